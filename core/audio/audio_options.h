@@ -1,0 +1,33 @@
+// How recordings are decoded: every clip becomes mono float32 in [-1, 1]-ish at `sample_rate`.
+#pragma once
+
+#include "core/options.h"
+
+namespace calmspace {
+
+enum class ResampleQuality { Quick, Low, Medium, High, VeryHigh };
+
+inline const EnumTable<ResampleQuality>& resample_quality_table() {
+  static const EnumTable<ResampleQuality> table = {{"quick", ResampleQuality::Quick},
+                                                   {"low", ResampleQuality::Low},
+                                                   {"medium", ResampleQuality::Medium},
+                                                   {"high", ResampleQuality::High},
+                                                   {"very_high", ResampleQuality::VeryHigh}};
+  return table;
+}
+
+struct AudioOptions {
+  int sample_rate = 16000;  // Hz; every clip is resampled to this rate (libsoxr)
+  ResampleQuality resample_quality = ResampleQuality::High;
+  double max_duration_s = 3600.0;  // longer recordings are rejected as input errors
+
+  void register_options(OptionRegistry& r) {
+    r.add("sample_rate", &sample_rate, "target sample rate in Hz; clips are resampled to it");
+    r.add_enum("resample_quality", &resample_quality, resample_quality_table(),
+               "libsoxr quality recipe used when a clip's rate differs");
+    r.add("max_duration_s", &max_duration_s, "longest accepted recording, in seconds");
+  }
+  void validate() const;
+};
+
+}  // namespace calmspace

@@ -1,0 +1,157 @@
+#include "core/config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace calmspace {
+
+std::vector<std::pair<std::string, OptionRegistry>> Config::sections() {
+  std::vector<std::pair<std::string, OptionRegistry>> out(3);
+  out[0].first = "audio";
+  audio.register_options(out[0].second);
+  out[1].first = "features";
+  features.register_options(out[1].second);
+  out[2].first = "data";
+  data.register_options(out[2].second);
+  return out;
+}
+
+namespace {
+
+const OptionRegistry* find_section(const std::vector<std::pair<std::string, OptionRegistry>>& all,
+                                   const std::string& name) {
+  for (const auto& [section, registry] : all)
+    if (section == name) return &registry;
+  return nullptr;
+}
+
+std::string section_names(const std::vector<std::pair<std::string, OptionRegistry>>& all) {
+  std::string out;
+  for (const auto& s : all) out += (out.empty() ? "" : ", ") + s.first;
+  return out;
+}
+
+}  // namespace
+
+void Config::merge_yaml(const YAML::Node& root, const std::string& source) {
+  if (!root || root.IsNull()) return;  // an empty file changes nothing
+  if (!root.IsMap()) throw InputError(source, "a config must be a YAML mapping of sections");
+  const auto all = sections();
+  for (const auto& section : root) {
+    const auto name = section.first.as<std::string>();
+    const OptionRegistry* registry = find_section(all, name);
+    if (!registry)
+      throw InputError(source,
+                       cat("unknown section '", name, "' (known: ", section_names(all), ")"));
+    if (section.second.IsNull()) continue;
+    if (!section.second.IsMap())
+      throw InputError(source, cat("section '", name, "' must be a mapping of keys"));
+    for (const auto& item : section.second) {
+      const auto key = item.first.as<std::string>();
+      const OptionEntry* entry = registry->find(key);
+      if (!entry) throw InputError(source, cat("unknown key '", name, ".", key, "'"));
+      try {
+        entry->set(item.second, name + "." + key);
+      } catch (const InputError& e) {
+        throw InputError(source, e.what());
+      }
+    }
+  }
+}
+
+void Config::load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "cannot open config file");
+  YAML::Node root;
+  try {
+    root = YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    throw InputError(path, cat("not valid YAML: ", e.msg, " at line ", e.mark.line + 1));
+  }
+  merge_yaml(root, path);
+}
+
+void Config::apply_override(const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  const auto dot = assignment.find('.');
+  if (eq == std::string::npos || dot == std::string::npos || dot > eq)
+    throw InputError(assignment, "an override must look like section.key=value");
+  const std::string section = assignment.substr(0, dot);
+  const std::string key = assignment.substr(dot + 1, eq - dot - 1);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw InputError(assignment, cat("value is not valid YAML: ", e.msg));
+  }
+  YAML::Node root;
+  root[section][key] = value;
+  merge_yaml(root, "override '" + assignment + "'");
+}
+
+void Config::validate() const {
+  audio.validate();
+  features.validate(audio.sample_rate);
+  data.validate();
+}
+
+std::string Config::to_yaml() {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  for (auto& [section, registry] : sections()) {
+    out << YAML::Key << section << YAML::Value << YAML::BeginMap;
+    for (const auto& e : registry.entries()) {
+      out << YAML::Comment(e.help + " [" + e.type + "]");
+      out << YAML::Key << e.name << YAML::Value;
+      const YAML::Node value = e.get();
+      if (value.IsSequence()) out << YAML::Flow;
+      out << value;
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string Config::help_table() {
+  std::ostringstream out;
+  for (auto& [section, registry] : sections()) {
+    for (const auto& e : registry.entries()) {
+      YAML::Emitter value;
+      value << YAML::Flow << e.get();
+      out << "  " << section << "." << e.name << "=" << value.c_str() << "  [" << e.type << "]\n"
+          << "      " << e.help << "\n";
+    }
+  }
+  return out.str();
+}
+
+void AudioOptions::validate() const {
+  if (sample_rate < 1000 || sample_rate > 384000)
+    throw InputError("audio.sample_rate", cat(sample_rate, " Hz is outside [1000, 384000]"));
+  if (!(max_duration_s > 0)) throw InputError("audio.max_duration_s", "must be > 0");
+}
+
+void DataOptions::validate() const {
+  if (folds.empty() && num_folds < 2) throw InputError("data.num_folds", "must be >= 2");
+  if (compression < 0 || compression > 9) throw InputError("data.compression", "must be in 0-9");
+  if (num_threads < 0) throw InputError("data.num_threads", "must be >= 0");
+  std::set<std::string> seen;
+  for (const auto& fold : folds) {
+    if (fold.empty()) throw InputError("data.folds", "a fold lists no speaker");
+    for (const auto& speaker : fold)
+      if (!seen.insert(speaker).second)
+        throw InputError("data.folds", cat("speaker '", speaker, "' is in more than one fold"));
+  }
+}
+
+Config resolve_config(const std::string& config_path, const std::vector<std::string>& overrides) {
+  Config config;
+  if (!config_path.empty()) config.load_file(config_path);
+  for (const auto& o : overrides) config.apply_override(o);
+  config.validate();
+  return config;
+}
+
+}  // namespace calmspace

@@ -1,0 +1,110 @@
+#include "core/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/test_support.h"
+
+namespace calmspace {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string error_of(auto&& fn) {
+  try {
+    fn();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, DefaultsAreValidAndMatchTheDocumentedTorchaudioSetup) {
+  Config c;
+  c.validate();
+  EXPECT_EQ(c.audio.sample_rate, 16000);
+  EXPECT_EQ(c.features.win_length(16000), 400);
+  EXPECT_EQ(c.features.hop_length(16000), 160);
+  EXPECT_EQ(c.features.fft_size(16000), 512);
+  EXPECT_EQ(c.features.feature_dim(16000), 64);
+}
+
+TEST(Config, YamlValuesAndOverridesApplyInOrder) {
+  Config c;
+  c.merge_yaml(YAML::Load("features: {n_mels: 80, window: hamming}\naudio: {sample_rate: 8000}"),
+               "test.yaml");
+  EXPECT_EQ(c.features.n_mels, 80);
+  EXPECT_EQ(c.features.window, WindowKind::Hamming);
+  EXPECT_EQ(c.audio.sample_rate, 8000);
+  c.apply_override("features.n_mels=40");
+  c.apply_override("data.folds=[[a, b], [c]]");
+  EXPECT_EQ(c.features.n_mels, 40);
+  ASSERT_EQ(c.data.folds.size(), 2u);
+  EXPECT_EQ(c.data.folds[0][1], "b");
+}
+
+TEST(Config, UnknownKeysAreErrorsNamingTheKeyPathAndFile) {
+  Config c;
+  EXPECT_EQ(error_of([&] { c.merge_yaml(YAML::Load("features: {win_mss: 30}"), "cfg.yaml"); }),
+            "cfg.yaml: unknown key 'features.win_mss'");
+  EXPECT_THAT(error_of([&] { c.merge_yaml(YAML::Load("feature: {n_mels: 3}"), "cfg.yaml"); }),
+              HasSubstr("unknown section 'feature'"));
+  EXPECT_THAT(error_of([&] { c.apply_override("features.nope=1"); }),
+              HasSubstr("unknown key 'features.nope'"));
+}
+
+TEST(Config, IllTypedValuesAndBadEnumsNameTheKey) {
+  Config c;
+  EXPECT_THAT(error_of([&] { c.apply_override("features.n_mels=many"); }),
+              HasSubstr("features.n_mels: expected int, got 'many'"));
+  EXPECT_THAT(
+      error_of([&] { c.apply_override("features.window=blackman"); }),
+      HasSubstr("features.window: 'blackman' is not one of hann|hamming|povey|rectangular"));
+  EXPECT_THAT(error_of([&] { c.apply_override("n_mels=3"); }), HasSubstr("section.key=value"));
+}
+
+TEST(Config, ValidationRejectsInconsistentValues) {
+  Config c;
+  c.apply_override("features.f_max=9000");  // above Nyquist at 16 kHz
+  EXPECT_THAT(error_of([&] { c.validate(); }), HasSubstr("features.f_max"));
+  Config d;
+  d.apply_override("data.folds=[[a, b], [b]]");
+  EXPECT_THAT(error_of([&] { d.validate(); }), HasSubstr("speaker 'b' is in more than one fold"));
+}
+
+TEST(Config, PrintedConfigLoadsBackToTheSameValues) {
+  Config c;
+  c.apply_override("features.kind=mfcc");
+  c.apply_override("features.lifter=22");
+  c.apply_override("data.folds=[['01', '02'], ['03']]");
+  const std::string text = c.to_yaml();
+  EXPECT_THAT(text, HasSubstr("# window length in ms"));
+  Config back;
+  back.merge_yaml(YAML::Load(text), "printed");
+  EXPECT_EQ(back.to_yaml(), text);
+  EXPECT_EQ(back.features.kind, FeatureKind::Mfcc);
+  EXPECT_EQ(back.data.folds[0][0], "01");
+}
+
+TEST(Config, ShippedConfigsLoadAndValidate) {
+  for (const char* name : {"default.yaml", "ravdess.yaml", "tess.yaml", "mfcc.yaml"}) {
+    SCOPED_TRACE(name);
+    const auto path = std::filesystem::path(CALMSPACE_SOURCE_DIR) / "configs" / name;
+    ASSERT_TRUE(std::filesystem::exists(path));
+    EXPECT_NO_THROW(resolve_config(path.string(), {}));
+  }
+}
+
+TEST(Config, MissingOrBrokenFilesAreOneLineErrors) {
+  testing::ScratchDir dir;
+  EXPECT_EQ(error_of([&] { resolve_config((dir / "none.yaml").string(), {}); }),
+            (dir / "none.yaml").string() + ": cannot open config file");
+  testing::write_file(dir / "bad.yaml", "features: {n_mels: [1,\n");
+  EXPECT_THAT(error_of([&] { resolve_config((dir / "bad.yaml").string(), {}); }),
+              HasSubstr("not valid YAML"));
+}
+
+}  // namespace
+}  // namespace calmspace

@@ -1,0 +1,77 @@
+#include "support/test_support.h"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <numbers>
+#include <random>
+
+namespace calmspace::testing {
+
+std::filesystem::path corpora_dir() {
+  if (const char* env = std::getenv("CALMSPACE_CORPORA")) return env;
+  return CALMSPACE_TEST_CORPORA;
+}
+
+bool have_corpus(const std::string& name) {
+  return std::filesystem::is_directory(corpora_dir() / name);
+}
+
+std::filesystem::path golden_dir() {
+  return CALMSPACE_TEST_GOLDEN_DIR;
+}
+
+std::filesystem::path calmspace_binary() {
+  return CALMSPACE_BINARY;
+}
+
+ScratchDir::ScratchDir() {
+  std::random_device rd;
+  path_ = std::filesystem::temp_directory_path() /
+          ("calmspace-test-" + std::to_string(rd()) + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::vector<float> sine(double freq_hz, double seconds, int sample_rate, double amplitude) {
+  const auto n = static_cast<std::int64_t>(std::llround(seconds * sample_rate));
+  std::vector<float> out(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i)
+    out[i] =
+        static_cast<float>(amplitude * std::sin(2 * std::numbers::pi * freq_hz * i / sample_rate));
+  return out;
+}
+
+std::vector<float> white_noise(std::int64_t n, double stddev, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> gauss(0.0, stddev);
+  std::vector<float> out(static_cast<std::size_t>(n));
+  for (auto& v : out) v = static_cast<float>(gauss(rng));
+  return out;
+}
+
+int run_command(const std::string& command, std::string* output) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return -1;
+  std::array<char, 4096> buffer{};
+  std::string text;
+  std::size_t got = 0;
+  while ((got = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) text.append(buffer.data(), got);
+  const int status = pclose(pipe);
+  if (output) *output = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out << bytes;
+}
+
+}  // namespace calmspace::testing

@@ -1,0 +1,37 @@
+// calmspace devices: the CUDA runtime, driver, cuDNN and cuFFT versions and every visible GPU.
+#include <iostream>
+
+#include "cuda/runtime.h"
+#include "tools/verb.h"
+
+namespace {
+
+std::string version_string(int v) {  // 13000 -> "13.0"
+  return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+}
+
+void add_devices(CLI::App& app) {
+  auto* cmd = app.add_subcommand("devices", "show the CUDA runtime and the GPUs it sees");
+  cmd->callback([] {
+    const auto r = calmspace::cuda::query_runtime();
+    if (!r.compiled) {
+      std::cout << "cuda: " << r.no_gpu_reason << "\n";
+      return;
+    }
+    std::cout << "cuda runtime: " << version_string(r.runtime_version) << "\n"
+              << "cuda driver:  " << (r.driver_version ? version_string(r.driver_version) : "none")
+              << "\n"
+              << "cudnn:        " << r.cudnn_version << "\n"
+              << "cufft:        " << r.cufft_version << "\n";
+    if (!r.has_gpu()) std::cout << "gpus: none (" << r.no_gpu_reason << ")\n";
+    for (const auto& g : r.gpus)
+      std::cout << "gpu " << g.index << ": " << g.name << ", sm_" << g.compute_major
+                << g.compute_minor << ", " << g.multiprocessors << " SMs, "
+                << g.memory_bytes / (1 << 20) << " MiB, " << g.l2_bytes / (1 << 20)
+                << " MiB L2, peak " << g.memory_bandwidth_gbs << " GB/s\n";
+  });
+}
+
+}  // namespace
+
+CALMSPACE_VERB(devices, 90, add_devices);

@@ -1,0 +1,30 @@
+// The options every verb that reads a config shares: --config FILE, --print-config, and trailing
+// `section.key=value` overrides. --help of such a verb lists every config key with its default.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+
+namespace calmspace::tools {
+
+struct ConfigArgs {
+  std::string config_path;
+  bool print_config = false;
+};
+
+// Adds --config and --print-config, accepts trailing overrides, appends the key table to --help.
+void add_config_args(CLI::App* cmd, ConfigArgs& args);
+
+// Resolves the config from --config and the overrides left on `cmd`'s command line. With
+// --print-config prints it and returns nothing: the verb should then stop.
+std::optional<Config> resolve_config_args(CLI::App* cmd, const ConfigArgs& args);
+
+// Writes the resolved config beside an output: "<output>.config.yaml".
+void write_config_beside(Config& config, const std::string& output_path);
+
+}  // namespace calmspace::tools
