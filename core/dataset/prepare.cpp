@@ -1,0 +1,167 @@
+#include "core/dataset/prepare.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+#include "core/atomic_file.h"
+#include "core/audio/decode.h"
+#include "core/dataset/dataset_file.h"
+#include "core/dataset/folds.h"
+#include "core/error.h"
+#include "core/parallel.h"
+
+namespace calmspace {
+namespace {
+
+struct Decoded {
+  std::vector<float> samples;
+  std::string error;  // non-empty: skipped for this reason
+};
+
+Decoded decode_one(const std::string& path, const AudioOptions& options) {
+  Decoded d;
+  try {
+    d.samples = load_audio(path, options).samples;
+    if (d.samples.empty()) d.error = "no samples (empty recording)";
+  } catch (const InputError& e) {
+    d.error = e.reason();
+  } catch (const std::exception& e) {
+    d.error = e.what();
+  }
+  return d;
+}
+
+std::string relative_to(const std::string& path, const std::string& root) {
+  namespace fs = std::filesystem;
+  const fs::path rel = fs::path(path).lexically_relative(fs::path(root).lexically_normal());
+  if (rel.empty() || *rel.begin() == "..") return path;
+  return rel.generic_string();
+}
+
+}  // namespace
+
+std::string PrepareReport::to_json() const {
+  nlohmann::json j;
+  j["corpus"] = corpus;
+  j["root"] = root;
+  j["output"] = output;
+  j["files_listed"] = files_listed;
+  j["clips_written"] = clips_written;
+  j["skipped_count"] = skipped_by_name.size() + skipped_by_decode.size();
+  auto list = [](const std::vector<SkippedFile>& files) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& f : files) a.push_back({{"path", f.path}, {"reason", f.reason}});
+    return a;
+  };
+  j["skipped_by_name"] = list(skipped_by_name);
+  j["skipped_by_decode"] = list(skipped_by_decode);
+  j["warnings"] = warnings;
+  j["total_audio_s"] = total_audio_s;
+  j["elapsed_s"] = elapsed_s;
+  j["threads"] = threads;
+  return j.dump(2) + "\n";
+}
+
+PrepareReport prepare_dataset(const CorpusListing& listing, Config& config,
+                              const std::string& output_path, const PrepareLog& log) {
+  const auto start = std::chrono::steady_clock::now();
+  auto emit = [&](const std::string& line) {
+    if (log) log(line);
+  };
+  PrepareReport report;
+  report.corpus = listing.corpus;
+  report.root = listing.root;
+  report.output = output_path;
+  report.files_listed = static_cast<std::int64_t>(listing.clips.size());
+  report.skipped_by_name = listing.skipped;
+  report.threads = resolve_threads(config.data.num_threads);
+  for (const auto& s : listing.skipped) emit("skipped " + s.path + ": " + s.reason);
+  if (listing.clips.empty())
+    throw InputError(listing.root, cat("no ", listing.corpus, " clips found (",
+                                       listing.skipped.size(), " files skipped by name)"));
+
+  // Folds first: a config error should stop us before the expensive part.
+  std::vector<std::string> speakers;
+  for (const auto& c : listing.clips) speakers.push_back(c.speaker);
+  const FoldAssignment folds = assign_folds(speakers, config.data);
+  for (const auto& w : folds.warnings) {
+    report.warnings.push_back(w);
+    emit("warning: " + w);
+  }
+  std::map<std::string, int> label_id;
+  for (std::size_t i = 0; i < listing.label_names.size(); ++i)
+    label_id[listing.label_names[i]] = int(i);
+
+  DatasetHeader header;
+  header.corpus = listing.corpus;
+  header.root = std::filesystem::absolute(listing.root).lexically_normal().string();
+  header.sample_rate = config.audio.sample_rate;
+  header.label_names = listing.label_names;
+  header.speaker_names = folds.speakers;
+  header.speaker_fold = folds.speaker_fold;
+  header.num_folds = folds.num_folds;
+  header.has_split = listing.has_split;
+  header.config_yaml = config.to_yaml();
+  header.compression = config.data.compression;
+
+  // Clips in path order; decode a batch in parallel, then write it in order.
+  std::vector<const ClipRecord*> order;
+  for (const auto& c : listing.clips) order.push_back(&c);
+  std::sort(order.begin(), order.end(),
+            [](const ClipRecord* a, const ClipRecord* b) { return a->path < b->path; });
+
+  AtomicFile out(output_path);
+  std::int64_t total_samples = 0;
+  {
+    DatasetWriter writer(out.temp_path(), header);
+    const std::size_t batch = static_cast<std::size_t>(std::max(64, report.threads * 16));
+    std::vector<Decoded> decoded;
+    for (std::size_t first = 0; first < order.size(); first += batch) {
+      const std::size_t count = std::min(batch, order.size() - first);
+      decoded.assign(count, {});
+      parallel_for(static_cast<std::int64_t>(count), report.threads, [&](std::int64_t k) {
+        decoded[k] = decode_one(order[first + k]->path, config.audio);
+      });
+      for (std::size_t k = 0; k < count; ++k) {
+        const ClipRecord& rec = *order[first + k];
+        if (!decoded[k].error.empty()) {
+          report.skipped_by_decode.push_back({rec.path, decoded[k].error});
+          emit("skipped " + rec.path + ": " + decoded[k].error);
+          continue;
+        }
+        const auto label = label_id.find(rec.label);
+        CALMSPACE_CHECK(label != label_id.end(), "label ", rec.label, " not in the listing");
+        ClipInfo info;
+        info.label = label->second;
+        const auto sp = std::lower_bound(folds.speakers.begin(), folds.speakers.end(), rec.speaker);
+        info.speaker = static_cast<int>(sp - folds.speakers.begin());
+        info.fold = folds.speaker_fold[info.speaker];
+        info.utterance_id = rec.utterance_id;
+        info.path = relative_to(rec.path, listing.root);
+        info.split = rec.split;
+        writer.append(std::move(info), decoded[k].samples);
+        total_samples += static_cast<std::int64_t>(decoded[k].samples.size());
+        std::vector<float>().swap(decoded[k].samples);
+      }
+    }
+    report.clips_written = writer.num_clips();
+    if (report.clips_written == 0) {
+      const auto& first = report.skipped_by_decode.front();
+      throw InputError(listing.root, cat("none of the ", listing.clips.size(),
+                                         " clips could be decoded (first: ", first.path, ": ",
+                                         first.reason, "); nothing written"));
+    }
+    writer.close();
+  }
+  out.commit();
+  report.total_audio_s = double(total_samples) / config.audio.sample_rate;
+  report.elapsed_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace calmspace
