@@ -1,12 +1,16 @@
 #include "core/audio/decode.h"
 
 #include <sndfile.h>
-#include <soxr.h>
 
-#include <cmath>
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
+#include "core/audio/sndfile_read.h"
+#include "core/audio/sniff.h"
 #include "core/error.h"
 
 namespace calmspace {
@@ -17,120 +21,95 @@ struct SndfileCloser {
 };
 using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
 
-// Reads every frame of an open file as interleaved float and averages channels.
-Audio read_open_file(SNDFILE* file, const SF_INFO& info, const std::string& name,
-                     const AudioOptions& options) {
-  if (info.channels < 1) throw InputError(name, "file reports no audio channels");
-  if (info.samplerate < 1) throw InputError(name, "file reports no sample rate");
-  if (info.frames <= 0) throw InputError(name, "no audio frames");
-  if (double(info.frames) / info.samplerate > options.max_duration_s)
-    throw InputError(name, cat("longer than audio.max_duration_s=", options.max_duration_s, " s"));
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
 
-  Audio audio;
-  audio.source_rate = info.samplerate;
-  audio.source_channels = info.channels;
-  SF_FORMAT_INFO major{}, sub{};
-  major.format = info.format & SF_FORMAT_TYPEMASK;
-  sub.format = info.format & SF_FORMAT_SUBMASK;
-  sf_command(nullptr, SFC_GET_FORMAT_INFO, &major, sizeof(major));
-  sf_command(nullptr, SFC_GET_FORMAT_INFO, &sub, sizeof(sub));
-  audio.source_format = cat(major.name ? major.name : "?", " / ", sub.name ? sub.name : "?");
+// Checks what libsndfile would report vaguely: missing, a directory, not a regular file, empty,
+// unreadable. Returns the file's first bytes (up to kSniffBytes) and its size, for sniffing.
+std::vector<std::byte> preflight(const std::string& path, std::uint64_t* size) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (status.type() == fs::file_type::not_found) throw InputError(path, "no such file");
+  if (ec) throw InputError(path, cat("cannot be read (", ec.message(), ")"));
+  if (status.type() == fs::file_type::directory)
+    throw InputError(path, "is a directory, not an audio file");
+  if (status.type() != fs::file_type::regular)
+    throw InputError(path, "not a regular file (a device, pipe or socket?)");
+  *size = fs::file_size(path, ec);
+  if (ec) throw InputError(path, cat("cannot be read (", ec.message(), ")"));
+  if (*size == 0) throw InputError(path, "file is empty");
 
-  // Float data is read as is (no clipping/normalisation of values beyond +-1).
-  sf_command(file, SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
-  std::vector<float> mono;
-  mono.reserve(static_cast<std::size_t>(info.frames));
-  std::vector<float> block(static_cast<std::size_t>(4096) * info.channels);
-  for (;;) {
-    const sf_count_t got = sf_readf_float(file, block.data(), 4096);
-    if (got <= 0) break;
-    for (sf_count_t i = 0; i < got; ++i) {
-      double sum = 0;
-      for (int c = 0; c < info.channels; ++c) sum += block[i * info.channels + c];
-      const double v = sum / info.channels;
-      if (!std::isfinite(v))
-        throw InputError(name, cat("non-finite sample (NaN or infinity) at frame ", mono.size()));
-      mono.push_back(static_cast<float>(v));
-    }
-  }
-  if (sf_error(file) != SF_ERR_NO_ERROR)
-    throw InputError(name, cat("decoding failed: ", sf_strerror(file)));
-  if (mono.empty()) throw InputError(name, "no audio frames could be decoded");
-  audio.source_frames = static_cast<std::int64_t>(mono.size());
-  audio.samples = resample(mono, info.samplerate, options.sample_rate, options.resample_quality);
-  audio.sample_rate = options.sample_rate;
-  return audio;
+  errno = 0;
+  const std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  if (!file) throw InputError(path, cat("cannot be read (", std::strerror(errno), ")"));
+  std::vector<std::byte> head(kSniffBytes);
+  head.resize(std::fread(head.data(), 1, head.size(), file.get()));
+  if (head.empty() && std::ferror(file.get()))
+    throw InputError(path, cat("cannot be read (", std::strerror(errno), ")"));
+  return head;
 }
 
-unsigned long soxr_recipe(ResampleQuality quality) {
-  switch (quality) {
-    case ResampleQuality::Quick:
-      return SOXR_QQ;
-    case ResampleQuality::Low:
-      return SOXR_LQ;
-    case ResampleQuality::Medium:
-      return SOXR_MQ;
-    case ResampleQuality::High:
-      return SOXR_HQ;
-    case ResampleQuality::VeryHigh:
-      return SOXR_VHQ;
+// An in-memory file for sf_open_virtual. Seeks beyond the end are allowed (reads there return 0
+// bytes, like a real file); seeks before the start fail with -1.
+struct MemoryFile {
+  std::span<const std::byte> data;
+  sf_count_t pos = 0;
+
+  static SF_VIRTUAL_IO io() {
+    SF_VIRTUAL_IO v{};
+    v.get_filelen = [](void* self) -> sf_count_t { return get(self).size(); };
+    v.seek = [](sf_count_t offset, int whence, void* self) -> sf_count_t {
+      MemoryFile& f = get(self);
+      const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f.pos : f.size();
+      if (base + offset < 0) return -1;
+      f.pos = base + offset;
+      return f.pos;
+    };
+    v.read = [](void* out, sf_count_t count, void* self) -> sf_count_t {
+      MemoryFile& f = get(self);
+      const sf_count_t n =
+          std::clamp<sf_count_t>(f.size() - f.pos, 0, std::max<sf_count_t>(count, 0));
+      if (n > 0) std::memcpy(out, f.data.data() + f.pos, static_cast<std::size_t>(n));
+      f.pos += n;
+      return n;
+    };
+    v.write = [](const void*, sf_count_t, void*) -> sf_count_t { return 0; };  // read-only
+    v.tell = [](void* self) -> sf_count_t { return get(self).pos; };
+    return v;
   }
-  return SOXR_HQ;
-}
+
+ private:
+  static MemoryFile& get(void* self) { return *static_cast<MemoryFile*>(self); }
+  sf_count_t size() const { return static_cast<sf_count_t>(data.size()); }
+};
 
 }  // namespace
 
-std::vector<float> resample(std::span<const float> input, int from_rate, int to_rate,
-                            ResampleQuality quality) {
-  if (from_rate == to_rate) return {input.begin(), input.end()};
-  const double ratio = double(to_rate) / from_rate;
-  std::vector<float> out(static_cast<std::size_t>(std::ceil(input.size() * ratio)) + 16);
-  std::size_t done = 0;
-  const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
-  const soxr_quality_spec_t q = soxr_quality_spec(soxr_recipe(quality), 0);
-  const soxr_error_t err = soxr_oneshot(from_rate, to_rate, 1, input.data(), input.size(), nullptr,
-                                        out.data(), out.size(), &done, &io, &q, nullptr);
-  if (err) throw Error(cat("libsoxr resampling ", from_rate, " -> ", to_rate, " Hz failed: ", err));
-  out.resize(done);
-  return out;
-}
-
 Audio load_audio(const std::string& path, const AudioOptions& options) {
+  std::uint64_t size = 0;
+  const std::vector<std::byte> head = preflight(path, &size);
+  if (std::string reason = truncated_header(head, size); !reason.empty())
+    throw InputError(path, reason);
   SF_INFO info{};
   SndfilePtr file(sf_open(path.c_str(), SFM_READ, &info));
-  if (!file) throw InputError(path, cat("cannot decode: ", sf_strerror(nullptr)));
-  return read_open_file(file.get(), info, path, options);
+  if (!file) throw InputError(path, explain_open_failure(head, size, sf_strerror(nullptr)));
+  return detail::read_sndfile(file.get(), info, path, options);
 }
 
 Audio decode_audio(std::span<const std::byte> bytes, const std::string& name,
                    const AudioOptions& options) {
-  struct Cursor {
-    std::span<const std::byte> data;
-    sf_count_t pos = 0;
-  } cursor{bytes};
-  SF_VIRTUAL_IO io{};
-  io.get_filelen = [](void* u) -> sf_count_t { return static_cast<Cursor*>(u)->data.size(); };
-  io.seek = [](sf_count_t offset, int whence, void* u) -> sf_count_t {
-    auto* c = static_cast<Cursor*>(u);
-    const sf_count_t base = whence == SEEK_SET   ? 0
-                            : whence == SEEK_CUR ? c->pos
-                                                 : sf_count_t(c->data.size());
-    c->pos = std::clamp<sf_count_t>(base + offset, 0, c->data.size());
-    return c->pos;
-  };
-  io.read = [](void* ptr, sf_count_t count, void* u) -> sf_count_t {
-    auto* c = static_cast<Cursor*>(u);
-    const sf_count_t n = std::min<sf_count_t>(count, c->data.size() - c->pos);
-    std::memcpy(ptr, c->data.data() + c->pos, static_cast<std::size_t>(n));
-    c->pos += n;
-    return n;
-  };
-  io.write = [](const void*, sf_count_t, void*) -> sf_count_t { return 0; };
-  io.tell = [](void* u) -> sf_count_t { return static_cast<Cursor*>(u)->pos; };
+  if (bytes.empty()) throw InputError(name, "file is empty");
+  const std::span<const std::byte> head = bytes.first(std::min(bytes.size(), kSniffBytes));
+  if (std::string reason = truncated_header(head, bytes.size()); !reason.empty())
+    throw InputError(name, reason);
+  MemoryFile memory{bytes};
+  SF_VIRTUAL_IO io = MemoryFile::io();
   SF_INFO info{};
-  SndfilePtr file(sf_open_virtual(&io, SFM_READ, &info, &cursor));
-  if (!file) throw InputError(name, cat("cannot decode: ", sf_strerror(nullptr)));
-  return read_open_file(file.get(), info, name, options);
+  SndfilePtr file(sf_open_virtual(&io, SFM_READ, &info, &memory));
+  if (!file) throw InputError(name, explain_open_failure(head, bytes.size(), sf_strerror(nullptr)));
+  return detail::read_sndfile(file.get(), info, name, options);
 }
 
 }  // namespace calmspace

@@ -11,30 +11,31 @@
 #include <vector>
 
 #include "core/audio/audio_options.h"
+#include "core/audio/resample.h"  // resample(), resampled_length()
 
 namespace calmspace {
 
 struct Audio {
-  std::vector<float> samples;  // mono, float32, nominally in [-1, 1]
-  int sample_rate = 0;         // Hz, == AudioOptions::sample_rate
+  // (resampled_length(source_frames, source_rate, sample_rate),) mono float32; integer PCM lies
+  // in [-1, 1), float sources keep their level (values beyond +-1 are not clipped).
+  std::vector<float> samples;
+  int sample_rate = 0;  // Hz, == AudioOptions::sample_rate
   // The recording as stored, before conversion.
   int source_rate = 0;
   int source_channels = 0;
-  std::int64_t source_frames = 0;
-  std::string source_format;  // e.g. "WAV PCM_16", "FLAC PCM_16", "AIFF PCM_16"
+  std::int64_t source_frames = 0;  // frames decoded, at source_rate
+  std::string source_format;       // e.g. "WAV PCM_16", "WAV FLOAT", "FLAC PCM_24", "OGG OPUS"
 
   double duration_s() const { return sample_rate ? double(samples.size()) / sample_rate : 0.0; }
 };
 
-// Decodes the file at `path`. Throws InputError(path, reason) on any bad input.
+// Decodes the file at `path`. Throws InputError(path, reason) on any bad input: no such file, a
+// directory, an empty or unreadable file, not audio (says what it looks like), a truncated
+// header, no frames, NaN/infinite samples, longer than options.max_duration_s.
 Audio load_audio(const std::string& path, const AudioOptions& options);
 
 // Decodes an in-memory file (an upload); `name` stands for the file in error messages.
 Audio decode_audio(std::span<const std::byte> bytes, const std::string& name,
                    const AudioOptions& options);
-
-// Converts mono `input` from `from_rate` to `to_rate` Hz with libsoxr; returns a copy if equal.
-std::vector<float> resample(std::span<const float> input, int from_rate, int to_rate,
-                            ResampleQuality quality);
 
 }  // namespace calmspace

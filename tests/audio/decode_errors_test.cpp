@@ -1,0 +1,231 @@
+// Bad input gives one clear line naming the file and the reason (InputError), never a crash,
+// a hang or silent garbage.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sndfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <limits>
+
+#include "audio/audio_fixtures.h"
+#include "core/audio/decode.h"
+#include "core/error.h"
+#include "support/test_support.h"
+
+namespace calmspace {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::ScratchDir;
+using ::testing::StartsWith;
+
+// Loads `path` expecting an InputError; returns it (or fails the test).
+InputError load_error(const std::filesystem::path& path, const AudioOptions& options = {}) {
+  try {
+    const Audio audio = load_audio(path.string(), options);
+    ADD_FAILURE() << path << " decoded to " << audio.samples.size()
+                  << " samples, expected an error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), path.string());
+    EXPECT_THAT(e.what(), StartsWith(path.string() + ": "));
+    EXPECT_THAT(e.what(), Not(HasSubstr("\n"))) << "one line";
+    return e;
+  }
+  return InputError(path.string(), "<no error>");
+}
+
+InputError decode_error(const std::string& bytes, const std::string& name) {
+  try {
+    const Audio audio = decode_audio(std::as_bytes(std::span(bytes)), name, AudioOptions{});
+    ADD_FAILURE() << name << " decoded to " << audio.samples.size()
+                  << " samples, expected an error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), name);
+    EXPECT_THAT(e.what(), Not(HasSubstr("\n")));
+    return e;
+  }
+  return InputError(name, "<no error>");
+}
+
+std::string valid_wav(int frames = 1600) {
+  std::vector<std::int16_t> pcm(static_cast<std::size_t>(frames));
+  for (int i = 0; i < frames; ++i) pcm[i] = static_cast<std::int16_t>(8000 * std::sin(0.1 * i));
+  return testing::wave_file({testing::fmt_chunk(1, 1, 16000, 16),
+                             testing::riff_chunk("data", testing::pcm16_payload(pcm))});
+}
+
+TEST(DecodeErrors, MissingFile) {
+  ScratchDir dir;
+  EXPECT_STREQ(load_error(dir / "nope.wav").what(),
+               ((dir / "nope.wav").string() + ": no such file").c_str());
+}
+
+TEST(DecodeErrors, DirectoryCannotBeRead) {
+  ScratchDir dir;
+  std::filesystem::create_directory(dir / "folder.wav");
+  EXPECT_EQ(load_error(dir / "folder.wav").reason(), "is a directory, not an audio file");
+}
+
+TEST(DecodeErrors, FifoIsRefusedWithoutHanging) {
+  ScratchDir dir;
+  ASSERT_EQ(mkfifo((dir / "pipe.wav").c_str(), 0600), 0);
+  EXPECT_THAT(load_error(dir / "pipe.wav").reason(), HasSubstr("not a regular file"));
+}
+
+TEST(DecodeErrors, UnreadableFile) {
+  if (geteuid() == 0) GTEST_SKIP() << "running as root: file permissions do not stop reads";
+  ScratchDir dir;
+  testing::write_file(dir / "locked.wav", valid_wav());
+  ASSERT_EQ(chmod((dir / "locked.wav").c_str(), 0), 0);
+  EXPECT_THAT(load_error(dir / "locked.wav").reason(), HasSubstr("cannot be read"));
+}
+
+TEST(DecodeErrors, EmptyFile) {
+  ScratchDir dir;
+  testing::write_file(dir / "x.wav", "");
+  EXPECT_EQ(load_error(dir / "x.wav").reason(), "file is empty");
+  EXPECT_EQ(decode_error("", "upload.wav").reason(), "file is empty");
+}
+
+TEST(DecodeErrors, TruncatedHeaders) {
+  ScratchDir dir;
+  const std::string wav = valid_wav();
+  for (const std::size_t keep : {4u, 11u, 12u, 20u, 36u, 43u}) {
+    SCOPED_TRACE("kept " + std::to_string(keep) + " bytes");
+    const auto path = dir / ("cut" + std::to_string(keep) + ".wav");
+    testing::write_file(path, wav.substr(0, keep));
+    EXPECT_EQ(load_error(path).reason(), "truncated WAV header (" + std::to_string(keep) +
+                                             " bytes, a WAV header needs at least 44)");
+    EXPECT_THAT(decode_error(wav.substr(0, keep), "cut.wav").reason(), HasSubstr("truncated WAV"));
+  }
+}
+
+TEST(DecodeErrors, WavWithoutDataChunkIsDamaged) {
+  ScratchDir dir;
+  // A full-size header whose only chunks are fmt and a LIST: no 'data' chunk at all.
+  testing::write_file(dir / "nodata.wav",
+                      testing::wave_file({testing::fmt_chunk(1, 1, 16000, 16),
+                                          testing::riff_chunk("LIST", std::string(40, 'a'))}));
+  EXPECT_THAT(load_error(dir / "nodata.wav").reason(),
+              StartsWith("damaged or unsupported WAV file (libsndfile: "));
+}
+
+TEST(DecodeErrors, TextNamedWav) {
+  ScratchDir dir;
+  testing::write_file(dir / "notes.wav", "These are my meeting notes.\nNothing to hear here.\n");
+  EXPECT_EQ(load_error(dir / "notes.wav").reason(),
+            "not a recognised audio format (it looks like text)");
+}
+
+TEST(DecodeErrors, PngNamedWav) {
+  ScratchDir dir;
+  std::string png = "\x89PNG\r\n\x1A\n";
+  png += testing::le32(0x0D000000) + "IHDR" + std::string(17, '\0');
+  testing::write_file(dir / "x.wav", png);
+  EXPECT_EQ(load_error(dir / "x.wav").reason(),
+            "not a recognised audio format (it looks like a PNG image)");
+  EXPECT_EQ(std::string(decode_error(png, "photo.wav").what()),
+            "photo.wav: not a recognised audio format (it looks like a PNG image)");
+}
+
+TEST(DecodeErrors, OtherNonAudioFilesSayWhatTheyAre) {
+  ScratchDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {std::string("\xFF\xD8\xFF\xE0") + std::string(60, '\0'), "a JPEG image"},
+      {"%PDF-1.7\n" + std::string(60, '\x01'), "a PDF document"},
+      {std::string("\0\0\0\x20"
+                   "ftypM4A ",
+                   12) +
+           std::string(60, '\0'),
+       "MP4/M4A"},
+      {std::string("\x1A\x45\xDF\xA3") + std::string(60, '\x02'), "WebM/Matroska"},
+  };
+  for (const auto& [bytes, what] : cases) {
+    testing::write_file(dir / "y.wav", bytes);
+    EXPECT_THAT(load_error(dir / "y.wav").reason(), HasSubstr(what));
+  }
+}
+
+TEST(DecodeErrors, BinaryGarbage) {
+  ScratchDir dir;
+  std::string junk;
+  for (int i = 0; i < 4096; ++i) junk.push_back(static_cast<char>((i * 7919 + 13) % 251 % 32));
+  testing::write_file(dir / "junk.wav", junk);
+  EXPECT_EQ(load_error(dir / "junk.wav").reason(),
+            "not a recognised audio format (libsndfile: Format not recognised)");
+}
+
+TEST(DecodeErrors, ZeroFrames) {
+  ScratchDir dir;
+  testing::write_file(dir / "silent.wav", testing::wave_file({testing::fmt_chunk(1, 1, 16000, 16),
+                                                              testing::riff_chunk("data", "")}));
+  EXPECT_THAT(load_error(dir / "silent.wav").reason(), HasSubstr("contains no audio"));
+  // The same written by libsndfile itself (a complete header, no frames).
+  SF_INFO info{};
+  info.format = SF_FORMAT_AIFF | SF_FORMAT_PCM_16;
+  info.samplerate = 16000;
+  info.channels = 1;
+  sf_close(sf_open((dir / "empty.aiff").c_str(), SFM_WRITE, &info));
+  EXPECT_THAT(load_error(dir / "empty.aiff").reason(), HasSubstr("contains no audio"));
+}
+
+TEST(DecodeErrors, NonFiniteFloatSamples) {
+  ScratchDir dir;
+  for (const float bad :
+       {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+        -std::numeric_limits<float>::infinity()}) {
+    std::vector<float> samples = testing::sine(440, 0.1, 16000, 0.5);  // 1600 samples
+    samples[1234] = bad;
+    const auto path = dir / "nan.wav";
+    testing::write_file(
+        path, testing::wave_file({testing::fmt_chunk(3, 1, 16000, 32),
+                                  testing::riff_chunk("data", testing::float_payload(samples))}));
+    EXPECT_EQ(load_error(path).reason(),
+              "contains a non-finite sample (NaN or infinity) at frame 1234 (0.077125 s)");
+  }
+  // Stereo: the bad sample in the right channel of frame 700 at 44.1 kHz (resampling path).
+  std::vector<float> stereo(2 * 4410, 0.25f);
+  stereo[2 * 700 + 1] = std::numeric_limits<float>::quiet_NaN();
+  testing::write_file(
+      dir / "nan2.wav",
+      testing::wave_file({testing::fmt_chunk(3, 2, 44100, 32),
+                          testing::riff_chunk("data", testing::float_payload(stereo))}));
+  EXPECT_THAT(load_error(dir / "nan2.wav").reason(), HasSubstr("at frame 700 "));
+}
+
+TEST(DecodeErrors, LongerThanMaxDuration) {
+  ScratchDir dir;
+  testing::write_file(dir / "long.wav", valid_wav(16000 * 3));
+  AudioOptions options;
+  options.max_duration_s = 2.5;
+  EXPECT_EQ(load_error(dir / "long.wav", options).reason(),
+            "recording is 3 s long, longer than audio.max_duration_s=2.5 s");
+}
+
+TEST(DecodeErrors, TooShortToResample) {
+  ScratchDir dir;
+  // One frame at 48 kHz is a third of a sample at 16 kHz.
+  const std::vector<std::int16_t> one = {1000};
+  testing::write_file(
+      dir / "blip.wav",
+      testing::wave_file({testing::fmt_chunk(1, 1, 48000, 16),
+                          testing::riff_chunk("data", testing::pcm16_payload(one))}));
+  EXPECT_THAT(load_error(dir / "blip.wav").reason(), StartsWith("too short: 1 frames at 48000 Hz"));
+}
+
+// A data chunk claiming more bytes than the file holds: the frames present are decoded.
+TEST(DecodeErrors, TruncatedDataDecodesWhatIsThere) {
+  ScratchDir dir;
+  const std::string wav = valid_wav(1600);
+  testing::write_file(dir / "cut.wav", wav.substr(0, 44 + 2 * 1000));
+  const Audio audio = load_audio((dir / "cut.wav").string(), AudioOptions{});
+  EXPECT_EQ(audio.source_frames, 1000);
+  EXPECT_EQ(audio.samples.size(), 1000u);
+  EXPECT_NEAR(audio.samples[999], 8000 * std::sin(99.9) / 32768, 1.0 / 32768);
+}
+
+}  // namespace
+}  // namespace calmspace
