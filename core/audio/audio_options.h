@@ -5,6 +5,9 @@
 
 namespace calmspace {
 
+// libsoxr recipes. Quick = cubic interpolation with NO anti-alias filter (content above the new
+// Nyquist folds back: avoid it when downsampling); Low/Medium = 16-bit precision filters;
+// High = 20-bit (default); VeryHigh = 28-bit.
 enum class ResampleQuality { Quick, Low, Medium, High, VeryHigh };
 
 inline const EnumTable<ResampleQuality>& resample_quality_table() {
@@ -23,8 +26,9 @@ struct AudioOptions {
 
   void register_options(OptionRegistry& r) {
     r.add("sample_rate", &sample_rate, "target sample rate in Hz; clips are resampled to it");
-    r.add_enum("resample_quality", &resample_quality, resample_quality_table(),
-               "libsoxr quality recipe used when a clip's rate differs");
+    r.add_enum(
+        "resample_quality", &resample_quality, resample_quality_table(),
+        "libsoxr quality recipe used when a clip's rate differs (quick has no anti-alias filter)");
     r.add("max_duration_s", &max_duration_s, "longest accepted recording, in seconds");
   }
   void validate() const;
