@@ -52,19 +52,19 @@ void FeatureOptions::validate(int sample_rate) const {
   if (n_fft > 0 && n_fft < win_length(sample_rate))
     throw InputError(key("n_fft"), cat(n_fft, " is shorter than the window (",
                                        win_length(sample_rate), " samples)"));
-  if (preemphasis < 0 || preemphasis >= 1)
+  if (!(preemphasis >= 0 && preemphasis < 1))
     throw InputError(key("preemphasis"), "must be in [0, 1)");
-  if (dither < 0) throw InputError(key("dither"), "must be >= 0");
+  if (!(dither >= 0)) throw InputError(key("dither"), "must be >= 0");
   if (n_mels < 1) throw InputError(key("n_mels"), "must be >= 1");
-  if (f_min < 0 || f_min >= nyquist)
+  if (!(f_min >= 0 && f_min < nyquist))
     throw InputError(key("f_min"), cat("must be in [0, ", nyquist, ") Hz"));
-  if (f_max < 0 || f_max > nyquist)
+  if (!(f_max >= 0 && f_max <= nyquist))
     throw InputError(key("f_max"), cat("must be in [0, ", nyquist, "] Hz (0 = Nyquist)"));
   if (f_max > 0 && f_max <= f_min) throw InputError(key("f_max"), "must be above f_min");
   if (!(log_floor > 0)) throw InputError(key("log_floor"), "must be > 0");
   if (kind == FeatureKind::Mfcc && (n_mfcc < 1 || n_mfcc > n_mels))
     throw InputError(key("n_mfcc"), cat("must be in [1, n_mels=", n_mels, "]"));
-  if (lifter < 0) throw InputError(key("lifter"), "must be >= 0");
+  if (!(lifter >= 0)) throw InputError(key("lifter"), "must be >= 0");
   if (deltas < 0 || deltas > 2) throw InputError(key("deltas"), "must be 0, 1 or 2");
   if (delta_window < 1) throw InputError(key("delta_window"), "must be >= 1");
   if (num_threads < 0) throw InputError(key("num_threads"), "must be >= 0");

@@ -1,0 +1,122 @@
+#include "core/features/cpu_feature_extractor.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "core/error.h"
+#include "core/features/cmvn.h"
+#include "core/features/deltas.h"
+#include "core/features/preprocess.h"
+#include "core/features/window.h"
+#include "core/parallel.h"
+
+namespace calmspace {
+
+namespace {
+
+// Frames per block: the windowed frames and their spectra of one block stay in L1/L2.
+constexpr int kBlockFrames = 8;
+
+const FeatureOptions& validated(const FeatureOptions& options, int sample_rate) {
+  if (sample_rate < 1) throw InputError("audio.sample_rate", "must be >= 1");
+  options.validate(sample_rate);
+  return options;
+}
+
+}  // namespace
+
+CpuFeatureExtractor::CpuFeatureExtractor(const FeatureOptions& options, int sample_rate)
+    : options_(validated(options, sample_rate)),
+      sample_rate_(sample_rate),
+      layout_(FrameLayout::from(options, sample_rate)),
+      bins_(options.num_bins(sample_rate)),
+      base_dim_(options.base_dim(sample_rate)),
+      feature_dim_(options.feature_dim(sample_rate)),
+      window_(make_window(options.window, layout_.win)),
+      fft_(layout_.n_fft),
+      log_(options.log_floor) {
+  if (options_.kind != FeatureKind::Spectrogram) mel_.emplace(options_, sample_rate_);
+  if (options_.kind == FeatureKind::Mfcc)
+    dct_.emplace(options_.n_mfcc, options_.n_mels, options_.lifter);
+}
+
+void CpuFeatureExtractor::extract_into(std::span<const float> clip, float* out) const {
+  const std::int64_t frames = layout_.num_frames(static_cast<std::int64_t>(clip.size()));
+  if (frames == 0) return;
+
+  std::span<const float> signal = clip;
+  std::vector<float> conditioned;
+  if (options_.preemphasis != 0.0 || options_.dither != 0.0) {
+    conditioned.assign(clip.begin(), clip.end());
+    preemphasize(conditioned, options_.preemphasis);
+    add_dither(conditioned, options_.dither, options_.dither_seed);
+    signal = conditioned;
+  }
+
+  // Per-call workspace (each thread extracts whole clips, so nothing is shared).
+  const int frame_stride = aligned_stride(layout_.n_fft);
+  const int spectrum_stride = aligned_stride(2 * bins_);
+  AlignedFloats frame_buf(static_cast<std::size_t>(kBlockFrames) * frame_stride);
+  AlignedFloats spectrum_buf(static_cast<std::size_t>(spectrum_stride));
+  std::vector<float> power(static_cast<std::size_t>(bins_));
+  std::vector<float> mel(mel_ ? static_cast<std::size_t>(mel_->num_mels()) : 0);
+
+  for (std::int64_t t0 = 0; t0 < frames; t0 += kBlockFrames) {
+    const int count = static_cast<int>(std::min<std::int64_t>(kBlockFrames, frames - t0));
+    fill_frames(signal, layout_, window_.data(), t0, count, frame_buf.data(), frame_stride);
+    for (int k = 0; k < count; ++k) {
+      float* row = out + (t0 + k) * feature_dim_;
+      fft_.forward(frame_buf.data() + static_cast<std::ptrdiff_t>(k) * frame_stride,
+                   spectrum_buf.data());
+      switch (options_.kind) {
+        case FeatureKind::Spectrogram:
+          spectrum_values(spectrum_buf.data(), bins_, options_.spectrum, row);
+          log_.apply(row, bins_);
+          break;
+        case FeatureKind::LogMel:
+          spectrum_values(spectrum_buf.data(), bins_, options_.spectrum, power.data());
+          mel_->apply(power.data(), row);
+          log_.apply(row, base_dim_);
+          break;
+        case FeatureKind::Mfcc:
+          spectrum_values(spectrum_buf.data(), bins_, options_.spectrum, power.data());
+          mel_->apply(power.data(), mel.data());
+          log_.apply(mel.data(), mel_->num_mels());
+          dct_->apply(mel.data(), row);
+          break;
+      }
+    }
+  }
+
+  if (options_.deltas >= 1)
+    compute_deltas(out, feature_dim_, out + base_dim_, feature_dim_, frames, base_dim_,
+                   options_.delta_window);
+  if (options_.deltas >= 2)
+    compute_deltas(out + base_dim_, feature_dim_, out + 2 * base_dim_, feature_dim_, frames,
+                   base_dim_, options_.delta_window);
+  apply_cmvn(out, frames, feature_dim_, options_.cmvn);
+}
+
+PaddedBatch CpuFeatureExtractor::extract_batch(std::span<const std::span<const float>> clips) {
+  PaddedBatch batch;
+  batch.batch = static_cast<std::int64_t>(clips.size());
+  batch.dim = feature_dim_;
+  batch.lengths.resize(clips.size());
+  for (std::size_t b = 0; b < clips.size(); ++b) {
+    batch.lengths[b] = layout_.num_frames(static_cast<std::int64_t>(clips[b].size()));
+    batch.max_frames = std::max(batch.max_frames, batch.lengths[b]);
+  }
+  batch.data.assign(static_cast<std::size_t>(batch.batch * batch.max_frames * batch.dim), 0.0f);
+  float* data = batch.data.data();
+  const std::int64_t clip_stride = batch.max_frames * batch.dim;
+  parallel_for(batch.batch, options_.num_threads,
+               [&](std::int64_t b) { extract_into(clips[b], data + b * clip_stride); });
+  return batch;
+}
+
+std::unique_ptr<FeatureExtractor> make_cpu_feature_extractor(const FeatureOptions& options,
+                                                             int sample_rate) {
+  return std::make_unique<CpuFeatureExtractor>(options, sample_rate);
+}
+
+}  // namespace calmspace

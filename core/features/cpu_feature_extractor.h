@@ -1,0 +1,57 @@
+// The CPU reference feature backend (FFTW, float32), built by make_cpu_feature_extractor().
+// Per clip, in blocks of frames (no per-frame allocation):
+//   samples -> pre-emphasis -> dither -> frames x window (framing.h) -> r2c FFT (fft.h)
+//   -> power or magnitude -> [kind logmel/mfcc: sparse mel filterbank] -> log(max(x, log_floor))
+//   -> [kind mfcc: ortho DCT-II, lifter] -> [deltas, delta-deltas] -> [CMVN]
+// Output rows (per frame): [base (base_dim) | deltas | delta-deltas].
+// kind = spectrogram gives the log power (or magnitude) spectrogram, n_fft/2 + 1 bins.
+// Clips are processed in parallel (options.num_threads; 0 = all cores); each clip's rows depend
+// only on that clip, so a clip is bit-identical alone or anywhere in any batch.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/features/dct.h"
+#include "core/features/feature_extractor.h"
+#include "core/features/fft.h"
+#include "core/features/framing.h"
+#include "core/features/mel_filterbank.h"
+#include "core/features/spectrum.h"
+
+namespace calmspace {
+
+class CpuFeatureExtractor final : public FeatureExtractor {
+ public:
+  // Validates the options (InputError naming "features.<key>").
+  CpuFeatureExtractor(const FeatureOptions& options, int sample_rate);
+
+  const FeatureOptions& options() const override { return options_; }
+  int sample_rate() const override { return sample_rate_; }
+  std::string backend_name() const override { return "cpu"; }
+  PaddedBatch extract_batch(std::span<const std::span<const float>> clips) override;
+
+  // Writes the clip's num_frames(clip.size()) rows of feature_dim() floats to `out`. Thread-safe.
+  void extract_into(std::span<const float> clip, float* out) const;
+  std::int64_t num_frames(std::int64_t num_samples) const {
+    return layout_.num_frames(num_samples);
+  }
+
+ private:
+  FeatureOptions options_;
+  int sample_rate_;
+  FrameLayout layout_;
+  int bins_;
+  int base_dim_;
+  int feature_dim_;
+  std::vector<float> window_;  // layout_.win values
+  RealFft fft_;
+  LogFloor log_;
+  std::optional<MelFilterbank> mel_;      // kinds logmel, mfcc
+  std::optional<CepstrumTransform> dct_;  // kind mfcc
+};
+
+}  // namespace calmspace
