@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# CPU log-mel throughput: CalmSpace (bench/features_bench.cpp) vs torchaudio (bench/peers/
+# torchaudio_logmel.py) on the same 32 RAVDESS clips tiled to 4 s, at 1 and 2 threads.
+# Builds nothing. Usage:
+#   bench/run_features_bench.sh BUILD_DIR [REPETITIONS=5] [MIN_TIME_S=1]
+# Prints a table (median audio-seconds per second, ratio CalmSpace / torchaudio) and writes it with
+# the raw outputs and the machine (CPU, load, git revision, date, versions) to
+# bench/results/features_cpu_<UTC date>.md.
+set -euo pipefail
+
+build=${1:?usage: $0 BUILD_DIR [REPETITIONS] [MIN_TIME_S]}
+reps=${2:-5}
+min_time=${3:-1}
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench="$build/bench/features_bench"
+python=/usr/bin/python3  # Debian's interpreter: python3-torchaudio lives there
+[[ -x $bench ]] || { echo "no $bench: build the features_bench target first" >&2; exit 1; }
+
+stamp=$(date -u +%Y-%m-%d)
+out="$root/bench/results/features_cpu_${stamp}.md"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+"$bench" --benchmark_repetitions="$reps" --benchmark_min_time="$min_time" \
+  --benchmark_format=json --benchmark_out="$tmp/calmspace.json" --benchmark_out_format=json \
+  >/dev/null
+for t in 1 2; do
+  "$python" "$root/bench/peers/torchaudio_logmel.py" --threads "$t" --repetitions "$reps" \
+    --min-time "$min_time" >"$tmp/torchaudio_$t.json"
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+"$python" - "$tmp" "$out" "$load_before" "$load_after" "$root" "$build" <<'PY'
+import json, os, platform, subprocess, sys, datetime
+tmp, out, load_before, load_after, root, build = sys.argv[1:7]
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, cwd=root).stdout.strip()
+    except Exception as e:  # noqa: BLE001
+        return f"? ({e})"
+
+cs = json.load(open(os.path.join(tmp, "calmspace.json")))
+rows = []
+for t in (1, 2):
+    runs = [b for b in cs["benchmarks"]
+            if b.get("run_type") == "iteration" and f"threads:{t}/" in b["name"]]
+    rates = sorted(b["audio_s_per_s"] for b in runs)
+    med = rates[len(rates) // 2] if len(rates) % 2 else sum(rates[len(rates) // 2 - 1:len(rates) // 2 + 1]) / 2
+    ta = json.load(open(os.path.join(tmp, f"torchaudio_{t}.json")))
+    rows.append((t, med, rates[0], rates[-1], ta["audio_s_per_s"], ta["audio_s_per_s_min"],
+                 ta["audio_s_per_s_max"], runs[0].get("label", "")))
+
+table = ["| threads | CalmSpace audio-s/s (median, min-max) | torchaudio audio-s/s (median, min-max) | ratio |",
+         "| --- | --- | --- | --- |"]
+for t, m, lo, hi, tm, tlo, thi, _ in rows:
+    table.append(f"| {t} | {m:,.0f} ({lo:,.0f}-{hi:,.0f}) | {tm:,.0f} ({tlo:,.0f}-{thi:,.0f}) | {m / tm:.1f}x |")
+print("\n".join(table))
+
+cache = open(os.path.join(build, "CMakeCache.txt")).read() if os.path.exists(os.path.join(build, "CMakeCache.txt")) else ""
+build_type = next((l.split("=", 1)[1] for l in cache.splitlines() if l.startswith("CMAKE_BUILD_TYPE:")), "?")
+cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+fftw = sh("dpkg-query -W -f='${Version}' libfftw3-single3")
+peer = json.load(open(os.path.join(tmp, "torchaudio_1.json")))
+dirty = " (working tree has uncommitted changes)" if sh("git status --porcelain") else ""
+md = [f"# CPU log-mel features: CalmSpace vs torchaudio ({datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)", "",
+      "Default FeatureOptions (n_fft 512, win 400, hop 160, 64 htk mels, centred/reflect, power 2, log floor 1e-10) "
+      "on a batch of 32 RAVDESS clips tiled to exactly 4 s at 16 kHz; audio seconds processed per wall second, "
+      f"median over {len(runs)} repetitions. Produced by `bench/run_features_bench.sh {build}`.", "",
+      *table, "",
+      f"- clips: {rows[0][7]}",
+      f"- git: {sh('git rev-parse HEAD')}{dirty}",
+      f"- CPU: {cpu}, {os.cpu_count()} logical CPUs; {platform.platform()}",
+      f"- load average (1, 5, 15 min) before: {load_before}; after: {load_after} (a shared machine: other jobs may run)",
+      f"- build: {build_type}; compiler {sh('c++ --version | head -1')}; FFTW {fftw}",
+      f"- torch {peer['torch']}, torchaudio {peer['torchaudio']}", "",
+      "## Raw: features_bench (Google Benchmark JSON, iterations and aggregates)", "", "```json",
+      json.dumps({"context": cs["context"], "benchmarks": cs["benchmarks"]}, indent=1), "```", ""]
+for t in (1, 2):
+    md += [f"## Raw: torchaudio_logmel.py --threads {t}", "", "```json",
+           open(os.path.join(tmp, f"torchaudio_{t}.json")).read().strip(), "```", ""]
+os.makedirs(os.path.dirname(out), exist_ok=True)
+open(out, "w").write("\n".join(md))
+print(f"wrote {os.path.relpath(out, root)}")
+PY
