@@ -25,7 +25,8 @@ class LogFloor {
       : floor_(static_cast<float>(floor)), log_floor_(static_cast<float>(std::log(floor))) {}
   float floor_value() const { return log_floor_; }
   void apply(float* x, int n) const {
-    for (int i = 0; i < n; ++i) x[i] = x[i] > floor_ ? std::log(x[i]) : log_floor_;
+    // NaN stays NaN (as torch.clamp + log): only values known to be <= floor are replaced.
+    for (int i = 0; i < n; ++i) x[i] = x[i] <= floor_ ? log_floor_ : std::log(x[i]);
   }
 
  private:

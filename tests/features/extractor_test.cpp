@@ -186,6 +186,18 @@ TEST(CpuFeatures, CmvnGivesZeroMeanAndUnitVariance) {
   }
 }
 
+TEST(CpuFeatures, LogMagnitudeIsHalfTheLogPower) {
+  FeatureOptions o;
+  o.kind = FeatureKind::Spectrogram;
+  const std::vector<float> clip = testing::white_noise(4000, 0.3, 8);
+  const FeatureMatrix power = make_cpu_feature_extractor(o, kRate)->extract(clip);
+  o.spectrum = SpectrumKind::Magnitude;
+  const FeatureMatrix magnitude = make_cpu_feature_extractor(o, kRate)->extract(clip);
+  ASSERT_EQ(power.data.size(), magnitude.data.size());
+  for (std::size_t i = 0; i < power.data.size(); ++i)
+    ASSERT_NEAR(magnitude.data[i], 0.5 * power.data[i], 1e-5 * (1 + std::abs(power.data[i])));
+}
+
 TEST(CpuFeatures, ReportsItsBackendAndShape) {
   FeatureOptions o;
   o.kind = FeatureKind::Mfcc;
