@@ -96,31 +96,34 @@ void Config::validate() const {
   data.validate();
 }
 
-std::string Config::to_yaml() {
+namespace {
+
+// A value in YAML flow style on one line: 25, hann, [["01", "02"], ["03"]].
+std::string flow_yaml(const YAML::Node& value) {
   YAML::Emitter out;
-  out << YAML::BeginMap;
+  out << YAML::Flow << value;
+  return out.c_str();
+}
+
+}  // namespace
+
+std::string Config::to_yaml() {
+  std::ostringstream out;
   for (auto& [section, registry] : sections()) {
-    out << YAML::Key << section << YAML::Value << YAML::BeginMap;
-    for (const auto& e : registry.entries()) {
-      out << YAML::Comment(e.help + " [" + e.type + "]");
-      out << YAML::Key << e.name << YAML::Value;
-      const YAML::Node value = e.get();
-      if (value.IsSequence()) out << YAML::Flow;
-      out << value;
-    }
-    out << YAML::EndMap;
+    out << section << ":\n";
+    for (const auto& e : registry.entries())
+      out << "  # " << e.help << " [" << e.type << "]\n  " << e.name << ": " << flow_yaml(e.get())
+          << "\n";
   }
-  out << YAML::EndMap;
-  return std::string(out.c_str()) + "\n";
+  return out.str();
 }
 
 std::string Config::help_table() {
   std::ostringstream out;
   for (auto& [section, registry] : sections()) {
     for (const auto& e : registry.entries()) {
-      YAML::Emitter value;
-      value << YAML::Flow << e.get();
-      out << "  " << section << "." << e.name << "=" << value.c_str() << "  [" << e.type << "]\n"
+      out << "  " << section << "." << e.name << "=" << flow_yaml(e.get()) << "  [" << e.type
+          << "]\n"
           << "      " << e.help << "\n";
     }
   }

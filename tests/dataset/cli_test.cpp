@@ -26,10 +26,9 @@ int run(const std::string& args, std::string* out) {
   return testing::run_command(calmspace() + " " + args, out);
 }
 
-// A usage error: CLI11 reports it and exits non-zero (tools/main.cpp documents 2, but returns
-// CLI11's own codes, e.g. 105/106, today); anything but success or a bad-input failure (1).
+// A usage error (missing or unknown argument) exits with 2, as tools/main.cpp documents.
 bool usage_error(int rc) {
-  return rc != 0 && rc != 1;
+  return rc == 2;
 }
 
 std::string read_text(const fs::path& p) {

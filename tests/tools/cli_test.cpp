@@ -1,0 +1,135 @@
+// End-to-end tests of the `calmspace` program: help text, config handling and the features verb.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "core/io/npy.h"
+#include "support/test_support.h"
+
+namespace calmspace {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct CliRun {
+  int status;
+  std::string output;
+};
+
+CliRun calmspace(const std::string& args) {
+  CliRun r;
+  r.status = testing::run_command(testing::calmspace_binary().string() + " " + args, &r.output);
+  return r;
+}
+
+// A mono PCM16 WAV written by hand, so this test needs no audio library.
+void write_wav16(const std::filesystem::path& path, const std::vector<float>& x, int rate) {
+  std::ofstream out(path, std::ios::binary);
+  auto u32 = [&](std::uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](std::uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+  const auto data_bytes = static_cast<std::uint32_t>(x.size() * 2);
+  out.write("RIFF", 4);
+  u32(36 + data_bytes);
+  out.write("WAVEfmt ", 8);
+  u32(16);
+  u16(1);  // PCM
+  u16(1);  // mono
+  u32(rate);
+  u32(rate * 2);
+  u16(2);
+  u16(16);
+  out.write("data", 4);
+  u32(data_bytes);
+  for (float v : x)
+    u16(static_cast<std::uint16_t>(static_cast<std::int16_t>(std::lround(v * 32767))));
+}
+
+TEST(Cli, HelpListsEveryVerbAndEveryConfigKeyWithItsDefault) {
+  const CliRun top = calmspace("--help");
+  EXPECT_EQ(top.status, 0);
+  for (const char* verb : {"prepare", "info", "features", "devices"})
+    EXPECT_THAT(top.output, HasSubstr(verb)) << verb;
+  const CliRun verb = calmspace("features --help");
+  EXPECT_EQ(verb.status, 0);
+  EXPECT_THAT(verb.output, HasSubstr("features.win_ms=25"));
+  EXPECT_THAT(verb.output, HasSubstr("features.window=hann  [hann|hamming|povey|rectangular]"));
+  EXPECT_THAT(verb.output, HasSubstr("audio.sample_rate=16000"));
+  EXPECT_THAT(verb.output, HasSubstr("data.folds=[]"));
+}
+
+TEST(Cli, PrintConfigShowsOverridesAndUnknownKeysFailWithTheKeyPath) {
+  const CliRun printed = calmspace("features x.wav --out y.csv --print-config features.n_mels=80");
+  EXPECT_EQ(printed.status, 0) << printed.output;
+  EXPECT_THAT(printed.output, HasSubstr("n_mels: 80"));
+  const CliRun bad = calmspace("features x.wav --out y.csv features.n_melz=80");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_THAT(bad.output, HasSubstr("unknown key 'features.n_melz'"));
+  const CliRun stray = calmspace("features x.wav --out y.csv stray");
+  EXPECT_EQ(stray.status, 1);
+  EXPECT_THAT(stray.output, HasSubstr("stray: unexpected argument"));
+}
+
+TEST(Cli, FeaturesOfAMissingOrBogusFileIsOneLineNamingIt) {
+  testing::ScratchDir dir;
+  const auto bogus = dir / "notes.wav";
+  testing::write_file(bogus, "this is text, not audio\n");
+  for (const auto& input : {dir / "absent.wav", bogus}) {
+    const CliRun r = calmspace("features " + input.string() + " --out " + (dir / "f.csv").string());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_THAT(r.output, HasSubstr("calmspace: error: " + input.string() + ": "));
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "f.csv"));
+  }
+}
+
+TEST(Cli, FeaturesWritesCsvAndNpyWithTheResolvedConfigBeside) {
+  testing::ScratchDir dir;
+  const auto wav = dir / "tone.wav";
+  write_wav16(wav, testing::sine(440.0, 1.0, 16000, 0.3), 16000);
+
+  const CliRun npy = calmspace("features " + wav.string() + " --out " + (dir / "f.npy").string() +
+                               " features.n_mels=40");
+  ASSERT_EQ(npy.status, 0) << npy.output;
+  const NpyArray a = read_npy((dir / "f.npy").string());
+  ASSERT_EQ(a.shape, (std::vector<std::int64_t>{101, 40}));  // 1 + 16000/160 centred frames
+  for (float v : a.data) ASSERT_TRUE(std::isfinite(v));
+  std::ifstream config(dir / "f.npy.config.yaml");
+  std::stringstream text;
+  text << config.rdbuf();
+  EXPECT_THAT(text.str(), HasSubstr("n_mels: 40"));
+
+  const CliRun csv = calmspace("features " + wav.string() + " --out " + (dir / "f.csv").string() +
+                               " --config " + CALMSPACE_SOURCE_DIR + "/configs/mfcc.yaml");
+  ASSERT_EQ(csv.status, 0) << csv.output;
+  std::ifstream in(dir / "f.csv");
+  std::string header, row;
+  std::getline(in, header);
+  EXPECT_THAT(header, HasSubstr("time_s,mfcc_0,"));
+  EXPECT_THAT(header, HasSubstr(",dd_mfcc_12"));
+  EXPECT_EQ(std::count(header.begin(), header.end(), ','), 39);  // time + 13 x 3
+  int rows = 0;
+  while (std::getline(in, row)) ++rows;
+  EXPECT_EQ(rows, 101);
+}
+
+TEST(Cli, BadOutputExtensionIsRejectedBeforeAnythingIsWritten) {
+  testing::ScratchDir dir;
+  const auto wav = dir / "tone.wav";
+  write_wav16(wav, testing::sine(220.0, 0.5, 16000), 16000);
+  const CliRun r = calmspace("features " + wav.string() + " --out " + (dir / "f.txt").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.output, HasSubstr("must end in .csv or .npy"));
+  EXPECT_THAT(r.output, Not(HasSubstr("internal")));
+}
+
+TEST(Cli, DevicesAlwaysAnswers) {
+  const CliRun r = calmspace("devices");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("cuda"));
+}
+
+}  // namespace
+}  // namespace calmspace
