@@ -6,12 +6,15 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 
 #include "core/atomic_file.h"
 #include "core/audio/decode.h"
 #include "core/dataset/dataset_file.h"
 #include "core/dataset/folds.h"
 #include "core/error.h"
+#include "core/features/feature_extractor.h"
 #include "core/parallel.h"
 
 namespace calmspace {
@@ -19,7 +22,8 @@ namespace {
 
 struct Decoded {
   std::vector<float> samples;
-  std::string error;  // non-empty: skipped for this reason
+  FeatureMatrix features;  // only with data.store_features
+  std::string error;       // non-empty: skipped for this reason
 };
 
 Decoded decode_one(const std::string& path, const AudioOptions& options) {
@@ -114,6 +118,16 @@ PrepareReport prepare_dataset(const CorpusListing& listing, Config& config,
   std::sort(order.begin(), order.end(),
             [](const ClipRecord* a, const ClipRecord* b) { return a->path < b->path; });
 
+  // Optional precomputed features, extracted in the decoding threads (one clip per call).
+  std::unique_ptr<FeatureExtractor> extractor;
+  std::optional<FeatureSet> features;
+  if (config.data.store_features) {
+    FeatureOptions per_clip = config.features;
+    per_clip.num_threads = 1;  // parallel across clips already
+    extractor = make_cpu_feature_extractor(per_clip, config.audio.sample_rate);
+    features = make_feature_set(config.features, config.audio.sample_rate);
+  }
+
   AtomicFile out(output_path);
   std::int64_t total_samples = 0;
   {
@@ -125,6 +139,13 @@ PrepareReport prepare_dataset(const CorpusListing& listing, Config& config,
       decoded.assign(count, {});
       parallel_for(static_cast<std::int64_t>(count), report.threads, [&](std::int64_t k) {
         decoded[k] = decode_one(order[first + k]->path, config.audio);
+        if (extractor && decoded[k].error.empty()) {
+          try {
+            decoded[k].features = extractor->extract(decoded[k].samples);
+          } catch (const Error& e) {
+            decoded[k].error = cat("feature extraction failed: ", e.what());
+          }
+        }
       });
       for (std::size_t k = 0; k < count; ++k) {
         const ClipRecord& rec = *order[first + k];
@@ -144,6 +165,7 @@ PrepareReport prepare_dataset(const CorpusListing& listing, Config& config,
         info.path = relative_to(rec.path, listing.root);
         info.split = rec.split;
         writer.append(std::move(info), decoded[k].samples);
+        if (features) features->append(decoded[k].features.data, decoded[k].features.frames);
         total_samples += static_cast<std::int64_t>(decoded[k].samples.size());
         std::vector<float>().swap(decoded[k].samples);
       }
@@ -155,6 +177,7 @@ PrepareReport prepare_dataset(const CorpusListing& listing, Config& config,
                                          " clips could be decoded (first: ", first.path, ": ",
                                          first.reason, "); nothing written"));
     }
+    if (features) writer.write_feature_set(*features);
     writer.close();
   }
   out.commit();

@@ -11,6 +11,7 @@
 
 #include "core/dataset/dataset_file.h"
 #include "core/error.h"
+#include "core/features/feature_extractor.h"
 #include "dataset/sound_fixtures.h"
 
 namespace calmspace {
@@ -169,6 +170,32 @@ TEST(Prepare, CsvSplitIsStored) {
   EXPECT_EQ(f.clips()[0].split, "train");
   EXPECT_EQ(f.clips()[1].split, "test");
   EXPECT_EQ(f.clips()[1].path, "b.wav");
+}
+
+}  // namespace
+}  // namespace calmspace
+
+namespace calmspace {
+namespace {
+
+TEST(Prepare, StoreFeaturesWritesTheSetTheExtractorComputes) {
+  testing::ScratchDir dir;
+  const auto root = dir / "ravdess";
+  testing::make_ravdess_tree(root, {1, 2}, ".flac", 16000, 0.3);
+  auto config = resolve_config("", {"data.num_folds=2", "data.store_features=true",
+                                    "features.n_mels=32", "data.num_threads=2"});
+  const auto out = (dir / "out.h5").string();
+  prepare_dataset(list_ravdess(root.string()), config, out);
+  const DatasetFile f(out);
+  const std::string key = feature_set_key(config.features);
+  ASSERT_TRUE(f.has_feature_set(key));
+  auto extractor = make_cpu_feature_extractor(config.features, 16000);
+  ASSERT_EQ(f.size(), 16u);  // 8 clips for each of 2 actors
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    const FeatureMatrix expected = extractor->extract(f.waveform(i));
+    ASSERT_EQ(expected.frames, 31);  // 1 + 4800 / 160 centred frames
+    EXPECT_EQ(f.clip_features(key, i), expected.data) << "clip " << i;  // bit-identical
+  }
 }
 
 }  // namespace
