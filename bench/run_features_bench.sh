@@ -63,8 +63,8 @@ build_type = next((l.split("=", 1)[1] for l in cache.splitlines() if l.startswit
 cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
 fftw = sh("dpkg-query -W -f='${Version}' libfftw3-single3")
 peer = json.load(open(os.path.join(tmp, "torchaudio_1.json")))
-dirty = (" (uncommitted changes under core/features, bench or tests/features)"
-         if sh("git status --porcelain -- core/features bench tests/features") else "")
+dirty = (" (uncommitted changes in the measured code)"
+         if sh("git status --porcelain -- core bench/*.cpp bench/peers") else "")
 md = [f"# CPU log-mel features: CalmSpace vs torchaudio ({datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)", "",
       "Default FeatureOptions (n_fft 512, win 400, hop 160, 64 htk mels, centred/reflect, power 2, log floor 1e-10) "
       "on a batch of 32 RAVDESS clips tiled to exactly 4 s at 16 kHz; audio seconds processed per wall second, "
