@@ -64,7 +64,8 @@ cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
 fftw = sh("dpkg-query -W -f='${Version}' libfftw3-single3")
 peer = json.load(open(os.path.join(tmp, "torchaudio_1.json")))
 dirty = (" (uncommitted changes in the measured code)"
-         if sh("git status --porcelain -- core bench/*.cpp bench/peers") else "")
+         if sh("git status --porcelain -- core/features core/parallel.h core/tensor.h "
+                "bench/features_bench.cpp bench/peers") else "")
 md = [f"# CPU log-mel features: CalmSpace vs torchaudio ({datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)", "",
       "Default FeatureOptions (n_fft 512, win 400, hop 160, 64 htk mels, centred/reflect, power 2, log floor 1e-10) "
       "on a batch of 32 RAVDESS clips tiled to exactly 4 s at 16 kHz; audio seconds processed per wall second, "
