@@ -79,7 +79,8 @@ struct FeatureOptions {
   int num_threads = 0;  // threads for batch extraction; 0 = all hardware threads
 
   void register_options(OptionRegistry& r) {
-    r.add_enum("kind", &kind, feature_kind_table(), "output: log-mel, MFCC, or log linear-frequency spectrogram (n_fft/2+1 bins)");
+    r.add_enum("kind", &kind, feature_kind_table(),
+               "output: log-mel, MFCC, or log linear-frequency spectrogram (n_fft/2+1 bins)");
     r.add("win_ms", &win_ms, "window length in ms");
     r.add("hop_ms", &hop_ms, "frame shift in ms");
     r.add("n_fft", &n_fft, "FFT size in samples; 0 = next power of two >= window");
