@@ -7,13 +7,19 @@
 namespace calmspace {
 
 std::vector<std::pair<std::string, OptionRegistry>> Config::sections() {
-  std::vector<std::pair<std::string, OptionRegistry>> out(3);
+  std::vector<std::pair<std::string, OptionRegistry>> out(6);
   out[0].first = "audio";
   audio.register_options(out[0].second);
   out[1].first = "features";
   features.register_options(out[1].second);
   out[2].first = "data";
   data.register_options(out[2].second);
+  out[3].first = "model";
+  model.register_options(out[3].second);
+  out[4].first = "train";
+  train.register_options(out[4].second);
+  out[5].first = "augment";
+  augment.register_options(out[5].second);
   return out;
 }
 
@@ -94,6 +100,9 @@ void Config::validate() const {
   audio.validate();
   features.validate(audio.sample_rate);
   data.validate();
+  model.validate();
+  train.validate();
+  augment.validate();
 }
 
 namespace {
@@ -147,6 +156,44 @@ void DataOptions::validate() const {
       if (!seen.insert(speaker).second)
         throw InputError("data.folds", cat("speaker '", speaker, "' is in more than one fold"));
   }
+}
+
+void ModelOptions::validate() const {
+  if (hidden_size < 1) throw InputError("model.hidden_size", "must be >= 1");
+  if (num_layers < 1) throw InputError("model.num_layers", "must be >= 1");
+  if (!(dropout >= 0 && dropout < 1)) throw InputError("model.dropout", "must be in [0, 1)");
+  if (attention_dim < 1) throw InputError("model.attention_dim", "must be >= 1");
+}
+
+void TrainOptions::validate() const {
+  if (epochs < 1) throw InputError("train.epochs", "must be >= 1");
+  if (batch_size < 1) throw InputError("train.batch_size", "must be >= 1");
+  if (!(lr > 0)) throw InputError("train.lr", "must be > 0");
+  if (!(weight_decay >= 0)) throw InputError("train.weight_decay", "must be >= 0");
+  if (!(beta1 >= 0 && beta1 < 1)) throw InputError("train.beta1", "must be in [0, 1)");
+  if (!(beta2 >= 0 && beta2 < 1)) throw InputError("train.beta2", "must be in [0, 1)");
+  if (!(eps > 0)) throw InputError("train.eps", "must be > 0");
+  if (!(grad_clip >= 0)) throw InputError("train.grad_clip", "must be >= 0");
+  if (warmup_epochs < 0) throw InputError("train.warmup_epochs", "must be >= 0");
+  if (!(min_lr >= 0 && min_lr <= lr)) throw InputError("train.min_lr", "must be in [0, lr]");
+  if (patience < 0) throw InputError("train.patience", "must be >= 0");
+  if (test_fold < 0) throw InputError("train.test_fold", "must be >= 0");
+  if (valid_fold < -1) throw InputError("train.valid_fold", "must be >= -1");
+  if (num_threads < 0) throw InputError("train.num_threads", "must be >= 0");
+}
+
+void AugmentOptions::validate() const {
+  if (!(gain_db >= 0)) throw InputError("augment.gain_db", "must be >= 0");
+  if (!(noise_prob >= 0 && noise_prob <= 1))
+    throw InputError("augment.noise_prob", "must be in [0, 1]");
+  if (!(noise_snr_min_db <= noise_snr_max_db))
+    throw InputError("augment.noise_snr_min_db", "must be <= noise_snr_max_db");
+  for (double f : speed_factors)
+    if (!(f >= 0.5 && f <= 2.0))
+      throw InputError("augment.speed_factors", cat(f, " is outside [0.5, 2]"));
+  if (time_masks < 0 || time_mask_frames < 0)
+    throw InputError("augment.time_masks", "must be >= 0");
+  if (freq_masks < 0 || freq_mask_bins < 0) throw InputError("augment.freq_masks", "must be >= 0");
 }
 
 Config resolve_config(const std::string& config_path, const std::vector<std::string>& overrides) {

@@ -9,6 +9,8 @@
 #include "core/audio/audio_options.h"
 #include "core/dataset/data_options.h"
 #include "core/features/feature_options.h"
+#include "core/model/model_options.h"
+#include "core/train/train_options.h"
 
 namespace calmspace {
 
@@ -16,6 +18,9 @@ struct Config {
   AudioOptions audio;
   FeatureOptions features;
   DataOptions data;
+  ModelOptions model;
+  TrainOptions train;
+  AugmentOptions augment;
 
   // Sections in print order; the registries point into this object.
   std::vector<std::pair<std::string, OptionRegistry>> sections();

@@ -1,0 +1,77 @@
+// The model stage's narrow interface, shared by the CPU backend (core/model) and the cuDNN
+// backend (cuda/, a later issue). Both use ONE parameter layout, so a checkpoint written by one
+// loads in the other and exports to PyTorch by name:
+//   per layer l, per direction (suffix "" or "_reverse"), PyTorch nn.LSTM/GRU/RNN names/shapes:
+//     rnn.weight_ih_l{l}{sfx} (G*H, in_l)   in_0 = F, in_l = H * directions
+//     rnn.weight_hh_l{l}{sfx} (G*H, H)
+//     rnn.bias_ih_l{l}{sfx}   (G*H)
+//     rnn.bias_hh_l{l}{sfx}   (G*H)
+//   gates stacked in cuDNN = PyTorch order (LSTM i,f,g,o; GRU r,z,n; GRU's n gate uses
+//   r * (W_hn h + b_hn), "linear before reset", cuDNN's and PyTorch's default);
+//   then pool.attention.weight (A, D), pool.attention.bias (A), pool.attention.v (A) when
+//   pooling = attention; then head.weight (C, D), head.bias (C).
+// All parameters live in one contiguous float buffer in exactly this order (the optimizer works
+// on the flat span); gradients in a second buffer of the same layout.
+// Non-trained buffers: input_norm.mean (F), input_norm.std (F).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/model/model_options.h"
+#include "core/tensor.h"
+
+namespace calmspace {
+
+struct ParamView {
+  std::string name;                 // e.g. "rnn.weight_ih_l0_reverse"
+  std::vector<std::int64_t> shape;  // row-major
+  std::int64_t offset = 0;          // into the flat buffers
+  std::int64_t size = 0;            // product of shape
+};
+
+// Computes the layout above: names, shapes and offsets, in order.
+std::vector<ParamView> parameter_layout(const ModelOptions& options, int input_dim,
+                                        int num_classes);
+
+class SequenceModel {
+ public:
+  virtual ~SequenceModel() = default;
+
+  virtual const ModelOptions& options() const = 0;
+  virtual int input_dim() const = 0;    // F
+  virtual int num_classes() const = 0;  // C
+  virtual std::string backend_name() const = 0;
+
+  const std::vector<ParamView>& layout() const { return layout_; }
+  // Flat parameter and gradient buffers (host memory for the CPU backend; the CUDA backend
+  // mirrors them to and from the device at its own synchronisation points).
+  virtual std::span<float> weights() = 0;
+  virtual std::span<float> gradients() = 0;
+  virtual void zero_gradients() = 0;
+
+  // Per-feature normalisation applied to inputs: x' = (x - mean) / std (only if input_norm).
+  virtual void set_input_norm(std::span<const float> mean, std::span<const float> std) = 0;
+  virtual std::span<const float> input_mean() const = 0;
+  virtual std::span<const float> input_std() const = 0;
+
+  // x: (B, T, F) padded with lengths. Writes logits (B, C). `training` enables dropout, drawn
+  // from `dropout_seed` (the same seed gives the same masks on every backend).
+  virtual void forward(const PaddedBatch& x, std::vector<float>& logits, bool training,
+                       std::uint64_t dropout_seed) = 0;
+  // dlogits (B, C) for the last forward(training = true): ADDS parameter gradients.
+  virtual void backward(std::span<const float> dlogits) = 0;
+
+ protected:
+  std::vector<ParamView> layout_;
+};
+
+// The CPU backend (BLAS fast path). Weights initialised as PyTorch does (uniform
+// +-1/sqrt(H) for recurrent layers; head and attention uniform +-1/sqrt(fan_in)), from `seed`.
+std::unique_ptr<SequenceModel> make_cpu_sequence_model(const ModelOptions& options, int input_dim,
+                                                       int num_classes, std::uint64_t seed);
+
+}  // namespace calmspace
