@@ -89,12 +89,27 @@ TEST(Config, PrintedConfigLoadsBackToTheSameValues) {
 }
 
 TEST(Config, ShippedConfigsLoadAndValidate) {
-  for (const char* name : {"default.yaml", "ravdess.yaml", "tess.yaml", "mfcc.yaml"}) {
+  for (const char* name : {"default.yaml", "ravdess.yaml", "tess.yaml", "mfcc.yaml", "rnn.yaml",
+                           "lstm.yaml", "gru.yaml"}) {
     SCOPED_TRACE(name);
     const auto path = std::filesystem::path(CALMSPACE_SOURCE_DIR) / "configs" / name;
     ASSERT_TRUE(std::filesystem::exists(path));
     EXPECT_NO_THROW(resolve_config(path.string(), {}));
   }
+}
+
+TEST(Config, CellConfigsDifferOnlyInTheCell) {
+  const auto dir = std::filesystem::path(CALMSPACE_SOURCE_DIR) / "configs";
+  auto resolved = [&](const char* name) {
+    Config c = resolve_config((dir / name).string(), {});
+    EXPECT_EQ(c.features.kind, FeatureKind::LogMel);
+    c.model.cell = CellKind::Lstm;  // the one allowed difference
+    return c.to_yaml();
+  };
+  EXPECT_EQ(resolved("rnn.yaml"), resolved("lstm.yaml"));
+  EXPECT_EQ(resolved("gru.yaml"), resolved("lstm.yaml"));
+  EXPECT_EQ(resolve_config((dir / "rnn.yaml").string(), {}).model.cell, CellKind::RnnTanh);
+  EXPECT_EQ(resolve_config((dir / "gru.yaml").string(), {}).model.cell, CellKind::Gru);
 }
 
 TEST(Config, MissingOrBrokenFilesAreOneLineErrors) {
