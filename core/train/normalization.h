@@ -1,0 +1,40 @@
+// Input normalisation statistics: per-feature mean and standard deviation over every valid frame
+// of the training clips (padding never counts). Accumulated in double; population std (divide by
+// the frame count, like torch.std(unbiased=False)), floored at kMinFeatureStd so a constant
+// feature never divides by zero. The model applies x' = (x - mean) / std (model.input_norm).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace calmspace {
+
+inline constexpr double kMinFeatureStd = 1e-5;
+
+struct FeatureStats {
+  std::vector<float> mean;  // (F,)
+  std::vector<float> std;   // (F,), >= kMinFeatureStd
+  std::int64_t frames = 0;  // frames the statistics saw
+};
+
+class FeatureStatsAccumulator {
+ public:
+  explicit FeatureStatsAccumulator(std::int64_t dim);
+  void add(const FeatureMatrix& clip);
+  void add(const PaddedBatch& batch);  // only rows t < lengths[b]
+  // Rows of (n, dim) values.
+  void add_rows(std::span<const float> rows, std::int64_t n);
+  FeatureStats finish() const;
+
+ private:
+  std::int64_t dim_;
+  std::int64_t frames_ = 0;
+  std::vector<double> sum_, sum_sq_;
+};
+
+FeatureStats compute_feature_stats(std::span<const FeatureMatrix> clips);
+
+}  // namespace calmspace

@@ -1,0 +1,183 @@
+// On-the-fly augmentation: reproducible draws, exact gain, achieved SNR, speed factor, masks.
+#include "core/train/augment.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/audio/resample.h"
+#include "support/test_support.h"
+
+namespace calmspace {
+namespace {
+
+constexpr int kRate = 16000;
+
+double energy(const std::vector<float>& x) {
+  double e = 0;
+  for (float v : x) e += double(v) * v;
+  return e;
+}
+
+int zero_crossings(const std::vector<float>& x, std::size_t from, std::size_t to) {
+  int n = 0;
+  for (std::size_t i = from + 1; i < to; ++i) n += (x[i - 1] < 0) != (x[i] < 0);
+  return n;
+}
+
+TEST(Augment, SameSeedEpochAndClipGiveTheSameWaveformOthersDiffer) {
+  AugmentOptions o;
+  o.gain_db = 6;
+  o.noise_prob = 1.0;
+  o.speed_factors = {0.9, 1.0, 1.1};
+  const auto x = testing::sine(440, 0.5, kRate);
+  auto run = [&](std::uint64_t seed, std::int64_t epoch, std::int64_t clip) {
+    const auto d = draw_waveform(o, seed, epoch, clip);
+    return augment_waveform(x, kRate, d, ResampleQuality::High, seed, epoch, clip);
+  };
+  EXPECT_EQ(run(3, 1, 7), run(3, 1, 7));
+  EXPECT_NE(run(3, 1, 7), run(3, 2, 7));
+  EXPECT_NE(run(3, 1, 7), run(3, 1, 8));
+  EXPECT_NE(run(3, 1, 7), run(4, 1, 7));
+}
+
+TEST(Augment, DrawsCoverTheirRangesAndRespectNoiseProbability) {
+  AugmentOptions o;
+  o.gain_db = 3;
+  o.noise_prob = 0.25;
+  o.noise_snr_min_db = 5;
+  o.noise_snr_max_db = 15;
+  o.speed_factors = {0.9, 1.1};
+  int noisy = 0, fast = 0;
+  const int n = 4000;
+  for (int c = 0; c < n; ++c) {
+    const auto d = draw_waveform(o, 1, 0, c);
+    EXPECT_LE(std::abs(d.gain_db), 3.0);
+    EXPECT_TRUE(d.speed == 0.9 || d.speed == 1.1);
+    fast += d.speed == 1.1;
+    if (d.noise) {
+      ++noisy;
+      EXPECT_GE(d.snr_db, 5.0);
+      EXPECT_LE(d.snr_db, 15.0);
+    }
+  }
+  EXPECT_NEAR(noisy / double(n), 0.25, 0.03);
+  EXPECT_NEAR(fast / double(n), 0.5, 0.03);
+  // Nothing configured: nothing drawn.
+  const auto none = draw_waveform(AugmentOptions{}, 1, 0, 0);
+  EXPECT_EQ(none.speed, 1.0);
+  EXPECT_EQ(none.gain_db, 0.0);
+  EXPECT_FALSE(none.noise);
+}
+
+TEST(Augment, GainIsExact) {
+  const auto x = testing::white_noise(5000, 0.1, 9);
+  WaveformDraw d;
+  d.gain_db = -4.5;
+  const auto y = augment_waveform(x, kRate, d, ResampleQuality::High, 1, 0, 0);
+  ASSERT_EQ(y.size(), x.size());
+  const auto g = static_cast<float>(std::pow(10.0, -4.5 / 20.0));
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(y[i], x[i] * g);
+}
+
+TEST(Augment, NoiseAchievesTheDrawnSnrWithinHalfADecibel) {
+  const auto x = testing::sine(300, 1.0, kRate, 0.3);
+  for (double snr : {0.0, 10.0, 25.0}) {
+    WaveformDraw d;
+    d.noise = true;
+    d.snr_db = snr;
+    const auto y = augment_waveform(x, kRate, d, ResampleQuality::High, 5, 2, 11);
+    std::vector<float> noise(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) noise[i] = y[i] - x[i];
+    const double achieved = 10 * std::log10(energy(x) / energy(noise));
+    EXPECT_NEAR(achieved, snr, 0.5) << "target " << snr << " dB";
+    EXPECT_NEAR(achieved, snr, 0.01);  // scaled exactly; float rounding only
+  }
+  // A silent clip gets no noise (its SNR is undefined).
+  WaveformDraw d;
+  d.noise = true;
+  d.snr_db = 10;
+  const std::vector<float> silent(1000, 0.0f);
+  EXPECT_EQ(augment_waveform(silent, kRate, d, ResampleQuality::High, 1, 0, 0), silent);
+}
+
+TEST(Augment, SpeedChangesLengthAndFrequencyByTheFactor) {
+  const auto x = testing::sine(500, 1.0, kRate);
+  for (double f : {0.9, 1.1}) {
+    WaveformDraw d;
+    d.speed = f;
+    const auto y = augment_waveform(x, kRate, d, ResampleQuality::High, 1, 0, 0);
+    EXPECT_EQ(static_cast<std::int64_t>(y.size()), augmented_length(16000, kRate, d));
+    EXPECT_NEAR(double(y.size()), 16000 / f, 1.0);
+    // 500 Hz played f times faster is 500 f Hz: zero crossings per second scale by f (away from
+    // the resampler's edge transients).
+    const double per_s_in = zero_crossings(x, 1000, 15000) / (14000.0 / kRate);
+    const double per_s_out =
+        zero_crossings(y, 1000, y.size() - 1000) / ((y.size() - 2000.0) / kRate);
+    EXPECT_NEAR(per_s_out / per_s_in, f, 0.01);
+  }
+}
+
+TEST(Augment, MasksStayWithinTheClipAndTheirMaximumWidths) {
+  AugmentOptions o;
+  o.time_masks = 2;
+  o.time_mask_frames = 10;
+  o.freq_masks = 2;
+  o.freq_mask_bins = 5;
+  for (std::int64_t clip = 0; clip < 300; ++clip) {
+    const std::int64_t frames = 1 + clip % 37;  // includes clips shorter than a mask
+    const auto masks = draw_masks(o, frames, 12, 9, 1, clip);
+    ASSERT_EQ(masks.size(), 4u);
+    for (const auto& m : masks) {
+      const std::int64_t extent = m.time ? frames : 12;
+      EXPECT_GE(m.start, 0);
+      EXPECT_GE(m.width, 0);
+      EXPECT_LE(m.width, m.time ? 10 : 5);
+      EXPECT_LE(m.start + m.width, extent);
+    }
+    EXPECT_TRUE(masks[0].time && masks[1].time && !masks[2].time && !masks[3].time);
+  }
+}
+
+TEST(Augment, SpecAugmentFillsMaskedCellsWithTheClipMeanAndLeavesOthersAlone) {
+  AugmentOptions o;
+  o.time_masks = 1;
+  o.time_mask_frames = 8;
+  o.freq_masks = 1;
+  o.freq_mask_bins = 4;
+  int masked_some = 0;
+  for (std::int64_t clip = 0; clip < 20; ++clip) {
+    FeatureMatrix m;
+    m.frames = 30;
+    m.dim = 10;
+    m.data = testing::white_noise(300, 1.0, 100 + clip);
+    for (auto& v : m.data) v -= 5.0f;
+    const auto original = m;
+    double sum = 0;
+    for (float v : m.data) sum += v;
+    const auto fill = static_cast<float>(sum / 300);
+    const auto masks = spec_augment(m, o, 3, 0, clip);
+    EXPECT_EQ(masks, draw_masks(o, 30, 10, 3, 0, clip));
+    for (std::int64_t t = 0; t < 30; ++t)
+      for (std::int64_t f = 0; f < 10; ++f) {
+        bool in = false;
+        for (const auto& k : masks)
+          in |= k.time ? (t >= k.start && t < k.start + k.width)
+                       : (f >= k.start && f < k.start + k.width);
+        EXPECT_EQ(m.at(t, f), in ? fill : original.at(t, f));
+        masked_some += in;
+      }
+  }
+  EXPECT_GT(masked_some, 0);
+  // Reproducible, and off when no masks are configured.
+  FeatureMatrix m;
+  m.frames = 5;
+  m.dim = 3;
+  m.data = testing::white_noise(15, 1.0, 1);
+  const auto before = m.data;
+  EXPECT_TRUE(spec_augment(m, AugmentOptions{}, 1, 0, 0).empty());
+  EXPECT_EQ(m.data, before);
+}
+
+}  // namespace
+}  // namespace calmspace
