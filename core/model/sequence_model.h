@@ -65,6 +65,9 @@ class SequenceModel {
   // dlogits (B, C) for the last forward(training = true): ADDS parameter gradients.
   virtual void backward(std::span<const float> dlogits) = 0;
 
+  // Host threads the backend may use (0 = all cores); a backend without host threads ignores it.
+  virtual void set_num_threads(int threads) { (void)threads; }
+
  protected:
   std::vector<ParamView> layout_;
 };

@@ -1,0 +1,17 @@
+// PyTorch-style initialisation of the flat parameter buffer (layout in sequence_model.h):
+// recurrent weights and biases uniform in +-1/sqrt(H) (nn.RNN/LSTM/GRU.reset_parameters);
+// head and attention tensors uniform in +-1/sqrt(fan_in) (fan_in = D, or A for attention.v).
+// Drawn from splitmix64 of (seed, index), so any backend gets identical bits.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/model/model_options.h"
+
+namespace calmspace {
+
+void init_parameters(const ModelOptions& options, int input_dim, int num_classes,
+                     std::uint64_t seed, std::span<float> weights);
+
+}  // namespace calmspace

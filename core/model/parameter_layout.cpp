@@ -1,0 +1,75 @@
+// parameter_layout(): the one flat parameter layout shared by every backend (sequence_model.h).
+#include <string>
+
+#include "core/error.h"
+#include "core/model/param_index.h"
+#include "core/model/sequence_model.h"
+
+namespace calmspace {
+
+std::vector<ParamView> parameter_layout(const ModelOptions& options, int input_dim,
+                                        int num_classes) {
+  options.validate();
+  CALMSPACE_CHECK(input_dim >= 1, "input_dim ", input_dim);
+  CALMSPACE_CHECK(num_classes >= 1, "num_classes ", num_classes);
+  const std::int64_t H = options.hidden_size;
+  const std::int64_t G = gate_count(options.cell);
+  const std::int64_t D = options.output_dim();
+  std::vector<ParamView> out;
+  std::int64_t offset = 0;
+  auto add = [&](std::string name, std::vector<std::int64_t> shape) {
+    std::int64_t size = 1;
+    for (auto s : shape) size *= s;
+    out.push_back({std::move(name), std::move(shape), offset, size});
+    offset += size;
+  };
+  for (int l = 0; l < options.num_layers; ++l) {
+    const std::int64_t in = l == 0 ? input_dim : D;
+    for (int d = 0; d < options.directions(); ++d) {
+      const std::string sfx = std::to_string(l) + (d == 1 ? "_reverse" : "");
+      add("rnn.weight_ih_l" + sfx, {G * H, in});
+      add("rnn.weight_hh_l" + sfx, {G * H, H});
+      add("rnn.bias_ih_l" + sfx, {G * H});
+      add("rnn.bias_hh_l" + sfx, {G * H});
+    }
+  }
+  if (options.pooling == PoolingKind::Attention) {
+    const std::int64_t A = options.attention_dim;
+    add("pool.attention.weight", {A, D});
+    add("pool.attention.bias", {A});
+    add("pool.attention.v", {A});
+  }
+  add("head.weight", {num_classes, D});
+  add("head.bias", {num_classes});
+  return out;
+}
+
+ModelParamIndex make_param_index(const ModelOptions& options, int input_dim, int num_classes) {
+  const auto layout = parameter_layout(options, input_dim, num_classes);
+  ModelParamIndex index;
+  std::size_t i = 0;
+  for (int l = 0; l < options.num_layers; ++l) {
+    for (int d = 0; d < options.directions(); ++d) {
+      RnnParamOffsets p;
+      p.w_ih = layout[i].offset;
+      p.input = static_cast<int>(layout[i].shape[1]);
+      p.w_hh = layout[i + 1].offset;
+      p.b_ih = layout[i + 2].offset;
+      p.b_hh = layout[i + 3].offset;
+      index.rnn.push_back(p);
+      i += 4;
+    }
+  }
+  if (options.pooling == PoolingKind::Attention) {
+    index.att_w = layout[i].offset;
+    index.att_b = layout[i + 1].offset;
+    index.att_v = layout[i + 2].offset;
+    i += 3;
+  }
+  index.head_w = layout[i].offset;
+  index.head_b = layout[i + 1].offset;
+  index.total = layout.back().offset + layout.back().size;
+  return index;
+}
+
+}  // namespace calmspace

@@ -1,0 +1,78 @@
+// The REFERENCE CPU sequence model: naive loops, templated on the scalar (double for finite-
+// difference checks, float to compare with the fast path). Same flat parameter layout, dropout
+// masks, pooling and head as every backend (sequence_model.h); written for clarity, not speed.
+// Equations (PyTorch nn.RNN / nn.LSTM / nn.GRU, zero initial state):
+//   rnn:  h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu
+//   lstm: [i f g o] = W_ih x + b_ih + W_hh h + b_hh; i,f,o = sigmoid, g = tanh
+//         c' = f c + i g; h' = o tanh(c')
+//   gru:  r = sigmoid(W_ir x + b_ir + W_hr h + b_hr); z likewise
+//         n = tanh(W_in x + b_in + r (W_hn h + b_hn)); h' = (1 - z) n + z h
+// The reverse direction of clip b runs t = len_b - 1 down to 0 (cuDNN with per-sample lengths,
+// PyTorch with packed sequences); outputs are zero for t >= len_b.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/model/model_options.h"
+#include "core/model/param_index.h"
+#include "core/model/pooling.h"
+
+namespace calmspace {
+
+// (B, T, F) padded batch in scalar S; rows t >= lengths[b] are ignored.
+template <class S>
+struct RefBatch {
+  std::int64_t batch = 0, max_frames = 0, dim = 0;
+  std::vector<S> data;
+  std::vector<std::int64_t> lengths;
+};
+
+template <class S>
+class ReferenceModel {
+ public:
+  ReferenceModel(const ModelOptions& options, int input_dim, int num_classes);
+
+  const ModelOptions& options() const { return options_; }
+  const ModelParamIndex& index() const { return index_; }
+  std::vector<S>& weights() { return w_; }
+  std::vector<S>& gradients() { return g_; }
+  std::vector<S>& input_mean() { return mean_; }  // (F), used when options.input_norm
+  std::vector<S>& input_std() { return std_; }    // (F)
+
+  // logits (B, C). training enables dropout with masks from dropout_seed (dropout.h).
+  void forward(const RefBatch<S>& x, std::vector<S>& logits, bool training,
+               std::uint64_t dropout_seed);
+  // ADDS parameter gradients for dlogits (B, C) of the last forward; if dinput is given, writes
+  // the gradient w.r.t. the raw input (B, T, F) (zero on padded rows).
+  void backward(std::span<const S> dlogits, std::vector<S>* dinput = nullptr);
+
+ private:
+  struct LayerCache {
+    std::vector<S> in;     // (B, T, I) layer input (normalised features or dropped-out outputs)
+    std::vector<S> out;    // (B, T, D) outputs, zero past the lengths
+    std::vector<S> mask;   // (B, T, D) dropout multipliers applied to out (empty = none)
+    std::vector<S> gates;  // per direction (B, T, G*H) activated gates
+    std::vector<S> cell;   // per direction (B, T, H) LSTM c
+    std::vector<S> hn;     // per direction (B, T, H) GRU W_hn h_prev + b_hn
+  };
+  void layer_forward(int layer, LayerCache& c);
+  void layer_backward(int layer, LayerCache& c, const std::vector<S>& dout, std::vector<S>& din);
+
+  ModelOptions options_;
+  int F_, C_, H_, G_, D_;
+  ModelParamIndex index_;
+  std::vector<S> w_, g_, mean_, std_;
+  // last forward
+  std::int64_t B_ = 0, T_ = 0;
+  std::vector<std::int64_t> lengths_;
+  std::vector<LayerCache> layers_;
+  std::vector<S> pooled_;  // (B, D)
+  PoolCache<S> pool_cache_;
+};
+
+extern template class ReferenceModel<float>;
+extern template class ReferenceModel<double>;
+
+}  // namespace calmspace

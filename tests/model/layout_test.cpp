@@ -1,0 +1,103 @@
+// parameter_layout(): PyTorch names, shapes and order; counts equal PyTorch's numel.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/model/cpu_sequence_model.h"
+#include "core/model/sequence_model.h"
+
+namespace calmspace {
+namespace {
+
+using ::testing::ElementsAre;
+
+std::int64_t total(const std::vector<ParamView>& layout) {
+  std::int64_t n = 0;
+  for (const auto& p : layout) n += p.size;
+  return n;
+}
+
+TEST(ParameterLayout, BidirectionalGruWithAttentionNamesShapesOrder) {
+  ModelOptions o;
+  o.cell = CellKind::Gru;
+  o.hidden_size = 5;
+  o.num_layers = 2;
+  o.bidirectional = true;
+  o.pooling = PoolingKind::Attention;
+  o.attention_dim = 7;
+  const auto layout = parameter_layout(o, 3, 4);
+  std::vector<std::string> names;
+  for (const auto& p : layout) names.push_back(p.name);
+  EXPECT_THAT(
+      names, ElementsAre(
+                 "rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0",
+                 "rnn.weight_ih_l0_reverse", "rnn.weight_hh_l0_reverse", "rnn.bias_ih_l0_reverse",
+                 "rnn.bias_hh_l0_reverse", "rnn.weight_ih_l1", "rnn.weight_hh_l1", "rnn.bias_ih_l1",
+                 "rnn.bias_hh_l1", "rnn.weight_ih_l1_reverse", "rnn.weight_hh_l1_reverse",
+                 "rnn.bias_ih_l1_reverse", "rnn.bias_hh_l1_reverse", "pool.attention.weight",
+                 "pool.attention.bias", "pool.attention.v", "head.weight", "head.bias"));
+  EXPECT_THAT(layout[0].shape, ElementsAre(15, 3));
+  EXPECT_THAT(layout[1].shape, ElementsAre(15, 5));
+  EXPECT_THAT(layout[2].shape, ElementsAre(15));
+  EXPECT_THAT(layout[8].shape, ElementsAre(15, 10));  // layer 1 input = H * 2 directions
+  EXPECT_THAT(layout[16].shape, ElementsAre(7, 10));
+  EXPECT_THAT(layout[18].shape, ElementsAre(7));
+  EXPECT_THAT(layout[19].shape, ElementsAre(4, 10));
+  EXPECT_THAT(layout[20].shape, ElementsAre(4));
+  std::int64_t offset = 0;  // contiguous, in order
+  for (const auto& p : layout) {
+    EXPECT_EQ(p.offset, offset) << p.name;
+    std::int64_t size = 1;
+    for (auto s : p.shape) size *= s;
+    EXPECT_EQ(p.size, size) << p.name;
+    offset += p.size;
+  }
+}
+
+// Numbers from PyTorch 1.13: sum(p.numel() for p in m.parameters()).
+TEST(ParameterLayout, CountsEqualPyTorch) {
+  ModelOptions o;
+  o.hidden_size = 128;
+  o.num_layers = 2;
+  o.pooling = PoolingKind::Mean;
+  o.cell = CellKind::Lstm;
+  // nn.LSTM(64, 128, 2): 4*128*(64+128+2) + 4*128*(128+128+2) = 231,424; nn.Linear(128, 8): 1,032
+  EXPECT_EQ(total(parameter_layout(o, 64, 8)), 231424 + 1032);
+  o.cell = CellKind::Gru;  // nn.GRU(64, 128, 2): 3/4 of the LSTM
+  EXPECT_EQ(total(parameter_layout(o, 64, 8)), 173568 + 1032);
+  o.cell = CellKind::RnnTanh;  // nn.RNN(64, 128, 2)
+  EXPECT_EQ(total(parameter_layout(o, 64, 8)), 57856 + 1032);
+  o.cell = CellKind::Lstm;
+  o.bidirectional = true;
+  // nn.LSTM(40, 64, 3, bidirectional=True): 2*(256*(40+64+2)) + 2*2*(256*(128+64+2)) = 252,928;
+  // nn.Linear(128, 6): 774; attention W (32,128) + b (32) + v (32) = 4,160
+  o.hidden_size = 64;
+  o.num_layers = 3;
+  o.pooling = PoolingKind::Attention;
+  o.attention_dim = 32;
+  EXPECT_EQ(total(parameter_layout(o, 40, 6)), 252928 + 774 + 4160);
+}
+
+TEST(ParameterLayout, ModelExposesTheLayoutAndPyTorchInitBounds) {
+  ModelOptions o;
+  o.hidden_size = 16;
+  o.num_layers = 1;
+  auto m = make_cpu_sequence_model(o, 8, 3, 42);
+  ASSERT_EQ(m->layout().size(), 6u);
+  EXPECT_EQ(static_cast<std::int64_t>(m->weights().size()), total(m->layout()));
+  EXPECT_EQ(m->gradients().size(), m->weights().size());
+  // Recurrent tensors in +-1/sqrt(16) = 0.25, head in +-1/sqrt(16); not all equal.
+  float lo = 1, hi = -1;
+  for (float w : m->weights()) {
+    lo = std::min(lo, w);
+    hi = std::max(hi, w);
+  }
+  EXPECT_GE(lo, -0.25f);
+  EXPECT_LE(hi, 0.25f);
+  EXPECT_LT(lo, -0.2f);
+  EXPECT_GT(hi, 0.2f);
+  auto again = make_cpu_sequence_model(o, 8, 3, 42);
+  EXPECT_TRUE(std::equal(m->weights().begin(), m->weights().end(), again->weights().begin()));
+}
+
+}  // namespace
+}  // namespace calmspace

@@ -1,0 +1,123 @@
+// Shared helpers for the model tests: option grids, seeded random batches and weights (one host
+// RNG: support/test_support.h white_noise), conversions between the float backend and the
+// double reference.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/model/model_options.h"
+#include "core/model/reference_model.h"
+#include "core/tensor.h"
+#include "support/test_support.h"
+
+namespace calmspace::testing {
+
+inline std::string cell_name(CellKind c) {
+  switch (c) {
+    case CellKind::RnnTanh:
+      return "rnn_tanh";
+    case CellKind::RnnRelu:
+      return "rnn_relu";
+    case CellKind::Lstm:
+      return "lstm";
+    case CellKind::Gru:
+      return "gru";
+  }
+  return "?";
+}
+inline std::string pool_name(PoolingKind p) {
+  switch (p) {
+    case PoolingKind::Mean:
+      return "mean";
+    case PoolingKind::Max:
+      return "max";
+    case PoolingKind::Last:
+      return "last";
+    case PoolingKind::Attention:
+      return "attention";
+  }
+  return "?";
+}
+
+struct ModelCase {
+  CellKind cell;
+  bool bidirectional;
+  int layers;
+  PoolingKind pooling;
+  std::string name() const {
+    return cell_name(cell) + (bidirectional ? "_bi" : "_uni") + "_l" + std::to_string(layers) +
+           "_" + pool_name(pooling);
+  }
+};
+
+// Every cell x direction x layers {1, 2} x pooling combination.
+inline std::vector<ModelCase> all_model_cases() {
+  std::vector<ModelCase> out;
+  for (auto c : {CellKind::RnnTanh, CellKind::RnnRelu, CellKind::Lstm, CellKind::Gru})
+    for (bool bi : {false, true})
+      for (int l : {1, 2})
+        for (auto p :
+             {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention})
+          out.push_back({c, bi, l, p});
+  return out;
+}
+
+inline ModelOptions make_options(const ModelCase& c, int hidden, int attention_dim) {
+  ModelOptions o;
+  o.cell = c.cell;
+  o.hidden_size = hidden;
+  o.num_layers = c.layers;
+  o.bidirectional = c.bidirectional;
+  o.pooling = c.pooling;
+  o.attention_dim = attention_dim;
+  o.input_norm = true;
+  return o;
+}
+
+// (B, T, F) batch of seeded Gaussian values (stddev 1) on valid frames, zero padding.
+inline PaddedBatch random_batch(const std::vector<std::int64_t>& lengths, std::int64_t F,
+                                std::uint64_t seed) {
+  PaddedBatch x;
+  x.batch = static_cast<std::int64_t>(lengths.size());
+  x.max_frames = 0;
+  for (auto l : lengths) x.max_frames = std::max(x.max_frames, l);
+  x.dim = F;
+  x.lengths = lengths;
+  x.data.assign(static_cast<std::size_t>(x.batch * x.max_frames * F), 0.0f);
+  const auto noise = white_noise(x.batch * x.max_frames * F, 1.0, seed);
+  for (std::int64_t b = 0; b < x.batch; ++b)
+    for (std::int64_t t = 0; t < lengths[static_cast<std::size_t>(b)]; ++t)
+      for (std::int64_t f = 0; f < F; ++f) x.at(b, t, f) = noise[(b * x.max_frames + t) * F + f];
+  return x;
+}
+
+template <class S>
+RefBatch<S> to_ref(const PaddedBatch& x) {
+  RefBatch<S> r;
+  r.batch = x.batch;
+  r.max_frames = x.max_frames;
+  r.dim = x.dim;
+  r.lengths = x.lengths;
+  r.data.assign(x.data.begin(), x.data.end());
+  return r;
+}
+
+inline std::vector<float> random_values(std::int64_t n, double stddev, std::uint64_t seed) {
+  return white_noise(n, stddev, seed);
+}
+
+// Clip b of a batch as a batch of one (T = its length).
+inline PaddedBatch single_clip(const PaddedBatch& x, std::int64_t b) {
+  PaddedBatch one;
+  one.batch = 1;
+  one.max_frames = x.lengths[static_cast<std::size_t>(b)];
+  one.dim = x.dim;
+  one.lengths = {one.max_frames};
+  const auto c = x.clip(b);
+  one.data.assign(c.begin(), c.end());
+  return one;
+}
+
+}  // namespace calmspace::testing
