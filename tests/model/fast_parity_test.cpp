@@ -1,0 +1,99 @@
+// The fast float backend (the one make_cpu_sequence_model returns) against the double reference
+// on random weights and inputs: logits and every gradient, for every cell x direction x layers x
+// pooling, with 2 threads (so the batch is split into chunks), ragged lengths and, for 2-layer
+// cases, training-mode dropout (the masks must agree across backends).
+// Tolerance: |fast - ref| <= 2e-5 * max(1, max|ref| over the tensor) per element (observed worst
+// about 1e-6 relative; float32 round-off over 12 steps).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/model/cpu_sequence_model.h"
+#include "core/model/reference_model.h"
+#include "model/model_test_util.h"
+
+namespace calmspace {
+namespace {
+
+using testing::ModelCase;
+
+constexpr double kTol = 2e-5;
+
+void expect_tensor_close(std::span<const float> fast, std::span<const double> ref,
+                         const std::string& what) {
+  ASSERT_EQ(fast.size(), ref.size()) << what;
+  double scale = 1;
+  for (double r : ref) scale = std::max(scale, std::abs(r));
+  double worst = 0;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    ASSERT_TRUE(std::isfinite(fast[i])) << what << "[" << i << "]";
+    const double e = std::abs(fast[i] - ref[i]);
+    if (e > worst) worst = e, at = i;
+  }
+  EXPECT_LE(worst, kTol * scale) << what << "[" << at << "]: fast " << fast[at] << " ref "
+                                 << ref[at];
+}
+
+class FastParity : public ::testing::TestWithParam<ModelCase> {};
+
+TEST_P(FastParity, LogitsAndGradientsMatchReference) {
+  const ModelCase c = GetParam();
+  const int F = 4, C = 3;
+  auto opts = testing::make_options(c, 6, 5);
+  const bool training = c.layers > 1;
+  opts.dropout = training ? 0.3 : 0.0;
+  CpuSequenceModel fast(opts, F, C, 5);
+  fast.set_num_threads(2);
+  const auto w = testing::random_values(static_cast<std::int64_t>(fast.weights().size()), 0.4, 3);
+  std::copy(w.begin(), w.end(), fast.weights().begin());
+  const std::vector<float> mean = {0.1f, -0.2f, 0.3f, 0.0f}, stdv = {1.2f, 0.7f, 1.0f, 2.0f};
+  fast.set_input_norm(mean, stdv);
+  ReferenceModel<double> ref(opts, F, C);
+  ref.weights().assign(w.begin(), w.end());
+  ref.input_mean().assign(mean.begin(), mean.end());
+  ref.input_std().assign(stdv.begin(), stdv.end());
+
+  const auto x = testing::random_batch({7, 12, 3, 12, 1}, F, 21);
+  std::vector<float> logits;
+  std::vector<double> rlogits;
+  fast.forward(x, logits, training, 1234);
+  ref.forward(testing::to_ref<double>(x), rlogits, training, 1234);
+  expect_tensor_close(logits, rlogits, "logits");
+
+  const auto dl = testing::random_values(static_cast<std::int64_t>(logits.size()), 1.0, 8);
+  fast.zero_gradients();
+  fast.backward(dl);
+  std::vector<double> dld(dl.begin(), dl.end());
+  ref.backward(dld);
+  for (const auto& v : fast.layout())
+    expect_tensor_close(fast.gradients().subspan(v.offset, v.size),
+                        std::span<const double>(ref.gradients()).subspan(v.offset, v.size), v.name);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllCases, FastParity, ::testing::ValuesIn(testing::all_model_cases()),
+                         [](const auto& p) { return p.param.name(); });
+
+// Threads do not change results (chunks split differently but every clip's math is the same).
+TEST(FastModel, ThreadCountDoesNotChangeResults) {
+  ModelCase c{CellKind::Lstm, true, 2, PoolingKind::Attention};
+  auto opts = testing::make_options(c, 8, 4);
+  const auto x = testing::random_batch({9, 4, 9, 2, 6, 1, 8}, 5, 2);
+  std::vector<std::vector<float>> logits(3), grads(3);
+  for (int th = 1; th <= 3; ++th) {
+    CpuSequenceModel m(opts, 5, 3, 77);
+    m.set_num_threads(th);
+    m.forward(x, logits[th - 1], true, 5);
+    const auto dl = testing::random_values(static_cast<std::int64_t>(logits[th - 1].size()), 1, 4);
+    m.backward(dl);
+    grads[th - 1].assign(m.gradients().begin(), m.gradients().end());
+  }
+  for (int th = 1; th < 3; ++th) {
+    for (std::size_t i = 0; i < logits[0].size(); ++i)
+      EXPECT_NEAR(logits[th][i], logits[0][i], 1e-6);
+    for (std::size_t i = 0; i < grads[0].size(); ++i) EXPECT_NEAR(grads[th][i], grads[0][i], 1e-5);
+  }
+}
+
+}  // namespace
+}  // namespace calmspace
