@@ -1,0 +1,42 @@
+#include "core/train/evaluate.h"
+
+#include "core/train/batching.h"
+#include "core/train/loss.h"
+
+namespace calmspace {
+
+Evaluation evaluate_model(SequenceModel& model, ClipSource& source,
+                          const std::vector<std::string>& labels, int batch_size) {
+  const auto C = static_cast<std::int64_t>(labels.size());
+  const auto N = static_cast<std::int64_t>(source.size());
+  Evaluation out;
+  out.probabilities.assign(static_cast<std::size_t>(N * C), 0.0f);
+  out.predicted.assign(static_cast<std::size_t>(N), 0);
+  if (N == 0) {
+    out.metrics = compute_metrics({}, {}, labels);
+    return out;
+  }
+  const auto& features = source.clean_features();
+  std::vector<std::int64_t> frames;
+  for (const auto& f : features) frames.push_back(f.frames);
+  // Sorted by length (fixed seed and epoch): less padding, and the result is order-independent.
+  const BatchPlan plan = bucketed_batches(frames, batch_size, 0, 0);
+  std::vector<float> logits, dlogits, probs;
+  double loss_sum = 0;
+  for (const auto& members : plan) {
+    const Batch batch = pad_batch(features, source.labels(), members);
+    model.forward(batch.x, logits, /*training=*/false, 0);
+    const auto B = static_cast<std::int64_t>(members.size());
+    dlogits.resize(logits.size());
+    probs.resize(logits.size());
+    loss_sum += B * softmax_cross_entropy(logits, B, C, batch.labels, {}, dlogits);
+    softmax(logits, B, C, probs);
+    for (std::int64_t b = 0; b < B; ++b)
+      std::copy_n(probs.begin() + b * C, C, out.probabilities.begin() + members[b] * C);
+  }
+  out.predicted = argmax_rows(out.probabilities, static_cast<int>(C));
+  out.metrics = compute_metrics(source.labels(), out.predicted, labels, loss_sum / N);
+  return out;
+}
+
+}  // namespace calmspace

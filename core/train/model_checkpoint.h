@@ -1,0 +1,24 @@
+// Between a live SequenceModel and its Checkpoint (plain data, core/model/checkpoint.h).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/model/checkpoint.h"
+#include "core/model/sequence_model.h"
+
+namespace calmspace {
+
+// Input feature dimension F the config's feature options give.
+int model_input_dim(const Config& config);
+
+// A CPU model with the checkpoint's weights and input normalisation.
+std::unique_ptr<SequenceModel> model_from_checkpoint(const Checkpoint& checkpoint);
+
+// Weights, layout and normalisation of `model` plus the run's config, labels and state.
+Checkpoint checkpoint_of(SequenceModel& model, Config& config,
+                         const std::vector<std::string>& labels, const TrainingState& state);
+
+}  // namespace calmspace

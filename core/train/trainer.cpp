@@ -1,0 +1,235 @@
+#include "core/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <optional>
+
+#include "core/atomic_file.h"
+#include "core/train/batching.h"
+#include "core/train/clip_source.h"
+#include "core/train/evaluate.h"
+#include "core/train/loss.h"
+#include "core/train/model_checkpoint.h"
+#include "core/train/normalization.h"
+#include "core/train/optimizer.h"
+#include "core/train/rng.h"
+#include "core/train/schedule.h"
+#include "core/train/splits.h"
+
+namespace calmspace {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Inverse class frequency of the training labels, scaled to mean 1 over present classes.
+std::vector<float> inverse_frequency_weights(const std::vector<int>& labels, int num_classes) {
+  std::vector<double> count(static_cast<std::size_t>(num_classes), 0.0);
+  for (int y : labels) count[y] += 1;
+  int present = 0;
+  for (double c : count) present += c > 0;
+  std::vector<float> w(count.size(), 1.0f);
+  for (std::size_t c = 0; c < count.size(); ++c)
+    if (count[c] > 0) w[c] = static_cast<float>(labels.size() / (present * count[c]));
+  return w;
+}
+
+struct RunFiles {
+  fs::path dir;
+  fs::path last() const { return dir / "checkpoints" / "last.h5"; }
+  fs::path best() const { return dir / "checkpoints" / "best.h5"; }
+};
+
+void write_history(const RunFiles& run, const std::vector<EpochRecord>& history) {
+  write_text_file_atomic((run.dir / "metrics.jsonl").string(), history_to_jsonl(history));
+  write_text_file_atomic((run.dir / "metrics.csv").string(), history_to_csv(history));
+}
+
+// The training half of one epoch: returns mean loss, accuracy and mean gradient norm.
+struct EpochTraining {
+  double loss = 0, accuracy = 0, grad_norm = 0, seconds = 0;
+};
+
+EpochTraining train_one_epoch(SequenceModel& model, AdamOptimizer& optimizer, ClipSource& source,
+                              const Config& config, int epoch, const std::vector<float>& weights,
+                              TrainingObserver* observer) {
+  const auto start = Clock::now();
+  const auto& t = config.train;
+  const int C = model.num_classes();
+  const BatchPlan plan = bucketed_batches(source.frames(epoch), t.batch_size, t.seed, epoch);
+  std::vector<float> logits, dlogits;
+  double loss_sum = 0, norm_sum = 0;
+  std::int64_t seen = 0, correct = 0;
+  for (std::size_t k = 0; k < plan.size(); ++k) {
+    const auto& members = plan[k];
+    const std::vector<FeatureMatrix> features = source.features(members, epoch);
+    std::vector<const FeatureMatrix*> pointers;
+    std::vector<int> labels;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      pointers.push_back(&features[i]);
+      labels.push_back(source.labels()[members[i]]);
+    }
+    const Batch batch = pad_batch(pointers, labels, members);
+    const auto B = static_cast<std::int64_t>(members.size());
+    model.zero_gradients();
+    const std::uint64_t dropout_seed = Rng({t.seed, 0xD0u, std::uint64_t(epoch), k}).next();
+    model.forward(batch.x, logits, /*training=*/true, dropout_seed);
+    dlogits.resize(logits.size());
+    const double loss = softmax_cross_entropy(logits, B, C, batch.labels, weights, dlogits);
+    CALMSPACE_CHECK(std::isfinite(loss), "training loss is ", loss, " at epoch ", epoch + 1,
+                    " batch ", k + 1, " (lower train.lr?)");
+    model.backward(dlogits);
+    norm_sum += clip_gradient_norm(model.gradients(), t.grad_clip);
+    optimizer.step(model.weights(), model.gradients());
+    const auto predicted = argmax_rows(logits, C);
+    for (std::int64_t b = 0; b < B; ++b) correct += predicted[b] == batch.labels[b];
+    loss_sum += loss * B;
+    seen += B;
+    if (observer)
+      observer->on_batch(epoch + 1, t.epochs, int(k + 1), int(plan.size()), loss_sum / seen);
+  }
+  EpochTraining out;
+  out.loss = loss_sum / std::max<std::int64_t>(seen, 1);
+  out.accuracy = double(correct) / std::max<std::int64_t>(seen, 1);
+  out.grad_norm = norm_sum / std::max<std::size_t>(plan.size(), 1);
+  out.seconds = seconds_since(start);
+  return out;
+}
+
+}  // namespace
+
+TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::string& run_dir,
+                         bool resume, TrainingObserver* observer) {
+  RunFiles run{run_dir};
+  std::optional<Checkpoint> resumed;
+  if (resume) {
+    if (!fs::exists(run.last()))
+      throw InputError(run_dir, "nothing to resume: no checkpoints/last.h5");
+    resumed = load_checkpoint(run.last().string());
+    config = resumed->config(run.last().string());
+  }
+  config.validate();
+  fs::create_directories(run.dir / "checkpoints");
+  write_text_file_atomic((run.dir / "config.yaml").string(), config.to_yaml());
+
+  const auto& t = config.train;
+  const Splits splits = make_splits(dataset, t);
+  ClipSource train_source(dataset, config, splits.train, /*augment=*/true);
+  ClipSource valid_source(dataset, config, splits.valid, /*augment=*/false);
+  const auto& labels = dataset.label_names();
+  const int C = static_cast<int>(labels.size());
+
+  auto model = make_cpu_sequence_model(config.model, model_input_dim(config), C, t.seed);
+  model->set_num_threads(t.num_threads);
+  AdamOptimizer optimizer(AdamConfig::from(t), model->weights().size());
+  LrSchedule schedule(t);
+  TrainingState state;
+  std::vector<EpochRecord> history;
+  if (resumed) {
+    std::copy(resumed->weights.begin(), resumed->weights.end(), model->weights().begin());
+    model->set_input_norm(resumed->norm_mean, resumed->norm_std);
+    state = resumed->state;
+    optimizer.state().m = state.optimizer_m;
+    optimizer.state().v = state.optimizer_v;
+    optimizer.state().step = state.optimizer_step;
+    schedule.set_plateau_lr(state.plateau_lr);
+    history = history_from_json(state.metrics_history);
+  } else if (config.model.input_norm) {
+    const FeatureStats stats = compute_feature_stats(train_source.clean_features());
+    model->set_input_norm(stats.mean, stats.std);
+  } else {
+    const int F = model_input_dim(config);
+    const std::vector<float> zero(F, 0.0f), one(F, 1.0f);
+    model->set_input_norm(zero, one);
+  }
+  const std::vector<float> class_weights =
+      t.class_weights ? inverse_frequency_weights(train_source.labels(), C) : std::vector<float>{};
+  if (observer)
+    observer->on_start(cat(splits.train.size(), " training, ", splits.valid.size(), " validation, ",
+                           splits.test.size(), " test clips (", splits.source,
+                           splits.source == "folds" ? cat(": test fold ", splits.test_fold,
+                                                          ", validation fold ", splits.valid_fold)
+                                                    : std::string(),
+                           "); ", model->weights().size(), " parameters"));
+
+  TrainOutcome outcome;
+  outcome.run_dir = run_dir;
+  for (int epoch = static_cast<int>(state.epoch); epoch < t.epochs; ++epoch) {
+    if (t.patience > 0 && state.epochs_without_improvement >= t.patience) break;
+    const auto start = Clock::now();
+    const double lr = schedule.lr_for_epoch(epoch, int(state.epochs_without_improvement));
+    optimizer.set_lr(lr);
+    const EpochTraining trained =
+        train_one_epoch(*model, optimizer, train_source, config, epoch, class_weights, observer);
+
+    EpochRecord record;
+    record.epoch = epoch + 1;
+    record.lr = lr;
+    record.train_loss = trained.loss;
+    record.train_accuracy = trained.accuracy;
+    record.grad_norm = trained.grad_norm;
+    record.clips_per_s = splits.train.size() / std::max(trained.seconds, 1e-9);
+    bool improved = false;
+    if (valid_source.size() > 0) {
+      const Evaluation valid = evaluate_model(*model, valid_source, labels, t.batch_size);
+      record.valid_loss = valid.metrics.loss;
+      record.valid_wa = valid.metrics.wa;
+      record.valid_ua = valid.metrics.ua;
+      record.valid_macro_f1 = valid.metrics.macro_f1;
+      improved = state.best_epoch < 0 || valid.metrics.ua > state.best_valid_ua;
+    } else {
+      record.valid_loss = record.valid_wa = record.valid_ua = record.valid_macro_f1 = NAN;
+      improved = true;  // no validation split: the last epoch is the best
+    }
+    record.seconds = seconds_since(start);
+    history.push_back(record);
+
+    state.epoch = epoch + 1;
+    state.lr = lr;
+    state.plateau_lr = schedule.plateau_lr();
+    state.global_step = optimizer.state().step;
+    if (improved) {
+      state.best_epoch = epoch + 1;
+      state.best_valid_ua = valid_source.size() > 0 ? record.valid_ua : 0.0;
+      state.epochs_without_improvement = 0;
+    } else {
+      ++state.epochs_without_improvement;
+    }
+    state.optimizer_m = optimizer.state().m;
+    state.optimizer_v = optimizer.state().v;
+    state.optimizer_step = optimizer.state().step;
+    state.metrics_history = history_to_json(history);
+    const Checkpoint checkpoint = checkpoint_of(*model, config, labels, state);
+    if (improved) save_checkpoint(run.best().string(), checkpoint);
+    save_checkpoint(run.last().string(), checkpoint);  // last: a resume always finds the best
+    write_history(run, history);
+    if (observer) observer->on_epoch(record, improved);
+  }
+  outcome.history = history;
+  outcome.best_epoch = static_cast<int>(state.best_epoch);
+  outcome.best_valid_ua = state.best_valid_ua;
+  outcome.stopped_early =
+      state.epoch < t.epochs && t.patience > 0 && state.epochs_without_improvement >= t.patience;
+
+  // The best checkpoint on the test split.
+  if (!splits.test.empty() && fs::exists(run.best())) {
+    const Checkpoint best = load_checkpoint(run.best().string());
+    auto best_model = model_from_checkpoint(best);
+    best_model->set_num_threads(t.num_threads);
+    ClipSource test_source(dataset, config, splits.test, /*augment=*/false);
+    outcome.test = evaluate_model(*best_model, test_source, labels, t.batch_size).metrics;
+    const std::string extra =
+        cat("{\"split\": \"test\", \"test_fold\": ", splits.test_fold,
+            ", \"best_epoch\": ", state.best_epoch, ", \"checkpoint\": \"checkpoints/best.h5\"}");
+    write_report_json((run.dir / "report.json").string(), outcome.test, extra);
+    write_report_csv((run.dir / "report.csv").string(), outcome.test);
+  }
+  return outcome;
+}
+
+}  // namespace calmspace
