@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/model/cell_kernels.h"
 #include "core/model/dropout.h"
 #include "core/model/init.h"
 #include "core/parallel.h"
@@ -52,6 +53,7 @@ CpuSequenceModel::CpuSequenceModel(const ModelOptions& options, int input_dim, i
   g_.assign(static_cast<std::size_t>(index_.total), 0.0f);
   mean_.assign(static_cast<std::size_t>(F_), 0.0f);
   std_.assign(static_cast<std::size_t>(F_), 1.0f);
+  zeros_.assign(static_cast<std::size_t>(H_), 0.0f);
   init_parameters(options, input_dim, num_classes, seed, w_);
   openblas_set_num_threads(1);
 }
@@ -172,10 +174,12 @@ void CpuSequenceModel::layer_forward(int layer) {
   ly.out.resize(static_cast<std::size_t>(n * D_));
   ly.gates.resize(static_cast<std::size_t>(dirs));
   ly.aux.resize(static_cast<std::size_t>(dirs));
+  ly.aux2.resize(static_cast<std::size_t>(dirs));
   for (int d = 0; d < dirs; ++d) {
     ly.gates[d].resize(static_cast<std::size_t>(n * GH));
     if (options_.cell == CellKind::Lstm || options_.cell == CellKind::Gru)
       ly.aux[d].resize(static_cast<std::size_t>(n * H_));
+    if (options_.cell == CellKind::Lstm) ly.aux2[d].resize(static_cast<std::size_t>(n * H_));
   }
   // Padded rows of the output must be zero: the reverse direction reads h(t + 1) there.
   for (std::int64_t s = 0; s < B_; ++s)
@@ -205,8 +209,11 @@ void CpuSequenceModel::forward_task(int layer, int d, std::int64_t s0, std::int6
   auto& ly = layers_[static_cast<std::size_t>(layer)];
   float* G = ly.gates[d].data();
   float* aux = ly.aux[d].empty() ? nullptr : ly.aux[d].data();
+  float* aux2 = ly.aux2[d].empty() ? nullptr : ly.aux2[d].data();
   float* Y = ly.out.data();
-  ensure(r, static_cast<std::size_t>((s1 - s0) * GH));
+  ensure(r, static_cast<std::size_t>((s1 - s0 + 1) * GH));
+  float* bsum = r.data() + (s1 - s0) * GH;  // b_ih + b_hh
+  for (std::int64_t g = 0; g < GH; ++g) bsum[g] = bih[g] + bhh[g];
   // Input projection of every valid frame: G[s, t] = W_ih x[s, t].
   for (std::int64_t s = s0; s < s1; ++s)
     gemm(false, true, len_[s], GH, I, X + s * T * I, I, Wih, I, 0.0f, G + s * T * GH, GH);
@@ -222,59 +229,26 @@ void CpuSequenceModel::forward_task(int layer, int d, std::int64_t s0, std::int6
     if (has_prev)
       gemm(false, true, rows, GH, H, Y + (s0 * T + tp) * D + d * H, T * D, Whh, H, 0.0f, r.data(),
            GH);
+    else
+      std::fill(r.begin(), r.begin() + rows * GH, 0.0f);
     for (std::int64_t s = s0; s < a1; ++s) {
       float* g = G + (s * T + t) * GH;
       const float* rr = r.data() + (s - s0) * GH;
       float* h = Y + (s * T + t) * D + d * H;
       const bool prev = has_prev && (d == 0 || t + 1 < len_[s]);
-      const float* hp = prev ? Y + (s * T + tp) * D + d * H : nullptr;
+      const float* hp = prev ? Y + (s * T + tp) * D + d * H : zeros_.data();
       switch (options_.cell) {
         case CellKind::RnnTanh:
-          for (std::int64_t j = 0; j < H; ++j)
-            h[j] = g[j] = std::tanh(g[j] + bih[j] + bhh[j] + (has_prev ? rr[j] : 0.0f));
-          break;
         case CellKind::RnnRelu:
-          for (std::int64_t j = 0; j < H; ++j)
-            h[j] = g[j] = std::max(0.0f, g[j] + bih[j] + bhh[j] + (has_prev ? rr[j] : 0.0f));
+          kernels::rnn_forward_row(g, rr, bsum, h, H_, options_.cell == CellKind::RnnRelu);
           break;
-        case CellKind::Lstm: {
-          float* cc = aux + (s * T + t) * H;
-          const float* cp = prev ? aux + (s * T + tp) * H : nullptr;
-          for (std::int64_t j = 0; j < H; ++j) {
-            float zi = g[j] + bih[j] + bhh[j], zf = g[H + j] + bih[H + j] + bhh[H + j];
-            float zg = g[2 * H + j] + bih[2 * H + j] + bhh[2 * H + j];
-            float zo = g[3 * H + j] + bih[3 * H + j] + bhh[3 * H + j];
-            if (has_prev) {
-              zi += rr[j];
-              zf += rr[H + j];
-              zg += rr[2 * H + j];
-              zo += rr[3 * H + j];
-            }
-            const float ig = sigmoidf(zi), fg = sigmoidf(zf), gg = std::tanh(zg), og = sigmoidf(zo);
-            g[j] = ig;
-            g[H + j] = fg;
-            g[2 * H + j] = gg;
-            g[3 * H + j] = og;
-            cc[j] = (cp ? fg * cp[j] : 0.0f) + ig * gg;
-            h[j] = og * std::tanh(cc[j]);
-          }
+        case CellKind::Lstm:
+          kernels::lstm_forward_row(g, rr, bsum, prev ? aux + (s * T + tp) * H : zeros_.data(),
+                                    aux + (s * T + t) * H, aux2 + (s * T + t) * H, h, H_);
           break;
-        }
-        case CellKind::Gru: {
-          float* hn = aux + (s * T + t) * H;
-          for (std::int64_t j = 0; j < H; ++j) {
-            const float zr = g[j] + bih[j] + bhh[j] + (has_prev ? rr[j] : 0.0f);
-            const float zz = g[H + j] + bih[H + j] + bhh[H + j] + (has_prev ? rr[H + j] : 0.0f);
-            const float rg = sigmoidf(zr), zg = sigmoidf(zz);
-            hn[j] = bhh[2 * H + j] + (has_prev ? rr[2 * H + j] : 0.0f);
-            const float ng = std::tanh(g[2 * H + j] + bih[2 * H + j] + rg * hn[j]);
-            g[j] = rg;
-            g[H + j] = zg;
-            g[2 * H + j] = ng;
-            h[j] = (1.0f - zg) * ng + (hp ? zg * hp[j] : 0.0f);
-          }
+        case CellKind::Gru:
+          kernels::gru_forward_row(g, rr, bih, bhh, hp, aux + (s * T + t) * H, h, H_);
           break;
-        }
       }
     }
   }
@@ -393,6 +367,7 @@ void CpuSequenceModel::backward_task(int layer, int d, std::int64_t s0, std::int
   const auto& ly = layers_[static_cast<std::size_t>(layer)];
   const float* G = ly.gates[d].data();
   const float* aux = ly.aux[d].empty() ? nullptr : ly.aux[d].data();
+  const float* aux2 = ly.aux2[d].empty() ? nullptr : ly.aux2[d].data();
   const float* Y = ly.out.data();
   const float* Whh = &w_[p.w_hh];
   const bool gru = options_.cell == CellKind::Gru;
@@ -410,50 +385,23 @@ void CpuSequenceModel::backward_task(int layer, int d, std::int64_t s0, std::int
       const float* g = G + (s * T + t) * GH;
       const float* dy = dout_.data() + (s * T + t) * D + d * H;
       float* dhn = dh_next.data() + (s - s0) * H;
-      float* dcn = dc_next.data() + (s - s0) * H;
       float* gi = dgi + (s * T + t) * GH;
-      float* gr = dgr + (s * T + t) * GH;
       const bool prev = d == 0 ? t > 0 : t + 1 < len_[s];
       switch (options_.cell) {
         case CellKind::RnnTanh:
-          for (std::int64_t j = 0; j < H; ++j) gi[j] = (dy[j] + dhn[j]) * (1.0f - g[j] * g[j]);
-          break;
         case CellKind::RnnRelu:
-          for (std::int64_t j = 0; j < H; ++j) gi[j] = g[j] > 0 ? dy[j] + dhn[j] : 0.0f;
+          kernels::rnn_backward_row(g, dy, dhn, gi, H_, options_.cell == CellKind::RnnRelu);
           break;
-        case CellKind::Lstm: {
-          const float* cc = aux + (s * T + t) * H;
-          const float* cp = prev ? aux + (s * T + tp) * H : nullptr;
-          for (std::int64_t j = 0; j < H; ++j) {
-            const float dh = dy[j] + dhn[j];
-            const float ig = g[j], fg = g[H + j], gg = g[2 * H + j], og = g[3 * H + j];
-            const float tc = std::tanh(cc[j]);
-            const float dc = dh * og * (1.0f - tc * tc) + dcn[j];
-            gi[j] = dc * gg * ig * (1.0f - ig);
-            gi[H + j] = cp ? dc * cp[j] * fg * (1.0f - fg) : 0.0f;
-            gi[2 * H + j] = dc * ig * (1.0f - gg * gg);
-            gi[3 * H + j] = dh * tc * og * (1.0f - og);
-            dcn[j] = dc * fg;
-          }
+        case CellKind::Lstm:
+          kernels::lstm_backward_row(g, aux2 + (s * T + t) * H,
+                                     prev ? aux + (s * T + tp) * H : zeros_.data(), dy, dhn,
+                                     dc_next.data() + (s - s0) * H, gi, H_);
           break;
-        }
-        case CellKind::Gru: {
-          const float* hn = aux + (s * T + t) * H;
-          const float* hp = prev ? Y + (s * T + tp) * D + d * H : nullptr;
-          for (std::int64_t j = 0; j < H; ++j) {
-            const float dh = dy[j] + dhn[j];
-            const float rg = g[j], zg = g[H + j], ng = g[2 * H + j];
-            const float dn = dh * (1.0f - zg) * (1.0f - ng * ng);
-            const float dz = dh * ((hp ? hp[j] : 0.0f) - ng) * zg * (1.0f - zg);
-            const float dr = dn * hn[j] * rg * (1.0f - rg);
-            gi[j] = gr[j] = dr;
-            gi[H + j] = gr[H + j] = dz;
-            gi[2 * H + j] = dn;
-            gr[2 * H + j] = dn * rg;
-            dhn[j] = dh * zg;
-          }
+        case CellKind::Gru:
+          kernels::gru_backward_row(g, aux + (s * T + t) * H,
+                                    prev ? Y + (s * T + tp) * D + d * H : zeros_.data(), dy, dhn,
+                                    gi, dgr + (s * T + t) * GH, H_);
           break;
-        }
       }
     }
     // dL/dh_prev = dG_rec W_hh for the rows whose step t has a predecessor.

@@ -47,6 +47,7 @@ class CpuSequenceModel final : public SequenceModel {
     bool has_dropout = false;
     std::vector<std::vector<float>> gates;  // per direction (B, T, G*H) activated gates
     std::vector<std::vector<float>> aux;    // per direction (B, T, H): LSTM c, GRU W_hn h + b_hn
+    std::vector<std::vector<float>> aux2;   // per direction (B, T, H): LSTM tanh(c)
   };
   const float* layer_input(int layer) const;
   void layer_forward(int layer);
@@ -62,6 +63,7 @@ class CpuSequenceModel final : public SequenceModel {
   int threads_ = 0;
   ModelParamIndex index_;
   std::vector<float> w_, g_, mean_, std_;
+  std::vector<float> zeros_;  // (H) the zero state
 
   // Last forward (sorted order s; order_[s] = original clip index).
   std::int64_t B_ = 0, T_ = 0;

@@ -2,8 +2,8 @@
 // on random weights and inputs: logits and every gradient, for every cell x direction x layers x
 // pooling, with 2 threads (so the batch is split into chunks), ragged lengths and, for 2-layer
 // cases, training-mode dropout (the masks must agree across backends).
-// Tolerance: |fast - ref| <= 2e-5 * max(1, max|ref| over the tensor) per element (observed worst
-// about 1e-6 relative; float32 round-off over 12 steps).
+// Tolerance: |fast - ref| <= 2e-5 * max(1, max|ref| over the tensor) per element (worst observed
+// over all cases: 2.1e-6 absolute, float32 round-off over 12 steps; 10x margin).
 #include <gtest/gtest.h>
 
 #include <cmath>
