@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# CPU training-step throughput of the sequence model: CalmSpace (bench/train_step_bench.cpp) vs
+# PyTorch (bench/peers/torch_train_step.py), rnn / lstm / gru, hidden 128, 2 layers, 64 inputs,
+# batch 32 x 400 frames, mean pooling, 8 classes, Adam; at 1 and 2 threads; forward alone too.
+# Builds nothing. Usage:
+#   bench/run_train_step_bench.sh BUILD_DIR [REPETITIONS=3] [MIN_TIME_S=2]
+# Prints a table (median clips per second, ratio CalmSpace / PyTorch) and writes it with the raw
+# outputs and the machine (CPU, load, git revision, date, versions) to
+# bench/results/train_step_cpu_<UTC date>.md.
+set -euo pipefail
+
+build=${1:?usage: $0 BUILD_DIR [REPETITIONS] [MIN_TIME_S]}
+reps=${2:-3}
+min_time=${3:-2}
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench="$build/bench/train_step_bench"
+python=/usr/bin/python3  # Debian's interpreter: python3-torch lives there
+[[ -x $bench ]] || { echo "no $bench: build the train_step_bench target first" >&2; exit 1; }
+
+stamp=$(date -u +%Y-%m-%d)
+out="$root/bench/results/train_step_cpu_${stamp}.md"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+"$bench" --benchmark_repetitions="$reps" --benchmark_min_time="$min_time" \
+  --benchmark_format=json --benchmark_out="$tmp/calmspace.json" --benchmark_out_format=json \
+  >/dev/null
+for cell in rnn lstm gru; do
+  for t in 1 2; do
+    "$python" "$root/bench/peers/torch_train_step.py" --cell "$cell" --threads "$t" \
+      --repetitions "$reps" --min-time "$min_time" >"$tmp/torch_${cell}_$t.json"
+  done
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+"$python" - "$tmp" "$out" "$load_before" "$load_after" "$root" "$build" "$reps" "$min_time" <<'PY'
+import datetime, json, os, platform, statistics, subprocess, sys
+tmp, out, load_before, load_after, root, build, reps, min_time = sys.argv[1:9]
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, cwd=root).stdout.strip()
+    except Exception as e:  # noqa: BLE001
+        return f"? ({e})"
+
+cs = json.load(open(os.path.join(tmp, "calmspace.json")))
+cells = {"rnn": 0, "lstm": 1, "gru": 2}
+
+def ours(kind, cell, t):
+    runs = [b for b in cs["benchmarks"] if b.get("run_type") == "iteration"
+            and b["name"].startswith(f"BM_{kind}/cell:{cells[cell]}/threads:{t}/")]
+    if not runs or any(b.get("error_occurred") for b in runs):
+        raise SystemExit(f"BM_{kind} {cell} threads {t}: missing or failed run")
+    r = [b["clips_per_s"] for b in runs]
+    return statistics.median(r), min(r), max(r)
+
+rows = []
+for cell in cells:
+    for t in (1, 2):
+        pt = json.load(open(os.path.join(tmp, f"torch_{cell}_{t}.json")))
+        rows.append((cell, t, ours("TrainStep", cell, t),
+                     (pt["train_clips_per_s"], pt["train_clips_per_s_min"], pt["train_clips_per_s_max"]),
+                     ours("Forward", cell, t),
+                     (pt["forward_clips_per_s"], pt["forward_clips_per_s_min"], pt["forward_clips_per_s_max"])))
+
+f = lambda v: f"{v[0]:,.1f} ({v[1]:,.1f}-{v[2]:,.1f})"  # noqa: E731
+table = ["| cell | threads | train step: CalmSpace clips/s | PyTorch clips/s | ratio | forward: CalmSpace clips/s | PyTorch clips/s | ratio |",
+         "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+for cell, t, ct, pt, cf, pf in rows:
+    table.append(f"| {cell} | {t} | {f(ct)} | {f(pt)} | {ct[0] / pt[0]:.1f}x | {f(cf)} | {f(pf)} | {cf[0] / pf[0]:.1f}x |")
+print("\n".join(table))
+
+cache_path = os.path.join(build, "CMakeCache.txt")
+cache = open(cache_path).read() if os.path.exists(cache_path) else ""
+build_type = next((l.split("=", 1)[1] for l in cache.splitlines() if l.startswith("CMAKE_BUILD_TYPE:")), "?")
+cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+blas = sh("dpkg-query -W -f='${Package} ${Version}' libopenblas0-pthread")
+torch_v = json.load(open(os.path.join(tmp, "torch_lstm_1.json")))["torch"]
+dirty = (" (uncommitted changes in the measured code)"
+         if sh("git status --porcelain -- core/model core/train/loss.h core/train/loss.cpp "
+               "core/train/optimizer.h core/train/optimizer.cpp core/parallel.h core/tensor.h "
+               "bench/train_step_bench.cpp bench/peers/torch_train_step.py") else "")
+md = [f"# CPU training step: CalmSpace vs PyTorch ({datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)", "",
+      "One training step (forward, cross-entropy, backward, Adam update) and forward alone (evaluation mode) "
+      "of rnn_tanh / lstm / gru with hidden 128, 2 layers, 64 inputs, a batch of 32 clips of 400 frames "
+      "(seeded Gaussian features), mean pooling, linear head to 8 classes. Clips per wall second, median "
+      f"(min-max) over {reps} repetitions of at least {min_time} s each, both measured in the same run. "
+      f"Produced by `bench/run_train_step_bench.sh {build} {reps} {min_time}`.", "",
+      *table, "",
+      f"- git: {sh('git rev-parse HEAD')}{dirty}",
+      f"- CPU: {cpu}, {os.cpu_count()} logical CPUs; {platform.platform()}",
+      f"- load average (1, 5, 15 min) before: {load_before}; after: {load_after} (a shared machine: other jobs may run)",
+      f"- build: {build_type}; compiler {sh('c++ --version | head -1')}; {blas}",
+      f"- torch {torch_v} (Debian python3-torch), torch.set_num_threads(threads); CalmSpace set_num_threads(threads), OpenBLAS single-threaded inside",
+      "", "## Raw: train_step_bench (Google Benchmark JSON)", "", "```json",
+      json.dumps({"context": cs["context"], "benchmarks": cs["benchmarks"]}, indent=1), "```", ""]
+for cell in cells:
+    for t in (1, 2):
+        md += [f"## Raw: torch_train_step.py --cell {cell} --threads {t}", "", "```json",
+               open(os.path.join(tmp, f"torch_{cell}_{t}.json")).read().strip(), "```", ""]
+os.makedirs(os.path.dirname(out), exist_ok=True)
+open(out, "w").write("\n".join(md))
+print(f"wrote {os.path.relpath(out, root)}")
+PY
