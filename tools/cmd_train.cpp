@@ -7,36 +7,11 @@
 #include "core/dataset/dataset_file.h"
 #include "core/train/trainer.h"
 #include "tools/config_args.h"
-#include "tools/progress.h"
+#include "tools/console_observer.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {
 namespace {
-
-class ConsoleObserver final : public TrainingObserver {
- public:
-  void on_start(const std::string& summary) override {
-    std::fprintf(stderr, "%s\n", summary.c_str());
-  }
-  void on_batch(int epoch, int epochs, int done, int total, double loss) override {
-    epochs_ = epochs;
-    progress_.batch(epoch, epochs, done, total, loss);
-  }
-  void on_epoch(const EpochRecord& r, bool improved) override {
-    char line[320];
-    std::snprintf(line, sizeof line,
-                  "epoch %3d/%d  lr %.2e  train loss %.4f acc %.3f  valid loss %.4f WA %.3f UA "
-                  "%.3f F1 %.3f  %.1f s (%.0f clips/s)%s",
-                  r.epoch, epochs_, r.lr, r.train_loss, r.train_accuracy, r.valid_loss, r.valid_wa,
-                  r.valid_ua, r.valid_macro_f1, r.seconds, r.clips_per_s,
-                  improved ? "  *best" : "");
-    progress_.epoch_summary(line);
-  }
-
- private:
-  Progress progress_{stderr};
-  int epochs_ = 0;
-};
 
 struct TrainArgs {
   std::string data;

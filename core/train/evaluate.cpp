@@ -1,7 +1,13 @@
 #include "core/train/evaluate.h"
 
+#include <numeric>
+
+#include "core/dataset/dataset_file.h"
+#include "core/model/checkpoint.h"
 #include "core/train/batching.h"
 #include "core/train/loss.h"
+#include "core/train/model_checkpoint.h"
+#include "core/train/splits.h"
 
 namespace calmspace {
 
@@ -37,6 +43,32 @@ Evaluation evaluate_model(SequenceModel& model, ClipSource& source,
   out.predicted = argmax_rows(out.probabilities, static_cast<int>(C));
   out.metrics = compute_metrics(source.labels(), out.predicted, labels, loss_sum / N);
   return out;
+}
+
+Evaluation evaluate_checkpoint(const DatasetFile& dataset, const Checkpoint& checkpoint,
+                               const std::string& split, int threads) {
+  const Config config = checkpoint.config();
+  if (dataset.label_names() != checkpoint.labels)
+    throw InputError(dataset.path(), "its labels differ from the model's");
+  std::vector<std::size_t> clips;
+  if (split == "all") {
+    clips.resize(dataset.size());
+    std::iota(clips.begin(), clips.end(), std::size_t{0});
+  } else {
+    const Splits s = make_splits(dataset, config.train);
+    if (split == "test")
+      clips = s.test;
+    else if (split == "valid")
+      clips = s.valid;
+    else if (split == "train")
+      clips = s.train;
+    else
+      throw InputError("--split", cat("'", split, "' is not one of test, valid, train, all"));
+  }
+  auto model = model_from_checkpoint(checkpoint);
+  model->set_num_threads(threads);
+  ClipSource source(dataset, config, clips, /*augment=*/false);
+  return evaluate_model(*model, source, checkpoint.labels, config.train.batch_size);
 }
 
 }  // namespace calmspace

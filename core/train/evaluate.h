@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "core/dataset/dataset_file.h"
 #include "core/eval/metrics.h"
+#include "core/model/checkpoint.h"
 #include "core/model/sequence_model.h"
 #include "core/train/clip_source.h"
 
@@ -18,5 +20,10 @@ struct Evaluation {
 
 Evaluation evaluate_model(SequenceModel& model, ClipSource& source,
                           const std::vector<std::string>& labels, int batch_size);
+
+// A checkpoint on one split of a dataset: "test", "valid", "train" (the split the checkpoint's
+// config defines, speaker-independent) or "all". InputError naming the split otherwise.
+Evaluation evaluate_checkpoint(const DatasetFile& dataset, const Checkpoint& checkpoint,
+                               const std::string& split, int threads = 0);
 
 }  // namespace calmspace

@@ -1,0 +1,21 @@
+// Predictions as JSON and CSV (calmspace predict; later the REST API).
+//   JSON per file: {"file", "duration_s", "predicted", "probabilities": {label: p},
+//                   "timeline": [{"start_s", "end_s", "predicted", "probabilities"}]}
+//   CSV: file,scope,start_s,end_s,predicted,<label>...   scope = "file" or "window"
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/predict/predictor.h"
+
+namespace calmspace {
+
+nlohmann::json prediction_json(const std::string& file, const Prediction& p,
+                               const std::vector<std::string>& labels);
+std::string predictions_csv_header(const std::vector<std::string>& labels);
+std::string prediction_csv_rows(const std::string& file, const Prediction& p,
+                                const std::vector<std::string>& labels);
+
+}  // namespace calmspace

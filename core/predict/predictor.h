@@ -1,0 +1,60 @@
+// Inference with a trained model: audio -> features (the options the model was trained with,
+// read from its checkpoint) -> model -> class probabilities; for long recordings also a timeline:
+// the same prediction on windows of window_s seconds every hop_s seconds, each window treated
+// exactly as a clip of that length would be (features computed from the window's samples).
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/features/feature_extractor.h"
+#include "core/model/checkpoint.h"
+#include "core/model/sequence_model.h"
+
+namespace calmspace {
+
+struct TimelineOptions {
+  double window_s = 3.0;        // window length in seconds
+  double hop_s = 1.0;           // window start every hop_s seconds
+  double min_duration_s = 4.0;  // recordings shorter than this get no timeline
+};
+
+struct Segment {
+  double start_s = 0, end_s = 0;
+  std::vector<float> probabilities;  // (C,)
+  int predicted = 0;
+};
+
+struct Prediction {
+  double duration_s = 0;
+  std::vector<float> probabilities;  // (C,) for the whole recording
+  int predicted = 0;
+  std::vector<Segment> timeline;  // empty for short recordings
+};
+
+class Predictor {
+ public:
+  // `threads`: feature and model threads (0 = all cores).
+  Predictor(const Checkpoint& checkpoint, int threads = 0);
+
+  const std::vector<std::string>& labels() const { return labels_; }
+  const Config& config() const { return config_; }
+  int sample_rate() const { return config_.audio.sample_rate; }
+
+  // `samples`: mono at sample_rate(). Not thread-safe: one Predictor per thread.
+  Prediction predict(std::span<const float> samples, const TimelineOptions& timeline = {});
+  // Probabilities (N, C) of several clips in one batch.
+  std::vector<float> probabilities(std::span<const std::span<const float>> clips);
+
+ private:
+  Config config_;
+  std::vector<std::string> labels_;
+  std::unique_ptr<FeatureExtractor> extractor_;
+  std::unique_ptr<SequenceModel> model_;
+  std::vector<float> logits_;
+};
+
+}  // namespace calmspace

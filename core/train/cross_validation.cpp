@@ -1,0 +1,66 @@
+#include "core/train/cross_validation.h"
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+
+namespace calmspace {
+namespace {
+
+void mean_and_std(const std::vector<double>& v, double& mean, double& std) {
+  mean = 0;
+  for (double x : v) mean += x;
+  mean /= v.size();
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  std = v.size() > 1 ? std::sqrt(ss / (v.size() - 1)) : 0.0;
+}
+
+}  // namespace
+
+CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
+                         const std::string& out_dir, TrainingObserver* observer,
+                         const std::function<void(int, const TrainOutcome&)>& on_fold) {
+  const int K = dataset.header().num_folds;
+  if (K < 2)
+    throw InputError(dataset.path(), cat("has ", K, " fold(s); cross-validation needs 2+"));
+  std::filesystem::create_directories(out_dir);
+  CvSummary summary;
+  nlohmann::json folds = nlohmann::json::array();
+  std::vector<double> ua, wa, f1;
+  for (int k = 0; k < K; ++k) {
+    Config fold_config = config;
+    fold_config.train.test_fold = k;
+    fold_config.train.valid_fold = (k + 1) % K;
+    const std::string run = (std::filesystem::path(out_dir) / cat("fold_", k)).string();
+    TrainOutcome outcome = train_model(dataset, fold_config, run, false, observer);
+    ua.push_back(outcome.test.ua);
+    wa.push_back(outcome.test.wa);
+    f1.push_back(outcome.test.macro_f1);
+    folds.push_back({{"fold", k},
+                     {"run_dir", run},
+                     {"best_epoch", outcome.best_epoch},
+                     {"best_valid_ua", outcome.best_valid_ua},
+                     {"report", nlohmann::json::parse(report_json(outcome.test))}});
+    if (on_fold) on_fold(k, outcome);
+    summary.folds.push_back(std::move(outcome));
+  }
+  mean_and_std(ua, summary.ua_mean, summary.ua_std);
+  mean_and_std(wa, summary.wa_mean, summary.wa_std);
+  mean_and_std(f1, summary.f1_mean, summary.f1_std);
+  Config resolved = config;
+  const nlohmann::json cv = {
+      {"folds", folds},
+      {"num_folds", K},
+      {"ua", {{"mean", summary.ua_mean}, {"std", summary.ua_std}, {"per_fold", ua}}},
+      {"wa", {{"mean", summary.wa_mean}, {"std", summary.wa_std}, {"per_fold", wa}}},
+      {"macro_f1", {{"mean", summary.f1_mean}, {"std", summary.f1_std}, {"per_fold", f1}}},
+      {"std", "sample standard deviation over folds (n - 1)"},
+      {"config", resolved.to_yaml()}};
+  write_text_file_atomic((std::filesystem::path(out_dir) / "cv.json").string(), cv.dump(2) + "\n");
+  return summary;
+}
+
+}  // namespace calmspace

@@ -1,0 +1,27 @@
+// k-fold cross-validation by speaker (the work behind `calmspace cv`): fold k is the test set of
+// run k, fold (k + 1) mod K its validation set, the rest its training set. Each run is a normal
+// training run in OUT/fold_<k>/; OUT/cv.json holds every fold's test report and the mean and
+// sample standard deviation (n - 1) of ua, wa and macro_f1 over folds.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/dataset/dataset_file.h"
+#include "core/train/trainer.h"
+
+namespace calmspace {
+
+struct CvSummary {
+  std::vector<TrainOutcome> folds;
+  double ua_mean = 0, ua_std = 0, wa_mean = 0, wa_std = 0, f1_mean = 0, f1_std = 0;
+};
+
+// `observer` sees every fold's training; `on_fold` (may be empty) is told when a fold finishes.
+CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
+                         const std::string& out_dir, TrainingObserver* observer = nullptr,
+                         const std::function<void(int fold, const TrainOutcome&)>& on_fold = {});
+
+}  // namespace calmspace

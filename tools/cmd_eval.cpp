@@ -1,0 +1,68 @@
+// calmspace eval RUN_DIR|MODEL --data FILE.h5 [--split test|valid|train|all] [--out DIR]
+// WA, UA, macro-F1, per-class precision/recall/F1 and the confusion matrix, printed and written
+// as DIR/report.json and DIR/report.csv (default DIR: RUN_DIR/eval_<split>, or beside the model).
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/predict/model_file.h"
+#include "core/train/evaluate.h"
+#include "tools/verb.h"
+
+namespace calmspace::tools {
+namespace {
+
+struct EvalArgs {
+  std::string model, data, split = "test", out;
+  int threads = 0;
+};
+
+void print_metrics(const Metrics& m) {
+  std::printf("clips %lld  WA %.4f  UA %.4f  macro-F1 %.4f  loss %.4f\n",
+              static_cast<long long>(m.clips), m.wa, m.ua, m.macro_f1, m.loss);
+  std::printf("%-12s %9s %9s %9s %8s\n", "class", "precision", "recall", "f1", "support");
+  for (std::size_t c = 0; c < m.labels.size(); ++c)
+    std::printf("%-12s %9.3f %9.3f %9.3f %8lld\n", m.labels[c].c_str(), m.per_class[c].precision,
+                m.per_class[c].recall, m.per_class[c].f1,
+                static_cast<long long>(m.per_class[c].support));
+  std::printf("confusion (rows = truth, columns = prediction):\n%-12s", "");
+  for (const auto& l : m.labels) std::printf(" %5.5s", l.c_str());
+  std::printf("\n");
+  for (std::size_t i = 0; i < m.labels.size(); ++i) {
+    std::printf("%-12s", m.labels[i].c_str());
+    for (auto v : m.confusion[i]) std::printf(" %5lld", static_cast<long long>(v));
+    std::printf("\n");
+  }
+}
+
+void add_eval(CLI::App& app) {
+  auto args = std::make_shared<EvalArgs>();
+  auto* cmd = app.add_subcommand("eval", "evaluate a trained model on a dataset split");
+  cmd->add_option("MODEL", args->model, "run directory, checkpoint (.h5) or export")->required();
+  cmd->add_option("--data", args->data, "dataset file made by `calmspace prepare`")->required();
+  cmd->add_option("--split", args->split, "test, valid, train (the model's folds) or all");
+  cmd->add_option("--out", args->out, "folder for report.json and report.csv");
+  cmd->add_option("--threads", args->threads, "threads; 0 = all cores");
+  cmd->callback([args] {
+    namespace fs = std::filesystem;
+    const Checkpoint checkpoint = load_model_checkpoint(args->model);
+    const DatasetFile dataset(args->data);
+    const Evaluation e = evaluate_checkpoint(dataset, checkpoint, args->split, args->threads);
+    const fs::path base =
+        fs::is_directory(args->model) ? fs::path(args->model) : fs::path(args->model).parent_path();
+    const fs::path out = args->out.empty() ? base / ("eval_" + args->split) : fs::path(args->out);
+    fs::create_directories(out);
+    const std::string extra =
+        nlohmann::json{{"split", args->split}, {"data", args->data}, {"model", args->model}}.dump();
+    write_report_json((out / "report.json").string(), e.metrics, extra);
+    write_report_csv((out / "report.csv").string(), e.metrics);
+    print_metrics(e.metrics);
+    std::printf("-> %s\n", (out / "report.json").string().c_str());
+  });
+}
+
+}  // namespace
+}  // namespace calmspace::tools
+
+CALMSPACE_VERB(eval, 50, calmspace::tools::add_eval);
