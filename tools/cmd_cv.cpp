@@ -19,11 +19,12 @@ struct CvArgs {
 
 void add_cv(CLI::App& app) {
   auto args = std::make_shared<CvArgs>();
-  auto* cmd = app.add_subcommand("cv", "k-fold cross-validation by speaker");
-  cmd->add_option("CONFIG", args->config.config_path, "YAML config (e.g. configs/lstm.yaml)");
+  auto* cmd = app.add_subcommand(
+      "cv",
+      "k-fold cross-validation by speaker: cv [CONFIG] --data FILE.h5 --out DIR [key=value ...]");
   cmd->add_option("--data", args->data, "dataset file made by `calmspace prepare`")->required();
   cmd->add_option("--out", args->out, "folder for the fold runs and cv.json")->required();
-  add_config_args(cmd, args->config);
+  add_config_args(cmd, args->config, /*positional_config=*/true);
   cmd->callback([cmd, args] {
     auto config = resolve_config_args(cmd, args->config);
     if (!config) return;

@@ -22,13 +22,14 @@ struct TrainArgs {
 
 void add_train(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
-  auto* cmd = app.add_subcommand("train", "train an emotion model from a config on a dataset file");
-  cmd->add_option("CONFIG", args->config.config_path, "YAML config (e.g. configs/lstm.yaml)");
+  auto* cmd = app.add_subcommand(
+      "train",
+      "train an emotion model: train [CONFIG] --data FILE.h5 --out RUN_DIR [key=value ...]");
   cmd->add_option("--data", args->data, "dataset file made by `calmspace prepare`")->required();
   cmd->add_option("--out", args->out, "run directory to create");
   cmd->add_option("--resume", args->resume,
                   "continue the run in this directory from its last checkpoint");
-  add_config_args(cmd, args->config);
+  add_config_args(cmd, args->config, /*positional_config=*/true);
   cmd->callback([cmd, args] {
     auto config = resolve_config_args(cmd, args->config);
     if (!config) return;

@@ -6,8 +6,11 @@
 
 namespace calmspace::tools {
 
-void add_config_args(CLI::App* cmd, ConfigArgs& args) {
-  cmd->add_option("--config", args.config_path, "YAML config file (see configs/)");
+void add_config_args(CLI::App* cmd, ConfigArgs& args, bool positional_config) {
+  args.positional_config = positional_config;
+  cmd->add_option("--config", args.config_path,
+                  positional_config ? "YAML config file (or give it as the first bare argument)"
+                                    : "YAML config file (see configs/)");
   cmd->add_flag("--print-config", args.print_config, "print the resolved config and exit");
   cmd->allow_extras();
   Config defaults;
@@ -17,12 +20,18 @@ void add_config_args(CLI::App* cmd, ConfigArgs& args) {
 
 std::optional<Config> resolve_config_args(CLI::App* cmd, const ConfigArgs& args) {
   std::vector<std::string> overrides;
+  std::string config_path = args.config_path;
   for (const auto& token : cmd->remaining()) {
+    const bool bare = !token.empty() && token[0] != '-' && token.find('=') == std::string::npos;
+    if (bare && args.positional_config && config_path.empty()) {
+      config_path = token;
+      continue;
+    }
     if (token.empty() || token[0] == '-' || token.find('=') == std::string::npos)
       throw InputError(token, "unexpected argument (overrides look like section.key=value)");
     overrides.push_back(token);
   }
-  Config config = resolve_config(args.config_path, overrides);
+  Config config = resolve_config(config_path, overrides);
   if (args.print_config) {
     std::cout << config.to_yaml();
     return std::nullopt;

@@ -15,10 +15,12 @@ namespace calmspace::tools {
 struct ConfigArgs {
   std::string config_path;
   bool print_config = false;
+  bool positional_config = false;  // the verb also takes the config as a bare CONFIG argument
 };
 
 // Adds --config and --print-config, accepts trailing overrides, appends the key table to --help.
-void add_config_args(CLI::App* cmd, ConfigArgs& args);
+// With `positional_config`, a bare argument (no '=') is the config file: `train CONFIG ...`.
+void add_config_args(CLI::App* cmd, ConfigArgs& args, bool positional_config = false);
 
 // Resolves the config from --config and the overrides left on `cmd`'s command line. With
 // --print-config prints it and returns nothing: the verb should then stop.

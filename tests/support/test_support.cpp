@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include "core/dataset/dataset_file.h"
+
 #include <sys/wait.h>
 
 #include <array>
@@ -67,6 +69,34 @@ int run_command(const std::string& command, std::string* output) {
   const int status = pclose(pipe);
   if (output) *output = text;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void write_tone_dataset(const std::string& path) {
+  DatasetHeader h;
+  h.corpus = "csv";
+  h.sample_rate = 16000;
+  h.label_names = {"low", "mid", "high"};
+  h.speaker_names = {"s0", "s1", "s2", "s3", "s4", "s5"};
+  h.speaker_fold = {0, 0, 1, 1, 2, 2};
+  h.num_folds = 3;
+  DatasetWriter w(path, h);
+  const double pitch[3] = {250.0, 900.0, 2600.0};
+  int n = 0;
+  for (int speaker = 0; speaker < 6; ++speaker)
+    for (int label = 0; label < 3; ++label)
+      for (int k = 0; k < 4; ++k, ++n) {
+        const double seconds = 0.3 + 0.1 * ((n * 7) % 4);
+        auto x = sine(pitch[label] * (1 + 0.03 * speaker), seconds, 16000, 0.3);
+        const auto noise = white_noise(std::int64_t(x.size()), 0.05, 100 + n);
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] += noise[i];
+        ClipInfo c;
+        c.label = label;
+        c.speaker = speaker;
+        c.fold = h.speaker_fold[speaker];
+        c.utterance_id = "u" + std::to_string(n);
+        w.append(c, x);
+      }
+  w.close();
 }
 
 void write_file(const std::filesystem::path& path, const std::string& bytes) {

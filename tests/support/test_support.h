@@ -36,6 +36,10 @@ std::vector<float> white_noise(std::int64_t n, double stddev, std::uint64_t seed
 // Runs `command` with sh, capturing stdout+stderr; returns the exit status.
 int run_command(const std::string& command, std::string* output);
 
+// A small learnable dataset file: labels low/mid/high are noisy tones at 250/900/2600 Hz (shifted
+// 3 % per speaker), 6 speakers in 3 folds, 4 clips of 0.3-0.6 s per speaker and label (72 clips).
+void write_tone_dataset(const std::string& path);
+
 // Writes bytes to a file (fixtures).
 void write_file(const std::filesystem::path& path, const std::string& bytes);
 

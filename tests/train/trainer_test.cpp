@@ -16,36 +16,6 @@ namespace calmspace {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr int kRate = 16000;
-
-// 3 labels x 6 speakers x 4 clips; clip length varies (0.3-0.6 s) so batches are ragged.
-void write_tone_dataset(const std::string& path) {
-  DatasetHeader h;
-  h.corpus = "csv";
-  h.sample_rate = kRate;
-  h.label_names = {"low", "mid", "high"};
-  h.speaker_names = {"s0", "s1", "s2", "s3", "s4", "s5"};
-  h.speaker_fold = {0, 0, 1, 1, 2, 2};
-  h.num_folds = 3;
-  DatasetWriter w(path, h);
-  const double pitch[3] = {250.0, 900.0, 2600.0};
-  int n = 0;
-  for (int speaker = 0; speaker < 6; ++speaker)
-    for (int label = 0; label < 3; ++label)
-      for (int k = 0; k < 4; ++k, ++n) {
-        const double seconds = 0.3 + 0.1 * ((n * 7) % 4);
-        auto x = testing::sine(pitch[label] * (1 + 0.03 * speaker), seconds, kRate, 0.3);
-        const auto noise = testing::white_noise(std::int64_t(x.size()), 0.05, 100 + n);
-        for (std::size_t i = 0; i < x.size(); ++i) x[i] += noise[i];
-        ClipInfo c;
-        c.label = label;
-        c.speaker = speaker;
-        c.fold = h.speaker_fold[speaker];
-        c.utterance_id = "u" + std::to_string(n);
-        w.append(c, x);
-      }
-  w.close();
-}
 
 Config tiny_config(int epochs) {
   Config c;
@@ -81,7 +51,7 @@ class Trainer : public ::testing::Test {
  protected:
   void SetUp() override {
     data_path_ = (dir_ / "tones.h5").string();
-    write_tone_dataset(data_path_);
+    testing::write_tone_dataset(data_path_);
   }
   testing::ScratchDir dir_;
   std::string data_path_;

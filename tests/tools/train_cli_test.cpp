@@ -1,0 +1,150 @@
+// train -> eval -> export -> predict, and cv, through the `calmspace` program on the tone dataset.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.h"
+
+namespace calmspace {
+namespace {
+
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+int calmspace(const std::string& args, std::string* out) {
+  return testing::run_command(testing::calmspace_binary().string() + " " + args, out);
+}
+
+nlohmann::json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  return nlohmann::json::parse(in);
+}
+
+const char* kTiny =
+    " model.cell=gru model.hidden_size=12 model.num_layers=1 model.bidirectional=true"
+    " features.n_mels=16 train.epochs=12 train.seed=5"
+    " train.batch_size=8 train.lr=0.02 train.warmup_epochs=0 train.min_lr=0.001"
+    " train.num_threads=1";
+
+class TrainCli : public ::testing::Test {
+ protected:
+  void SetUp() override { testing::write_tone_dataset(data_.string()); }
+  testing::ScratchDir dir_;
+  fs::path data_ = dir_ / "tones.h5";
+};
+
+TEST_F(TrainCli, TrainEvalExportPredictAgree) {
+  std::string out;
+  const fs::path run = dir_ / "run";
+  ASSERT_EQ(calmspace("train --data " + data_.string() + " --out " + run.string() + kTiny, &out), 0)
+      << out;
+  // Validation UA is perfect from epoch 1, so patience 10 stops the run after epoch 11.
+  EXPECT_THAT(out, HasSubstr("epoch  11/12"));
+  EXPECT_THAT(out, HasSubstr("stopped early"));
+  EXPECT_THAT(out, HasSubstr("test: UA"));
+  const auto report = read_json(run / "report.json");
+  for (const char* key : {"wa", "ua", "macro_f1", "labels", "confusion"})
+    EXPECT_TRUE(report.contains(key)) << key;
+  EXPECT_GE(report["ua"].get<double>(), 0.9);
+
+  // eval of the same split reproduces the training run's test report.
+  ASSERT_EQ(calmspace("eval " + run.string() + " --data " + data_.string(), &out), 0) << out;
+  const auto again = read_json(run / "eval_test" / "report.json");
+  EXPECT_EQ(again["ua"], report["ua"]);
+  EXPECT_EQ(again["confusion"], report["confusion"]);
+
+  // export -> predict from the export equals predict from the run directory.
+  const fs::path st = dir_ / "model.safetensors";
+  ASSERT_EQ(
+      calmspace("export " + run.string() + " --format safetensors --out " + st.string(), &out), 0)
+      << out;
+  const fs::path clip = dir_ / "clip.wav";
+  {
+    // A long "high" tone (8 s) so the prediction has a timeline.
+    std::ofstream wav(clip, std::ios::binary);
+    const auto x = testing::sine(2600, 8.0, 16000, 0.3);
+    auto u32 = [&](std::uint32_t v) { wav.write(reinterpret_cast<const char*>(&v), 4); };
+    auto u16 = [&](std::uint16_t v) { wav.write(reinterpret_cast<const char*>(&v), 2); };
+    wav.write("RIFF", 4);
+    u32(36 + std::uint32_t(x.size() * 2));
+    wav.write("WAVEfmt ", 8);
+    u32(16), u16(1), u16(1), u32(16000), u32(32000), u16(2), u16(16);
+    wav.write("data", 4);
+    u32(std::uint32_t(x.size() * 2));
+    for (float v : x) u16(std::uint16_t(std::int16_t(v * 32767)));
+  }
+  ASSERT_EQ(calmspace("predict " + clip.string() + " --model " + st.string() + " --out " +
+                          (dir_ / "a.json").string(),
+                      &out),
+            0)
+      << out;
+  ASSERT_EQ(calmspace("predict " + clip.string() + " --model " + run.string() + " --out " +
+                          (dir_ / "b.json").string(),
+                      &out),
+            0)
+      << out;
+  const auto a = read_json(dir_ / "a.json")["predictions"][0];
+  const auto b = read_json(dir_ / "b.json")["predictions"][0];
+  EXPECT_EQ(a["probabilities"], b["probabilities"]);
+  EXPECT_EQ(a["predicted"], "high");
+  EXPECT_NEAR(a["duration_s"].get<double>(), 8.0, 1e-9);
+  ASSERT_EQ(a["timeline"].size(), 6u);  // 3 s windows every 1 s over 8 s: starts 0..5
+  EXPECT_EQ(a["timeline"][5]["end_s"].get<double>(), 8.0);
+}
+
+TEST_F(TrainCli, PredictReportsBadFilesAndGoesOn) {
+  std::string out;
+  const fs::path run = dir_ / "run";
+  ASSERT_EQ(calmspace("train --data " + data_.string() + " --out " + run.string() + kTiny +
+                          " train.epochs=1",
+                      &out),
+            0)
+      << out;
+  fs::create_directories(dir_ / "in");
+  testing::write_file(dir_ / "in" / "broken.wav", "RIFF....WAVE");
+  fs::copy_file(dir_ / "tones.h5", dir_ / "in" / "not_audio.flac");
+  ASSERT_EQ(calmspace("predict " + (dir_ / "in").string() + " --model " + run.string(), &out), 1);
+  EXPECT_THAT(out, HasSubstr("skipped " + (dir_ / "in" / "broken.wav").string() + ": "));
+  EXPECT_THAT(out, HasSubstr("predicted 0 file(s), skipped 2"));
+  ASSERT_EQ(calmspace("predict x.wav --model " + (dir_ / "nowhere").string(), &out), 1);
+  EXPECT_THAT(out, HasSubstr("no such model file or run directory"));
+}
+
+TEST_F(TrainCli, CrossValidationWritesEveryFoldAndTheSummary) {
+  std::string out;
+  ASSERT_EQ(calmspace("cv --data " + data_.string() + " --out " + (dir_ / "cv").string() + kTiny +
+                          " train.epochs=3",
+                      &out),
+            0)
+      << out;
+  const auto cv = read_json(dir_ / "cv" / "cv.json");
+  ASSERT_EQ(cv["folds"].size(), 3u);
+  double sum = 0;
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_TRUE(fs::exists(dir_ / "cv" / ("fold_" + std::to_string(k)) / "report.json"));
+    sum += cv["ua"]["per_fold"][k].get<double>();
+    EXPECT_EQ(cv["folds"][k]["report"]["clips"], 24);
+  }
+  EXPECT_NEAR(cv["ua"]["mean"].get<double>(), sum / 3, 1e-12);
+  EXPECT_GE(cv["ua"]["std"].get<double>(), 0.0);
+  EXPECT_THAT(out, HasSubstr("cv over 3 folds: UA"));
+}
+
+TEST_F(TrainCli, TrainArgumentErrorsAreOneLine) {
+  std::string out;
+  EXPECT_EQ(calmspace("train --data " + data_.string(), &out), 1);
+  EXPECT_THAT(out, HasSubstr("give exactly one of --out RUN_DIR or --resume RUN_DIR"));
+  EXPECT_EQ(calmspace("train --data " + (dir_ / "none.h5").string() + " --out x", &out), 1);
+  EXPECT_THAT(out, HasSubstr((dir_ / "none.h5").string()));
+  EXPECT_EQ(calmspace("train --data " + data_.string() + " --out " + (dir_ / "r").string() +
+                          " model.cell=transformer",
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("model.cell: 'transformer' is not one of"));
+}
+
+}  // namespace
+}  // namespace calmspace
