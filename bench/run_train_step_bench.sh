@@ -26,10 +26,14 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 "$bench" --benchmark_repetitions="$reps" --benchmark_min_time="$min_time" \
   --benchmark_format=json --benchmark_out="$tmp/calmspace.json" --benchmark_out_format=json \
   >/dev/null
+# PyTorch twice: as configured out of the box, and with OMP_WAIT_POLICY=PASSIVE (its OpenMP
+# workers spin-wait by default and, beside OpenBLAS's own threads, oversubscribe 2 cores).
 for cell in rnn lstm gru; do
   for t in 1 2; do
     "$python" "$root/bench/peers/torch_train_step.py" --cell "$cell" --threads "$t" \
       --repetitions "$reps" --min-time "$min_time" >"$tmp/torch_${cell}_$t.json"
+    OMP_WAIT_POLICY=PASSIVE "$python" "$root/bench/peers/torch_train_step.py" --cell "$cell" \
+      --threads "$t" --repetitions "$reps" --min-time "$min_time" >"$tmp/torchp_${cell}_$t.json"
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -59,17 +63,23 @@ rows = []
 for cell in cells:
     for t in (1, 2):
         pt = json.load(open(os.path.join(tmp, f"torch_{cell}_{t}.json")))
-        rows.append((cell, t, ours("TrainStep", cell, t),
-                     (pt["train_clips_per_s"], pt["train_clips_per_s_min"], pt["train_clips_per_s_max"]),
-                     ours("Forward", cell, t),
-                     (pt["forward_clips_per_s"], pt["forward_clips_per_s_min"], pt["forward_clips_per_s_max"])))
+        pp = json.load(open(os.path.join(tmp, f"torchp_{cell}_{t}.json")))
+        peer = lambda d, k: (d[f"{k}_clips_per_s"], d[f"{k}_clips_per_s_min"], d[f"{k}_clips_per_s_max"])  # noqa: E731
+        rows.append((cell, t, {"train": ours("TrainStep", cell, t), "forward": ours("Forward", cell, t)},
+                     {k: peer(pt, k) for k in ("train", "forward")},
+                     {k: peer(pp, k) for k in ("train", "forward")}))
 
 f = lambda v: f"{v[0]:,.1f} ({v[1]:,.1f}-{v[2]:,.1f})"  # noqa: E731
-table = ["| cell | threads | train step: CalmSpace clips/s | PyTorch clips/s | ratio | forward: CalmSpace clips/s | PyTorch clips/s | ratio |",
-         "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-for cell, t, ct, pt, cf, pf in rows:
-    table.append(f"| {cell} | {t} | {f(ct)} | {f(pt)} | {ct[0] / pt[0]:.1f}x | {f(cf)} | {f(pf)} | {cf[0] / pf[0]:.1f}x |")
-print("\n".join(table))
+tables = []
+for kind, title in (("train", "Training step (forward, loss, backward, Adam)"), ("forward", "Forward alone (evaluation mode)")):
+    tables += [f"### {title}", "",
+               "| cell | threads | CalmSpace clips/s | PyTorch default clips/s | ratio | PyTorch OMP_WAIT_POLICY=PASSIVE clips/s | ratio |",
+               "| --- | --- | --- | --- | --- | --- | --- |"]
+    for cell, t, c, pd, pp in rows:
+        tables.append(f"| {cell} | {t} | {f(c[kind])} | {f(pd[kind])} | {c[kind][0] / pd[kind][0]:.1f}x "
+                      f"| {f(pp[kind])} | {c[kind][0] / pp[kind][0]:.1f}x |")
+    tables.append("")
+print("\n".join(tables))
 
 cache_path = os.path.join(build, "CMakeCache.txt")
 cache = open(cache_path).read() if os.path.exists(cache_path) else ""
@@ -87,7 +97,10 @@ md = [f"# CPU training step: CalmSpace vs PyTorch ({datetime.datetime.utcnow():%
       "(seeded Gaussian features), mean pooling, linear head to 8 classes. Clips per wall second, median "
       f"(min-max) over {reps} repetitions of at least {min_time} s each, both measured in the same run. "
       f"Produced by `bench/run_train_step_bench.sh {build} {reps} {min_time}`.", "",
-      *table, "",
+      "Clips per second, median (min-max). Ratio = CalmSpace / PyTorch. PyTorch runs twice: as configured "
+      "out of the box (torch.set_num_threads only), and with OMP_WAIT_POLICY=PASSIVE, its best setting here "
+      "(by default its OpenMP workers spin-wait and, beside OpenBLAS's own threads, oversubscribe the cores).", "",
+      *tables,
       f"- git: {sh('git rev-parse HEAD')}{dirty}",
       f"- CPU: {cpu}, {os.cpu_count()} logical CPUs; {platform.platform()}",
       f"- load average (1, 5, 15 min) before: {load_before}; after: {load_after} (a shared machine: other jobs may run)",
@@ -97,8 +110,9 @@ md = [f"# CPU training step: CalmSpace vs PyTorch ({datetime.datetime.utcnow():%
       json.dumps({"context": cs["context"], "benchmarks": cs["benchmarks"]}, indent=1), "```", ""]
 for cell in cells:
     for t in (1, 2):
-        md += [f"## Raw: torch_train_step.py --cell {cell} --threads {t}", "", "```json",
-               open(os.path.join(tmp, f"torch_{cell}_{t}.json")).read().strip(), "```", ""]
+        for prefix, env in (("torch", ""), ("torchp", "OMP_WAIT_POLICY=PASSIVE ")):
+            md += [f"## Raw: {env}torch_train_step.py --cell {cell} --threads {t}", "", "```json",
+                   open(os.path.join(tmp, f"{prefix}_{cell}_{t}.json")).read().strip(), "```", ""]
 os.makedirs(os.path.dirname(out), exist_ok=True)
 open(out, "w").write("\n".join(md))
 print(f"wrote {os.path.relpath(out, root)}")
