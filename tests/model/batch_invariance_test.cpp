@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "core/error.h"
 #include "core/model/cpu_sequence_model.h"
 #include "core/model/reference_model.h"
 #include "model/model_test_util.h"
@@ -81,6 +82,51 @@ TEST_P(BatchInvariance, ReferenceDouble) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, BatchInvariance, ::testing::ValuesIn(cases()),
                          [](const auto& p) { return p.param.name(); });
+
+}  // namespace
+}  // namespace calmspace
+
+namespace calmspace {
+namespace {
+
+// Extra padded frames past the longest clip change nothing (fast backend, bidirectional GRU and
+// LSTM): the same batch padded to T + 5 gives identical logits and gradients.
+TEST(BatchInvarianceExtra, ExtraPaddingChangesNothing) {
+  for (auto cell : {CellKind::Gru, CellKind::Lstm}) {
+    auto opts = testing::make_options({cell, true, 2, PoolingKind::Attention}, 6, 4);
+    const auto x = testing::random_batch({5, 8, 2}, 3, 4);
+    PaddedBatch wide = x;
+    wide.max_frames = x.max_frames + 5;
+    wide.data.assign(static_cast<std::size_t>(wide.batch * wide.max_frames * wide.dim), 0.0f);
+    for (std::int64_t b = 0; b < x.batch; ++b)
+      for (std::int64_t t = 0; t < x.max_frames; ++t)
+        for (std::int64_t f = 0; f < x.dim; ++f) wide.at(b, t, f) = x.at(b, t, f);
+    CpuSequenceModel m(opts, 3, 4, 2);
+    std::vector<float> a, b;
+    const auto dl = testing::random_values(3 * 4, 1.0, 5);
+    m.forward(x, a, false, 0);
+    m.backward(dl);
+    const std::vector<float> ga(m.gradients().begin(), m.gradients().end());
+    m.zero_gradients();
+    m.forward(wide, b, false, 0);
+    m.backward(dl);
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-6);
+    for (std::size_t i = 0; i < ga.size(); ++i) EXPECT_NEAR(ga[i], m.gradients()[i], 1e-5);
+  }
+}
+
+// A clip of zero frames (or longer than the batch) is an error, not silent garbage.
+TEST(BatchInvarianceExtra, RejectsBadLengths) {
+  ModelOptions o;
+  o.hidden_size = 4;
+  CpuSequenceModel m(o, 3, 2, 1);
+  auto x = testing::random_batch({3, 2}, 3, 1);
+  std::vector<float> logits;
+  x.lengths[1] = 0;
+  EXPECT_THROW(m.forward(x, logits, false, 0), Error);
+  x.lengths[1] = 4;
+  EXPECT_THROW(m.forward(x, logits, false, 0), Error);
+}
 
 }  // namespace
 }  // namespace calmspace
