@@ -50,7 +50,8 @@ void write_wav16(const std::filesystem::path& path, const std::vector<float>& x,
 TEST(Cli, HelpListsEveryVerbAndEveryConfigKeyWithItsDefault) {
   const CliRun top = calmspace("--help");
   EXPECT_EQ(top.status, 0);
-  for (const char* verb : {"prepare", "info", "features", "devices"})
+  for (const char* verb :
+       {"prepare", "info", "features", "train", "eval", "cv", "predict", "export", "devices"})
     EXPECT_THAT(top.output, HasSubstr(verb)) << verb;
   const CliRun verb = calmspace("features --help");
   EXPECT_EQ(verb.status, 0);
