@@ -74,7 +74,7 @@ void add_predict(CLI::App& app) {
                       labels[p.predicted].c_str(), p.probabilities[p.predicted],
                       p.timeline.empty() ? "" : cat("  (", p.timeline.size(), " windows)").c_str());
       } catch (const InputError& e) {
-        std::fprintf(stderr, "skipped %s\n", e.what());
+        std::fprintf(stderr, "skipped %s: %s\n", file.c_str(), e.reason().c_str());
         skipped.push_back({{"file", file}, {"reason", e.reason()}});
       }
     }

@@ -99,6 +99,26 @@ void write_tone_dataset(const std::string& path) {
   w.close();
 }
 
+void write_tone_wav(const std::filesystem::path& path, double freq_hz, double seconds) {
+  const auto x = sine(freq_hz, seconds, 16000, 0.3);
+  std::ofstream wav(path, std::ios::binary);
+  auto u32 = [&](std::uint32_t v) { wav.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](std::uint16_t v) { wav.write(reinterpret_cast<const char*>(&v), 2); };
+  wav.write("RIFF", 4);
+  u32(36 + std::uint32_t(x.size() * 2));
+  wav.write("WAVEfmt ", 8);
+  u32(16);     // fmt chunk size
+  u16(1);      // PCM
+  u16(1);      // mono
+  u32(16000);  // rate
+  u32(32000);  // bytes per second
+  u16(2);      // block align
+  u16(16);     // bits
+  wav.write("data", 4);
+  u32(std::uint32_t(x.size() * 2));
+  for (float v : x) u16(std::uint16_t(std::int16_t(std::lround(v * 32767))));
+}
+
 void write_file(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
   out << bytes;

@@ -40,6 +40,9 @@ int run_command(const std::string& command, std::string* output);
 // 3 % per speaker), 6 speakers in 3 folds, 4 clips of 0.3-0.6 s per speaker and label (72 clips).
 void write_tone_dataset(const std::string& path);
 
+// A 16 kHz mono PCM16 WAV of a sine at `freq_hz`, amplitude 0.3, written by hand.
+void write_tone_wav(const std::filesystem::path& path, double freq_hz, double seconds);
+
 // Writes bytes to a file (fixtures).
 void write_file(const std::filesystem::path& path, const std::string& bytes);
 

@@ -25,28 +25,6 @@ CliRun calmspace(const std::string& args) {
   return r;
 }
 
-// A mono PCM16 WAV written by hand, so this test needs no audio library.
-void write_wav16(const std::filesystem::path& path, const std::vector<float>& x, int rate) {
-  std::ofstream out(path, std::ios::binary);
-  auto u32 = [&](std::uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
-  auto u16 = [&](std::uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
-  const auto data_bytes = static_cast<std::uint32_t>(x.size() * 2);
-  out.write("RIFF", 4);
-  u32(36 + data_bytes);
-  out.write("WAVEfmt ", 8);
-  u32(16);
-  u16(1);  // PCM
-  u16(1);  // mono
-  u32(rate);
-  u32(rate * 2);
-  u16(2);
-  u16(16);
-  out.write("data", 4);
-  u32(data_bytes);
-  for (float v : x)
-    u16(static_cast<std::uint16_t>(static_cast<std::int16_t>(std::lround(v * 32767))));
-}
-
 TEST(Cli, HelpListsEveryVerbAndEveryConfigKeyWithItsDefault) {
   const CliRun top = calmspace("--help");
   EXPECT_EQ(top.status, 0);
@@ -89,7 +67,7 @@ TEST(Cli, FeaturesOfAMissingOrBogusFileIsOneLineNamingIt) {
 TEST(Cli, FeaturesWritesCsvAndNpyWithTheResolvedConfigBeside) {
   testing::ScratchDir dir;
   const auto wav = dir / "tone.wav";
-  write_wav16(wav, testing::sine(440.0, 1.0, 16000, 0.3), 16000);
+  testing::write_tone_wav(wav, 440.0, 1.0);
 
   const CliRun npy = calmspace("features " + wav.string() + " --out " + (dir / "f.npy").string() +
                                " features.n_mels=40");
@@ -119,7 +97,7 @@ TEST(Cli, FeaturesWritesCsvAndNpyWithTheResolvedConfigBeside) {
 TEST(Cli, BadOutputExtensionIsRejectedBeforeAnythingIsWritten) {
   testing::ScratchDir dir;
   const auto wav = dir / "tone.wav";
-  write_wav16(wav, testing::sine(220.0, 0.5, 16000), 16000);
+  testing::write_tone_wav(wav, 220.0, 0.5);
   const CliRun r = calmspace("features " + wav.string() + " --out " + (dir / "f.txt").string());
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.output, HasSubstr("must end in .csv or .npy"));

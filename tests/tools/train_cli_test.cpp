@@ -62,20 +62,7 @@ TEST_F(TrainCli, TrainEvalExportPredictAgree) {
       calmspace("export " + run.string() + " --format safetensors --out " + st.string(), &out), 0)
       << out;
   const fs::path clip = dir_ / "clip.wav";
-  {
-    // A long "high" tone (8 s) so the prediction has a timeline.
-    std::ofstream wav(clip, std::ios::binary);
-    const auto x = testing::sine(2600, 8.0, 16000, 0.3);
-    auto u32 = [&](std::uint32_t v) { wav.write(reinterpret_cast<const char*>(&v), 4); };
-    auto u16 = [&](std::uint16_t v) { wav.write(reinterpret_cast<const char*>(&v), 2); };
-    wav.write("RIFF", 4);
-    u32(36 + std::uint32_t(x.size() * 2));
-    wav.write("WAVEfmt ", 8);
-    u32(16), u16(1), u16(1), u32(16000), u32(32000), u16(2), u16(16);
-    wav.write("data", 4);
-    u32(std::uint32_t(x.size() * 2));
-    for (float v : x) u16(std::uint16_t(std::int16_t(v * 32767)));
-  }
+  testing::write_tone_wav(clip, 2600, 8.0);  // long enough for a timeline
   ASSERT_EQ(calmspace("predict " + clip.string() + " --model " + st.string() + " --out " +
                           (dir_ / "a.json").string(),
                       &out),
@@ -111,6 +98,21 @@ TEST_F(TrainCli, PredictReportsBadFilesAndGoesOn) {
   EXPECT_THAT(out, HasSubstr("predicted 0 file(s), skipped 2"));
   ASSERT_EQ(calmspace("predict x.wav --model " + (dir_ / "nowhere").string(), &out), 1);
   EXPECT_THAT(out, HasSubstr("no such model file or run directory"));
+}
+
+TEST_F(TrainCli, TooShortRecordingIsSkippedNamingTheFile) {
+  std::string out;
+  const fs::path run = dir_ / "run";
+  // Snip-edges framing: a recording shorter than one 25 ms window gives no frame at all.
+  ASSERT_EQ(calmspace("train --data " + data_.string() + " --out " + run.string() + kTiny +
+                          " train.epochs=1 features.center=false",
+                      &out),
+            0)
+      << out;
+  const fs::path blip = dir_ / "blip.wav";
+  testing::write_tone_wav(blip, 2600, 0.005);
+  EXPECT_EQ(calmspace("predict " + blip.string() + " --model " + run.string(), &out), 1);
+  EXPECT_THAT(out, HasSubstr("skipped " + blip.string() + ": too short"));
 }
 
 TEST_F(TrainCli, CrossValidationWritesEveryFoldAndTheSummary) {
