@@ -5,9 +5,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -57,7 +59,7 @@ class OptionRegistry {
     entries_.push_back(
         {std::move(name), type_name<T>(), std::move(help),
          [field](const YAML::Node& node, const std::string& key) { *field = decode<T>(node, key); },
-         [field] { return YAML::Node(*field); }});
+         [field] { return encode(*field); }});
   }
 
   template <class E>
@@ -73,6 +75,18 @@ class OptionRegistry {
   const OptionEntry* find(std::string_view name) const;
 
  private:
+  // Floating-point values print in their shortest round-trip form (0.9, not 0.90000000000000002).
+  template <class T>
+  static YAML::Node encode(const T& value) {
+    if constexpr (std::is_floating_point_v<T>) {
+      char text[32];
+      const auto result = std::to_chars(text, text + sizeof text, value);
+      return YAML::Node(std::string(text, result.ptr));
+    } else {
+      return YAML::Node(value);
+    }
+  }
+
   template <class T>
   static T decode(const YAML::Node& node, const std::string& key) {
     try {
