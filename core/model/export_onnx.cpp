@@ -26,15 +26,17 @@ class Params {
     for (const auto& p : checkpoint.layout) stored[p.name] = &p;
     for (const auto& want : expected) {
       const auto it = stored.find(want.name);
-      if (it == stored.end()) throw InputError(kSubject, cat("parameter ", want.name, " is missing"));
+      if (it == stored.end())
+        throw InputError(kSubject, cat("parameter ", want.name, " is missing"));
       const ParamView& p = *it->second;
       if (p.shape != want.shape)
         throw InputError(kSubject,
                          cat("parameter ", want.name, " has another shape than the model options"));
       if (p.offset < 0 || p.offset + p.size > static_cast<std::int64_t>(checkpoint.weights.size()))
         throw InputError(kSubject, cat("parameter ", want.name, " lies beyond the weights"));
-      values_[want.name] = std::span<const float>(checkpoint.weights).subspan(
-          static_cast<std::size_t>(p.offset), static_cast<std::size_t>(p.size));
+      values_[want.name] =
+          std::span<const float>(checkpoint.weights)
+              .subspan(static_cast<std::size_t>(p.offset), static_cast<std::size_t>(p.size));
     }
   }
   std::span<const float> operator[](const std::string& name) const { return values_.at(name); }
@@ -107,9 +109,9 @@ RecurrentOutputs add_recurrent_layer(GraphBuilder& g, const ModelOptions& o, con
     case CellKind::RnnTanh:
     case CellKind::RnnRelu:
       op_type = "RNN";
-      attrs.push_back(attr("activations",
-                           std::vector<std::string>(static_cast<std::size_t>(dirs),
-                                                    o.cell == CellKind::RnnRelu ? "Relu" : "Tanh")));
+      attrs.push_back(attr(
+          "activations", std::vector<std::string>(static_cast<std::size_t>(dirs),
+                                                  o.cell == CellKind::RnnRelu ? "Relu" : "Tanh")));
       break;
   }
   const auto outs = g.node(op_type, inputs, 2, std::move(attrs));
@@ -130,19 +132,18 @@ std::string add_pooling(GraphBuilder& g, const ModelOptions& o, const Params& pa
       g.op("Range", {g.scalar_int64("zero", 0), time, g.scalar_int64("one", 1)});  // (T)
   const std::string len64 = g.op("Cast", {lengths}, {attr("to", onnx::TensorProto::INT64)});
   const std::string valid = g.op(
-      "Unsqueeze",
-      {g.op("Less", {g.op("Unsqueeze", {frames, g.int64s("axes", {0})}),
-                     g.op("Unsqueeze", {len64, g.int64s("axes", {1})})}),  // (B, T)
-       g.int64s("axes", {2})});
+      "Unsqueeze", {g.op("Less", {g.op("Unsqueeze", {frames, g.int64s("axes", {0})}),
+                                  g.op("Unsqueeze", {len64, g.int64s("axes", {1})})}),  // (B, T)
+                    g.int64s("axes", {2})});
   auto lowest = [&g] { return g.scalar_float("lowest", std::numeric_limits<float>::lowest()); };
 
   switch (o.pooling) {
     case PoolingKind::Mean: {  // sum_{t < len} y_t / len (onnxruntime zeroes Y past the length,
                                // the ONNX spec does not promise it: masked here)
-      const std::string sum = g.op(
-          "ReduceSum", {g.op("Where", {valid, y, g.scalar_float("zero", 0.0f)}),
-                        g.int64s("axes", {1})},
-          {attr("keepdims", 0)});
+      const std::string sum =
+          g.op("ReduceSum",
+               {g.op("Where", {valid, y, g.scalar_float("zero", 0.0f)}), g.int64s("axes", {1})},
+               {attr("keepdims", 0)});
       const std::string count =
           g.op("Unsqueeze", {g.op("Cast", {lengths}, {attr("to", onnx::TensorProto::FLOAT)}),
                              g.int64s("axes", {1})});  // (B, 1)
@@ -158,13 +159,14 @@ std::string add_pooling(GraphBuilder& g, const ModelOptions& o, const Params& pa
       for (std::int64_t a = 0; a < A; ++a)
         for (std::int64_t j = 0; j < D; ++j)
           wt[static_cast<std::size_t>(j * A + a)] = w[static_cast<std::size_t>(a * D + j)];
-      const std::string u = g.op(
-          "Tanh", {g.op("Add", {g.op("MatMul", {y, g.floats("pool.attention.weight_t", {D, A}, wt)}),
-                                g.floats("pool.attention.bias", {A},
-                                         params["pool.attention.bias"])})});  // (B, T, A)
+      const std::string u =
+          g.op("Tanh",
+               {g.op("Add", {g.op("MatMul", {y, g.floats("pool.attention.weight_t", {D, A}, wt)}),
+                             g.floats("pool.attention.bias", {A},
+                                      params["pool.attention.bias"])})});  // (B, T, A)
       const std::string score =
-          g.op("MatMul", {u, g.floats("pool.attention.v", {A, 1},
-                                      params["pool.attention.v"])});  // (B, T, 1)
+          g.op("MatMul",
+               {u, g.floats("pool.attention.v", {A, 1}, params["pool.attention.v"])});  // (B, T, 1)
       const std::string alpha =
           g.op("Softmax", {g.op("Where", {valid, score, lowest()})}, {attr("axis", 1)});
       return g.op("ReduceSum", {g.op("Mul", {alpha, y}), g.int64s("axes", {1})},

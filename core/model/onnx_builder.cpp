@@ -75,8 +75,7 @@ std::string GraphBuilder::scalar_float(const std::string& hint, float value) {
 }
 
 std::vector<std::string> GraphBuilder::node(const std::string& op_type,
-                                            const std::vector<std::string>& inputs,
-                                            int num_outputs,
+                                            const std::vector<std::string>& inputs, int num_outputs,
                                             std::vector<onnx::AttributeProto> attrs) {
   auto* n = graph_->add_node();
   n->set_op_type(op_type);

@@ -80,7 +80,8 @@ TEST(OnnxExport, InconsistentCheckpointsAreInputErrorsNamingTheParameter) {
 
   Checkpoint no_norm = good;
   no_norm.norm_std.pop_back();
-  expect_error(no_norm, "input_norm mean/std are not (" + std::to_string(good.norm_mean.size()) + ",)");
+  expect_error(no_norm,
+               "input_norm mean/std are not (" + std::to_string(good.norm_mean.size()) + ",)");
 
   Checkpoint no_labels = good;
   no_labels.labels.clear();

@@ -98,7 +98,8 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
     for (int k = 0; k < kClasses; ++k) top = std::max(top, double(c.logits[b * kClasses + k]));
     for (int k = 0; k < kClasses; ++k) sum += std::exp(c.logits[b * kClasses + k] - top);
     for (int k = 0; k < kClasses; ++k)
-      c.probabilities.push_back(static_cast<float>(std::exp(c.logits[b * kClasses + k] - top) / sum));
+      c.probabilities.push_back(
+          static_cast<float>(std::exp(c.logits[b * kClasses + k] - top) / sum));
   }
 
   Checkpoint checkpoint;
