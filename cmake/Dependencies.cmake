@@ -14,6 +14,9 @@ if(NOT CLI11_FOUND)
   target_include_directories(CLI11::CLI11 INTERFACE ${CLI11_INCLUDE_DIR})
 endif()
 find_package(Threads REQUIRED)
+# ONNX export: the ONNX 1.12 protobuf schema (libonnx-dev: onnx_proto, ONNX_ML=1) on libprotobuf.
+find_package(Protobuf REQUIRED)
+find_package(ONNX 1.12 REQUIRED CONFIG)
 
 # HDF5's CMake variables, wrapped as one imported target.
 add_library(calmspace_hdf5 INTERFACE)

@@ -136,16 +136,22 @@ std::string model_options_yaml(const ModelOptions& options) {
   return std::string(out.c_str()) + "\n";
 }
 
-Safetensors checkpoint_to_safetensors(const Checkpoint& checkpoint) {
+std::map<std::string, std::string> model_export_metadata(const Checkpoint& checkpoint) {
   const Config config = checkpoint.config();
+  std::map<std::string, std::string> metadata;
+  metadata["format"] = kModelFormat;
+  metadata["labels"] = nlohmann::json(checkpoint.labels).dump();
+  metadata["features"] = feature_options_yaml(config.features);
+  metadata["model"] = model_options_yaml(config.model);
+  metadata["sample_rate"] = std::to_string(config.audio.sample_rate);
+  metadata["input_norm"] = config.model.input_norm ? "true" : "false";
+  metadata["config"] = checkpoint.config_yaml;
+  return metadata;
+}
+
+Safetensors checkpoint_to_safetensors(const Checkpoint& checkpoint) {
   Safetensors out;
-  out.metadata["format"] = kModelFormat;
-  out.metadata["labels"] = nlohmann::json(checkpoint.labels).dump();
-  out.metadata["features"] = feature_options_yaml(config.features);
-  out.metadata["model"] = model_options_yaml(config.model);
-  out.metadata["sample_rate"] = std::to_string(config.audio.sample_rate);
-  out.metadata["input_norm"] = config.model.input_norm ? "true" : "false";
-  out.metadata["config"] = checkpoint.config_yaml;
+  out.metadata = model_export_metadata(checkpoint);
   for (const auto& p : checkpoint.layout) {
     CALMSPACE_CHECK(p.offset + p.size <= static_cast<std::int64_t>(checkpoint.weights.size()),
                     "parameter ", p.name, " beyond the weights");

@@ -44,6 +44,10 @@ Safetensors read_safetensors(const std::string& path);
 // ModelOptions as a YAML mapping (same keys as the config's `model` section).
 std::string model_options_yaml(const ModelOptions& options);
 
+// The metadata every model export carries (safetensors __metadata__, ONNX metadata_props):
+// format, labels, features, model, sample_rate, input_norm, config (see the top of this file).
+std::map<std::string, std::string> model_export_metadata(const Checkpoint& checkpoint);
+
 // The export of a checkpoint, and its inverse for inference: a Checkpoint with config, labels,
 // layout (parameter_layout of the stored config), weights and norm; TrainingState left default.
 Safetensors checkpoint_to_safetensors(const Checkpoint& checkpoint);

@@ -1,0 +1,187 @@
+// ONNX parity: CalmSpace's ONNX export, run by a real runtime (onnxruntime-node, through
+// tests/export/run_onnx.js), gives the CPU backend's logits and probabilities to 1e-5 (absolute)
+// on a padded batch with ragged lengths, for every cell (rnn_tanh, rnn_relu, lstm, gru), uni-
+// and bidirectional, 1 and 2 layers, every pooling (mean, max, last, attention); input_norm on
+// for 2 layers, off for 1. Padded rows hold large noise, so any masking slip shows. Each case
+// also runs its shortest clips alone (unpadded, time = its length) and must give the same row.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/model/export_onnx.h"
+#include "core/model/sequence_model.h"
+#include "support/test_support.h"
+
+namespace calmspace {
+namespace {
+
+using testing::ScratchDir;
+
+constexpr double kTolerance = 1e-5;  // absolute, on logits and on probabilities (issue 5)
+constexpr int kFeatures = 5, kClasses = 4, kBatch = 4, kFrames = 7;
+const std::vector<std::int64_t> kLengths = {7, 3, 1, 5};
+
+const std::string kScript = CALMSPACE_SOURCE_DIR "/tests/export/run_onnx.js";
+
+// Why onnxruntime-node cannot run here, or "" when it can.
+std::string onnxruntime_missing() {
+  std::string out;
+  if (testing::run_command("node --version", &out) != 0) return "node is not on PATH: " + out;
+  if (testing::run_command("node " + kScript + " --probe", &out) != 0)
+    return "onnxruntime-node is not usable from " CALMSPACE_SOURCE_DIR "/node_modules: " + out;
+  return "";
+}
+
+nlohmann::json input_json(std::int64_t batch, std::int64_t frames,
+                          const std::vector<float>& features,
+                          const std::vector<std::int64_t>& lengths) {
+  return {{"features", {{"dims", {batch, frames, kFeatures}}, {"data", features}}},
+          {"lengths", lengths}};
+}
+
+void write_json(const std::filesystem::path& path, const nlohmann::json& j) {
+  std::ofstream(path) << j.dump();
+}
+
+nlohmann::json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return nullptr;
+  return nlohmann::json::parse(in);
+}
+
+struct Case {
+  std::string name, cell;
+  std::vector<float> logits, probabilities;  // (B, C) CalmSpace CPU backend
+};
+
+// Builds one model, runs the CPU backend, writes model.onnx and the inputs into `folder`.
+Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirectional, int layers,
+               PoolingKind pooling, std::uint64_t seed) {
+  Config config;
+  config.features.n_mels = kFeatures;
+  config.model.cell = cell;
+  config.model.hidden_size = 4;
+  config.model.num_layers = layers;
+  config.model.bidirectional = bidirectional;
+  config.model.pooling = pooling;
+  config.model.attention_dim = 3;
+  config.model.dropout = 0.3;  // training-only: the export must ignore it
+  config.model.input_norm = layers == 2;
+  auto model = make_cpu_sequence_model(config.model, kFeatures, kClasses, seed);
+  auto mean = testing::white_noise(kFeatures, 2.0, seed + 1);
+  auto std_dev = testing::white_noise(kFeatures, 1.0, seed + 2);
+  for (auto& s : std_dev) s = std::abs(s) + 0.5f;
+  model->set_input_norm(mean, std_dev);
+
+  PaddedBatch x;
+  x.batch = kBatch;
+  x.max_frames = kFrames;
+  x.dim = kFeatures;
+  x.lengths = kLengths;
+  x.data = testing::white_noise(kBatch * kFrames * kFeatures, 1.5, seed + 3);
+  for (std::int64_t b = 0; b < kBatch; ++b)
+    for (std::int64_t t = 0; t < kFrames; ++t)
+      for (std::int64_t f = 0; f < kFeatures; ++f)
+        x.at(b, t, f) = t < kLengths[b] ? x.at(b, t, f) + mean[f] : 40.0f * x.at(b, t, f);
+
+  Case c;
+  c.cell = enum_name(cell_kind_table(), cell);
+  c.name = c.cell + (bidirectional ? "_bi_" : "_uni_") + std::to_string(layers) + "l_" +
+           enum_name(pooling_kind_table(), pooling);
+  model->forward(x, c.logits, false, 0);
+  for (std::int64_t b = 0; b < kBatch; ++b) {  // softmax in double
+    double top = c.logits[b * kClasses], sum = 0;
+    for (int k = 0; k < kClasses; ++k) top = std::max(top, double(c.logits[b * kClasses + k]));
+    for (int k = 0; k < kClasses; ++k) sum += std::exp(c.logits[b * kClasses + k] - top);
+    for (int k = 0; k < kClasses; ++k)
+      c.probabilities.push_back(
+          static_cast<float>(std::exp(c.logits[b * kClasses + k] - top) / sum));
+  }
+
+  Checkpoint checkpoint;
+  checkpoint.config_yaml = config.to_yaml();
+  for (int k = 0; k < kClasses; ++k) checkpoint.labels.push_back("c" + std::to_string(k));
+  checkpoint.layout = model->layout();
+  checkpoint.weights.assign(model->weights().begin(), model->weights().end());
+  checkpoint.norm_mean = mean;
+  checkpoint.norm_std = std_dev;
+  std::filesystem::create_directories(folder);
+  export_onnx(checkpoint, (folder / "model.onnx").string());
+  write_json(folder / "input.json", input_json(kBatch, kFrames, x.data, kLengths));
+  for (std::int64_t b : {1, 2}) {  // clips of 3 and 1 frames alone
+    const auto clip = x.clip(b);
+    write_json(folder / ("input_clip" + std::to_string(b) + ".json"),
+               input_json(1, kLengths[b], {clip.begin(), clip.end()}, {kLengths[b]}));
+  }
+  return c;
+}
+
+// max |got - want| over rows [row0, row0 + rows) of want (B, C); got (rows, C). Fails the test
+// when the shape is wrong.
+double max_diff(const nlohmann::json& got, const std::vector<float>& want, std::int64_t row0,
+                std::int64_t rows, const std::string& what) {
+  const auto dims = got.at("dims").get<std::vector<std::int64_t>>();
+  const auto data = got.at("data").get<std::vector<double>>();
+  EXPECT_EQ(dims, (std::vector<std::int64_t>{rows, kClasses})) << what;
+  if (data.size() != static_cast<std::size_t>(rows * kClasses)) return INFINITY;
+  double worst = 0;
+  for (std::int64_t i = 0; i < rows * kClasses; ++i)
+    worst = std::max(worst, std::abs(data[i] - double(want[row0 * kClasses + i])));
+  return worst;
+}
+
+TEST(OnnxRuntime, ExportsMatchTheCpuBackendForEveryCellDirectionDepthAndPooling) {
+  if (const auto why = onnxruntime_missing(); !why.empty()) GTEST_SKIP() << why;
+  ScratchDir dir;
+  std::vector<Case> cases;
+  int index = 0;
+  for (auto cell : {CellKind::RnnTanh, CellKind::RnnRelu, CellKind::Lstm, CellKind::Gru})
+    for (bool bidirectional : {false, true})
+      for (int layers : {1, 2})
+        for (auto pooling :
+             {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention}) {
+          const std::string prefix = (index < 10 ? "0" : "") + std::to_string(index) + "_";
+          const auto folder = dir / "pending";
+          Case c = make_case(folder, cell, bidirectional, layers, pooling, 500 + 10 * index);
+          std::filesystem::rename(folder, dir / (prefix + c.name));
+          c.name = prefix + c.name;
+          cases.push_back(std::move(c));
+          ++index;
+        }
+  ASSERT_EQ(cases.size(), 64u);
+
+  std::string out;
+  const int rc = testing::run_command("node " + kScript + " " + dir.path().string(), &out);
+  ASSERT_EQ(rc, 0) << out;
+  std::cout << out;
+
+  std::map<std::string, double> worst_per_cell;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    float largest = 0;  // the 1e-5 comparison means something only for O(0.1) logits
+    for (float v : c.logits) largest = std::max(largest, std::abs(v));
+    EXPECT_GT(largest, 0.05f);
+
+    const auto batch = read_json(dir / c.name / "output.json");
+    ASSERT_FALSE(batch.is_null()) << "no output.json";
+    double worst = std::max(max_diff(batch["logits"], c.logits, 0, kBatch, "logits"),
+                            max_diff(batch["probabilities"], c.probabilities, 0, kBatch, "probs"));
+    for (std::int64_t b : {1, 2}) {
+      const auto single = read_json(dir / c.name / ("output_clip" + std::to_string(b) + ".json"));
+      ASSERT_FALSE(single.is_null()) << "no output for clip " << b;
+      worst = std::max({worst, max_diff(single["logits"], c.logits, b, 1, "clip logits"),
+                        max_diff(single["probabilities"], c.probabilities, b, 1, "clip probs")});
+    }
+    EXPECT_LE(worst, kTolerance) << "max |onnxruntime - calmspace|";
+    worst_per_cell[c.cell] = std::max(worst_per_cell[c.cell], worst);
+  }
+  for (const auto& [cell, worst] : worst_per_cell)
+    std::cout << "max |onnxruntime - calmspace| " << cell << ": " << worst << " (16 cases)\n";
+}
+
+}  // namespace
+}  // namespace calmspace
