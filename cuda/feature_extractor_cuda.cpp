@@ -228,7 +228,12 @@ void CudaFeatureExtractorImpl::run(const cuda::RaggedFramePlan& plan, const floa
   const std::int64_t total = plan.total_frames();
   if (total > 0) {
     const std::int64_t rows = cuda::workspace_rows(total, chunk_frames_, fft_batch_);
-    ensure_capacity(frames_, static_cast<std::size_t>(rows) * layout_.n_fft);
+    if (frames_.size() < static_cast<std::size_t>(rows) * layout_.n_fft) {
+      // Zeroed once, so the stale rows past a chunk's last frame that the final FFT execution
+      // reads are initialised memory (their spectra are never used).
+      frames_ = DeviceBuffer<float>(static_cast<std::size_t>(rows) * layout_.n_fft);
+      CALMSPACE_CUDA_CHECK(cudaMemsetAsync(frames_.data(), 0, frames_.bytes(), stream));
+    }
     ensure_capacity(spectra_, static_cast<std::size_t>(rows) * bins_);
     for (std::int64_t first = 0; first < total; first += chunk_frames_) {
       const std::int64_t count = std::min(chunk_frames_, total - first);
