@@ -5,10 +5,22 @@
 // exactly 4 s) is the same as bench/peers/torchaudio_logmel.py, so the two are directly comparable;
 // bench/run_features_bench.sh runs both. Without the corpus, seeded noise is used and the label
 // says so.
+//
+// CUDA (features_cuda_logmel/*): the same batch and options through cuda/feature_extractor_cuda.h.
+//   device: audio already in GPU memory -> features in GPU memory (the training path), timed with
+//           CUDA events around each call (manual time). Counters: audio_s_per_s; GB_per_s = the
+//           minimum bytes a feature pass must move (every sample read once, every output value
+//           written once: B*N*4 + B*T*F*4 bytes) per second; roofline_pct = that rate against the
+//           GPU's peak memory bandwidth (query_runtime()). The label states the peak and the
+//           floor time of the minimum bytes.
+//   host:   extract_batch() from host memory to host memory (copies included), wall time.
+// Without a GPU both are reported as skipped with the runtime's reason. The torchaudio peer on the
+// GPU is bench/peers/torchaudio_features_gpu.py.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -16,6 +28,9 @@
 
 #include "core/audio/decode.h"
 #include "core/features/feature_extractor.h"
+#include "cuda/feature_extractor_cuda.h"
+#include "cuda/gpu_memory.h"
+#include "cuda/runtime.h"
 
 namespace calmspace {
 namespace {
@@ -115,6 +130,116 @@ BENCHMARK(BM_CpuLogMel)
     ->Arg(2)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+
+// Shape and sanity of one output against the CPU reference (the parity tests hold the real
+// tolerance): same lengths, every value within 1e-3 + 1e-3|cpu|.
+bool close_to_cpu(const std::vector<float>& got, const PaddedBatch& cpu) {
+  if (got.size() != cpu.data.size()) return false;
+  for (std::size_t i = 0; i < got.size(); ++i)
+    if (!(std::abs(got[i] - cpu.data[i]) <= 1e-3 + 1e-3 * std::abs(cpu.data[i]))) return false;
+  return true;
+}
+
+const PaddedBatch& cpu_reference() {
+  static const PaddedBatch ref = [] {
+    const std::vector<std::span<const float>> batch(clips().audio.begin(), clips().audio.end());
+    return make_cpu_feature_extractor(FeatureOptions{}, kRate)->extract_batch(batch);
+  }();
+  return ref;
+}
+
+void BM_CudaLogMelDevice(benchmark::State& state) {
+  const cuda::RuntimeReport report = cuda::query_runtime();
+  if (!report.has_gpu()) {
+    state.SkipWithError(("skipped: " + report.no_gpu_reason).c_str());
+    return;
+  }
+  const FeatureOptions options;
+  auto extractor = CudaFeatureExtractor::create(options, kRate);
+  std::vector<float> all;
+  std::vector<std::int64_t> sizes;
+  for (const auto& clip : clips().audio) {
+    all.insert(all.end(), clip.begin(), clip.end());
+    sizes.push_back(static_cast<std::int64_t>(clip.size()));
+  }
+  const std::int64_t frames = options.num_frames(kSamples, kRate);
+  const std::int64_t dim = extractor->feature_dim();
+  const std::size_t out_count = static_cast<std::size_t>(kBatch * frames * dim);
+  cuda::GpuBytes samples(all.size() * sizeof(float));
+  samples.upload(all.data(), all.size() * sizeof(float));
+  cuda::GpuBytes out(out_count * sizeof(float));
+  cuda::GpuStream stream;
+  const DeviceClips in{samples.as<const float>(), sizes, {}};
+  const DeviceFeatures features{out.as<float>(), frames, nullptr};
+
+  // Validate (and warm up: plans, workspace) before timing.
+  extractor->extract_device(in, features, stream.get());
+  stream.synchronize();
+  std::vector<float> got(out_count);
+  out.download(got.data(), got.size() * sizeof(float));
+  if (!close_to_cpu(got, cpu_reference())) {
+    state.SkipWithError("output check against the CPU reference failed");
+    return;
+  }
+
+  cuda::GpuTimer timer(stream.get());
+  double total_s = 0;
+  for (auto _ : state) {
+    timer.start();
+    extractor->extract_device(in, features, stream.get());
+    const double seconds = timer.stop_ms() * 1e-3;
+    state.SetIterationTime(seconds);
+    total_s += seconds;
+  }
+  const double iterations = static_cast<double>(state.iterations());
+  const double min_bytes =
+      static_cast<double>(all.size() * sizeof(float) + out_count * sizeof(float));
+  const double peak_gbs = report.gpus[0].memory_bandwidth_gbs;
+  const double gbs = min_bytes * iterations / total_s / 1e9;
+  state.counters["audio_s_per_s"] = kBatch * kSeconds * iterations / total_s;
+  state.counters["GB_per_s"] = gbs;
+  state.counters["roofline_pct"] = peak_gbs > 0 ? 100.0 * gbs / peak_gbs : 0.0;
+  char label[320];
+  std::snprintf(label, sizeof label,
+                "%s; %s peak %.0f GB/s; min bytes %.2f MB (samples read once + features written "
+                "once) -> floor %.2f us",
+                clips().source.c_str(), report.gpus[0].name.c_str(), peak_gbs, min_bytes / 1e6,
+                peak_gbs > 0 ? min_bytes / (peak_gbs * 1e9) * 1e6 : 0.0);
+  state.SetLabel(label);
+}
+
+BENCHMARK(BM_CudaLogMelDevice)
+    ->Name("features_cuda_logmel/device/b32x4s")
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_CudaLogMelHost(benchmark::State& state) {
+  const cuda::RuntimeReport report = cuda::query_runtime();
+  if (!report.has_gpu()) {
+    state.SkipWithError(("skipped: " + report.no_gpu_reason).c_str());
+    return;
+  }
+  auto extractor = make_cuda_feature_extractor(FeatureOptions{}, kRate);
+  const std::vector<std::span<const float>> batch(clips().audio.begin(), clips().audio.end());
+  const PaddedBatch check = extractor->extract_batch(batch);
+  if (!close_to_cpu(check.data, cpu_reference()) || check.lengths != cpu_reference().lengths) {
+    state.SkipWithError("output check against the CPU reference failed");
+    return;
+  }
+  for (auto _ : state) {
+    PaddedBatch out = extractor->extract_batch(batch);
+    benchmark::DoNotOptimize(out.data.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["audio_s_per_s"] = benchmark::Counter(
+      kBatch * kSeconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.SetLabel(clips().source + "; " + report.gpus[0].name + "; host memory in and out");
+}
+
+BENCHMARK(BM_CudaLogMelHost)
+    ->Name("features_cuda_logmel/host/b32x4s")
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace calmspace

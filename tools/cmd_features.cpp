@@ -1,6 +1,7 @@
 // calmspace features FILE --out OUT.csv|OUT.npy: one recording's features, one row per frame,
 // for inspection and for other tools. .npy holds (frames, dim) float32; .csv has a header row
-// (time_s, then one column per value) and the frame centre time in seconds first.
+// (time_s, then one column per value) and the frame centre time in seconds first. --device cuda
+// computes them with the CUDA backend (same options, same layout).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "core/audio/decode.h"
 #include "core/features/feature_extractor.h"
 #include "core/io/npy.h"
+#include "cuda/feature_extractor_cuda.h"
 #include "tools/config_args.h"
 #include "tools/verb.h"
 
@@ -65,7 +67,11 @@ void add_features(CLI::App& app) {
   static std::string input;
   static std::string output;
   static ConfigArgs config_args;
+  static std::string device = "cpu";
   cmd->add_option("FILE", input, "audio file (WAV, FLAC, OGG, AIFF, MP3, ...)")->required();
+  cmd->add_option("--device", device, "feature backend: cpu, or cuda (GPU 0)")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->capture_default_str();
   cmd->add_option("--out", output, "output .csv (header + one row per frame) or .npy (frames, dim)")
       ->required();
   add_config_args(cmd, config_args);
@@ -75,7 +81,9 @@ void add_features(CLI::App& app) {
     const std::string ext = std::filesystem::path(output).extension().string();
     if (ext != ".csv" && ext != ".npy") throw InputError(output, "output must end in .csv or .npy");
     const Audio audio = load_audio(input, config->audio);
-    auto extractor = make_cpu_feature_extractor(config->features, config->audio.sample_rate);
+    auto extractor = device == "cuda"
+                         ? make_cuda_feature_extractor(config->features, config->audio.sample_rate)
+                         : make_cpu_feature_extractor(config->features, config->audio.sample_rate);
     const FeatureMatrix m = extractor->extract(audio.samples);
     if (ext == ".npy")
       write_npy(output, {m.frames, m.dim}, m.data);

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/io/npy.h"
+#include "cuda/runtime.h"
 #include "support/test_support.h"
 
 namespace calmspace {
@@ -102,6 +103,27 @@ TEST(Cli, BadOutputExtensionIsRejectedBeforeAnythingIsWritten) {
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.output, HasSubstr("must end in .csv or .npy"));
   EXPECT_THAT(r.output, Not(HasSubstr("internal")));
+}
+
+// --device cuda: the CUDA backend's rows (same shape as the CPU's; the values are compared in
+// tests/gpu), or, without a GPU, one line with the runtime's reason and nothing written.
+TEST(Cli, FeaturesOnCudaGiveTheCpuShapeOrTheReasonThereIsNoGpu) {
+  testing::ScratchDir dir;
+  const auto wav = dir / "tone.wav";
+  testing::write_tone_wav(wav, 220.0, 0.5);
+  const auto report = cuda::query_runtime();
+  const CliRun r = calmspace("features " + wav.string() + " --out " + (dir / "g.npy").string() +
+                             " --device cuda");
+  if (!report.has_gpu()) {
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_THAT(r.output, HasSubstr(report.no_gpu_reason));
+    EXPECT_FALSE(std::filesystem::exists(dir / "g.npy"));
+    return;
+  }
+  ASSERT_EQ(r.status, 0) << r.output;
+  const CliRun cpu = calmspace("features " + wav.string() + " --out " + (dir / "c.npy").string());
+  ASSERT_EQ(cpu.status, 0) << cpu.output;
+  EXPECT_EQ(read_npy((dir / "g.npy").string()).shape, read_npy((dir / "c.npy").string()).shape);
 }
 
 TEST(Cli, DevicesAlwaysAnswers) {
