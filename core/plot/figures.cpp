@@ -24,8 +24,26 @@ std::string tic_list(const std::vector<std::string>& labels, double first = 0) {
   return s + ")";
 }
 
-// Linetype of class i (1..8 cycle): one colour per emotion across every figure of a recording.
-int class_lt(std::size_t i) { return static_cast<int>(i % 8) + 1; }
+// Colour of a class as 0xRRGGBB: a fixed colour per common emotion name, so every figure of
+// every recording agrees (anger red, sadness blue, ...); other labels cycle through a palette.
+int class_rgb(const std::string& label, std::size_t i) {
+  static const std::pair<const char*, int> named[] = {
+      {"angry", 0xD55E00}, {"anger", 0xD55E00},   {"happy", 0xE69F00},    {"happiness", 0xE69F00},
+      {"sad", 0x0072B2},   {"sadness", 0x0072B2}, {"neutral", 0x999999},  {"calm", 0x56B4E9},
+      {"fearful", 0xCC79A7}, {"fear", 0xCC79A7},  {"disgust", 0x009E73},  {"surprised", 0xF0E442},
+      {"surprise", 0xF0E442}, {"ps", 0xF0E442}};
+  for (const auto& [name, rgb] : named)
+    if (label == name) return rgb;
+  static const int cycle[] = {0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7,
+                              0x56B4E9, 0xD55E00, 0xF0E442, 0x777777};
+  return cycle[i % 8];
+}
+
+std::string rgb_literal(int rgb) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "'#%06X'", rgb);
+  return buf;
+}
 
 }  // namespace
 
@@ -124,17 +142,17 @@ Figure probability_bars(const RecordingPrediction& p, const std::string& name) {
     return p.probabilities[a] > p.probabilities[b];
   });
   std::ostringstream d;
-  d << "# x class probability_pct linetype\n";
+  d << "# x class probability_pct colour_rgb\n";
   for (std::size_t k = 0; k < order.size(); ++k)
     d << k << ' ' << quote(p.labels[order[k]]) << ' ' << num(100 * p.probabilities[order[k]])
-      << ' ' << class_lt(order[k]) << '\n';
+      << ' ' << class_rgb(p.labels[order[k]], order[k]) << '\n';
   f.data.emplace_back(f.name + ".dat", d.str());
   std::ostringstream b;
   b << "set title " << quote(cat(p.file, ": ", p.predicted)) << " font ',14'\n"
     << "set ylabel 'probability (%)'\nset xlabel 'emotion (most likely first)'\n"
     << "set yrange [0:" << "105]\nset xrange [-0.6:" << num(order.size() - 0.4) << "]\n"
     << "set boxwidth 0.7\nunset key\nset xtics rotate by 25 right\n"
-    << "plot '" << f.name << ".dat' using 1:3:4:xtic(2) with boxes lc variable, \\\n"
+    << "plot '" << f.name << ".dat' using 1:3:4:xtic(2) with boxes lc rgb variable, \\\n"
     << "  '' using 1:($3 + 3):(sprintf('%.1f%%', $3)) with labels font ',10'\n";
   f.body = b.str();
   return f;
@@ -143,11 +161,12 @@ Figure probability_bars(const RecordingPrediction& p, const std::string& name) {
 Figure probability_pie(const RecordingPrediction& p, const std::string& name) {
   Figure f{name + "_pie", 820, 620, "", {}};
   std::ostringstream d;
-  d << "# start_deg end_deg linetype label probability_pct mid_deg\n";
+  d << "# start_deg end_deg colour_rgb label probability_pct mid_deg\n";
   double angle = 90;  // start at 12 o'clock, go clockwise
   for (std::size_t i = 0; i < p.labels.size(); ++i) {
     const double sweep = 360.0 * p.probabilities[i];
-    d << num(angle - sweep) << ' ' << num(angle) << ' ' << class_lt(i) << ' ' << quote(p.labels[i])
+    d << num(angle - sweep) << ' ' << num(angle) << ' ' << class_rgb(p.labels[i], i) << ' '
+      << quote(p.labels[i])
       << ' ' << num(100 * p.probabilities[i]) << ' ' << num(angle - sweep / 2) << '\n';
     angle -= sweep;
   }
@@ -159,7 +178,7 @@ Figure probability_pie(const RecordingPrediction& p, const std::string& name) {
     << "set xrange [-1.9:1.9]\nset yrange [-1.35:1.35]\nset style fill solid 1 border "
        "rgb '#ffffff'\nunset key\n"
     // Slices under 3 % get no label: they would overlap.
-    << "plot '" << f.name << ".dat' using (0):(0):(1):1:2:3 with circles lc variable, \\\n"
+    << "plot '" << f.name << ".dat' using (0):(0):(1):1:2:3 with circles lc rgb variable, \\\n"
     << "  '' using (1.22 * cos($6 * pi / 180)):(1.12 * sin($6 * pi / 180)):"
        "($5 >= 3 ? sprintf('%s %.0f%%', strcol(4), $5) : '') with labels font ',11'\n";
   f.body = b.str();
@@ -170,40 +189,49 @@ Figure emotion_timeline(const RecordingPrediction& p, const std::string& name) {
   Figure f{name + "_timeline", 1200, 560, "", {}};
   const std::size_t C = p.labels.size();
   const auto& tl = p.timeline;
-  // The band cell of a window spans half-way to its neighbours' centres.
+  // Each window is drawn over the time nearest its centre (half-way to its neighbours' centres;
+  // the first from its start, the last to its end): a stacked step chart, two rows per window.
   const auto centre = [&](std::size_t k) { return (tl[k].start_s + tl[k].end_s) / 2; };
-  std::ostringstream d;
-  d << "# centre_s band_from_s band_to_s, cumulative probability (%) per class in label order "
-       "(columns 4..), predicted class linetype\n";
+  std::ostringstream d, band;
+  d << "# time_s, cumulative probability (%) per class in label order (columns 2..); two rows "
+       "per window (its span's start and end)\n";
+  band << "# from_s to_s colour_rgb_of_the_most_likely_class\n";
   for (std::size_t k = 0; k < tl.size(); ++k) {
     const double from = k == 0 ? tl[k].start_s : (centre(k - 1) + centre(k)) / 2;
     const double to = k + 1 == tl.size() ? tl[k].end_s : (centre(k) + centre(k + 1)) / 2;
-    d << num(centre(k)) << ' ' << num(from) << ' ' << num(to);
+    std::ostringstream row;
     double cum = 0;
     std::size_t best = 0;
     for (std::size_t c = 0; c < C; ++c) {
       cum += 100 * tl[k].probabilities[c];
-      d << ' ' << num(cum);
+      row << ' ' << num(cum);
       if (tl[k].probabilities[c] > tl[k].probabilities[best]) best = c;
     }
-    d << ' ' << class_lt(best) << '\n';
+    row << '\n';
+    d << num(from) << row.str() << num(to) << row.str();
+    band << num(from) << ' ' << num(to) << ' ' << class_rgb(p.labels[best], best) << '\n';
   }
   f.data.emplace_back(f.name + ".dat", d.str());
+  f.data.emplace_back(f.name + "_band.dat", band.str());
   std::ostringstream b;
-  b << "set title " << quote(cat(p.file, ": emotion over time")) << " font ',14'\n"
-    << "set xlabel 'time (s): window centres; top band = most likely emotion per window'\n"
+  b << "set title " << quote(cat(p.file, ": emotion over time (", tl.size(), " windows of ",
+                                 num(tl.front().end_s - tl.front().start_s), " s)"))
+    << " font ',14'\n"
+    << "set xlabel 'time (s); top band: most likely emotion'\n"
     << "set ylabel 'probability, stacked (%)'\n"
     << "set xrange [0:" << num(std::max(p.duration_s, tl.back().end_s)) << "]\n"
     << "set yrange [0:112]\nset ytics 0,20,100\nset key outside right top\n"
     << "set style fill solid 0.9 noborder\nplot ";
   for (std::size_t c = 0; c < C; ++c) {
-    const std::string lower = c == 0 ? "(0)" : cat("(column(", 3 + c, "))");
-    b << (c ? ", \\\n  " : "") << "'" << f.name << ".dat' using 1:" << lower << ":" << 4 + c
-      << " with filledcurves lt " << class_lt(c) << " title " << quote(p.labels[c]);
+    const std::string lower = c == 0 ? "(0)" : cat("(column(", 1 + c, "))");
+    b << (c ? ", \\\n  " : "") << "'" << f.name << ".dat' using 1:" << lower << ":" << 2 + c
+      << " with filledcurves lc rgb " << rgb_literal(class_rgb(p.labels[c], c)) << " title "
+      << quote(p.labels[c]);
   }
-  // boxxyerror: x y xlow xhigh ylow yhigh colour.
-  b << ", \\\n  '' using 1:(107):2:3:(104):(110):" << 4 + C
-    << " with boxxyerror lc variable notitle\n";
+  // The band: a filled box over each window's span, coloured by its most likely class.
+  b << ", \\\n  '" << f.name
+    << "_band.dat' using (($1 + $2) / 2):(107):1:2:(104):(110):3 with boxxyerror lc rgb variable "
+       "notitle\n";
   f.body = b.str();
   return f;
 }

@@ -97,10 +97,13 @@ std::vector<std::string> plot_prediction_json(const std::string& path,
       p.file = pj.at("file").get<std::string>();
       p.duration_s = pj.value("duration_s", 0.0);
       p.predicted = pj.at("predicted").get<std::string>();
-      for (const auto& [label, prob] : pj.at("probabilities").items()) {
-        p.labels.push_back(label);
-        p.probabilities.push_back(prob.get<double>());
-      }
+      // The model's label order when the file gives it (JSON objects are sorted by name).
+      if (j.contains("labels"))
+        p.labels = j["labels"].get<std::vector<std::string>>();
+      else
+        for (const auto& [label, prob] : pj.at("probabilities").items()) p.labels.push_back(label);
+      for (const auto& label : p.labels)
+        p.probabilities.push_back(pj.at("probabilities").at(label).get<double>());
       for (const auto& w : pj.value("timeline", nlohmann::json::array())) {
         TimelineWindow tw{w.at("start_s").get<double>(), w.at("end_s").get<double>(), {}};
         for (const auto& label : p.labels) tw.probabilities.push_back(w.at("probabilities").at(label));
