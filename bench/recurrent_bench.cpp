@@ -159,8 +159,7 @@ Settings parse_settings(int& argc, char** argv) {
       argv[kept++] = argv[i];
   }
   argc = kept;
-  if (cfg.tables.empty())
-    cfg.tables.push_back(CALMSPACE_BENCH_SOURCE "/configs/bench/quick.yaml");
+  if (cfg.tables.empty()) cfg.tables.push_back(CALMSPACE_BENCH_SOURCE "/configs/bench/quick.yaml");
   for (const auto& p : cfg.passes)
     if (p != "fwd" && p != "fwd_infer" && p != "bwd" && p != "step")
       throw InputError("--passes", cat("unknown pass '", p, "' (fwd, fwd_infer, bwd, step)"));

@@ -70,8 +70,8 @@ void add_bench(CLI::App& app) {
     ConsoleObserver observer;
     const int K = dataset.header().num_folds;
     const int run = args->folds > 0 ? std::min(args->folds, K) : K;
-    observer.set_prefix(cat("[", options.cells.empty() ? "?" : options.cells.front(), " fold 1/",
-                            run, "] "));
+    observer.set_prefix(
+        cat("[", options.cells.empty() ? "?" : options.cells.front(), " fold 1/", run, "] "));
     std::size_t cell_index = 0;
     const auto bench = compare_cells(
         dataset, *config, options, args->out, &observer,

@@ -18,8 +18,7 @@ void make_plots_or_warn(const std::string& what, const std::string& dir,
     std::printf("plots: %zu files (%s) -> %s\n", files.size(), what.c_str(), dir.c_str());
     std::fflush(stdout);
   } catch (const plot::GnuplotMissing& e) {
-    if (!warned_missing)
-      std::fprintf(stderr, "calmspace: warning: no plots: %s\n", e.what());
+    if (!warned_missing) std::fprintf(stderr, "calmspace: warning: no plots: %s\n", e.what());
     warned_missing = true;
   } catch (const Error& e) {
     std::fprintf(stderr, "calmspace: warning: plots (%s) failed: %s\n", what.c_str(), e.what());

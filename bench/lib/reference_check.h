@@ -37,7 +37,7 @@ inline PaddedBatch gaussian_batch(std::int64_t B, std::int64_t T, std::int64_t F
 }
 
 struct CheckResult {
-  std::string error;  // empty = passed
+  std::string error;    // empty = passed
   std::string summary;  // "checked B2xT100: logits 3e-7, grads 1e-6 (relative)"
 };
 

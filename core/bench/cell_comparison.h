@@ -1,6 +1,7 @@
 // The comparison users read (`calmspace bench`): one training recipe, several recurrent cells
 // (rnn, lstm, gru), the same speaker-independent folds (core/train/cross_validation.h), and per
-// cell: test UA / WA / macro-F1 mean and sample std over folds, wall training time per fold,
+// cell: test UA / WA / macro-F1 mean and sample std over folds, training time per fold (the sum
+// of its epochs' wall times, training and validation; whole-run wall time too),
 // training clips/s (mean of every epoch's clips per second of training time), inference clips/s
 // (the fold-0 best checkpoint on its test split, features already in memory, evaluation batches
 // of train.batch_size, median of repeated passes), parameter count and model size.

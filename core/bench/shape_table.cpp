@@ -91,8 +91,9 @@ struct Parser {
     for (const auto& kv : map) {
       const std::string k = kv.first.as<std::string>();
       if (!kKeys.count(k))
-        fail(where + "." + k, "unknown key (cells, input, hidden, layers, bidirectional, batch, "
-                              "frames, classes)");
+        fail(where + "." + k,
+             "unknown key (cells, input, hidden, layers, bidirectional, batch, "
+             "frames, classes)");
       auto vals = values(kv.second);
       if (vals.empty()) fail(where + "." + k, "empty list");
       has_cells = has_cells || k == "cells";

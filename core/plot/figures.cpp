@@ -28,9 +28,9 @@ std::string tic_list(const std::vector<std::string>& labels, double first = 0) {
 // every recording agrees (anger red, sadness blue, ...); other labels cycle through a palette.
 int class_rgb(const std::string& label, std::size_t i) {
   static const std::pair<const char*, int> named[] = {
-      {"angry", 0xD55E00}, {"anger", 0xD55E00},   {"happy", 0xE69F00},    {"happiness", 0xE69F00},
-      {"sad", 0x0072B2},   {"sadness", 0x0072B2}, {"neutral", 0x999999},  {"calm", 0x56B4E9},
-      {"fearful", 0xCC79A7}, {"fear", 0xCC79A7},  {"disgust", 0x009E73},  {"surprised", 0xF0E442},
+      {"angry", 0xD55E00},    {"anger", 0xD55E00},   {"happy", 0xE69F00},   {"happiness", 0xE69F00},
+      {"sad", 0x0072B2},      {"sadness", 0x0072B2}, {"neutral", 0x999999}, {"calm", 0x56B4E9},
+      {"fearful", 0xCC79A7},  {"fear", 0xCC79A7},    {"disgust", 0x009E73}, {"surprised", 0xF0E442},
       {"surprise", 0xF0E442}, {"ps", 0xF0E442}};
   for (const auto& [name, rgb] : named)
     if (label == name) return rgb;
@@ -55,8 +55,8 @@ Figure training_curves(const std::vector<EpochRecord>& history, const std::strin
   for (const auto& r : history) {
     has_valid = has_valid || std::isfinite(r.valid_loss);
     d << r.epoch << ' ' << num(r.train_loss) << ' ' << num(r.valid_loss) << ' '
-      << num(100 * r.train_accuracy) << ' ' << num(100 * r.valid_wa) << ' '
-      << num(100 * r.valid_ua) << ' ' << num(r.lr) << '\n';
+      << num(100 * r.train_accuracy) << ' ' << num(100 * r.valid_wa) << ' ' << num(100 * r.valid_ua)
+      << ' ' << num(r.lr) << '\n';
   }
   f.data.emplace_back("training_curves.dat", d.str());
   const int last = history.empty() ? 1 : std::max(1, history.back().epoch);
@@ -138,19 +138,19 @@ Figure probability_bars(const RecordingPrediction& p, const std::string& name) {
   Figure f{name + "_probabilities", 900, 520, "", {}};
   std::vector<std::size_t> order(p.labels.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) {
-    return p.probabilities[a] > p.probabilities[b];
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](auto a, auto b) { return p.probabilities[a] > p.probabilities[b]; });
   std::ostringstream d;
   d << "# x class probability_pct colour_rgb\n";
   for (std::size_t k = 0; k < order.size(); ++k)
-    d << k << ' ' << quote(p.labels[order[k]]) << ' ' << num(100 * p.probabilities[order[k]])
-      << ' ' << class_rgb(p.labels[order[k]], order[k]) << '\n';
+    d << k << ' ' << quote(p.labels[order[k]]) << ' ' << num(100 * p.probabilities[order[k]]) << ' '
+      << class_rgb(p.labels[order[k]], order[k]) << '\n';
   f.data.emplace_back(f.name + ".dat", d.str());
   std::ostringstream b;
   b << "set title " << quote(cat(p.file, ": ", p.predicted)) << " font ',14'\n"
     << "set ylabel 'probability (%)'\nset xlabel 'emotion (most likely first)'\n"
-    << "set yrange [0:" << "105]\nset xrange [-0.6:" << num(order.size() - 0.4) << "]\n"
+    << "set yrange [0:"
+    << "105]\nset xrange [-0.6:" << num(order.size() - 0.4) << "]\n"
     << "set boxwidth 0.7\nunset key\nset xtics rotate by 25 right\n"
     << "plot '" << f.name << ".dat' using 1:3:4:xtic(2) with boxes lc rgb variable, \\\n"
     << "  '' using 1:($3 + 3):(sprintf('%.1f%%', $3)) with labels font ',10'\n";
@@ -166,8 +166,8 @@ Figure probability_pie(const RecordingPrediction& p, const std::string& name) {
   for (std::size_t i = 0; i < p.labels.size(); ++i) {
     const double sweep = 360.0 * p.probabilities[i];
     d << num(angle - sweep) << ' ' << num(angle) << ' ' << class_rgb(p.labels[i], i) << ' '
-      << quote(p.labels[i])
-      << ' ' << num(100 * p.probabilities[i]) << ' ' << num(angle - sweep / 2) << '\n';
+      << quote(p.labels[i]) << ' ' << num(100 * p.probabilities[i]) << ' ' << num(angle - sweep / 2)
+      << '\n';
     angle -= sweep;
   }
   f.data.emplace_back(f.name + ".dat", d.str());
@@ -214,8 +214,9 @@ Figure emotion_timeline(const RecordingPrediction& p, const std::string& name) {
   f.data.emplace_back(f.name + ".dat", d.str());
   f.data.emplace_back(f.name + "_band.dat", band.str());
   std::ostringstream b;
-  b << "set title " << quote(cat(p.file, ": emotion over time (", tl.size(), " windows of ",
-                                 num(tl.front().end_s - tl.front().start_s), " s)"))
+  b << "set title "
+    << quote(cat(p.file, ": emotion over time (", tl.size(), " windows of ",
+                 num(tl.front().end_s - tl.front().start_s), " s)"))
     << " font ',14'\n"
     << "set xlabel 'time (s); top band: most likely emotion'\n"
     << "set ylabel 'probability, stacked (%)'\n"

@@ -135,8 +135,7 @@ std::vector<std::string> render(const Figure& figure, const std::string& dir_nam
       fs::remove(dir / (svg + tag), ec);
       std::string first = errors.empty() ? "no output" : errors;
       while (!first.empty() && (first.back() == '\n' || first.back() == ' ')) first.pop_back();
-      throw InputError((dir / script).string(),
-                       cat("gnuplot failed (exit ", rc, "): ", first));
+      throw InputError((dir / script).string(), cat("gnuplot failed (exit ", rc, "): ", first));
     }
   }
   for (const std::string& out : {png, svg}) {

@@ -28,10 +28,10 @@ class GnuplotMissing : public InputError {
 std::string find_gnuplot();
 
 struct Figure {
-  std::string name;   // file stem, e.g. "confusion"
-  int width = 960;    // pixels (SVG: points)
+  std::string name;  // file stem, e.g. "confusion"
+  int width = 960;   // pixels (SVG: points)
   int height = 640;
-  std::string body;   // gnuplot commands after the terminal and output are set
+  std::string body;  // gnuplot commands after the terminal and output are set
   std::vector<std::pair<std::string, std::string>> data;  // (file name, contents)
 };
 

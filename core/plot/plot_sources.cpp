@@ -63,9 +63,9 @@ std::vector<std::string> plot_run_dir(const std::string& run_dir, const std::str
     const auto report = read_json(dir / "report.json");
     const Metrics m = metrics_from_report(report, (dir / "report.json").string());
     const std::string split = report.value("split", std::string("test"));
-    const std::string what = cat(split, " split, ", m.clips, " clips: UA ",
-                                 num(100 * m.ua).substr(0, 4), " %, WA ",
-                                 num(100 * m.wa).substr(0, 4), " %");
+    const std::string what =
+        cat(split, " split, ", m.clips, " clips: UA ", num(100 * m.ua).substr(0, 4), " %, WA ",
+            num(100 * m.wa).substr(0, 4), " %");
     append(out, render(confusion_matrix(m, "Confusion matrix (" + what + ")"), out_dir));
     append(out, render(per_class_scores(m, "Per-class scores (" + what + ")"), out_dir));
   }
@@ -84,8 +84,7 @@ std::vector<std::string> plot_bench_dir(const std::string& bench_dir, const std:
   return out;
 }
 
-std::vector<std::string> plot_prediction_json(const std::string& path,
-                                              const std::string& out_dir) {
+std::vector<std::string> plot_prediction_json(const std::string& path, const std::string& out_dir) {
   const auto j = read_json(path);
   const auto& predictions = j.contains("predictions") ? j["predictions"] : j;
   if (!predictions.is_array() || predictions.empty())
@@ -106,7 +105,8 @@ std::vector<std::string> plot_prediction_json(const std::string& path,
         p.probabilities.push_back(pj.at("probabilities").at(label).get<double>());
       for (const auto& w : pj.value("timeline", nlohmann::json::array())) {
         TimelineWindow tw{w.at("start_s").get<double>(), w.at("end_s").get<double>(), {}};
-        for (const auto& label : p.labels) tw.probabilities.push_back(w.at("probabilities").at(label));
+        for (const auto& label : p.labels)
+          tw.probabilities.push_back(w.at("probabilities").at(label));
         p.timeline.push_back(std::move(tw));
       }
     } catch (const nlohmann::json::exception& e) {
