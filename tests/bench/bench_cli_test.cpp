@@ -21,9 +21,9 @@ int calmspace(const std::string& args, std::string* out) {
   return testing::run_command(testing::calmspace_binary().string() + " " + args, out);
 }
 
-const char* kQuick =
-    " " CALMSPACE_SOURCE_DIR "/configs/bench_quick.yaml --folds 2 features.n_mels=16"
-    " model.hidden_size=8 train.epochs=2 train.batch_size=8 train.num_threads=1";
+const char* kQuick = " " CALMSPACE_SOURCE_DIR
+                     "/configs/bench_quick.yaml --folds 2 features.n_mels=16"
+                     " model.hidden_size=8 train.epochs=2 train.batch_size=8 train.num_threads=1";
 
 class BenchCli : public ::testing::Test {
  protected:
@@ -92,8 +92,8 @@ TEST_F(BenchCli, UnknownCellIsAnErrorBeforeTraining) {
 TEST_F(BenchCli, WithoutGnuplotWarnsOnceAndKeepsTheResults) {
   std::string out;
   const fs::path b = dir_ / "noplot";
-  ASSERT_EQ(calmspace("bench --data " + data_.string() + " --out " + b.string() +
-                          " --cells gru" + kQuick + " train.epochs=1",
+  ASSERT_EQ(calmspace("bench --data " + data_.string() + " --out " + b.string() + " --cells gru" +
+                          kQuick + " train.epochs=1",
                       &out),
             0)
       << out;

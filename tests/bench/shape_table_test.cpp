@@ -62,7 +62,8 @@ shapes:
 TEST(ShapeTable, CommittedTablesParse) {
   const std::string dir = CALMSPACE_SOURCE_DIR "/configs/bench/";
   const ShapeTable full = load_shape_table(dir + "full.yaml");
-  EXPECT_EQ(full.shapes.size(), 5u * 4 * 3 * 2 * 2 * 3);  // hidden x batch x T x layers x dirs x cells
+  EXPECT_EQ(full.shapes.size(),
+            5u * 4 * 3 * 2 * 2 * 3);  // hidden x batch x T x layers x dirs x cells
   int hidden_min = 1 << 20, hidden_max = 0, batch_max = 0, frames_max = 0;
   for (const auto& s : full.shapes) {
     hidden_min = std::min(hidden_min, s.hidden);
@@ -90,7 +91,8 @@ TEST(ShapeTable, ErrorsNameTheFileAndTheKey) {
               HasSubstr("table.yaml: grid.hidden: must be a positive integer, got 'abc'"));
   EXPECT_THAT(error_of("shapes:\n  - {hidden: 8}\n  - {batch: 0}"),
               HasSubstr("table.yaml: shapes[1].batch: must be in [1, "));
-  EXPECT_THAT(error_of("shapes:\n  - {hiden: 8}"), HasSubstr("table.yaml: shapes[0].hiden: unknown key"));
+  EXPECT_THAT(error_of("shapes:\n  - {hiden: 8}"),
+              HasSubstr("table.yaml: shapes[0].hiden: unknown key"));
   EXPECT_THAT(error_of("defaults: {cells: [lstm, transformer]}\nshapes: [{hidden: 8}]"),
               HasSubstr("table.yaml: defaults.cells: unknown cell 'transformer'"));
   EXPECT_THAT(error_of("grids: {}"), HasSubstr("table.yaml: grids: unknown key"));

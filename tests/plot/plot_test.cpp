@@ -114,9 +114,8 @@ TEST_F(PlotTest, PredictionGivesBarsPieAndTimelineInModelLabelOrder) {
                              {"predicted", "angry"},
                              {"probabilities", {{"neutral", 0.2}, {"angry", 0.5}, {"sad", 0.3}}}});
   const fs::path json = dir_ / "pred.json";
-  testing::write_file(json, nlohmann::json{{"labels", {"neutral", "angry", "sad"}},
-                                           {"predictions", {p}}}
-                                .dump());
+  testing::write_file(
+      json, nlohmann::json{{"labels", {"neutral", "angry", "sad"}}, {"predictions", {p}}}.dump());
   const auto files = plot::plot_path(json.string());
   EXPECT_EQ(files.size(), 6u);
   const fs::path out = dir_ / "pred_plots";
