@@ -63,12 +63,16 @@ Figure training_curves(const std::vector<EpochRecord>& history, const std::strin
   std::ostringstream b;
   b << "set multiplot layout 1,2 title " << quote(title) << " font ',14'\n"
     << "set xlabel 'epoch'\nset xrange [" << (last > 1 ? 1 : 0) << ":" << last + (last > 1 ? 0 : 1)
-    << "]\nset key top right\n"
+    << "]\nset xtics "
+    << (last <= 12   ? 1
+        : last <= 30 ? 2
+                     : 5 * ((last + 49) / 50))
+    << "\nset key top right\n"
     << "set title 'Loss'\nset ylabel 'cross-entropy (nats)'\n"
     << "plot 'training_curves.dat' using 1:2 with linespoints lt 1 title 'training'";
   if (has_valid) b << ", '' using 1:3 with linespoints lt 2 title 'validation'";
   b << "\nset title 'Accuracy'\nset ylabel 'accuracy (%)'\nset yrange [0:100]\n"
-    << "set key bottom right\n"
+    << "set key top left\n"  // accuracy starts low: the top left is empty
     << "plot 'training_curves.dat' using 1:4 with linespoints lt 1 title 'training (WA)'";
   if (has_valid)
     b << ", '' using 1:5 with linespoints lt 2 title 'validation WA'"
