@@ -1,8 +1,13 @@
 // CPU log-mel extraction throughput on real speech: a batch of 4 s, 16 kHz clips cut (or tiled)
 // from RAVDESS, at 1 and 2 threads, default FeatureOptions (n_fft 512, win 400, hop 160, 64 htk
-// mels, centred, power 2, log floor 1e-10). Counter audio_s_per_s: seconds of audio per wall
-// second. The clip choice (every (count/32)-th of the sorted ravdess/Actor_*/*.flac paths, tiled to
-// exactly 4 s) is the same as bench/peers/torchaudio_logmel.py, so the two are directly comparable;
+// mels, centred, power 2, log floor 1e-10). Counters: audio_s_per_s (seconds of audio per wall
+// second) and GB_per_s, the fewest bytes the stage must move (float32 samples in, float32
+// features out: bytes_per_audio_s = 4 x 16000 + 4 x frames/s x 64) per second. With a GPU, the
+// context records its peak bandwidth and the roofline (peak GB/s / bytes_per_audio_s, the most
+// audio-s/s any backend can reach when memory-bound) is printed beside the figures;
+// `calmspace plot RESULT.json` draws them (feature_roofline). Backend: bench/lib/backends.h. The
+// clip choice (every (count/32)-th of the sorted ravdess/Actor_*/*.flac paths, tiled to exactly 4
+// s) is the same as bench/peers/torchaudio_logmel.py, so the two are directly comparable;
 // bench/run_features_bench.sh runs both. Without the corpus, seeded noise is used and the label
 // says so.
 //
@@ -26,6 +31,9 @@
 #include <string>
 #include <vector>
 
+#include "bench/lib/backends.h"
+#include "bench/lib/bench_context.h"
+#include "bench/lib/bench_timer.h"
 #include "core/audio/decode.h"
 #include "core/features/feature_extractor.h"
 #include "cuda/feature_extractor_cuda.h"
@@ -98,7 +106,13 @@ const Clips& clips() {
 void BM_CpuLogMel(benchmark::State& state) {
   FeatureOptions options;
   options.num_threads = static_cast<int>(state.range(0));
-  auto extractor = make_cpu_feature_extractor(options, kRate);
+  std::unique_ptr<FeatureExtractor> extractor;
+  try {
+    extractor = bench::make_bench_features("cpu", options, kRate, options.num_threads);
+  } catch (const Error& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
   const std::vector<std::span<const float>> batch(clips().audio.begin(), clips().audio.end());
 
   // Validate once before timing: shape (32, 401, 64), every value finite and above the floor.
@@ -112,14 +126,22 @@ void BM_CpuLogMel(benchmark::State& state) {
     return;
   }
 
+  auto timer = bench::make_bench_timer("cpu");  // manual time: CUDA events on the GPU
   for (auto _ : state) {
+    timer->start();
     PaddedBatch out = extractor->extract_batch(batch);
+    const double seconds = timer->stop();
     benchmark::DoNotOptimize(out.data.data());
     benchmark::ClobberMemory();
+    state.SetIterationTime(seconds);
   }
   state.counters["audio_s_per_s"] = benchmark::Counter(
       kBatch * kSeconds * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["threads"] = static_cast<double>(options.num_threads);
+  const double bytes = 4.0 * static_cast<double>(kBatch) * (kSamples + frames * check.dim);
+  state.counters["bytes_per_audio_s"] = bytes / (kBatch * kSeconds);
+  state.counters["GB_per_s"] = benchmark::Counter(
+      bytes * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
   state.SetLabel(clips().source);
 }
 
@@ -128,7 +150,7 @@ BENCHMARK(BM_CpuLogMel)
     ->ArgName("threads")
     ->Arg(1)
     ->Arg(2)
-    ->UseRealTime()
+    ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 
 // Shape and sanity of one output against the CPU reference (the parity tests hold the real
@@ -244,4 +266,22 @@ BENCHMARK(BM_CudaLogMelHost)
 }  // namespace
 }  // namespace calmspace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  const auto machine = calmspace::bench::add_machine_context(0);
+  // The roofline: a memory-bound stage can go no faster than peak bandwidth / bytes it must move.
+  const double bytes_per_audio_s = 4.0 * calmspace::kRate + 4.0 * 100.25 * 64;  // (401 frames/4 s)
+  for (const auto& g : machine["cuda"]["gpus"])
+    std::printf(
+        "roofline: %s peak %.0f GB/s -> at most %.3g audio-s/s at %.0f bytes per audio "
+        "second (log-mel, 64 bands)\n",
+        g["name"].get<std::string>().c_str(), g["bandwidth_gbs"].get<double>(),
+        g["bandwidth_gbs"].get<double>() * 1e9 / bytes_per_audio_s, bytes_per_audio_s);
+  if (machine["cuda"]["gpus"].empty())
+    std::printf("roofline: no GPU (%s)\n",
+                machine["cuda"]["no_gpu_reason"].get<std::string>().c_str());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

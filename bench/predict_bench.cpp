@@ -5,6 +5,8 @@
 // does not depend on their values.
 #include <benchmark/benchmark.h>
 
+#include "bench/lib/bench_context.h"
+
 #include <cmath>
 #include <filesystem>
 
@@ -74,4 +76,13 @@ BENCHMARK(BM_PredictFourSecondClip)->Unit(benchmark::kMillisecond)->UseRealTime(
 }  // namespace
 }  // namespace calmspace
 
-BENCHMARK_MAIN();
+// The machine record (CPU, threads, CUDA/cuDNN or why no GPU, git revision) goes into the JSON
+// context: bench/lib/bench_context.h.
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  calmspace::bench::add_machine_context(0);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

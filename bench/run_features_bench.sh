@@ -31,15 +31,11 @@ for t in 1 2; do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-"$python" - "$tmp" "$out" "$load_before" "$load_after" "$root" "$build" <<'PY'
-import json, os, platform, subprocess, sys, datetime
-tmp, out, load_before, load_after, root, build = sys.argv[1:7]
-
-def sh(cmd):
-    try:
-        return subprocess.run(cmd, shell=True, capture_output=True, text=True, cwd=root).stdout.strip()
-    except Exception as e:  # noqa: BLE001
-        return f"? ({e})"
+"$python" - "$tmp" "$out" "$load_before" "$load_after" "$root" "$build" "$reps" "$min_time" <<'PY'
+import json, os, sys, datetime
+tmp, out, load_before, load_after, root, build, reps, min_time = sys.argv[1:9]
+sys.path.insert(0, os.path.join(root, "bench", "lib"))
+import machine  # noqa: E402  (bench/lib/machine.py: the shared machine record)
 
 cs = json.load(open(os.path.join(tmp, "calmspace.json")))
 rows = []
@@ -58,24 +54,20 @@ for t, m, lo, hi, tm, tlo, thi, _ in rows:
     table.append(f"| {t} | {m:,.0f} ({lo:,.0f}-{hi:,.0f}) | {tm:,.0f} ({tlo:,.0f}-{thi:,.0f}) | {m / tm:.1f}x |")
 print("\n".join(table))
 
-cache = open(os.path.join(build, "CMakeCache.txt")).read() if os.path.exists(os.path.join(build, "CMakeCache.txt")) else ""
-build_type = next((l.split("=", 1)[1] for l in cache.splitlines() if l.startswith("CMAKE_BUILD_TYPE:")), "?")
-cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
-fftw = sh("dpkg-query -W -f='${Version}' libfftw3-single3")
 peer = json.load(open(os.path.join(tmp, "torchaudio_1.json")))
-dirty = (" (uncommitted changes in the measured code)"
-         if sh("git status --porcelain -- core/features core/parallel.h core/tensor.h "
-                "bench/features_bench.cpp bench/peers") else "")
+command = f"bench/run_features_bench.sh {build} {reps} {min_time}"
+m = machine.record(root, build, cs["context"],
+                   dirty_paths=["core/features", "core/parallel.h", "core/tensor.h",
+                                "bench/features_bench.cpp", "bench/peers"],
+                   extra={"load_average_before": load_before, "torch": peer["torch"],
+                          "torchaudio": peer["torchaudio"]})
 md = [f"# CPU log-mel features: CalmSpace vs torchaudio ({datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)", "",
       "Default FeatureOptions (n_fft 512, win 400, hop 160, 64 htk mels, centred/reflect, power 2, log floor 1e-10) "
       "on a batch of 32 RAVDESS clips tiled to exactly 4 s at 16 kHz; audio seconds processed per wall second, "
-      f"median over {len(runs)} repetitions. Produced by `bench/run_features_bench.sh {build}`.", "",
+      f"median over {len(runs)} repetitions. Produced by `{command}`.", "",
       *table, "",
-      f"- clips: {rows[0][7]}",
-      f"- git: {sh('git rev-parse HEAD')}{dirty}",
-      f"- CPU: {cpu}, {os.cpu_count()} logical CPUs; {platform.platform()}",
-      f"- load average (1, 5, 15 min) before: {load_before}; after: {load_after} (a shared machine: other jobs may run)",
-      f"- build: {build_type}; compiler {sh('c++ --version | head -1')}; FFTW {fftw}",
+      f"- clips: {rows[0][7]}", *machine.markdown(m),
+      f"- load average before: {load_before}; FFTW {m['fftw']}",
       f"- torch {peer['torch']}, torchaudio {peer['torchaudio']}", "",
       "## Raw: features_bench (Google Benchmark JSON, iterations and aggregates)", "", "```json",
       json.dumps({"context": cs["context"], "benchmarks": cs["benchmarks"]}, indent=1), "```", ""]
@@ -84,5 +76,11 @@ for t in (1, 2):
            open(os.path.join(tmp, f"torchaudio_{t}.json")).read().strip(), "```", ""]
 os.makedirs(os.path.dirname(out), exist_ok=True)
 open(out, "w").write("\n".join(md))
+# The same result as data (bench/make_results.py reads it).
+json.dump({"kind": "features_cpu", "command": command, "machine": m,
+           "rows": [{"threads": t, "calmspace_audio_s_per_s": med, "calmspace_min": lo,
+                     "calmspace_max": hi, "torchaudio_audio_s_per_s": tm, "ratio": med / tm}
+                    for t, med, lo, hi, tm, _, _, _ in rows],
+           "calmspace": cs}, open(out[:-3] + ".json", "w"), indent=1)
 print(f"wrote {os.path.relpath(out, root)}")
 PY

@@ -39,14 +39,10 @@ done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 "$python" - "$tmp" "$out" "$load_before" "$load_after" "$root" "$build" "$reps" "$min_time" <<'PY'
-import datetime, json, os, platform, statistics, subprocess, sys
+import datetime, json, os, statistics, sys
 tmp, out, load_before, load_after, root, build, reps, min_time = sys.argv[1:9]
-
-def sh(cmd):
-    try:
-        return subprocess.run(cmd, shell=True, capture_output=True, text=True, cwd=root).stdout.strip()
-    except Exception as e:  # noqa: BLE001
-        return f"? ({e})"
+sys.path.insert(0, os.path.join(root, "bench", "lib"))
+import machine  # noqa: E402  (bench/lib/machine.py: the shared machine record)
 
 cs = json.load(open(os.path.join(tmp, "calmspace.json")))
 cells = {"rnn": 0, "lstm": 1, "gru": 2}
@@ -81,30 +77,25 @@ for kind, title in (("train", "Training step (forward, loss, backward, Adam)"), 
     tables.append("")
 print("\n".join(tables))
 
-cache_path = os.path.join(build, "CMakeCache.txt")
-cache = open(cache_path).read() if os.path.exists(cache_path) else ""
-build_type = next((l.split("=", 1)[1] for l in cache.splitlines() if l.startswith("CMAKE_BUILD_TYPE:")), "?")
-cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
-blas = sh("dpkg-query -W -f='${Package} ${Version}' libopenblas0-pthread")
 torch_v = json.load(open(os.path.join(tmp, "torch_lstm_1.json")))["torch"]
-dirty = (" (uncommitted changes in the measured code)"
-         if sh("git status --porcelain -- core/model core/train/loss.h core/train/loss.cpp "
-               "core/train/optimizer.h core/train/optimizer.cpp core/parallel.h core/tensor.h "
-               "bench/train_step_bench.cpp bench/peers/torch_train_step.py") else "")
+command = f"bench/run_train_step_bench.sh {build} {reps} {min_time}"
+m = machine.record(root, build, cs["context"],
+                   dirty_paths=["core/model", "core/train/loss.h", "core/train/loss.cpp",
+                                "core/train/optimizer.h", "core/train/optimizer.cpp",
+                                "core/parallel.h", "core/tensor.h", "bench/train_step_bench.cpp",
+                                "bench/peers/torch_train_step.py"],
+                   extra={"load_average_before": load_before, "torch": torch_v})
 md = [f"# CPU training step: CalmSpace vs PyTorch ({datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)", "",
       "One training step (forward, cross-entropy, backward, Adam update) and forward alone (evaluation mode) "
       "of rnn_tanh / lstm / gru with hidden 128, 2 layers, 64 inputs, a batch of 32 clips of 400 frames "
       "(seeded Gaussian features), mean pooling, linear head to 8 classes. Clips per wall second, median "
       f"(min-max) over {reps} repetitions of at least {min_time} s each, both measured in the same run. "
-      f"Produced by `bench/run_train_step_bench.sh {build} {reps} {min_time}`.", "",
+      f"Produced by `{command}`.", "",
       "Clips per second, median (min-max). Ratio = CalmSpace / PyTorch. PyTorch runs twice: as configured "
       "out of the box (torch.set_num_threads only), and with OMP_WAIT_POLICY=PASSIVE, its best setting here "
       "(by default its OpenMP workers spin-wait and, beside OpenBLAS's own threads, oversubscribe the cores).", "",
       *tables,
-      f"- git: {sh('git rev-parse HEAD')}{dirty}",
-      f"- CPU: {cpu}, {os.cpu_count()} logical CPUs; {platform.platform()}",
-      f"- load average (1, 5, 15 min) before: {load_before}; after: {load_after} (a shared machine: other jobs may run)",
-      f"- build: {build_type}; compiler {sh('c++ --version | head -1')}; {blas}",
+      *machine.markdown(m), f"- load average before: {load_before}",
       f"- torch {torch_v} (Debian python3-torch), torch.set_num_threads(threads); CalmSpace set_num_threads(threads), OpenBLAS single-threaded inside",
       "", "## Raw: train_step_bench (Google Benchmark JSON)", "", "```json",
       json.dumps({"context": cs["context"], "benchmarks": cs["benchmarks"]}, indent=1), "```", ""]
@@ -115,5 +106,10 @@ for cell in cells:
                    open(os.path.join(tmp, f"{prefix}_{cell}_{t}.json")).read().strip(), "```", ""]
 os.makedirs(os.path.dirname(out), exist_ok=True)
 open(out, "w").write("\n".join(md))
+# The same result as data (bench/make_results.py reads it).
+json.dump({"kind": "train_step_cpu", "command": command, "machine": m,
+           "rows": [{"cell": cell, "threads": t, "calmspace": c, "torch_default": pd,
+                     "torch_passive": pp} for cell, t, c, pd, pp in rows],
+           "calmspace": cs}, open(out[:-3] + ".json", "w"), indent=1)
 print(f"wrote {os.path.relpath(out, root)}")
 PY

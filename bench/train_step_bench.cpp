@@ -6,6 +6,8 @@
 // checked (finite loss, logits and gradient norm) before anything is timed.
 #include <benchmark/benchmark.h>
 
+#include "bench/lib/bench_context.h"
+
 #include <cmath>
 #include <numbers>
 #include <string>
@@ -123,4 +125,13 @@ BENCHMARK(BM_Forward)->Apply(args);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// The machine record (CPU, threads, CUDA/cuDNN or why no GPU, git revision) goes into the JSON
+// context: bench/lib/bench_context.h.
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  calmspace::bench::add_machine_context(0);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

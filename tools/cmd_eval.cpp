@@ -1,13 +1,16 @@
 // calmspace eval RUN_DIR|MODEL --data FILE.h5 [--split test|valid|train|all] [--out DIR]
 // WA, UA, macro-F1, per-class precision/recall/F1 and the confusion matrix, printed and written
-// as DIR/report.json and DIR/report.csv (default DIR: RUN_DIR/eval_<split>, or beside the model).
+// as DIR/report.json and DIR/report.csv (default DIR: RUN_DIR/eval_<split>, or beside the model),
+// with DIR/plots/ (confusion matrix, per-class scores) unless --no-plots.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/plot/plot_sources.h"
 #include "core/predict/model_file.h"
 #include "core/train/evaluate.h"
+#include "tools/plot_hook.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {
@@ -16,6 +19,7 @@ namespace {
 struct EvalArgs {
   std::string model, data, split = "test", out;
   int threads = 0;
+  bool no_plots = false;
 };
 
 void print_metrics(const Metrics& m) {
@@ -44,6 +48,7 @@ void add_eval(CLI::App& app) {
   cmd->add_option("--split", args->split, "test, valid, train (the model's folds) or all");
   cmd->add_option("--out", args->out, "folder for report.json and report.csv");
   cmd->add_option("--threads", args->threads, "threads; 0 = all cores");
+  add_no_plots_flag(cmd, &args->no_plots);
   cmd->callback([args] {
     namespace fs = std::filesystem;
     const Checkpoint checkpoint = load_model_checkpoint(args->model);
@@ -59,6 +64,11 @@ void add_eval(CLI::App& app) {
     write_report_csv((out / "report.csv").string(), e.metrics);
     print_metrics(e.metrics);
     std::printf("-> %s\n", (out / "report.json").string().c_str());
+    if (!args->no_plots) {
+      const std::string plots = (out / "plots").string();
+      make_plots_or_warn("confusion, per-class", plots,
+                         [&] { return plot::plot_run_dir(out.string(), plots); });
+    }
   });
 }
 

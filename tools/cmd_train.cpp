@@ -1,13 +1,16 @@
 // calmspace train CONFIG --data FILE.h5 --out RUN_DIR [section.key=value ...]
 // calmspace train --resume RUN_DIR --data FILE.h5
-// Trains a model (trainer.h describes the run directory) and prints one line per epoch.
+// Trains a model (trainer.h describes the run directory) and prints one line per epoch; at the
+// end draws RUN_DIR/plots/ (training curves, confusion matrix, per-class scores) unless --no-plots.
 #include <cstdio>
 #include <memory>
 
 #include "core/dataset/dataset_file.h"
+#include "core/plot/plot_sources.h"
 #include "core/train/trainer.h"
 #include "tools/config_args.h"
 #include "tools/console_observer.h"
+#include "tools/plot_hook.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {
@@ -17,6 +20,7 @@ struct TrainArgs {
   std::string data;
   std::string out;
   std::string resume;
+  bool no_plots = false;
   ConfigArgs config;
 };
 
@@ -29,6 +33,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--out", args->out, "run directory to create");
   cmd->add_option("--resume", args->resume,
                   "continue the run in this directory from its last checkpoint");
+  add_no_plots_flag(cmd, &args->no_plots);
   add_config_args(cmd, args->config, /*positional_config=*/true);
   cmd->callback([cmd, args] {
     auto config = resolve_config_args(cmd, args->config);
@@ -46,6 +51,11 @@ void add_train(CLI::App& app) {
       std::printf("test: UA %.4f  WA %.4f  macro-F1 %.4f  (%lld clips) -> %s/report.json\n",
                   outcome.test.ua, outcome.test.wa, outcome.test.macro_f1,
                   static_cast<long long>(outcome.test.clips), run_dir.c_str());
+    if (!args->no_plots) {
+      const std::string plots = run_dir + "/plots";
+      make_plots_or_warn("training curves, confusion, per-class", plots,
+                         [&] { return plot::plot_run_dir(run_dir, plots); });
+    }
   });
 }
 

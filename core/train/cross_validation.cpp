@@ -1,5 +1,6 @@
 #include "core/train/cross_validation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -22,7 +23,8 @@ void mean_and_std(const std::vector<double>& v, double& mean, double& std) {
 
 CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
                          const std::string& out_dir, TrainingObserver* observer,
-                         const std::function<void(int, const TrainOutcome&)>& on_fold) {
+                         const std::function<void(int, const TrainOutcome&)>& on_fold,
+                         int max_folds) {
   const int K = dataset.header().num_folds;
   if (K < 2)
     throw InputError(dataset.path(), cat("has ", K, " fold(s); cross-validation needs 2+"));
@@ -30,17 +32,18 @@ CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
   CvSummary summary;
   nlohmann::json folds = nlohmann::json::array();
   std::vector<double> ua, wa, f1;
-  for (int k = 0; k < K; ++k) {
+  const int run = max_folds > 0 ? std::min(max_folds, K) : K;
+  for (int k = 0; k < run; ++k) {
     Config fold_config = config;
     fold_config.train.test_fold = k;
     fold_config.train.valid_fold = (k + 1) % K;
-    const std::string run = (std::filesystem::path(out_dir) / cat("fold_", k)).string();
-    TrainOutcome outcome = train_model(dataset, fold_config, run, false, observer);
+    const std::string run_dir = (std::filesystem::path(out_dir) / cat("fold_", k)).string();
+    TrainOutcome outcome = train_model(dataset, fold_config, run_dir, false, observer);
     ua.push_back(outcome.test.ua);
     wa.push_back(outcome.test.wa);
     f1.push_back(outcome.test.macro_f1);
     folds.push_back({{"fold", k},
-                     {"run_dir", run},
+                     {"run_dir", run_dir},
                      {"best_epoch", outcome.best_epoch},
                      {"best_valid_ua", outcome.best_valid_ua},
                      {"report", nlohmann::json::parse(report_json(outcome.test))}});
@@ -54,6 +57,7 @@ CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
   const nlohmann::json cv = {
       {"folds", folds},
       {"num_folds", K},
+      {"folds_run", run},
       {"ua", {{"mean", summary.ua_mean}, {"std", summary.ua_std}, {"per_fold", ua}}},
       {"wa", {{"mean", summary.wa_mean}, {"std", summary.wa_std}, {"per_fold", wa}}},
       {"macro_f1", {{"mean", summary.f1_mean}, {"std", summary.f1_std}, {"per_fold", f1}}},

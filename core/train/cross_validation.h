@@ -20,8 +20,11 @@ struct CvSummary {
 };
 
 // `observer` sees every fold's training; `on_fold` (may be empty) is told when a fold finishes.
+// `max_folds` > 0 runs only the first max_folds of the K folds (quick benchmarks); validation
+// folds stay (k + 1) mod K, and cv.json's "folds_run" says how many ran.
 CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
                          const std::string& out_dir, TrainingObserver* observer = nullptr,
-                         const std::function<void(int fold, const TrainOutcome&)>& on_fold = {});
+                         const std::function<void(int fold, const TrainOutcome&)>& on_fold = {},
+                         int max_folds = 0);
 
 }  // namespace calmspace

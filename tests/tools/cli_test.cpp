@@ -29,8 +29,8 @@ CliRun calmspace(const std::string& args) {
 TEST(Cli, HelpListsEveryVerbAndEveryConfigKeyWithItsDefault) {
   const CliRun top = calmspace("--help");
   EXPECT_EQ(top.status, 0);
-  for (const char* verb :
-       {"prepare", "info", "features", "train", "eval", "cv", "predict", "export", "devices"})
+  for (const char* verb : {"prepare", "info", "features", "train", "eval", "cv", "bench", "predict",
+                           "plot", "export", "devices"})
     EXPECT_THAT(top.output, HasSubstr(verb)) << verb;
   const CliRun verb = calmspace("features --help");
   EXPECT_EQ(verb.status, 0);

@@ -1,0 +1,51 @@
+// Backend creation for the benchmarks: ONE function per stage, so a CUDA backend slots in by
+// adding one branch each (the lead's part; the CUDA factories live in cuda/).
+//   make_bench_model     SequenceModel (core/model/sequence_model.h)
+//   make_bench_features  FeatureExtractor (core/features/feature_extractor.h)
+// Backends a build cannot run report why (InputError naming --backend), so the benchmark is
+// skipped with that reason instead of crashing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+#include "core/features/feature_extractor.h"
+#include "core/model/sequence_model.h"
+
+namespace calmspace::bench {
+
+// Whether the SequenceModel of `backend` times backward-data and backward-weights apart.
+// The CPU backend's backward() computes both in one pass (its interface has one call), so its
+// benchmarks time them together as "bwd" and say so.
+inline bool splits_backward(const std::string& backend) {
+  (void)backend;
+  return false;
+}
+
+inline std::unique_ptr<SequenceModel> make_bench_model(const std::string& backend,
+                                                       const ModelOptions& options, int input_dim,
+                                                       int num_classes, std::uint64_t seed,
+                                                       int threads) {
+  if (backend == "cpu") {
+    auto model = make_cpu_sequence_model(options, input_dim, num_classes, seed);
+    model->set_num_threads(threads);
+    return model;
+  }
+  // CUDA: `if (backend == "cuda") return make_cuda_sequence_model(options, ...);` goes here.
+  throw InputError("--backend", cat("'", backend, "' is not available in this build (cpu)"));
+}
+
+inline std::unique_ptr<FeatureExtractor> make_bench_features(const std::string& backend,
+                                                             FeatureOptions options,
+                                                             int sample_rate, int threads) {
+  if (backend == "cpu") {
+    options.num_threads = threads;
+    return make_cpu_feature_extractor(options, sample_rate);
+  }
+  // CUDA: `if (backend == "cuda") return make_cuda_feature_extractor(options, sample_rate);`
+  throw InputError("--backend", cat("'", backend, "' is not available in this build (cpu)"));
+}
+
+}  // namespace calmspace::bench
