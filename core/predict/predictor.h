@@ -37,8 +37,9 @@ struct Prediction {
 
 class Predictor {
  public:
-  // `threads`: feature and model threads (0 = all cores).
-  Predictor(const Checkpoint& checkpoint, int threads = 0);
+  // `threads`: feature and model threads (0 = all cores). `device`: auto, cpu, cuda[:N], or
+  // empty for the checkpoint config's train.device (core/model/backend.h).
+  Predictor(const Checkpoint& checkpoint, int threads = 0, const std::string& device = "");
 
   const std::vector<std::string>& labels() const { return labels_; }
   const Config& config() const { return config_; }

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Runs ON THE LENT GPU MACHINE (see /work/shared/DEVICE.md), from the repository root, after
+# bench/gpu/pack_for_device.sh packed .devlibs/ here and the device call carried it:
+#   device run: bash bench/gpu/run_on_device.sh      (carry [".devlibs"])
+# One call, one complete record under $OUT (default ./device-out):
+#   versions.txt         nvidia-smi, driver / CUDA / cuDNN (calmspace devices, torch), git revision
+#   gpu_tests.xml/.log   every gpu-labelled test (the tests/gpu binary: what `ctest -L gpu` runs)
+#   bench_*.json         the bench binaries (CPU suites unless CUDA variants exist)
+#   train_<precision>/   `calmspace train configs/lstm.yaml train.device=cuda` for 3 epochs on the
+#                        carried RAVDESS subset at fp32, tf32 and fp16 (metrics.jsonl: loss, UA,
+#                        clips/s per epoch: the precision's effect on accuracy and speed)
+#   train_cpu_1epoch/    one CPU epoch of the same run (loss reference for the fp32 GPU epoch 1)
+#   torch_peer_*.json    bench/peers/torch_gpu_train_epoch.py on the same stored features
+#   summary.txt          what ran, exit codes, the lines that matter
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+OUT=${OUT:-$root/device-out}
+mkdir -p "$OUT"
+pack=$root/.devlibs
+bin=$pack/bin
+summary=$OUT/summary.txt
+: >"$summary"
+note() { echo "$*" | tee -a "$summary"; }
+run() {  # run NAME CMD...: log to $OUT/NAME.log, record the exit code
+  local name=$1
+  shift
+  "$@" >"$OUT/$name.log" 2>&1
+  local rc=$?
+  note "$name: exit $rc"
+  return 0
+}
+
+[[ -x $bin/calmspace ]] || { note "no $bin/calmspace: run bench/gpu/pack_for_device.sh first"; exit 1; }
+
+# The device's Python carries cuDNN / cuFFT / cuBLAS wheels: put every nvidia/*/lib on the path.
+python=$(command -v python3)
+nvidia_libs=$("$python" - <<'PY' 2>/dev/null
+import glob, os
+try:
+    import nvidia
+    base = os.path.dirname(nvidia.__path__[0] if hasattr(nvidia, "__path__") else nvidia.__file__)
+    print(":".join(sorted(glob.glob(os.path.join(base, "nvidia", "*", "lib")))))
+except Exception:
+    pass
+PY
+)
+export LD_LIBRARY_PATH="$pack/lib:${nvidia_libs}:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+export CALMSPACE_CORPORA=$pack/corpora
+
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "revision: $(cat "$pack/REVISION" 2>/dev/null || git rev-parse HEAD 2>/dev/null)"
+  echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+  nvidia-smi 2>&1
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1
+  "$bin/calmspace" devices 2>&1
+  "$python" -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'cudnn', torch.backends.cudnn.version())" 2>&1
+  echo "missing libraries:"; ldd "$bin/calmspace" "$bin/gpu_tests" | grep "not found" || echo "  none"
+} >"$OUT/versions.txt"
+note "versions: $(grep -m1 -E '^gpu 0' "$OUT/versions.txt" || echo 'no gpu line (see versions.txt)')"
+
+# 1. Every gpu test (label gpu = the gpu_tests binary).
+run gpu_tests "$bin/gpu_tests" --gtest_output="xml:$OUT/gpu_tests.xml"
+grep -E '^\[  (PASSED|FAILED|SKIPPED) ' "$OUT/gpu_tests.log" | head -40 >>"$summary"
+
+# 2. Benchmarks that exist in this build (short runs; the record is their JSON).
+for b in "$bin"/*_bench; do
+  [[ -x $b ]] || continue
+  name=$(basename "$b")
+  run "$name" "$b" --benchmark_min_time=0.2 --benchmark_format=json --benchmark_out="$OUT/$name.json" \
+    --benchmark_out_format=json
+done
+
+# 3. Training epochs of configs/lstm.yaml with device cuda, per precision, on the RAVDESS subset.
+data=$OUT/ravdess_subset.h5
+if [[ -d $CALMSPACE_CORPORA/ravdess ]]; then
+  run prepare "$bin/calmspace" prepare ravdess --root "$CALMSPACE_CORPORA/ravdess" --out "$data" \
+    --config configs/lstm.yaml
+  for p in fp32 tf32 fp16; do
+    run "train_$p" "$bin/calmspace" train configs/lstm.yaml --data "$data" --out "$OUT/train_$p" \
+      train.device=cuda train.precision=$p train.epochs=3 train.patience=0
+    [[ -f $OUT/train_$p/metrics.jsonl ]] && sed "s/^/$p: /" "$OUT/train_$p/metrics.jsonl" >>"$summary"
+  done
+  run train_cpu_1epoch "$bin/calmspace" train configs/lstm.yaml --data "$data" \
+    --out "$OUT/train_cpu_1epoch" train.device=cpu train.epochs=1 train.patience=0
+  [[ -f $OUT/train_cpu_1epoch/metrics.jsonl ]] && sed "s/^/cpu: /" "$OUT/train_cpu_1epoch/metrics.jsonl" >>"$summary"
+  # 4. The PyTorch peer on the same stored features, strict FP32 and TF32.
+  "$python" bench/peers/torch_gpu_train_epoch.py --data "$data" --epochs 3 \
+    >"$OUT/torch_peer_fp32.json" 2>"$OUT/torch_peer_fp32.log"
+  note "torch peer fp32: exit $? $(cat "$OUT/torch_peer_fp32.json")"
+  "$python" bench/peers/torch_gpu_train_epoch.py --data "$data" --epochs 3 --tf32 \
+    >"$OUT/torch_peer_tf32.json" 2>"$OUT/torch_peer_tf32.log"
+  note "torch peer tf32: exit $? $(cat "$OUT/torch_peer_tf32.json")"
+  rm -f "$data"  # large; everything derived from it is recorded above
+else
+  note "no RAVDESS subset under $CALMSPACE_CORPORA: training runs skipped"
+fi
+note "done: $OUT"
