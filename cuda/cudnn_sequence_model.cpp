@@ -64,6 +64,16 @@ std::int64_t descriptor_elements(cudnnTensorDescriptor_t desc) {
   return n;
 }
 
+// Copies host values into `buffer` in stream order and waits: DeviceBuffer::copy_from_host runs
+// on the legacy stream, which does not order with our non-blocking stream.
+template <class T>
+void upload(DeviceBuffer<T>& buffer, const T* host, std::size_t count, cudaStream_t stream) {
+  CALMSPACE_CHECK(count <= buffer.size(), "upload of ", count, " into ", buffer.size());
+  CALMSPACE_CUDA_CHECK(
+      cudaMemcpyAsync(buffer.data(), host, count * sizeof(T), cudaMemcpyHostToDevice, stream));
+  CALMSPACE_CUDA_CHECK(cudaStreamSynchronize(stream));
+}
+
 // Grows `buffer` to `count` elements, waiting first for queued work that may still use it.
 template <class T>
 void grow(DeviceBuffer<T>& buffer, std::size_t count, cudaStream_t stream) {
@@ -107,8 +117,8 @@ CudnnSequenceModel::CudnnSequenceModel(const ModelOptions& options, int input_di
   CALMSPACE_CUDA_CHECK(cudaMemsetAsync(g_.data(), 0, g_.bytes(), stream_));
   mean_dev_ = DeviceBuffer<float>(static_cast<std::size_t>(F_));
   inv_std_dev_ = DeviceBuffer<float>(static_cast<std::size_t>(F_));
-  mean_dev_.copy_from_host(mean_.data(), mean_.size());  // mean 0, 1/std 1
-  inv_std_dev_.copy_from_host(std_.data(), std_.size());
+  upload(mean_dev_, mean_.data(), mean_.size(), stream_);  // mean 0, 1/std 1
+  upload(inv_std_dev_, std_.data(), std_.size(), stream_);
   build_rnn_descriptor(seed);
   map_weight_space();
   weights_state_ = Fresh::HostNewer;
@@ -197,8 +207,8 @@ void CudnnSequenceModel::map_weight_space() {
   segment_count_ = static_cast<int>(pack.size());
   pack_segments_ = DeviceBuffer<kernels::Segment>(pack.size());
   unpack_segments_ = DeviceBuffer<kernels::Segment>(unpack.size());
-  pack_segments_.copy_from_host(pack.data(), pack.size());
-  unpack_segments_.copy_from_host(unpack.data(), unpack.size());
+  upload(pack_segments_, pack.data(), pack.size(), stream_);
+  upload(unpack_segments_, unpack.data(), unpack.size(), stream_);
 }
 
 std::span<float> CudnnSequenceModel::weights() {
@@ -261,8 +271,9 @@ void CudnnSequenceModel::set_input_norm(std::span<const float> mean, std::span<c
   std_.assign(std.begin(), std.end());
   std::vector<float> inv(std_.size());
   for (std::size_t f = 0; f < inv.size(); ++f) inv[f] = 1.0f / std_[f];  // as the CPU backend
-  mean_dev_.copy_from_host(mean_.data(), mean_.size());
-  inv_std_dev_.copy_from_host(inv.data(), inv.size());
+  CALMSPACE_CUDA_CHECK(cudaStreamSynchronize(stream_));  // no queued kernel still reads them
+  upload(mean_dev_, mean_.data(), mean_.size(), stream_);
+  upload(inv_std_dev_, inv.data(), inv.size(), stream_);
 }
 
 void CudnnSequenceModel::upload_batch(const PaddedBatch& x, const std::vector<int>* labels) {
@@ -327,7 +338,7 @@ void CudnnSequenceModel::grow_buffers() {
     if (ones_.size() < BT) {
       grow(ones_, BT, stream_);
       const std::vector<float> ones(ones_.size(), 1.0f);
-      ones_.copy_from_host(ones.data(), ones.size());
+      upload(ones_, ones.data(), ones.size(), stream_);
     }
   }
 }

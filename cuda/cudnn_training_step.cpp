@@ -25,7 +25,9 @@ CudnnTrainingStep::CudnnTrainingStep(CudnnSequenceModel& model, const TrainStepC
                     "class_weights size ", config_.class_weights.size(), " != ",
                     model_.num_classes());
     class_weights_ = DeviceBuffer<float>(config_.class_weights.size());
-    class_weights_.copy_from_host(config_.class_weights.data(), config_.class_weights.size());
+    CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(class_weights_.data(), config_.class_weights.data(),
+                                         class_weights_.bytes(), cudaMemcpyHostToDevice, s));
+    CALMSPACE_CUDA_CHECK(cudaStreamSynchronize(s));
   }
   reset_totals();
 }

@@ -6,13 +6,14 @@
 #                   libgcc/libm and without CUDA, cuBLAS, cuFFT and cuDNN (the device has its own)
 #   .devlibs/corpora/ravdess/Actor_NN/  FLAC clips of the first ACTORS actors (never committed;
 #                   the device reaches no corpus): the gpu training test and the epoch timing
-# Usage: bench/gpu/pack_for_device.sh [BUILD_DIR=build] [ACTORS=12]
+# Usage: bench/gpu/pack_for_device.sh [BUILD_DIR=build] [ACTORS=6]
+# (six actors = 14 MB of FLAC beside ~50 MB of libraries, OpenBLAS alone 36 MB: near the limit)
 # Fails if the folder exceeds the 64 MiB a device call may carry.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
-actors=${2:-12}
+actors=${2:-6}
 corpora=${CALMSPACE_CORPORA:-$root/../shared/corpora}
 out=$root/.devlibs
 rm -rf "$out"

@@ -2,13 +2,15 @@
 # Runs ON THE LENT GPU MACHINE (see /work/shared/DEVICE.md), from the repository root, after
 # bench/gpu/pack_for_device.sh packed .devlibs/ here and the device call carried it:
 #   device run: bash bench/gpu/run_on_device.sh      (carry [".devlibs"])
-# One call, one complete record under $OUT (default ./device-out):
+# One call, one complete record: $OUT (default ./device-out) receives summary.txt, versions.txt and
+# device_record.tgz (the device tool returns at most 8 files) holding:
 #   versions.txt         nvidia-smi, driver / CUDA / cuDNN (calmspace devices, torch), git revision
 #   gpu_tests.xml/.log   every gpu-labelled test (the tests/gpu binary: what `ctest -L gpu` runs)
 #   bench_*.json         the bench binaries (CPU suites unless CUDA variants exist)
 #   train_<precision>/   `calmspace train configs/lstm.yaml train.device=cuda` for 3 epochs on the
-#                        carried RAVDESS subset at fp32, tf32 and fp16 (metrics.jsonl: loss, UA,
-#                        clips/s per epoch: the precision's effect on accuracy and speed)
+#                        carried RAVDESS subset (three folds of its actors) at fp32, tf32 and fp16
+#                        (metrics.jsonl: loss, UA, clips/s per epoch: each precision's effect on
+#                        accuracy and speed; a subset this small only shows gross effects)
 #   train_cpu_1epoch/    one CPU epoch of the same run (loss reference for the fp32 GPU epoch 1)
 #   torch_peer_*.json    bench/peers/torch_gpu_train_epoch.py on the same stored features
 #   summary.txt          what ran, exit codes, the lines that matter
@@ -16,8 +18,9 @@ set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-OUT=${OUT:-$root/device-out}
-mkdir -p "$OUT"
+final=${OUT:-$root/device-out}
+mkdir -p "$final"
+OUT=$(mktemp -d)  # the working record; packed into $final at the end
 pack=$root/.devlibs
 bin=$pack/bin
 summary=$OUT/summary.txt
@@ -32,7 +35,11 @@ run() {  # run NAME CMD...: log to $OUT/NAME.log, record the exit code
   return 0
 }
 
-[[ -x $bin/calmspace ]] || { note "no $bin/calmspace: run bench/gpu/pack_for_device.sh first"; exit 1; }
+if [[ ! -x $bin/calmspace ]]; then
+  note "no $bin/calmspace: run bench/gpu/pack_for_device.sh here and carry .devlibs"
+  cp "$summary" "$final/"
+  exit 1
+fi
 
 # The device's Python carries cuDNN / cuFFT / cuBLAS wheels: put every nvidia/*/lib on the path.
 python=$(command -v python3)
@@ -46,7 +53,9 @@ except Exception:
     pass
 PY
 )
-export LD_LIBRARY_PATH="$pack/lib:${nvidia_libs}:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+# The toolkit's CUDA 13 runtime, cuBLAS and cuFFT first (what the binaries were linked against),
+# then the wheels (cuDNN 9 is not part of the toolkit).
+export LD_LIBRARY_PATH="$pack/lib:/usr/local/cuda/lib64:/usr/local/cuda/lib:${nvidia_libs}:${LD_LIBRARY_PATH:-}"
 export CALMSPACE_CORPORA=$pack/corpora
 
 {
@@ -76,8 +85,9 @@ done
 # 3. Training epochs of configs/lstm.yaml with device cuda, per precision, on the RAVDESS subset.
 data=$OUT/ravdess_subset.h5
 if [[ -d $CALMSPACE_CORPORA/ravdess ]]; then
+  # The subset has fewer actors than lstm.yaml's six folds: deal them into three folds instead.
   run prepare "$bin/calmspace" prepare ravdess --root "$CALMSPACE_CORPORA/ravdess" --out "$data" \
-    --config configs/lstm.yaml
+    --config configs/lstm.yaml 'data.folds=[]' data.num_folds=3
   for p in fp32 tf32 fp16; do
     run "train_$p" "$bin/calmspace" train configs/lstm.yaml --data "$data" --out "$OUT/train_$p" \
       train.device=cuda train.precision=$p train.epochs=3 train.patience=0
@@ -97,4 +107,7 @@ if [[ -d $CALMSPACE_CORPORA/ravdess ]]; then
 else
   note "no RAVDESS subset under $CALMSPACE_CORPORA: training runs skipped"
 fi
-note "done: $OUT"
+# Hand back three files: the summary, the versions and everything else (checkpoints left out).
+cp "$summary" "$OUT/versions.txt" "$final/"
+tar czf "$final/device_record.tgz" --exclude='*.h5' -C "$OUT" .
+echo "done: $final"
