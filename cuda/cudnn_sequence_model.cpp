@@ -51,8 +51,8 @@ void gemm(cublasHandle_t h, bool ta, bool tb, int M, int N, int K, const float* 
   if (M == 0 || N == 0) return;
   const float one = 1.0f;
   CALMSPACE_CUBLAS_CHECK(cublasSgemm(h, tb ? CUBLAS_OP_T : CUBLAS_OP_N,
-                                     ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &one, B, ldb, A,
-                                     lda, &beta, C, ldc));
+                                     ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K, &one, B, ldb, A, lda,
+                                     &beta, C, ldc));
 }
 
 std::int64_t descriptor_elements(cudnnTensorDescriptor_t desc) {
@@ -84,9 +84,8 @@ void grow(DeviceBuffer<T>& buffer, std::size_t count, cudaStream_t stream) {
 
 }  // namespace
 
-CudnnSequenceModel::CudnnSequenceModel(const ModelOptions& options, int input_dim,
-                                       int num_classes, std::uint64_t seed, int device,
-                                       Precision precision)
+CudnnSequenceModel::CudnnSequenceModel(const ModelOptions& options, int input_dim, int num_classes,
+                                       std::uint64_t seed, int device, Precision precision)
     : options_(options),
       F_(input_dim),
       C_(num_classes),
@@ -161,10 +160,10 @@ void CudnnSequenceModel::map_weight_space() {
     const auto* p = static_cast<const unsigned char*>(address);
     CALMSPACE_CHECK(p != nullptr, "cudnnGetRNNWeightParams gave no address for ", what);
     const std::ptrdiff_t bytes = p - base;
-    CALMSPACE_CHECK(bytes >= 0 && bytes % static_cast<std::ptrdiff_t>(sizeof(float)) == 0 &&
-                        static_cast<std::size_t>(bytes) + count * sizeof(float) <=
-                            weight_space_bytes_,
-                    "cudnnGetRNNWeightParams: ", what, " lies outside the weight space");
+    CALMSPACE_CHECK(
+        bytes >= 0 && bytes % static_cast<std::ptrdiff_t>(sizeof(float)) == 0 &&
+            static_cast<std::size_t>(bytes) + count * sizeof(float) <= weight_space_bytes_,
+        "cudnnGetRNNWeightParams: ", what, " lies outside the weight space");
     return static_cast<std::int64_t>(bytes / static_cast<std::ptrdiff_t>(sizeof(float)));
   };
   std::vector<kernels::Segment> pack, unpack;
@@ -178,8 +177,8 @@ void CudnnSequenceModel::map_weight_space() {
         void* m_addr = nullptr;
         void* b_addr = nullptr;
         CALMSPACE_CUDNN_CHECK(cudnnGetRNNWeightParams(cudnn_, rnn_desc_, layer * dirs + dir,
-                                                      weight_space_bytes_, weight_space_.data(),
-                                                      id, m_desc, &m_addr, b_desc, &b_addr));
+                                                      weight_space_bytes_, weight_space_.data(), id,
+                                                      m_desc, &m_addr, b_desc, &b_addr));
         const bool recurrent = id >= G_;
         const int gate = id % G_;
         const std::int64_t cols = recurrent ? H_ : p.input;
@@ -213,8 +212,8 @@ void CudnnSequenceModel::map_weight_space() {
 
 std::span<float> CudnnSequenceModel::weights() {
   if (weights_state_ == Fresh::DeviceNewer) {
-    CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(w_host_.data(), w_.data(), w_.bytes(),
-                                         cudaMemcpyDeviceToHost, stream_));
+    CALMSPACE_CUDA_CHECK(
+        cudaMemcpyAsync(w_host_.data(), w_.data(), w_.bytes(), cudaMemcpyDeviceToHost, stream_));
     CALMSPACE_CUDA_CHECK(cudaStreamSynchronize(stream_));
   }
   weights_state_ = Fresh::HostNewer;
@@ -223,8 +222,8 @@ std::span<float> CudnnSequenceModel::weights() {
 
 std::span<float> CudnnSequenceModel::gradients() {
   if (grads_state_ == Fresh::DeviceNewer) {
-    CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(g_host_.data(), g_.data(), g_.bytes(),
-                                         cudaMemcpyDeviceToHost, stream_));
+    CALMSPACE_CUDA_CHECK(
+        cudaMemcpyAsync(g_host_.data(), g_.data(), g_.bytes(), cudaMemcpyDeviceToHost, stream_));
     CALMSPACE_CUDA_CHECK(cudaStreamSynchronize(stream_));
   }
   grads_state_ = Fresh::HostNewer;
@@ -234,8 +233,8 @@ std::span<float> CudnnSequenceModel::gradients() {
 float* CudnnSequenceModel::device_weights() {
   if (weights_state_ == Fresh::HostNewer) {
     // Pageable source: the copy is complete (staged) when the call returns.
-    CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(w_.data(), w_host_.data(), w_.bytes(),
-                                         cudaMemcpyHostToDevice, stream_));
+    CALMSPACE_CUDA_CHECK(
+        cudaMemcpyAsync(w_.data(), w_host_.data(), w_.bytes(), cudaMemcpyHostToDevice, stream_));
     CALMSPACE_CUDA_CHECK(cudaStreamSynchronize(stream_));
     weights_state_ = Fresh::Synced;
   }
@@ -244,8 +243,8 @@ float* CudnnSequenceModel::device_weights() {
 
 float* CudnnSequenceModel::device_gradients() {
   if (grads_state_ == Fresh::HostNewer) {
-    CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(g_.data(), g_host_.data(), g_.bytes(),
-                                         cudaMemcpyHostToDevice, stream_));
+    CALMSPACE_CUDA_CHECK(
+        cudaMemcpyAsync(g_.data(), g_host_.data(), g_.bytes(), cudaMemcpyHostToDevice, stream_));
     CALMSPACE_CUDA_CHECK(cudaStreamSynchronize(stream_));
     grads_state_ = Fresh::Synced;
   }
@@ -303,8 +302,8 @@ void CudnnSequenceModel::upload_batch(const PaddedBatch& x, const std::vector<in
   if (labels) std::copy(labels->begin(), labels->end(), ints + nb);
   CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(raw_x_.data(), staged_x_[slot].data(), nx * sizeof(float),
                                        cudaMemcpyHostToDevice, stream_));
-  CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(lengths_.data(), ints, nb * sizeof(int),
-                                       cudaMemcpyHostToDevice, stream_));
+  CALMSPACE_CUDA_CHECK(
+      cudaMemcpyAsync(lengths_.data(), ints, nb * sizeof(int), cudaMemcpyHostToDevice, stream_));
   if (labels)
     CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(labels_.data(), ints + nb, nb * sizeof(int),
                                          cudaMemcpyHostToDevice, stream_));
@@ -347,11 +346,11 @@ void CudnnSequenceModel::set_data_descriptors() {
   float fill = 0.0f;  // written into the padded frames of the outputs
   const int B = static_cast<int>(B_), T = static_cast<int>(T_);
   CALMSPACE_CUDNN_CHECK(cudnnSetRNNDataDescriptor(x_desc_, CUDNN_DATA_FLOAT,
-                                                  CUDNN_RNN_DATA_LAYOUT_BATCH_MAJOR_UNPACKED, T,
-                                                  B, F_, lengths_host_.data(), &fill));
+                                                  CUDNN_RNN_DATA_LAYOUT_BATCH_MAJOR_UNPACKED, T, B,
+                                                  F_, lengths_host_.data(), &fill));
   CALMSPACE_CUDNN_CHECK(cudnnSetRNNDataDescriptor(y_desc_, CUDNN_DATA_FLOAT,
-                                                  CUDNN_RNN_DATA_LAYOUT_BATCH_MAJOR_UNPACKED, T,
-                                                  B, D_, lengths_host_.data(), &fill));
+                                                  CUDNN_RNN_DATA_LAYOUT_BATCH_MAJOR_UNPACKED, T, B,
+                                                  D_, lengths_host_.data(), &fill));
   const int dims[3] = {options_.num_layers * options_.directions(), B, H_};
   const int strides[3] = {B * H_, H_, 1};
   CALMSPACE_CUDNN_CHECK(cudnnSetTensorNdDescriptor(h_desc_, CUDNN_DATA_FLOAT, 3, dims, strides));
@@ -431,9 +430,9 @@ void CudnnSequenceModel::pool_backward() {
     case PoolingKind::Attention: {
       const float* w = w_.data();
       float* g = g_.data();
-      kernels::attention_backward(y_.data(), att_u_.data(), att_alpha_.data(), w + index_.att_v,
-                                  dP, lengths_.data(), B, T, D_, A_, att_dalpha_.data(),
-                                  att_de_.data(), att_da_.data(), dY, stream_);
+      kernels::attention_backward(y_.data(), att_u_.data(), att_alpha_.data(), w + index_.att_v, dP,
+                                  lengths_.data(), B, T, D_, A_, att_dalpha_.data(), att_de_.data(),
+                                  att_da_.data(), dY, stream_);
       const int BT = B * T;
       // dv (A) += u^T (A, BT) de (BT);  db (A) += da^T 1;  dW (A, D) += da^T Y;  dY += da W
       gemm(cublas_, true, false, A_, 1, BT, att_u_.data(), A_, att_de_.data(), 1, 1.0f,
@@ -457,8 +456,7 @@ void CudnnSequenceModel::backward_device(const float* dlogits) {
   kernels::head_backward(pooled_.data(), w + index_.head_w, dlogits, B, D_, C_, g + index_.head_w,
                          g + index_.head_b, dpooled_.data(), stream_);
   pool_backward();
-  CALMSPACE_CUDA_CHECK(
-      cudaMemsetAsync(dweight_space_.data(), 0, dweight_space_.bytes(), stream_));
+  CALMSPACE_CUDA_CHECK(cudaMemsetAsync(dweight_space_.data(), 0, dweight_space_.bytes(), stream_));
   CALMSPACE_CUDNN_CHECK(cudnnRNNBackwardData_v8(
       cudnn_, rnn_desc_, lengths_.data(), y_desc_, y_.data(), dy_.data(), x_desc_, dx_.data(),
       h_desc_, nullptr, nullptr, nullptr, h_desc_, nullptr, nullptr, nullptr, weight_space_bytes_,

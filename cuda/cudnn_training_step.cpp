@@ -22,8 +22,8 @@ CudnnTrainingStep::CudnnTrainingStep(CudnnSequenceModel& model, const TrainStepC
   CALMSPACE_CUDA_CHECK(cudaMemsetAsync(v_.data(), 0, v_.bytes(), s));
   if (!config_.class_weights.empty()) {
     CALMSPACE_CHECK(static_cast<int>(config_.class_weights.size()) == model_.num_classes(),
-                    "class_weights size ", config_.class_weights.size(), " != ",
-                    model_.num_classes());
+                    "class_weights size ", config_.class_weights.size(),
+                    " != ", model_.num_classes());
     class_weights_ = DeviceBuffer<float>(config_.class_weights.size());
     CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(class_weights_.data(), config_.class_weights.data(),
                                          class_weights_.bytes(), cudaMemcpyHostToDevice, s));

@@ -15,7 +15,7 @@ inline int blocks_for(std::int64_t n) {
 }
 
 // Grid-stride loop over [0, n).
-#define CALMSPACE_GRID_LOOP(i, n)                                                   \
+#define CALMSPACE_GRID_LOOP(i, n)                                                     \
   for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < (n); \
        i += std::int64_t(gridDim.x) * blockDim.x)
 
@@ -82,8 +82,8 @@ __global__ void pool_mean_kernel(const float* __restrict__ Y, const int* __restr
   }
 }
 
-__global__ void pool_max_kernel(const float* __restrict__ Y, const int* __restrict__ lengths,
-                                int B, int T, int D, float* __restrict__ P, int* __restrict__ arg) {
+__global__ void pool_max_kernel(const float* __restrict__ Y, const int* __restrict__ lengths, int B,
+                                int T, int D, float* __restrict__ P, int* __restrict__ arg) {
   CALMSPACE_GRID_LOOP(i, std::int64_t(B) * D) {
     const int j = static_cast<int>(i % D), b = static_cast<int>(i / D);
     const int len = lengths[b];
@@ -179,8 +179,8 @@ __global__ void attention_softmax_kernel(const float* __restrict__ e,
 
 __global__ void attention_weighted_sum_kernel(const float* __restrict__ Y,
                                               const float* __restrict__ alpha,
-                                              const int* __restrict__ lengths, int B, int T,
-                                              int D, float* __restrict__ P) {
+                                              const int* __restrict__ lengths, int B, int T, int D,
+                                              float* __restrict__ P) {
   CALMSPACE_GRID_LOOP(i, std::int64_t(B) * D) {
     const int j = static_cast<int>(i % D), b = static_cast<int>(i / D);
     const int len = lengths[b];
@@ -258,7 +258,8 @@ __global__ void head_dw_kernel(const float* __restrict__ P, const float* __restr
     const int c = static_cast<int>(i / (D + 1)), j = static_cast<int>(i % (D + 1));
     float s = 0.0f;
     if (j < D) {
-      for (int b = 0; b < B; ++b) s += dlogits[std::int64_t(b) * C + c] * P[std::int64_t(b) * D + j];
+      for (int b = 0; b < B; ++b)
+        s += dlogits[std::int64_t(b) * C + c] * P[std::int64_t(b) * D + j];
       dW[std::int64_t(c) * D + j] += s;
     } else {
       for (int b = 0; b < B; ++b) s += dlogits[std::int64_t(b) * C + c];
@@ -278,7 +279,8 @@ __global__ void head_dp_kernel(const float* __restrict__ W, const float* __restr
 }
 
 // One block of kThreads: rows b = threadIdx.x, threadIdx.x + kThreads, ...
-__global__ void cross_entropy_kernel(const float* __restrict__ logits, const int* __restrict__ labels,
+__global__ void cross_entropy_kernel(const float* __restrict__ logits,
+                                     const int* __restrict__ labels,
                                      const float* __restrict__ class_weights, int B, int C,
                                      float* __restrict__ dlogits,
                                      StepTotalsDevice* __restrict__ totals) {
@@ -392,21 +394,21 @@ void normalise_input(const float* raw, const int* lengths, const float* mean, co
 void pool_mean_forward(const float* Y, const int* lengths, int B, int T, int D, float* P,
                        cudaStream_t stream) {
   pool_mean_kernel<<<blocks_for(std::int64_t(B) * D), kThreads, 0, stream>>>(Y, lengths, B, T, D,
-                                                                              P);
+                                                                             P);
   CALMSPACE_CUDA_CHECK_LAUNCH();
 }
 
 void pool_max_forward(const float* Y, const int* lengths, int B, int T, int D, float* P,
                       int* argmax, cudaStream_t stream) {
   pool_max_kernel<<<blocks_for(std::int64_t(B) * D), kThreads, 0, stream>>>(Y, lengths, B, T, D, P,
-                                                                             argmax);
+                                                                            argmax);
   CALMSPACE_CUDA_CHECK_LAUNCH();
 }
 
 void pool_last_forward(const float* Y, const int* lengths, int B, int T, int D, int H, float* P,
                        cudaStream_t stream) {
-  pool_last_kernel<<<blocks_for(std::int64_t(B) * D), kThreads, 0, stream>>>(Y, lengths, B, T, D,
-                                                                              H, P);
+  pool_last_kernel<<<blocks_for(std::int64_t(B) * D), kThreads, 0, stream>>>(Y, lengths, B, T, D, H,
+                                                                             P);
   CALMSPACE_CUDA_CHECK_LAUNCH();
 }
 
@@ -422,7 +424,7 @@ void pool_max_backward(const float* dP, const int* argmax, int B, int T, int D, 
   CALMSPACE_CUDA_CHECK(
       cudaMemsetAsync(dY, 0, sizeof(float) * std::size_t(B) * std::size_t(T) * D, stream));
   pool_max_backward_kernel<<<blocks_for(std::int64_t(B) * D), kThreads, 0, stream>>>(dP, argmax, B,
-                                                                                      T, D, dY);
+                                                                                     T, D, dY);
   CALMSPACE_CUDA_CHECK_LAUNCH();
 }
 
@@ -465,24 +467,24 @@ void attention_backward(const float* Y, const float* u, const float* alpha, cons
   attention_de_kernel<<<B, kThreads, 0, stream>>>(alpha, dalpha_scratch, lengths, T, de);
   CALMSPACE_CUDA_CHECK_LAUNCH();
   attention_da_kernel<<<blocks_for(std::int64_t(B) * T * A), kThreads, 0, stream>>>(u, de, v, B, T,
-                                                                                     A, da);
+                                                                                    A, da);
   CALMSPACE_CUDA_CHECK_LAUNCH();
-  attention_dy_kernel<<<blocks_for(std::int64_t(B) * T * D), kThreads, 0, stream>>>(alpha, dP, B,
-                                                                                     T, D, dY);
+  attention_dy_kernel<<<blocks_for(std::int64_t(B) * T * D), kThreads, 0, stream>>>(alpha, dP, B, T,
+                                                                                    D, dY);
   CALMSPACE_CUDA_CHECK_LAUNCH();
 }
 
 void head_forward(const float* P, const float* W, const float* bias, int B, int D, int C,
                   float* logits, cudaStream_t stream) {
-  head_forward_kernel<<<blocks_for(std::int64_t(B) * C), kThreads, 0, stream>>>(P, W, bias, B, D,
-                                                                                 C, logits);
+  head_forward_kernel<<<blocks_for(std::int64_t(B) * C), kThreads, 0, stream>>>(P, W, bias, B, D, C,
+                                                                                logits);
   CALMSPACE_CUDA_CHECK_LAUNCH();
 }
 
 void head_backward(const float* P, const float* W, const float* dlogits, int B, int D, int C,
                    float* dW, float* dbias, float* dP, cudaStream_t stream) {
   head_dw_kernel<<<blocks_for(std::int64_t(C) * (D + 1)), kThreads, 0, stream>>>(P, dlogits, B, D,
-                                                                                  C, dW, dbias);
+                                                                                 C, dW, dbias);
   CALMSPACE_CUDA_CHECK_LAUNCH();
   head_dp_kernel<<<blocks_for(std::int64_t(B) * D), kThreads, 0, stream>>>(W, dlogits, B, D, C, dP);
   CALMSPACE_CUDA_CHECK_LAUNCH();

@@ -22,7 +22,8 @@ struct Segment {
 void copy_segments(const float* src, float* dst, const Segment* segments, int n, bool accumulate,
                    cudaStream_t stream);
 
-// out (B,T,F) = (raw - mean) * inv_std on valid frames (raw copied when !normalise), 0 past lengths.
+// out (B,T,F) = (raw - mean) * inv_std on valid frames (raw copied when !normalise), 0 past
+// lengths.
 void normalise_input(const float* raw, const int* lengths, const float* mean, const float* inv_std,
                      bool normalise, int B, int T, int F, float* out, cudaStream_t stream);
 
@@ -65,7 +66,7 @@ void head_backward(const float* P, const float* W, const float* dlogits, int B, 
 
 // Running totals of a training step, on the device.
 struct StepTotalsDevice {
-  double loss_sum;      // sum of batch mean loss * B
+  double loss_sum;       // sum of batch mean loss * B
   double grad_norm_sum;  // sum of pre-clipping norms
   long long correct;
 };

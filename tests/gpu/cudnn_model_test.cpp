@@ -95,7 +95,9 @@ TEST_P(CudnnParity, LogitsAndGradientsMatchTheCpuBackend) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCases, CudnnParity, ::testing::ValuesIn(testing::all_model_cases()),
-                         [](const ::testing::TestParamInfo<ModelCase>& tc) { return tc.param.name(); });
+                         [](const ::testing::TestParamInfo<ModelCase>& tc) {
+                           return tc.param.name();
+                         });
 
 TEST(CudnnModel, PaddingPastTheLongestClipChangesNothing) {
   CALMSPACE_SKIP_WITHOUT_GPU();
@@ -203,8 +205,8 @@ TEST(CudnnModel, CheckpointRoundTripCpuGpuCpu) {
 // by bench/gpu/run_on_device.sh, not here. bf16 is refused naming the option.
 TEST(CudnnModel, PrecisionOptions) {
   CALMSPACE_SKIP_WITHOUT_GPU();
-  const ModelOptions o = testing::make_options({CellKind::Lstm, true, 2, PoolingKind::Attention},
-                                               kH, kA);
+  const ModelOptions o =
+      testing::make_options({CellKind::Lstm, true, 2, PoolingKind::Attention}, kH, kA);
   const PaddedBatch x = testing::random_batch(kLengths, kF, 61);
   Pair ref = make_pair(o, 29);
   std::vector<float> l32, l;

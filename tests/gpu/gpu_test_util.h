@@ -21,10 +21,10 @@ inline std::string gpu_unavailable_reason() {
   return report.has_gpu() ? std::string() : report.no_gpu_reason;
 }
 
-#define CALMSPACE_SKIP_WITHOUT_GPU()                                                        \
-  do {                                                                                      \
-    const std::string calmspace_reason_ = ::calmspace::testing::gpu_unavailable_reason();  \
-    if (!calmspace_reason_.empty()) GTEST_SKIP() << calmspace_reason_;                      \
+#define CALMSPACE_SKIP_WITHOUT_GPU()                                                      \
+  do {                                                                                    \
+    const std::string calmspace_reason_ = ::calmspace::testing::gpu_unavailable_reason(); \
+    if (!calmspace_reason_.empty()) GTEST_SKIP() << calmspace_reason_;                    \
   } while (0)
 
 // max_i |a_i - b_i| / (abs_tol + rel_tol * |b_i|): <= 1 means every element is within tolerance.

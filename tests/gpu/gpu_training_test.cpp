@@ -1,7 +1,7 @@
 // GPU training end to end: the same config trains with train.device=cpu and =cuda on a small real
-// RAVDESS subset (6 actors x 16 clips, prepared here from ../shared/corpora), two epochs, same seed,
-// no dropout and no augmentation (cuDNN's dropout masks differ by design). The per-epoch training
-// loss, validation loss and mean gradient norm must follow the CPU run:
+// RAVDESS subset (6 actors x 16 clips, prepared here from ../shared/corpora), two epochs, same
+// seed, no dropout and no augmentation (cuDNN's dropout masks differ by design). The per-epoch
+// training loss, validation loss and mean gradient norm must follow the CPU run:
 //   |gpu - cpu| <= 1e-2 |cpu|   (FP32 both; the runs drift apart only through rounding, which
 //                                Adam's per-weight normalisation amplifies to ~1e-4..1e-3 here)
 // A device step that skipped the optimizer or mis-scaled gradients should move the epoch-2 loss
