@@ -37,8 +37,8 @@ Batch make_batch() {
   x.lengths.assign(kBatch, kFrames);
   x.data.resize(static_cast<std::size_t>(kBatch) * kFrames * kInputs);
   for (std::size_t i = 0; i < x.data.size(); ++i)  // uniform in [-1.7, 1.7): variance ~1
-    x.data[i] = static_cast<float>((static_cast<double>(splitmix64(7 + i) >> 11) * 0x1.0p-53 -
-                                    0.5) * 3.46);
+    x.data[i] =
+        static_cast<float>((static_cast<double>(splitmix64(7 + i) >> 11) * 0x1.0p-53 - 0.5) * 3.46);
   for (int b = 0; b < kBatch; ++b)
     batch.labels.push_back(static_cast<int>(splitmix64(b) % kClasses));
   return batch;
@@ -61,8 +61,7 @@ void BM_GpuTrainStep(benchmark::State& state) {
   o.num_layers = kLayers;
   o.pooling = PoolingKind::Mean;
   o.input_norm = false;
-  auto model = make_sequence_model(o, kInputs, kClasses, 1,
-                                   {"cuda", kPrecisions[state.range(1)]});
+  auto model = make_sequence_model(o, kInputs, kClasses, 1, {"cuda", kPrecisions[state.range(1)]});
   TrainStepConfig config;
   config.grad_clip = 5.0;
   auto step = make_training_step(*model, config);
@@ -96,8 +95,7 @@ void BM_GpuForward(benchmark::State& state) {
   o.num_layers = kLayers;
   o.pooling = PoolingKind::Mean;
   o.input_norm = false;
-  auto model = make_sequence_model(o, kInputs, kClasses, 1,
-                                   {"cuda", kPrecisions[state.range(1)]});
+  auto model = make_sequence_model(o, kInputs, kClasses, 1, {"cuda", kPrecisions[state.range(1)]});
   const Batch batch = make_batch();
   std::vector<float> logits;
   for (auto _ : state) {  // forward() returns the logits to the host: one wait per call

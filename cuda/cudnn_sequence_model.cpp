@@ -373,11 +373,17 @@ void CudnnSequenceModel::forward_device(bool training) {
   if (training) grow(reserve_, (reserve + 3) / 4, stream_);
   workspace_bytes_ = work;
   reserve_bytes_ = training ? reserve : 0;
-  CALMSPACE_CUDNN_CHECK(cudnnRNNForward(
+  const cudnnStatus_t status = cudnnRNNForward(
       cudnn_, rnn_desc_, mode, lengths_.data(), x_desc_, x_.data(), y_desc_, y_.data(), h_desc_,
       nullptr, nullptr, h_desc_, nullptr, nullptr, weight_space_bytes_, weight_space_.data(),
       workspace_bytes_, work > 0 ? workspace_.data() : nullptr, reserve_bytes_,
-      reserve_bytes_ > 0 ? reserve_.data() : nullptr));
+      reserve_bytes_ > 0 ? reserve_.data() : nullptr);
+  if (status == CUDNN_STATUS_NOT_SUPPORTED && precision_ != Precision::Fp32)
+    throw InputError("train.precision", cat(enum_name(precision_table(), precision_),
+                                            " is not supported for this model by cudnnRNNForward: ",
+                                            cudnnGetErrorString(status)));
+  if (status != CUDNN_STATUS_SUCCESS)
+    detail::throw_cudnn(status, "cudnnRNNForward", __FILE__, __LINE__);
   pool_forward();
   kernels::head_forward(pooled_.data(), w + index_.head_w, w + index_.head_b, B, D_, C_,
                         logits_.data(), stream_);

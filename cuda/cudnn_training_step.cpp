@@ -36,6 +36,8 @@ void CudnnTrainingStep::run(const Batch& batch, std::uint64_t /*dropout_seed*/, 
                             std::size_t /*index*/) {
   const cudaStream_t s = model_.stream();
   const int C = model_.num_classes();
+  for (int y : batch.labels)  // the loss kernel indexes class weights by label
+    CALMSPACE_CHECK(y >= 0 && y < C, "label ", y, " outside [0, ", C, ")");
   model_.upload_batch(batch.x, &batch.labels);
   const int B = static_cast<int>(model_.batch_size());
   if (dlogits_.size() < static_cast<std::size_t>(B) * C) {

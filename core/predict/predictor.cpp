@@ -14,8 +14,7 @@ Predictor::Predictor(const Checkpoint& checkpoint, int threads, const std::strin
   FeatureOptions features = config_.features;
   features.num_threads = threads;
   extractor_ = make_cpu_feature_extractor(features, config_.audio.sample_rate);
-  ComputeOptions compute = config_.train.compute();
-  if (!device.empty()) compute.device = device;
+  const ComputeOptions compute{device.empty() ? "auto" : device, config_.train.precision};
   model_ = model_from_checkpoint(checkpoint, compute);
   model_->set_num_threads(threads);
 }

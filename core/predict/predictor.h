@@ -37,8 +37,9 @@ struct Prediction {
 
 class Predictor {
  public:
-  // `threads`: feature and model threads (0 = all cores). `device`: auto, cpu, cuda[:N], or
-  // empty for the checkpoint config's train.device (core/model/backend.h).
+  // `threads`: feature and model threads (0 = all cores). `device`: auto, cpu or cuda[:N]
+  // (core/model/backend.h); empty = auto, whatever device the model was trained on, so a model
+  // trained on a GPU predicts on a machine without one. GPU math: the checkpoint's precision.
   Predictor(const Checkpoint& checkpoint, int threads = 0, const std::string& device = "");
 
   const std::vector<std::string>& labels() const { return labels_; }

@@ -212,10 +212,20 @@ TEST(CudnnModel, PrecisionOptions) {
   std::vector<float> l32, l;
   ref.gpu->forward(x, l32, false, 0);
   for (Precision p : {Precision::Tf32, Precision::Fp16}) {
-    Pair m = make_pair(o, 29, p);
-    m.gpu->forward(x, l, false, 0);
+    const std::string name = enum_name(precision_table(), p);
+    try {
+      Pair m = make_pair(o, 29, p);
+      m.gpu->forward(x, l, false, 0);
+    } catch (const InputError& e) {
+      // cuDNN may refuse a reduced precision for a configuration; it must say so by name. TF32
+      // is the plain default math of FP32 RNNs and must work.
+      EXPECT_EQ(e.subject(), "train.precision") << e.what();
+      EXPECT_NE(p, Precision::Tf32) << e.what();
+      RecordProperty(name, e.what());
+      continue;
+    }
     // TF32 keeps 10 mantissa bits, FP16 too: a few 1e-3 relative on these O(1) logits.
-    EXPECT_LE(testing::worst_ratio(l, l32, 2e-2, 2e-2), 1.0) << enum_name(precision_table(), p);
+    EXPECT_LE(testing::worst_ratio(l, l32, 2e-2, 2e-2), 1.0) << name;
   }
   try {
     make_sequence_model(o, kF, kC, 1, on_gpu(Precision::Bf16));
