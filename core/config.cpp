@@ -180,6 +180,7 @@ void TrainOptions::validate() const {
   if (test_fold < 0) throw InputError("train.test_fold", "must be >= 0");
   if (valid_fold < -1) throw InputError("train.valid_fold", "must be >= -1");
   if (num_threads < 0) throw InputError("train.num_threads", "must be >= 0");
+  parse_device(device, "train.device");  // the format only; availability is checked on use
 }
 
 void AugmentOptions::validate() const {

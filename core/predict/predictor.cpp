@@ -9,12 +9,13 @@
 
 namespace calmspace {
 
-Predictor::Predictor(const Checkpoint& checkpoint, int threads)
+Predictor::Predictor(const Checkpoint& checkpoint, int threads, const std::string& device)
     : config_(checkpoint.config()), labels_(checkpoint.labels) {
   FeatureOptions features = config_.features;
   features.num_threads = threads;
   extractor_ = make_cpu_feature_extractor(features, config_.audio.sample_rate);
-  model_ = model_from_checkpoint(checkpoint);
+  const ComputeOptions compute{device.empty() ? "auto" : device, config_.train.precision};
+  model_ = model_from_checkpoint(checkpoint, compute);
   model_->set_num_threads(threads);
 }
 

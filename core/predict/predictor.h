@@ -37,8 +37,10 @@ struct Prediction {
 
 class Predictor {
  public:
-  // `threads`: feature and model threads (0 = all cores).
-  Predictor(const Checkpoint& checkpoint, int threads = 0);
+  // `threads`: feature and model threads (0 = all cores). `device`: auto, cpu or cuda[:N]
+  // (core/model/backend.h); empty = auto, whatever device the model was trained on, so a model
+  // trained on a GPU predicts on a machine without one. GPU math: the checkpoint's precision.
+  Predictor(const Checkpoint& checkpoint, int threads = 0, const std::string& device = "");
 
   const std::vector<std::string>& labels() const { return labels_; }
   const Config& config() const { return config_; }

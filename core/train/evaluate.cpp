@@ -65,7 +65,8 @@ Evaluation evaluate_checkpoint(const DatasetFile& dataset, const Checkpoint& che
     else
       throw InputError("--split", cat("'", split, "' is not one of test, valid, train, all"));
   }
-  auto model = model_from_checkpoint(checkpoint);
+  // auto, not the training device: a checkpoint trained on a GPU evaluates anywhere.
+  auto model = model_from_checkpoint(checkpoint, {"auto", config.train.precision});
   model->set_num_threads(threads);
   ClipSource source(dataset, config, clips, /*augment=*/false);
   return evaluate_model(*model, source, checkpoint.labels, config.train.batch_size);

@@ -2,16 +2,19 @@
 
 #include <algorithm>
 
+#include "core/model/backend.h"
+
 namespace calmspace {
 
 int model_input_dim(const Config& config) {
   return config.features.feature_dim(config.audio.sample_rate);
 }
 
-std::unique_ptr<SequenceModel> model_from_checkpoint(const Checkpoint& checkpoint) {
+std::unique_ptr<SequenceModel> model_from_checkpoint(const Checkpoint& checkpoint,
+                                                     const ComputeOptions& compute) {
   const Config config = checkpoint.config();
-  auto model = make_cpu_sequence_model(config.model, model_input_dim(config),
-                                       static_cast<int>(checkpoint.labels.size()), 0);
+  auto model = make_sequence_model(config.model, model_input_dim(config),
+                                   static_cast<int>(checkpoint.labels.size()), 0, compute);
   CALMSPACE_CHECK(model->weights().size() == checkpoint.weights.size(), "checkpoint holds ",
                   checkpoint.weights.size(), " weights, the model ", model->weights().size());
   std::copy(checkpoint.weights.begin(), checkpoint.weights.end(), model->weights().begin());

@@ -14,8 +14,10 @@ namespace calmspace {
 // Input feature dimension F the config's feature options give.
 int model_input_dim(const Config& config);
 
-// A CPU model with the checkpoint's weights and input normalisation.
-std::unique_ptr<SequenceModel> model_from_checkpoint(const Checkpoint& checkpoint);
+// A model with the checkpoint's weights and input normalisation, on the device `compute` names
+// (make_sequence_model; the CPU unless told otherwise).
+std::unique_ptr<SequenceModel> model_from_checkpoint(const Checkpoint& checkpoint,
+                                                     const ComputeOptions& compute = {"cpu"});
 
 // Weights, layout and normalisation of `model` plus the run's config, labels and state.
 Checkpoint checkpoint_of(SequenceModel& model, Config& config,

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/backend.h"
 #include "core/options.h"
 
 namespace calmspace {
@@ -42,7 +43,11 @@ struct TrainOptions {
   int test_fold = 0;           // fold held out as test set (speaker-independent)
   int valid_fold = -1;         // fold used for validation / early stopping; -1 = the next fold
   std::uint64_t seed = 1;
-  int num_threads = 0;  // 0 = all cores
+  int num_threads = 0;                    // 0 = all cores
+  std::string device = "auto";            // auto | cpu | cuda | cuda:N (core/model/backend.h)
+  Precision precision = Precision::Fp32;  // GPU math: fp32 | tf32 | fp16 | bf16
+
+  ComputeOptions compute() const { return {device, precision}; }
 
   void register_options(OptionRegistry& r) {
     r.add("epochs", &epochs, "maximum number of epochs");
@@ -63,6 +68,9 @@ struct TrainOptions {
     r.add("valid_fold", &valid_fold, "fold for validation/early stopping; -1 = next fold");
     r.add("seed", &seed, "seed of initialisation, shuffling, dropout and augmentation");
     r.add("num_threads", &num_threads, "threads for training; 0 = all cores");
+    r.add("device", &device, "auto, cpu, cuda or cuda:N; auto = the GPU when one is usable");
+    r.add_enum("precision", &precision, precision_table(),
+               "GPU math: fp32 (strict), tf32, fp16 (tensor cores); the CPU is always fp32");
   }
   void validate() const;
 };

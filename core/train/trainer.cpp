@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/atomic_file.h"
+#include "core/model/backend.h"
 #include "core/train/batching.h"
 #include "core/train/clip_source.h"
 #include "core/train/evaluate.h"
@@ -16,6 +17,7 @@
 #include "core/train/rng.h"
 #include "core/train/schedule.h"
 #include "core/train/splits.h"
+#include "core/train/training_step.h"
 
 namespace calmspace {
 namespace {
@@ -55,16 +57,17 @@ struct EpochTraining {
   double loss = 0, accuracy = 0, grad_norm = 0, seconds = 0;
 };
 
-EpochTraining train_one_epoch(SequenceModel& model, AdamOptimizer& optimizer, ClipSource& source,
-                              const Config& config, int epoch, const std::vector<float>& weights,
-                              TrainingObserver* observer) {
+// Running totals are read after every step when free (CPU), else every kLogEvery steps and at
+// the end of the epoch (the GPU step's only host synchronisation).
+constexpr std::size_t kLogEvery = 10;
+
+EpochTraining train_one_epoch(TrainingStep& step, ClipSource& source, const Config& config,
+                              int epoch, TrainingObserver* observer) {
   const auto start = Clock::now();
   const auto& t = config.train;
-  const int C = model.num_classes();
   const BatchPlan plan = bucketed_batches(source.frames(epoch), t.batch_size, t.seed, epoch);
-  std::vector<float> logits, dlogits;
-  double loss_sum = 0, norm_sum = 0;
-  std::int64_t seen = 0, correct = 0;
+  step.reset_totals();
+  StepTotals totals;
   for (std::size_t k = 0; k < plan.size(); ++k) {
     const auto& members = plan[k];
     const std::vector<FeatureMatrix> features = source.features(members, epoch);
@@ -75,28 +78,21 @@ EpochTraining train_one_epoch(SequenceModel& model, AdamOptimizer& optimizer, Cl
       labels.push_back(source.labels()[members[i]]);
     }
     const Batch batch = pad_batch(pointers, labels, members);
-    const auto B = static_cast<std::int64_t>(members.size());
-    model.zero_gradients();
     const std::uint64_t dropout_seed = Rng({t.seed, 0xD0u, std::uint64_t(epoch), k}).next();
-    model.forward(batch.x, logits, /*training=*/true, dropout_seed);
-    dlogits.resize(logits.size());
-    const double loss = softmax_cross_entropy(logits, B, C, batch.labels, weights, dlogits);
-    CALMSPACE_CHECK(std::isfinite(loss), "training loss is ", loss, " at epoch ", epoch + 1,
-                    " batch ", k + 1, " (lower train.lr?)");
-    model.backward(dlogits);
-    norm_sum += clip_gradient_norm(model.gradients(), t.grad_clip);
-    optimizer.step(model.weights(), model.gradients());
-    const auto predicted = argmax_rows(logits, C);
-    for (std::int64_t b = 0; b < B; ++b) correct += predicted[b] == batch.labels[b];
-    loss_sum += loss * B;
-    seen += B;
+    step.run(batch, dropout_seed, epoch, k);
+    const bool last = k + 1 == plan.size();
+    if (!step.totals_are_free() && !last && (k + 1) % kLogEvery != 0) continue;
+    totals = step.totals();
+    CALMSPACE_CHECK(std::isfinite(totals.loss_sum), "training loss is ", totals.loss_sum,
+                    " by epoch ", epoch + 1, " batch ", k + 1, " (lower train.lr?)");
     if (observer)
-      observer->on_batch(epoch + 1, t.epochs, int(k + 1), int(plan.size()), loss_sum / seen);
+      observer->on_batch(epoch + 1, t.epochs, int(k + 1), int(plan.size()),
+                         totals.loss_sum / std::max<std::int64_t>(totals.seen, 1));
   }
   EpochTraining out;
-  out.loss = loss_sum / std::max<std::int64_t>(seen, 1);
-  out.accuracy = double(correct) / std::max<std::int64_t>(seen, 1);
-  out.grad_norm = norm_sum / std::max<std::size_t>(plan.size(), 1);
+  out.loss = totals.loss_sum / std::max<std::int64_t>(totals.seen, 1);
+  out.accuracy = double(totals.correct) / std::max<std::int64_t>(totals.seen, 1);
+  out.grad_norm = totals.grad_norm_sum / std::max<std::size_t>(plan.size(), 1);
   out.seconds = seconds_since(start);
   return out;
 }
@@ -114,6 +110,7 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     config = resumed->config(run.last().string());
   }
   config.validate();
+  const ResolvedDevice where = resolve_device(config.train.device);  // before writing anything
   fs::create_directories(run.dir / "checkpoints");
   write_text_file_atomic((run.dir / "config.yaml").string(), config.to_yaml());
 
@@ -124,9 +121,8 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   const auto& labels = dataset.label_names();
   const int C = static_cast<int>(labels.size());
 
-  auto model = make_cpu_sequence_model(config.model, model_input_dim(config), C, t.seed);
+  auto model = make_sequence_model(config.model, model_input_dim(config), C, t.seed, t.compute());
   model->set_num_threads(t.num_threads);
-  AdamOptimizer optimizer(AdamConfig::from(t), model->weights().size());
   LrSchedule schedule(t);
   TrainingState state;
   std::vector<EpochRecord> history;
@@ -134,9 +130,6 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     std::copy(resumed->weights.begin(), resumed->weights.end(), model->weights().begin());
     model->set_input_norm(resumed->norm_mean, resumed->norm_std);
     state = resumed->state;
-    optimizer.state().m = state.optimizer_m;
-    optimizer.state().v = state.optimizer_v;
-    optimizer.state().step = state.optimizer_step;
     schedule.set_plateau_lr(state.plateau_lr);
     history = history_from_json(state.metrics_history);
   } else if (config.model.input_norm) {
@@ -147,15 +140,22 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     const std::vector<float> zero(F, 0.0f), one(F, 1.0f);
     model->set_input_norm(zero, one);
   }
-  const std::vector<float> class_weights =
-      t.class_weights ? inverse_frequency_weights(train_source.labels(), C) : std::vector<float>{};
+  TrainStepConfig step_config;
+  step_config.adam = AdamConfig::from(t);
+  step_config.grad_clip = t.grad_clip;
+  if (t.class_weights)
+    step_config.class_weights = inverse_frequency_weights(train_source.labels(), C);
+  const std::unique_ptr<TrainingStep> step = make_training_step(*model, step_config);
+  if (resumed)
+    step->set_optimizer_state({state.optimizer_m, state.optimizer_v, state.optimizer_step});
   if (observer)
     observer->on_start(cat(splits.train.size(), " training, ", splits.valid.size(), " validation, ",
                            splits.test.size(), " test clips (", splits.source,
                            splits.source == "folds" ? cat(": test fold ", splits.test_fold,
                                                           ", validation fold ", splits.valid_fold)
                                                     : std::string(),
-                           "); ", model->weights().size(), " parameters"));
+                           "); ", model->weights().size(), " parameters; backend ",
+                           model->backend_name(), " on ", where.description));
 
   TrainOutcome outcome;
   outcome.run_dir = run_dir;
@@ -163,9 +163,8 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     if (t.patience > 0 && state.epochs_without_improvement >= t.patience) break;
     const auto start = Clock::now();
     const double lr = schedule.lr_for_epoch(epoch, int(state.epochs_without_improvement));
-    optimizer.set_lr(lr);
-    const EpochTraining trained =
-        train_one_epoch(*model, optimizer, train_source, config, epoch, class_weights, observer);
+    step->set_lr(lr);
+    const EpochTraining trained = train_one_epoch(*step, train_source, config, epoch, observer);
 
     EpochRecord record;
     record.epoch = epoch + 1;
@@ -192,7 +191,8 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     state.epoch = epoch + 1;
     state.lr = lr;
     state.plateau_lr = schedule.plateau_lr();
-    state.global_step = optimizer.state().step;
+    AdamState adam = step->optimizer_state();
+    state.global_step = adam.step;
     if (improved) {
       state.best_epoch = epoch + 1;
       state.best_valid_ua = valid_source.size() > 0 ? record.valid_ua : 0.0;
@@ -200,9 +200,9 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     } else {
       ++state.epochs_without_improvement;
     }
-    state.optimizer_m = optimizer.state().m;
-    state.optimizer_v = optimizer.state().v;
-    state.optimizer_step = optimizer.state().step;
+    state.optimizer_m = std::move(adam.m);
+    state.optimizer_v = std::move(adam.v);
+    state.optimizer_step = adam.step;
     state.metrics_history = history_to_json(history);
     const Checkpoint checkpoint = checkpoint_of(*model, config, labels, state);
     if (improved) save_checkpoint(run.best().string(), checkpoint);
@@ -219,7 +219,7 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   // The best checkpoint on the test split.
   if (!splits.test.empty() && fs::exists(run.best())) {
     const Checkpoint best = load_checkpoint(run.best().string());
-    auto best_model = model_from_checkpoint(best);
+    auto best_model = model_from_checkpoint(best, t.compute());
     best_model->set_num_threads(t.num_threads);
     ClipSource test_source(dataset, config, splits.test, /*augment=*/false);
     outcome.test = evaluate_model(*best_model, test_source, labels, t.batch_size).metrics;

@@ -1,0 +1,43 @@
+#include "core/train/training_step.h"
+
+#include <cmath>
+
+#include "core/error.h"
+#include "core/eval/metrics.h"
+#include "core/model/backend_registry.h"
+#include "core/train/loss.h"
+
+namespace calmspace {
+
+std::unique_ptr<TrainingStep> make_training_step(SequenceModel& model,
+                                                 const TrainStepConfig& config) {
+  if (const GpuBackendHooks* gpu = registered_gpu_backend(); gpu && gpu->make_training_step)
+    if (auto step = gpu->make_training_step(model, config)) return step;
+  return std::make_unique<CpuTrainingStep>(model, config);
+}
+
+CpuTrainingStep::CpuTrainingStep(SequenceModel& model, const TrainStepConfig& config)
+    : model_(model), config_(config), optimizer_(config.adam, model.weights().size()) {}
+
+void CpuTrainingStep::run(const Batch& batch, std::uint64_t dropout_seed, int epoch,
+                          std::size_t index) {
+  const int C = model_.num_classes();
+  const auto B = static_cast<std::int64_t>(batch.labels.size());
+  model_.zero_gradients();
+  model_.forward(batch.x, logits_, /*training=*/true, dropout_seed);
+  dlogits_.resize(logits_.size());
+  const double loss =
+      softmax_cross_entropy(logits_, B, C, batch.labels, config_.class_weights, dlogits_);
+  CALMSPACE_CHECK(std::isfinite(loss), "training loss is ", loss, " at epoch ", epoch + 1,
+                  " batch ", index + 1, " (lower train.lr?)");
+  model_.backward(dlogits_);
+  totals_.grad_norm_sum += clip_gradient_norm(model_.gradients(), config_.grad_clip);
+  optimizer_.step(model_.weights(), model_.gradients());
+  const auto predicted = argmax_rows(logits_, C);
+  for (std::int64_t b = 0; b < B; ++b) totals_.correct += predicted[b] == batch.labels[b];
+  totals_.loss_sum += loss * B;
+  totals_.seen += B;
+  totals_.steps += 1;
+}
+
+}  // namespace calmspace
