@@ -14,6 +14,11 @@ if(NOT CLI11_FOUND)
   target_include_directories(CLI11::CLI11 INTERFACE ${CLI11_INCLUDE_DIR})
 endif()
 find_package(Threads REQUIRED)
+# calmspace serve: HTTP (cpp-httplib, whose flags must match Debian's compiled library), history
+# (SQLite) and browser recordings (FFmpeg: WebM/Opus, MP4/AAC).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswresample)
 
 # HDF5's CMake variables, wrapped as one imported target.
 add_library(calmspace_hdf5 INTERFACE)

@@ -28,8 +28,8 @@ CliRun calmspace(const std::string& args) {
 TEST(Cli, HelpListsEveryVerbAndEveryConfigKeyWithItsDefault) {
   const CliRun top = calmspace("--help");
   EXPECT_EQ(top.status, 0);
-  for (const char* verb :
-       {"prepare", "info", "features", "train", "eval", "cv", "predict", "export", "devices"})
+  for (const char* verb : {"prepare", "info", "features", "train", "eval", "cv", "predict",
+                           "export", "serve", "devices"})
     EXPECT_THAT(top.output, HasSubstr(verb)) << verb;
   const CliRun verb = calmspace("features --help");
   EXPECT_EQ(verb.status, 0);
