@@ -54,6 +54,8 @@ void add_serve(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--window", options->timeline.window_s, "timeline window length in seconds");
   cmd->add_option("--hop", options->timeline.hop_s, "timeline window hop in seconds");
+  cmd->add_option("--timeline-min", options->timeline.min_duration_s,
+                  "recordings at least this long (seconds) get a timeline");
   cmd->callback([options, model, upload_mb] {
     options->model_path = choose_model(*model);
     options->max_upload_bytes = static_cast<std::size_t>(*upload_mb * (1 << 20));

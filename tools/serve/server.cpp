@@ -36,6 +36,12 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   const int threads = std::max(options_.http_threads, 2);
   http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_.set_payload_max_length(options_.max_upload_bytes);
+  // SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT would let a second server bind the same
+  // port and silently take half of the connections; a busy port must be an error.
+  http_.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   http_.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                              {"Referrer-Policy", "no-referrer"},
                              {"Cache-Control", "no-store"}});

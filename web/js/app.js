@@ -128,8 +128,9 @@ $('about-model').addEventListener('click', async () => {
     const m = await getModel();
     const model = m.model || {};
     $('model-summary').textContent =
-      `${m.source}: ${String(model.cell || '').toUpperCase()} ${model.num_layers ?? ''} × ${model.hidden_size ?? ''}` +
-      `${model.bidirectional ? ', bidirectional' : ''}; emotions: ${m.labels.map(emotionWord).join(', ')}.`;
+      `${m.source}: ${String(model.cell || '').toUpperCase()}, ${model.num_layers} ` +
+      `${model.num_layers === 1 ? 'layer' : 'layers'} of ${model.hidden_size} units` +
+      `${model.bidirectional ? ', bidirectional' : ''}. It tells apart: ${m.labels.map(emotionWord).join(', ')}.`;
     renderMarkdown($('model-card'), m.card || 'This model has no model card.');
     $('model-dialog').showModal();
   } catch (e) {
