@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
     threads.emplace_back([&] {
       httplib::Client client(host, port);
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);  // the request's headers and body are separate writes
       client.set_read_timeout(60, 0);
       const httplib::MultipartFormDataItems form = {{"audio", audio, "clip.wav", "audio/wav"}};
       std::vector<double> mine;

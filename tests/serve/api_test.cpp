@@ -37,6 +37,7 @@ TEST(ServeApi, HealthAndModelDescribeTheServedModel) {
   EXPECT_EQ(health->status, 200);
   EXPECT_EQ(json_of(health)["status"], "ok");
   EXPECT_EQ(json_of(health)["workers"], 2);
+  EXPECT_EQ(json_of(health)["max_upload_bytes"], server.options().max_upload_bytes);
   const auto model = c.Get("/api/model");
   ASSERT_TRUE(model);
   ASSERT_EQ(model->status, 200);

@@ -150,7 +150,9 @@ void add_api_routes(httplib::Server& server, ApiContext& ctx) {
               {{"status", "ok"},
                {"labels", ctx.pool.labels().size()},
                {"workers", ctx.pool.size()},
-               {"analyses", ctx.store.count()}});
+               {"analyses", ctx.store.count()},
+               {"max_upload_bytes", ctx.options.max_upload_bytes},
+               {"max_duration_s", ctx.options.max_duration_s}});
   });
 }
 

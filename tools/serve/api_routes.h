@@ -5,7 +5,8 @@
 //   GET    /api/analyses/{id}/audio -> the recording as uploaded (type from its decoded format)
 //   DELETE /api/analyses/{id}       -> {"deleted": id}
 //   GET    /api/model               -> labels, model and feature options, model card
-//   GET    /health                  -> {"status": "ok", ...}
+//   GET    /health                  -> {status: "ok", labels, workers, analyses, max_upload_bytes,
+//                                       max_duration_s}
 // An analysis: {id, created_at, name, duration_s, predicted, confidence, source_format,
 //   probabilities: {label: p}, timeline: [{start_s, end_s, predicted, probabilities}],
 //   waveform: {points, seconds_per_point, min, max}}.

@@ -36,6 +36,10 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   const int threads = std::max(options_.http_threads, 2);
   http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_.set_payload_max_length(options_.max_upload_bytes);
+  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm holds the
+  // body until the client's delayed ACK (up to 40 ms per response).
+  http_.set_tcp_nodelay(true);
+  http_.set_keep_alive_max_count(1000);
   // SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT would let a second server bind the same
   // port and silently take half of the connections; a busy port must be an error.
   http_.set_socket_options([](socket_t sock) {

@@ -22,3 +22,4 @@ export const getAnalysis = (id) => call(`/api/analyses/${encodeURIComponent(id)}
 export const deleteAnalysis = (id) => call(`/api/analyses/${encodeURIComponent(id)}`, { method: 'DELETE' });
 export const audioUrl = (id) => `/api/analyses/${encodeURIComponent(id)}/audio`;
 export const getModel = () => call('/api/model');
+export const getHealth = () => call('/health');

@@ -1,5 +1,5 @@
 // The CalmSpace page: record or upload, see the analysis as charts, browse the history.
-import { analyse, getAnalysis, audioUrl, getModel } from './api.js';
+import { analyse, getAnalysis, audioUrl, getModel, getHealth } from './api.js';
 import { chartsReady, drawCharts } from './charts.js';
 import { emotionWord, clock, when, percent } from './emotions.js';
 import { History } from './history.js';
@@ -8,6 +8,7 @@ import { Recorder } from './recorder.js';
 
 const $ = (id) => document.getElementById(id);
 let labels = [];
+let maxUploadBytes = Infinity;
 let shownId = null;
 
 function setStatus(text, isError = false) {
@@ -47,23 +48,27 @@ const history = new History({
   onError: showError,
 });
 
-// Analyses files one after the other; shows the last result.
+// Analyses files one after the other and shows the last result; a file that fails is reported
+// and skipped, the rest go on.
 async function analyseFiles(files) {
-  let done = 0, last = null;
-  for (const file of files) {
-    setStatus(files.length > 1 ? `Listening to ${file.name} (${done + 1} of ${files.length})…` : `Listening to ${file.name}…`);
+  let last = null;
+  const skipped = [];
+  for (const [i, file] of files.entries()) {
+    setStatus(files.length > 1 ? `Listening to ${file.name} (${i + 1} of ${files.length})…` : `Listening to ${file.name}…`);
     try {
+      if (file.size > maxUploadBytes)
+        throw new Error(`${file.name} is larger than the server accepts (${Math.floor(maxUploadBytes / 1048576)} MiB).`);
       last = await analyse(file, file.name);
-      done += 1;
     } catch (e) {
-      showError(e);
-      await history.load();
-      return;
+      skipped.push(e.message);
     }
   }
   await history.load();
   if (last) show(last);
-  setStatus(done > 1 ? `${done} recordings analysed.` : '');
+  const done = files.length - skipped.length;
+  if (skipped.length)
+    setStatus(`${done ? `${done} analysed; ` : ''}${skipped.length === files.length && files.length === 1 ? '' : `${skipped.length} skipped: `}${skipped.join(' ')}`, true);
+  else setStatus(done > 1 ? `${done} recordings analysed.` : '');
 }
 
 // Recording
@@ -142,6 +147,7 @@ async function init() {
   if (!chartsReady()) setStatus('Chart.js did not load: the charts cannot be drawn.', true);
   try {
     labels = (await getModel()).labels;
+    maxUploadBytes = (await getHealth()).max_upload_bytes || Infinity;
   } catch (e) {
     showError(e);
   }
