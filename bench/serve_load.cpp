@@ -125,9 +125,11 @@ int main(int argc, char** argv) {
         } else {
           ++failures;
           std::lock_guard lock(mutex);
+          const double at = std::chrono::duration<double>(Clock::now() - start).count();
           if (first_error.empty())
             first_error =
-                r ? std::to_string(r->status) + " " + r->body : httplib::to_string(r.error());
+                (r ? std::to_string(r->status) + " " + r->body : httplib::to_string(r.error())) +
+                " at " + std::to_string(at) + " s, after " + std::to_string(ms) + " ms";
         }
       }
       std::lock_guard lock(mutex);

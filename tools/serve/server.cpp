@@ -1,5 +1,7 @@
 #include "tools/serve/server.h"
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <chrono>
 #include <exception>
@@ -42,10 +44,14 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   http_.set_keep_alive_max_count(1000);
   // SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT would let a second server bind the same
   // port and silently take half of the connections; a busy port must be an error.
-  http_.set_socket_options([](socket_t sock) {
+  http_.set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket_ = sock;  // the last one offered is the one that binds
   });
+  // Slow clients (a phone on Wi-Fi uploading minutes of audio) get 30 s per read or write, not 5.
+  http_.set_read_timeout(30, 0);
+  http_.set_write_timeout(30, 0);
   http_.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                              {"Referrer-Policy", "no-referrer"},
                              {"Cache-Control", "no-store"}});
@@ -62,6 +68,10 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
                        "cannot listen here (address in use, or not an address of this machine)");
     port_ = options_.port;
   }
+  // Debian's cpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled into the
+  // library): dozens of clients connecting at once overflow it and wait for SYN retransmits.
+  // Calling listen() again on the listening socket raises the backlog (Linux allows it).
+  if (listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
 }
 
 Server::~Server() {

@@ -42,6 +42,7 @@ class Server {
   std::unique_ptr<ApiContext> api_;
   httplib::Server http_;
   int port_ = 0;
+  int listen_socket_ = -1;
   std::thread thread_;
 };
 
