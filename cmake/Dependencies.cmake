@@ -17,6 +17,11 @@ find_package(Threads REQUIRED)
 # ONNX export: the ONNX 1.12 protobuf schema (libonnx-dev: onnx_proto, ONNX_ML=1) on libprotobuf.
 find_package(Protobuf REQUIRED)
 find_package(ONNX 1.12 REQUIRED CONFIG)
+# calmspace serve: HTTP (cpp-httplib, whose flags must match Debian's compiled library), history
+# (SQLite) and browser recordings (FFmpeg: WebM/Opus, MP4/AAC).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswresample)
 
 # HDF5's CMake variables, wrapped as one imported target.
 add_library(calmspace_hdf5 INTERFACE)

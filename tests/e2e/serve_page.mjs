@@ -1,0 +1,255 @@
+// The CalmSpace page end to end in a real browser: Debian's chromium driven by playwright-core,
+// a fake microphone fed from a WAV (a RAVDESS clip converted with sox when the corpus is there,
+// else a generated voice-like signal), against `calmspace serve` on a free port with a tiny test
+// model. Record -> the prediction and charts appear (the recording arrives as Chrome's
+// WebM/Opus); upload two files by the picker and one by drag and drop; open one from the history;
+// delete one; read the model card. Screenshots: <out>/screenshots/*.png.
+// Exit 0 = passed, 1 = failed, 77 = skipped (no chromium, playwright-core or Chart.js).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
+const CHROMIUM = '/usr/bin/chromium';
+
+function skip(reason) {
+  console.log(`SKIP: ${reason}`);
+  process.exit(77);
+}
+function fail(message) {
+  throw new Error(message);
+}
+function check(condition, message) {
+  if (!condition) fail(message);
+  console.log(`ok - ${message}`);
+}
+
+if (!fs.existsSync(CHROMIUM)) skip(`${CHROMIUM} is not installed (apt-get install chromium)`);
+const require = createRequire(path.join(process.cwd(), 'package.json'));
+let chromium;
+try {
+  ({ chromium } = require('playwright-core'));
+} catch {
+  skip('playwright-core is not in node_modules (run scripts/setup.sh)');
+}
+if (!fs.existsSync(path.join(process.cwd(), 'node_modules/chart.js/dist/chart.umd.js')))
+  skip('Chart.js is not in node_modules (run scripts/setup.sh)');
+
+// 16-bit mono PCM WAV of `samples` (floats in -1..1).
+function wavBytes(samples, rate) {
+  const data = Buffer.alloc(samples.length * 2);
+  samples.forEach((v, i) => data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, v)) * 32767), i * 2));
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0); h.writeUInt32LE(36 + data.length, 4); h.write('WAVE', 8);
+  h.write('fmt ', 12); h.writeUInt32LE(16, 16); h.writeUInt16LE(1, 20); h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24); h.writeUInt32LE(rate * 2, 28); h.writeUInt16LE(2, 32); h.writeUInt16LE(16, 34);
+  h.write('data', 36); h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+// Voice-like: gliding pitch with harmonics under a syllable-rate envelope, a little noise.
+function voiceLike(seconds, rate, f0 = 170) {
+  const out = new Array(Math.round(seconds * rate));
+  let phase = 0, seed = 12345;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.02;
+  for (let i = 0; i < out.length; i++) {
+    const t = i / rate;
+    phase += (2 * Math.PI * (f0 + 50 * Math.sin(2 * Math.PI * 0.7 * t))) / rate;
+    const env = 0.5 * (1 - Math.cos(2 * Math.PI * 4 * t));
+    let v = 0;
+    for (let h = 1; h <= 8; h++) v += Math.sin(h * phase) / h;
+    out[i] = 0.25 * env * v + noise();
+  }
+  return out;
+}
+
+function firstRavdessClip(root) {
+  const dir = path.join(root || '', 'ravdess');
+  if (!root || !fs.existsSync(dir)) return null;
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop();
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (/^03-01-0[1-8]-0[12]-0[12]-0[12]-\d\d\.(flac|wav)$/.test(e.name)) return p;
+    }
+  }
+  return null;
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'calmspace-e2e-'));
+const shots = path.join(args.out || work, 'screenshots');
+fs.mkdirSync(shots, { recursive: true });
+let server, browser;
+
+async function startServer(model) {
+  server = spawn(args.calmspace, ['serve', '--model', model, '--port', '0', '--data', path.join(work, 'data'), '--workers', '1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 60000);
+    const read = (chunk) => {
+      log += chunk;
+      const m = log.match(/listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    server.stdout.on('data', read);
+    server.stderr.on('data', read);
+    server.on('exit', (code) => reject(new Error(`server exited (${code}):\n${log}`)));
+  });
+}
+
+async function main() {
+  // Fixtures: the model, the microphone clip, files to upload.
+  const model = path.join(work, 'model.h5');
+  const made = spawnSync(args['fixture-model'], [model], { encoding: 'utf8' });
+  if (made.status !== 0) fail(`fixture model: ${made.stderr}`);
+  const mic = path.join(work, 'mic.wav');
+  const clip = firstRavdessClip(args.corpora);
+  const sox = spawnSync('sox', ['--version']).status === 0;
+  if (clip && sox) {
+    // Chrome loops the file; pad the clip to 6 s so a 4.5 s recording holds speech throughout.
+    const r = spawnSync('sox', [clip, '-r', '48000', '-b', '16', '-c', '1', mic, 'pad', '0.3', '0', 'repeat', '1', 'trim', '0', '6']);
+    if (r.status !== 0) fail(`sox: ${r.stderr}`);
+    console.log(`microphone: ${clip}`);
+  } else {
+    fs.writeFileSync(mic, wavBytes(voiceLike(6, 48000), 48000));
+    console.log('microphone: generated voice-like signal (no RAVDESS clip or sox)');
+  }
+  const uploadA = path.join(work, 'long reading.wav');
+  const uploadB = path.join(work, 'short hello.wav');
+  fs.writeFileSync(uploadA, wavBytes(voiceLike(7, 16000, 140), 16000));
+  fs.writeFileSync(uploadB, wavBytes(voiceLike(2, 22050, 220), 22050));
+
+  const url = await startServer(model);
+  console.log(`server: ${url}`);
+  const api = async (p, init) => (await fetch(url + p, init)).json();
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${mic}`, '--autoplay-policy=no-user-gesture-required',
+      ...(process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [])],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  await context.grantPermissions(['microphone'], { origin: url });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // The browser logs every 4xx as a console error: the one 415 this test provokes is expected.
+  const expected = /Failed to load resource: the server responded with a status of 415/;
+  page.on('console', (m) => m.type() === 'error' && !expected.test(m.text()) && problems.push(`console error: ${m.text()}`));
+
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  check(await page.evaluate(() => typeof window.Chart === 'function'), 'Chart.js loads from the server');
+  check(await page.isVisible('#history-empty'), 'an empty history says so');
+  await page.screenshot({ path: path.join(shots, '01-start.png'), fullPage: true });
+
+  // Record 4.5 s from the fake microphone.
+  await page.click('#record');
+  await page.waitForFunction(() => Number(document.querySelector('.meter').getAttribute('aria-valuenow')) > 5, null, { timeout: 10000 });
+  check(true, 'the level meter moves while recording');
+  await page.waitForFunction(() => document.getElementById('timer').textContent >= '0:02', null, { timeout: 10000 });
+  check(true, 'the timer counts');
+  await page.screenshot({ path: path.join(shots, '02-recording.png') });
+  await page.waitForFunction(() => document.getElementById('timer').textContent >= '0:05', null, { timeout: 10000 });
+  await page.click('#record');
+  await page.waitForSelector('body[data-shown]', { timeout: 30000 });
+  const recordedId = Number(await page.getAttribute('body', 'data-shown'));
+  const recorded = await api(`/api/analyses/${recordedId}`);
+  check(recorded.source_format === 'MATROSKA OPUS', `the recording arrived as Chrome's WebM/Opus (${recorded.source_format})`);
+  check(recorded.duration_s > 3.5 && recorded.duration_s < 8, `the recording lasts ${recorded.duration_s.toFixed(2)} s`);
+  const word = await page.textContent('#result-title');
+  check(word.length > 0 && (await page.isVisible('#result')), `the prediction is shown in words ("${word}")`);
+  const charts = await page.evaluate(() => ({
+    bar: window.Chart.getChart('bar-chart')?.data.datasets[0].data.length,
+    pie: window.Chart.getChart('pie-chart')?.data.datasets[0].data.length,
+    // One point per window, plus the two edges (0 s and the end).
+    timeline: (window.Chart.getChart('timeline-chart')?.data.datasets[0].data.length ?? 2) - 2,
+  }));
+  check(charts.bar === 8 && charts.pie === 8, 'bar and pie charts show the 8 emotions');
+  check(charts.timeline === recorded.timeline.length && charts.timeline > 0, `the timeline shows ${charts.timeline} windows`);
+  const inked = await page.evaluate(() => {
+    const c = document.getElementById('waveform');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) n += d[i] > 0;
+    return n / (c.width * c.height);
+  });
+  check(inked > 0.05, `the waveform is drawn (${(inked * 100).toFixed(0)}% of its pixels)`);
+  await page.waitForTimeout(600);  // chart animations
+  await page.screenshot({ path: path.join(shots, '03-recorded.png'), fullPage: true });
+
+  // Upload two files with the picker, then one by drag and drop.
+  await page.setInputFiles('#file-input', [uploadA, uploadB]);
+  await page.waitForFunction(() => document.querySelectorAll('#history li').length === 3, null, { timeout: 30000 });
+  check(true, 'two uploaded files are analysed and listed');
+  const shownAfterUpload = await api(`/api/analyses/${await page.getAttribute('body', 'data-shown')}`);
+  check(shownAfterUpload.name === 'short hello.wav', 'the last upload is shown');
+  const dropped = fs.readFileSync(uploadA).toString('base64');
+  await page.evaluate((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'dropped.wav', { type: 'audio/wav' }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, dropped);
+  await page.waitForFunction(() => document.querySelectorAll('#history li').length === 4, null, { timeout: 30000 });
+  check((await page.textContent('#history li:first-child .meta')).includes('dropped.wav'), 'a dropped file is analysed and listed first');
+  await page.waitForTimeout(600);
+  await page.screenshot({ path: path.join(shots, '04-uploaded.png'), fullPage: true });
+
+  // A file that is not audio is reported in words; nothing is added.
+  const notAudio = path.join(work, 'notes.wav');
+  fs.writeFileSync(notAudio, 'these are my notes, not a recording\n'.repeat(20));
+  await page.setInputFiles('#file-input', [notAudio]);
+  await page.waitForFunction(() => document.getElementById('status').classList.contains('error'), null, { timeout: 15000 });
+  const said = await page.textContent('#status');
+  check(said.includes('notes.wav') && said.includes('not a recognised audio format'), `a non-audio upload is reported ("${said}")`);
+  check((await page.$$('#history li')).length === 4, 'and nothing is added to the history');
+
+  // Open the recording from the history, then delete the newest entry.
+  await page.click(`#history li[data-id="${recordedId}"] button:has-text("Open")`);
+  await page.waitForFunction((id) => document.body.dataset.shown === String(id), recordedId, { timeout: 10000 });
+  check(true, 'opening a history entry shows it');
+  const newest = Number(await page.getAttribute('#history li:first-child', 'data-id'));
+  await page.click('#history li:first-child button.delete');
+  await page.waitForFunction(() => document.querySelectorAll('#history li').length === 3, null, { timeout: 10000 });
+  const gone = await fetch(`${url}/api/analyses/${newest}`);
+  check(gone.status === 404 && (await api('/api/analyses')).total === 3, 'deleting from the history deletes on the server');
+  await page.screenshot({ path: path.join(shots, '05-deleted.png'), fullPage: true });
+
+  // The model card.
+  await page.click('#about-model');
+  await page.waitForSelector('#model-dialog[open]');
+  check((await page.textContent('#model-card h3')) === 'Test model', 'the model card is shown, its Markdown rendered');
+  await page.screenshot({ path: path.join(shots, '06-model.png') });
+
+  check(problems.length === 0, `no page or console errors${problems.length ? ':\n' + problems.join('\n') : ''}`);
+}
+
+const watchdog = setTimeout(() => {
+  console.error('FAIL: timed out');
+  process.exit(1);
+}, 240000);
+let code = 0;
+try {
+  await main();
+  console.log(`PASS (screenshots in ${shots})`);
+} catch (e) {
+  console.error(`FAIL: ${e.message}`);
+  code = 1;
+} finally {
+  clearTimeout(watchdog);
+  if (browser) await browser.close().catch(() => {});
+  if (server) server.kill('SIGTERM');
+  fs.rmSync(work, { recursive: true, force: true });
+}
+process.exit(code);

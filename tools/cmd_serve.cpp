@@ -1,0 +1,89 @@
+// calmspace serve [--model RUN_DIR|FILE] [--host 127.0.0.1] [--port 8080] [--data DIR]
+// The CalmSpace page and its JSON API (tools/serve/). Without --model: $CALMSPACE_MODEL, else the
+// model shipped in the source tree (models/ravdess-gru.safetensors, with its card beside it).
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "core/error.h"
+#include "tools/serve/server.h"
+#include "tools/verb.h"
+
+namespace calmspace::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+serve::Server* running_server = nullptr;
+
+void stop_on_signal(int) {
+  if (running_server) running_server->stop();
+}
+
+std::string choose_model(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("CALMSPACE_MODEL"); env && *env) return env;
+  const std::string shipped = serve::default_model_path();
+  if (!fs::exists(shipped))
+    throw InputError(shipped,
+                     "the default model is missing; pass --model RUN_DIR|FILE or set "
+                     "CALMSPACE_MODEL");
+  return shipped;
+}
+
+void add_serve(CLI::App& app) {
+  auto options = std::make_shared<serve::ServerOptions>();
+  auto model = std::make_shared<std::string>();
+  auto upload_mb = std::make_shared<double>(options->max_upload_bytes / double(1 << 20));
+  auto* cmd = app.add_subcommand("serve", "serve the CalmSpace page and its JSON API");
+  cmd->add_option("--model", *model,
+                  "run directory, checkpoint (.h5) or export (.safetensors); default "
+                  "$CALMSPACE_MODEL, else " +
+                      serve::default_model_path());
+  cmd->add_option("--host", options->host, "address to listen on (0.0.0.0: every interface)");
+  cmd->add_option("--port", options->port, "port (0 = any free port)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--data", options->data_dir,
+                  "data directory: the history database (analyses, results, recordings)");
+  cmd->add_option("--workers", options->workers, "predictions at once (0 = hardware threads)");
+  cmd->add_option("--http-threads", options->http_threads, "connections served at once");
+  cmd->add_option("--max-upload-mb", *upload_mb, "largest accepted upload in MiB (else 413)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-seconds", options->max_duration_s, "longest accepted recording")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--window", options->timeline.window_s, "timeline window length in seconds");
+  cmd->add_option("--hop", options->timeline.hop_s, "timeline window hop in seconds");
+  cmd->add_option("--timeline-min", options->timeline.min_duration_s,
+                  "recordings at least this long (seconds) get a timeline");
+  cmd->callback([options, model, upload_mb] {
+    options->model_path = choose_model(*model);
+    options->max_upload_bytes = static_cast<std::size_t>(*upload_mb * (1 << 20));
+    options->web_dir = serve::default_web_dir();
+    options->chart_js = serve::default_chart_js();
+    if (!fs::is_regular_file(options->web_dir + "/index.html"))
+      throw InputError(options->web_dir, "the page (index.html) is missing from the source tree");
+    if (!fs::is_regular_file(options->chart_js))
+      throw InputError(options->chart_js,
+                       "Chart.js is missing: run scripts/setup.sh (npm ci installs node_modules)");
+    if (!(options->timeline.window_s > 0) || !(options->timeline.hop_s > 0))
+      throw InputError("--window/--hop", "must be > 0 seconds");
+    serve::Server server(*options);
+    std::printf("calmspace serve: %s (model %s, %d workers, data in %s)\n", server.url().c_str(),
+                options->model_path.c_str(), server.pool().size(),
+                fs::absolute(options->data_dir).string().c_str());
+    std::printf("listening on %s\n", server.url().c_str());
+    std::fflush(stdout);
+    running_server = &server;
+    std::signal(SIGINT, stop_on_signal);
+    std::signal(SIGTERM, stop_on_signal);
+    server.run();
+    running_server = nullptr;
+    std::printf("calmspace serve: stopped\n");
+  });
+}
+
+}  // namespace
+}  // namespace calmspace::tools
+
+CALMSPACE_VERB(serve, 80, calmspace::tools::add_serve);

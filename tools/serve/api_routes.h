@@ -1,0 +1,41 @@
+// The JSON API (all bodies JSON; errors {"error": message}):
+//   POST   /api/analyses            multipart form, the recording in field "audio" -> 201 analysis
+//   GET    /api/analyses            ?limit=1..100 (20) &offset=0.. -> {items, total, limit, offset}
+//   GET    /api/analyses/{id}       -> analysis
+//   GET    /api/analyses/{id}/audio -> the recording as uploaded (type from its decoded format)
+//   DELETE /api/analyses/{id}       -> {"deleted": id}
+//   GET    /api/model               -> labels, model and feature options, model card
+//   GET    /health                  -> {status: "ok", labels, workers, analyses, max_upload_bytes,
+//                                       max_duration_s}
+// An analysis: {id, created_at, name, duration_s, predicted, confidence, source_format,
+//   probabilities: {label: p}, timeline: [{start_s, end_s, predicted, probabilities}],
+//   waveform: {points, seconds_per_point, min, max}}.
+// Statuses: 400 bad request (no "audio" field, bad paging, recording too short), 413 over the
+// upload limit, 415 not decodable audio, 404 unknown id or route.
+#pragma once
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/serve/history_store.h"
+#include "tools/serve/model_pool.h"
+#include "tools/serve/server_options.h"
+
+namespace calmspace::serve {
+
+struct ApiContext {
+  ModelPool& pool;
+  HistoryStore& store;
+  const ServerOptions& options;
+  nlohmann::json model_info;  // GET /api/model
+};
+
+// Registers the routes above; `context` must outlive the server.
+void add_api_routes(httplib::Server& server, ApiContext& context);
+
+// A display name for an upload: the base name of the client's file name, control characters
+// removed, at most 120 bytes; "recording" when nothing is left. Only ever shown, never a path.
+std::string display_name(const std::string& client_file_name);
+
+}  // namespace calmspace::serve

@@ -1,0 +1,37 @@
+// Everything `calmspace serve` is configured with. Paths default to the source tree the program
+// was built from (the page in web/, Chart.js in node_modules/, the shipped model in models/).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "core/predict/predictor.h"
+
+namespace calmspace::serve {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";           // localhost only unless told otherwise
+  int port = 8080;                          // 0 = any free port (Server::port() says which)
+  std::string data_dir = "calmspace-data";  // SQLite history (analyses, results, audio)
+  std::string model_path;                   // run directory, .h5 checkpoint or .safetensors export
+  std::string web_dir;                      // the page; "" = none (API only)
+  std::string chart_js;                     // Chart.js UMD bundle served at kChartJsUrl; "" = none
+  int workers = 0;                          // predictors (one per thread); 0 = hardware threads
+  int http_threads = 64;  // connections served at once (keep-alive holds one each)
+  std::size_t max_upload_bytes = 32u << 20;  // larger requests get 413
+  double max_duration_s = 600;  // longer recordings are refused (415, the decoder says why)
+  TimelineOptions timeline;     // windows of the emotion timeline
+};
+
+inline constexpr const char* kChartJsUrl = "/vendor/chart.umd.js";
+
+// Build-time locations in the source tree (compile definitions of calmspace_serve).
+std::string default_model_path();  // <source>/models/ravdess-gru.safetensors
+std::string default_web_dir();     // <source>/web
+std::string default_chart_js();    // <source>/node_modules/chart.js/dist/chart.umd.js
+
+// The model card beside a model file: same stem, extension .md ("" when there is none; a run
+// directory has none).
+std::string model_card_path(const std::string& model_path);
+
+}  // namespace calmspace::serve

@@ -1,0 +1,25 @@
+// The CalmSpace JSON API. Every failure throws an Error carrying the server's message.
+async function call(path, options = {}) {
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (e) {
+    throw new Error('The CalmSpace server cannot be reached. Is it still running?');
+  }
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.error || `The server answered ${response.status}.`);
+  return body;
+}
+
+export function analyse(blob, name) {
+  const form = new FormData();
+  form.append('audio', blob, name);
+  return call('/api/analyses', { method: 'POST', body: form });
+}
+
+export const listAnalyses = (limit, offset) => call(`/api/analyses?limit=${limit}&offset=${offset}`);
+export const getAnalysis = (id) => call(`/api/analyses/${encodeURIComponent(id)}`);
+export const deleteAnalysis = (id) => call(`/api/analyses/${encodeURIComponent(id)}`, { method: 'DELETE' });
+export const audioUrl = (id) => `/api/analyses/${encodeURIComponent(id)}/audio`;
+export const getModel = () => call('/api/model');
+export const getHealth = () => call('/health');

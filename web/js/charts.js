@@ -1,0 +1,115 @@
+// The charts of one analysis, drawn with Chart.js (window.Chart, from /vendor/chart.umd.js):
+// probability bars, the mix as a pie, the emotion timeline (stacked areas over the window
+// centres) and the waveform (min/max per point, drawn on a plain canvas).
+import { emotionColor, emotionWord, clock } from './emotions.js';
+
+const charts = {};
+const FONT = { family: getComputedStyle(document.documentElement).fontFamily, size: 12 };
+
+function replace(id, config) {
+  if (charts[id]) charts[id].destroy();
+  charts[id] = new window.Chart(document.getElementById(id), config);
+}
+
+export function chartsReady() {
+  return typeof window.Chart === 'function';
+}
+
+export function drawCharts(analysis, labels) {
+  window.Chart.defaults.font = FONT;
+  window.Chart.defaults.color = '#66737d';
+  const probs = labels.map((l) => analysis.probabilities[l] ?? 0);
+  const colors = labels.map(emotionColor);
+  const words = labels.map(emotionWord);
+
+  replace('bar-chart', {
+    type: 'bar',
+    data: { labels: words, datasets: [{ data: probs.map((p) => p * 100), backgroundColor: colors, borderRadius: 6, maxBarThickness: 22 }] },
+    options: {
+      indexAxis: 'y', maintainAspectRatio: false, animation: { duration: 400 },
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => ` ${c.parsed.x.toFixed(1)}%` } } },
+      scales: {
+        x: { min: 0, max: 100, ticks: { callback: (v) => `${v}%` }, grid: { color: '#eef2f1' } },
+        y: { grid: { display: false } },
+      },
+    },
+  });
+
+  replace('pie-chart', {
+    type: 'pie',
+    data: { labels: words, datasets: [{ data: probs, backgroundColor: colors, borderColor: '#fff', borderWidth: 2 }] },
+    options: {
+      maintainAspectRatio: false, animation: { duration: 400 },
+      plugins: {
+        legend: { position: 'right', labels: { boxWidth: 12, boxHeight: 12, usePointStyle: true } },
+        tooltip: { callbacks: { label: (c) => ` ${c.label}: ${(c.parsed * 100).toFixed(1)}%` } },
+      },
+    },
+  });
+
+  const timeline = analysis.timeline || [];
+  document.getElementById('timeline-wrap').hidden = timeline.length === 0;
+  document.getElementById('timeline-note').hidden = timeline.length > 0;
+  if (charts['timeline-chart']) {
+    charts['timeline-chart'].destroy();
+    delete charts['timeline-chart'];
+  }
+  if (timeline.length) {
+    // One point per window at its centre; the first and last windows also stand for the edges,
+    // so the chart spans the whole recording (0 .. duration).
+    const points = [{ x: 0, s: timeline[0] }, ...timeline.map((s) => ({ x: (s.start_s + s.end_s) / 2, s })),
+      { x: analysis.duration_s, s: timeline[timeline.length - 1] }];
+    replace('timeline-chart', {
+      type: 'line',
+      data: {
+        datasets: labels.map((l, i) => ({
+          label: words[i], data: points.map((p) => ({ x: p.x, y: (p.s.probabilities[l] ?? 0) * 100 })),
+          borderColor: colors[i], backgroundColor: `${colors[i]}cc`, fill: true,
+          pointRadius: 0, tension: 0.35, borderWidth: 1,
+        })),
+      },
+      options: {
+        maintainAspectRatio: false, animation: { duration: 400 },
+        interaction: { mode: 'index', intersect: false },
+        plugins: {
+          legend: { position: 'right', labels: { boxWidth: 12, boxHeight: 12, usePointStyle: true } },
+          tooltip: { callbacks: { title: (items) => `around ${clock(items[0].parsed.x)}`, label: (c) => ` ${c.dataset.label}: ${c.parsed.y.toFixed(0)}%` } },
+        },
+        scales: {
+          x: { type: 'linear', min: 0, max: analysis.duration_s, title: { display: true, text: 'seconds' }, grid: { color: '#eef2f1' } },
+          y: { stacked: true, min: 0, max: 100, ticks: { callback: (v) => `${v}%` }, grid: { color: '#eef2f1' } },
+        },
+      },
+    });
+  }
+  drawWaveform(document.getElementById('waveform'), analysis.waveform, emotionColor(analysis.predicted));
+}
+
+// Vertical min..max strokes, one per point, centred on a faint axis.
+function drawWaveform(canvas, waveform, color) {
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth, height = canvas.clientHeight;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  const g = canvas.getContext('2d');
+  g.scale(ratio, ratio);
+  g.clearRect(0, 0, width, height);
+  g.strokeStyle = '#e2e8e6';
+  g.beginPath();
+  g.moveTo(0, height / 2);
+  g.lineTo(width, height / 2);
+  g.stroke();
+  if (!waveform || !waveform.points) return;
+  const n = waveform.points;
+  const peak = Math.max(0.05, ...waveform.max.map(Math.abs), ...waveform.min.map(Math.abs));
+  const scale = (height / 2 - 2) / peak;
+  g.strokeStyle = color;
+  g.lineWidth = Math.max(1, width / n * 0.8);
+  g.beginPath();
+  for (let i = 0; i < n; i++) {
+    const x = (i + 0.5) * width / n;
+    g.moveTo(x, height / 2 - waveform.max[i] * scale);
+    g.lineTo(x, height / 2 - Math.min(waveform.min[i], waveform.max[i] - 1 / scale) * scale);
+  }
+  g.stroke();
+}
