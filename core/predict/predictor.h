@@ -48,6 +48,12 @@ class Predictor {
 
   // `samples`: mono at sample_rate(). Not thread-safe: one Predictor per thread.
   Prediction predict(std::span<const float> samples, const TimelineOptions& timeline = {});
+  // Several recordings at once: every recording and every timeline window goes through the model
+  // in ONE padded batch (a server batching concurrent requests: matrix products instead of
+  // matrix-vector products). Same results as predict() on each, to float rounding.
+  // InputError when any recording is too short for a feature frame (the caller retries alone).
+  std::vector<Prediction> predict_many(std::span<const std::span<const float>> recordings,
+                                       const TimelineOptions& timeline = {});
   // Probabilities (N, C) of several clips in one batch.
   std::vector<float> probabilities(std::span<const std::span<const float>> clips);
 

@@ -1,10 +1,14 @@
-// Thread-safe model access: a fixed set of Predictors (each not thread-safe, one thread each),
-// lent to requests one at a time. A request holds a predictor only while it predicts; decoding,
-// storage and HTTP happen outside, so requests wait for each other only when every predictor is
-// busy. Each predictor runs single-threaded: the pool's size is the parallelism.
+// Thread-safe model access with micro-batching: a fixed set of Predictors (each not thread-safe,
+// single-threaded: the pool's size is the parallelism). A request queues its recording; whichever
+// request thread finds a predictor free takes every queued recording (up to max_batch, oldest
+// first, its own or not) and predicts them in one batch, then hands each its result. Under load
+// the model runs matrix products over many recordings instead of one matrix-vector product per
+// frame each; alone, a request is predicted at once. Decoding, storage and HTTP happen outside.
 #pragma once
 
 #include <condition_variable>
+#include <deque>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,24 +21,39 @@ namespace calmspace::serve {
 
 class ModelPool {
  public:
-  // `size` predictors (>= 1) built from one checkpoint.
-  ModelPool(const Checkpoint& checkpoint, int size);
+  // `size` predictors (>= 1) built from one checkpoint; at most `max_batch` recordings per batch.
+  ModelPool(const Checkpoint& checkpoint, int size, int max_batch = 16);
 
   const std::vector<std::string>& labels() const { return labels_; }
   const Config& config() const { return config_; }
   int size() const { return static_cast<int>(predictors_.size()); }
 
-  // Waits for a free predictor and runs it on `samples` (mono at config().audio.sample_rate).
-  // InputError from the predictor (e.g. too short) passes through.
+  // Predicts `samples` (mono at config().audio.sample_rate), batched with whatever else is queued.
+  // InputError from the predictor (e.g. too short) passes through to this request only.
   Prediction predict(std::span<const float> samples, const TimelineOptions& timeline);
 
  private:
+  struct Job {
+    std::span<const float> samples;
+    TimelineOptions timeline;
+    Prediction result;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  // Takes queued jobs sharing the first one's timeline options (called with mutex_ held).
+  std::vector<Job*> take_batch();
+  // Predicts `jobs` with `predictor` (without the lock); a failing batch is retried one by one so
+  // an error reaches only the recording that caused it.
+  static void run_batch(Predictor& predictor, const std::vector<Job*>& jobs);
+
+  int max_batch_ = 16;
+  std::deque<Job*> queue_;
   Config config_;
   std::vector<std::string> labels_;
   std::vector<std::unique_ptr<Predictor>> predictors_;
   std::vector<Predictor*> free_;
   std::mutex mutex_;
-  std::condition_variable available_;
+  std::condition_variable changed_;  // a predictor came free or jobs were done
 };
 
 }  // namespace calmspace::serve
