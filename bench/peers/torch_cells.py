@@ -26,7 +26,9 @@ Same as CalmSpace
             evaluation batches of train.batch_size sorted by length, forward + softmax + loss,
             median over passes (at least 3 and --min-inference-seconds)
 
-A speed peer by default: --epochs N (default 2) epochs of fold 0 per cell, weights from those
+A speed peer by default: --epochs N (default 2) timed epochs of fold 0 per cell after
+--warmup-epochs W (default 1) untimed ones (PyTorch's first pass over each new batch shape is far
+slower; CalmSpace's mean over a whole run amortises its own first epoch), weights from those
 epochs. --full trains the whole recipe (train.epochs, early stopping on validation UA with
 train.patience) on --folds folds and reports test UA / WA / macro-F1 of the best epoch too.
 
@@ -433,7 +435,8 @@ def run_fold(ds, config, cell, fold, args, device):
         w = np.where(count > 0, len(labels) / (np.count_nonzero(count) * np.maximum(count, 1)), 1.0)
         weights = torch.tensor(w, dtype=torch.float32, device=device)
     rng = np.random.default_rng([seed, fold])
-    epochs = int(t["epochs"]) if args.full else args.epochs
+    warmup = 0 if args.full else args.warmup_epochs
+    epochs = int(t["epochs"]) if args.full else warmup + args.epochs
     state = {"plateau_lr": float(t["lr"])}
     rates, best, best_ua, without = [], None, -1.0, 0
     for epoch in range(epochs):
@@ -442,9 +445,11 @@ def run_fold(ds, config, cell, fold, args, device):
         lr = lr_for_epoch(t, epoch, without, state)
         for g in opt.param_groups:
             g["lr"] = lr
-        rates.append(len(train) / train_epoch(model, opt, feats, labels, config, epoch, weights, device, rng))
-        print(f"[{cell} fold {fold + 1}] epoch {epoch + 1}/{epochs}: {rates[-1]:.1f} training clips/s",
-              file=sys.stderr, flush=True)
+        rate = len(train) / train_epoch(model, opt, feats, labels, config, epoch, weights, device, rng)
+        if epoch >= warmup:
+            rates.append(rate)
+        print(f"[{cell} fold {fold + 1}] epoch {epoch + 1}/{epochs}: {rate:.1f} training clips/s"
+              + (" (warm-up, not counted)" if epoch < warmup else ""), file=sys.stderr, flush=True)
         if args.full:
             ua = metrics(ds.label[valid], predict(model, [ds.features[i] for i in valid], ds.label[valid],
                                                   int(t["batch_size"]), device), len(ds.labels))["ua"] if valid else 0.0
@@ -485,6 +490,9 @@ def main():
     ap.add_argument("--cells", default="", help="comma-separated cells (default rnn,lstm,gru or bench.json's)")
     ap.add_argument("--folds", type=int, default=None, help="folds to run (default 1; folds 0..N-1)")
     ap.add_argument("--epochs", type=int, default=2, help="timed epochs per fold (speed peer)")
+    ap.add_argument("--warmup-epochs", type=int, default=1,
+                    help="untimed epochs before the timed ones (speed peer): PyTorch's first passes "
+                         "over new shapes are much slower")
     ap.add_argument("--full", action="store_true", help="train the whole recipe; report test metrics too")
     ap.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default train.num_threads)")
     ap.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
@@ -559,9 +567,11 @@ def main():
         "data": os.path.abspath(args.data), "feature_set": ds.key, "device": str(device),
         "threads": threads, "mode": "full" if args.full else "speed",
         "epochs_per_fold": int(t["epochs"]) if args.full else args.epochs, "folds_run": folds,
+        "warmup_epochs": 0 if args.full else args.warmup_epochs,
         "definitions": {
-            "train_clips_per_s": "mean over the timed epochs of training clips / wall seconds of the "
-                                 "epoch's training half (validation excluded)",
+            "train_clips_per_s": "mean over the timed epochs (after warmup_epochs untimed ones) of "
+                                 "training clips / wall seconds of the epoch's training half "
+                                 "(validation excluded)",
             "inference": "fold 0's test split, features in memory, batches of train.batch_size sorted "
                          "by length; median over passes of clips per second"},
         "config": config, "cells": results}

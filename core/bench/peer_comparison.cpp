@@ -26,7 +26,8 @@ CellKind cell_kind(const std::string& name) {
   const auto it =
       std::find_if(table.begin(), table.end(), [&](const auto& e) { return e.first == name; });
   if (it == table.end())
-    throw InputError("--cells", cat("unknown cell '", name, "' (rnn, rnn_tanh, rnn_relu, lstm, gru)"));
+    throw InputError("--cells",
+                     cat("unknown cell '", name, "' (rnn, rnn_tanh, rnn_relu, lstm, gru)"));
   return it->second;
 }
 
@@ -36,7 +37,9 @@ std::string fmt(const char* f, double v) {
   return b;
 }
 
-double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+double ratio(double a, double b) {
+  return b > 0 ? a / b : 0.0;
+}
 
 }  // namespace
 
@@ -51,17 +54,18 @@ nlohmann::json load_peer_result(const std::string& path, const DatasetFile& data
     throw InputError(path, cat("is not JSON (", e.what(), ")"));
   }
   if (!peer.is_object() || peer.value("kind", std::string()) != kPeerKind)
-    throw InputError(path, cat("is not a bench/peers/torch_cells.py result (kind '", kPeerKind,
-                               "' expected)"));
+    throw InputError(
+        path, cat("is not a bench/peers/torch_cells.py result (kind '", kPeerKind, "' expected)"));
   try {
     const std::string key = feature_set_key(recipe.features);
     if (peer.at("feature_set").get<std::string>() != key)
-      throw InputError(path, cat("was measured on feature set ", peer["feature_set"].get<std::string>(),
-                                 "; this recipe's is ", key));
+      throw InputError(path,
+                       cat("was measured on feature set ", peer["feature_set"].get<std::string>(),
+                           "; this recipe's is ", key));
     const int batch = peer.at("config").at("train").at("batch_size").get<int>();
     if (batch != recipe.train.batch_size)
-      throw InputError(path, cat("used batch size ", batch, "; this recipe's is ",
-                                 recipe.train.batch_size));
+      throw InputError(
+          path, cat("used batch size ", batch, "; this recipe's is ", recipe.train.batch_size));
     // Fold 0 as cross-validation runs it: test fold 0, validation fold 1.
     TrainOptions fold0 = recipe.train;
     fold0.test_fold = 0;
@@ -84,10 +88,10 @@ nlohmann::json load_peer_result(const std::string& path, const DatasetFile& data
       const auto train = f0.at("train_clips").get<std::size_t>();
       const auto test = f0.at("test_clips").get<std::size_t>();
       if (train != splits.train.size() || test != splits.test.size())
-        throw InputError(path, cat("cell ", name, ": fold 0 has ", train, " training and ", test,
-                                   " test clips there, ", splits.train.size(), " and ",
-                                   splits.test.size(), " in ", dataset.path(),
-                                   " (another dataset or split)"));
+        throw InputError(
+            path, cat("cell ", name, ": fold 0 has ", train, " training and ", test,
+                      " test clips there, ", splits.train.size(), " and ", splits.test.size(),
+                      " in ", dataset.path(), " (another dataset or split)"));
       if (!(c->at("train_clips_per_s").get<double>() > 0) ||
           !(c->at("inference").at("clips_per_s").get<double>() > 0))
         throw InputError(path, cat("cell ", name, ": no positive throughput"));
@@ -123,18 +127,20 @@ nlohmann::json compare_with_peer(const nlohmann::json& bench_cells, const nlohma
                     {"inference_ratio", ratio(cs_infer, pt_infer)}});
   }
   const auto& m = peer.value("machine", nlohmann::json::object());
-  nlohmann::json entry = {{"file", peer.value("file", std::string())},
-          {"command", peer.value("command", std::string())},
-          {"torch", m.value("torch", std::string("?"))},
-          {"device", m.value("torch_device", peer.value("device", std::string("?")))},
-          {"threads", peer.value("threads", 0)},
-          {"mode", peer.value("mode", std::string("?"))},
-          {"epochs_per_fold", peer.value("epochs_per_fold", 0)},
-          {"folds_run", peer.value("folds_run", 0)},
-          {"machine", m},
-          {"calmspace", {{"threads", threads}, {"folds_run", folds_run}, {"device", "cpu"}}},
-          {"ratio", "CalmSpace / PyTorch clips per second (above 1: CalmSpace faster)"},
-          {"rows", rows}};
+  nlohmann::json entry = {
+      {"file", peer.value("file", std::string())},
+      {"command", peer.value("command", std::string())},
+      {"torch", m.value("torch", std::string("?"))},
+      {"device", m.value("torch_device", peer.value("device", std::string("?")))},
+      {"threads", peer.value("threads", 0)},
+      {"mode", peer.value("mode", std::string("?"))},
+      {"epochs_per_fold", peer.value("epochs_per_fold", 0)},
+      {"warmup_epochs", peer.value("warmup_epochs", 0)},
+      {"folds_run", peer.value("folds_run", 0)},
+      {"machine", m},
+      {"calmspace", {{"threads", threads}, {"folds_run", folds_run}, {"device", "cpu"}}},
+      {"ratio", "CalmSpace / PyTorch clips per second (above 1: CalmSpace faster)"},
+      {"rows", rows}};
   entry["markdown"] = peer_markdown(entry);  // for bench/make_results.py (one renderer)
   return entry;
 }
@@ -142,17 +148,19 @@ nlohmann::json compare_with_peer(const nlohmann::json& bench_cells, const nlohma
 std::string peer_markdown(const nlohmann::json& e) {
   const auto& cs = e.at("calmspace");
   const bool speed = e.value("mode", std::string()) == "speed";
-  std::string md = cat("## CalmSpace / PyTorch ", e.value("torch", std::string("?")), " on ",
-                       e.value("device", std::string("?")), ", ", e.value("threads", 0),
-                       " threads\n\n");
+  std::string md =
+      cat("## CalmSpace / PyTorch ", e.value("torch", std::string("?")), " on ",
+          e.value("device", std::string("?")), ", ", e.value("threads", 0), " threads\n\n");
   md += cat("Ratio = CalmSpace / PyTorch clips per second (above 1: CalmSpace faster).\n");
-  md += cat("- CalmSpace: ", cs.value("device", std::string("cpu")), ", ",
-            cs.value("threads", 0), " threads; training clips/s = mean over every epoch of its ",
-            cs.value("folds_run", 0),
+  md += cat("- CalmSpace: ", cs.value("device", std::string("cpu")), ", ", cs.value("threads", 0),
+            " threads; training clips/s = mean over every epoch of its ", cs.value("folds_run", 0),
             " fold(s) (epochs below); inference: fold 0's best checkpoint on its test split.\n");
   md += cat("- PyTorch: ", e.value("device", std::string("?")), ", ", e.value("threads", 0),
             " threads; training clips/s = mean over ", e.value("epochs_per_fold", 0),
             " epoch(s) of each of ", e.value("folds_run", 0), " fold(s)",
+            e.value("warmup_epochs", 0) > 0
+                ? cat(" after ", e.value("warmup_epochs", 0), " untimed warm-up epoch(s)")
+                : std::string(),
             speed ? " (speed peer: the recipe's schedule, not trained to the end)" : "",
             "; inference: fold 0's test split with ",
             speed ? "those weights" : "the best epoch's weights", ".\n");
@@ -164,9 +172,8 @@ std::string peer_markdown(const nlohmann::json& e) {
   md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   for (const auto& r : e.at("rows"))
     md += cat("| ", r["cell"].get<std::string>(), " | ", r["parameters"].get<std::int64_t>(), " | ",
-              fmt("%.0f", r["calmspace_epochs"].get<double>()), " / ",
-              r["torch_epochs"].get<int>(), " | ",
-              fmt("%.0f", r["calmspace_train_clips_per_s"].get<double>()), " | ",
+              fmt("%.0f", r["calmspace_epochs"].get<double>()), " / ", r["torch_epochs"].get<int>(),
+              " | ", fmt("%.0f", r["calmspace_train_clips_per_s"].get<double>()), " | ",
               fmt("%.0f", r["torch_train_clips_per_s"].get<double>()), " | ",
               fmt("%.2fx", r["train_ratio"].get<double>()), " | ",
               fmt("%.0f", r["calmspace_inference_clips_per_s"].get<double>()), " | ",

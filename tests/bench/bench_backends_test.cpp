@@ -69,7 +69,8 @@ TEST(BenchBackends, CudaFeaturesMatchTheCpuShapeOrGiveTheReason) {
   FeatureOptions options;  // log-mel, 64 bands
   const std::vector<float> clip(16000, 0.1f);
   const std::vector<std::span<const float>> batch = {clip};
-  const PaddedBatch cpu = bench::make_bench_features("cpu", options, 16000, 1)->extract_batch(batch);
+  const PaddedBatch cpu =
+      bench::make_bench_features("cpu", options, 16000, 1)->extract_batch(batch);
   const cuda::RuntimeReport report = cuda::query_runtime();
   if (!report.has_gpu()) {
     EXPECT_THROW(bench::make_bench_features("cuda", options, 16000, 1), Error);

@@ -11,8 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -31,10 +31,10 @@ namespace fs = std::filesystem;
 // The recipe both sides run: the quick bench recipe, shrunk, with the parts of the model whose
 // shapes are easiest to get wrong (2 bidirectional layers, dropout, attention pooling).
 const std::vector<std::string> kOverrides = {
-    "features.n_mels=16",   "model.hidden_size=8",       "model.num_layers=2",
-    "model.bidirectional=true", "model.dropout=0.1",     "model.pooling=attention",
-    "model.attention_dim=4", "train.epochs=1",           "train.batch_size=8",
-    "train.num_threads=1",   "augment.time_masks=1",     "augment.freq_masks=1"};
+    "features.n_mels=16",       "model.hidden_size=8",  "model.num_layers=2",
+    "model.bidirectional=true", "model.dropout=0.1",    "model.pooling=attention",
+    "model.attention_dim=4",    "train.epochs=1",       "train.batch_size=8",
+    "train.num_threads=1",      "augment.time_masks=1", "augment.freq_masks=1"};
 const std::string kConfig = CALMSPACE_SOURCE_DIR "/configs/bench_quick.yaml";
 const char* kCells[] = {"rnn", "lstm", "gru"};
 
@@ -44,7 +44,9 @@ std::string overrides() {
   return s;
 }
 
-Config recipe() { return resolve_config(kConfig, kOverrides); }
+Config recipe() {
+  return resolve_config(kConfig, kOverrides);
+}
 
 // CalmSpace's parameter count for `cell` under the recipe (16 inputs, 3 classes).
 std::int64_t calmspace_parameters(const std::string& cell) {
@@ -117,6 +119,7 @@ class TorchPeer : public ::testing::Test {
             {"threads", 1},
             {"mode", "speed"},
             {"epochs_per_fold", 2},
+            {"warmup_epochs", 1},
             {"folds_run", 1},
             {"cells", cells}};
   }
@@ -140,14 +143,13 @@ TEST_F(TorchPeer, SameModelsAsCalmSpaceAndPositiveThroughputs) {
   if (testing::run_command("/usr/bin/python3 -c 'import torch, h5py, numpy, yaml'", &out) != 0)
     GTEST_SKIP() << "/usr/bin/python3 lacks torch, h5py, numpy or yaml: " << out;
   const fs::path peer = dir_ / "peer.json";
-  ASSERT_EQ(testing::run_command("/usr/bin/python3 " CALMSPACE_SOURCE_DIR
-                                 "/bench/peers/torch_cells.py " +
-                                     kConfig + " --data " + data().string() +
-                                     " --epochs 1 --threads 1 --min-inference-seconds 0.05"
-                                     " --calmspace " +
-                                     testing::calmspace_binary().string() + " --out " +
-                                     peer.string() + overrides(),
-                                 &out),
+  ASSERT_EQ(testing::run_command(
+                "/usr/bin/python3 " CALMSPACE_SOURCE_DIR "/bench/peers/torch_cells.py " + kConfig +
+                    " --data " + data().string() +
+                    " --epochs 1 --threads 1 --min-inference-seconds 0.05"
+                    " --calmspace " +
+                    testing::calmspace_binary().string() + " --out " + peer.string() + overrides(),
+                &out),
             0)
       << out;
   const auto j = read_json(peer);
@@ -163,7 +165,8 @@ TEST_F(TorchPeer, SameModelsAsCalmSpaceAndPositiveThroughputs) {
     EXPECT_EQ(r["cell"], kCells[c]);
     EXPECT_EQ(r["parameters"].get<std::int64_t>(), calmspace_parameters(kCells[c])) << kCells[c];
     EXPECT_GT(r["train_clips_per_s"].get<double>(), 0.0);
-    EXPECT_EQ(r["epochs_timed"], 1);
+    EXPECT_EQ(r["epochs_timed"], 1);  // after 1 untimed warm-up epoch
+    ASSERT_EQ(r["folds"][0]["epoch_clips_per_s"].size(), 1u);
     EXPECT_GT(r["inference"]["clips_per_s"].get<double>(), 0.0);
     EXPECT_GE(r["inference"]["passes"].get<int>(), 3);
     // Fold 0 of 3 (two speakers each): test fold 0, validation fold 1, training fold 2.
@@ -212,9 +215,10 @@ TEST_F(TorchPeer, BenchPutsPyTorchBesideCalmSpaceWithRatios) {
   const std::string md = read_text(b / "bench.md");
   EXPECT_THAT(md, HasSubstr("## CalmSpace / PyTorch 9.9 on cpu, 1 threads"));
   EXPECT_THAT(md, HasSubstr("| PyTorch training clips/s | CalmSpace / PyTorch |"));
-  EXPECT_THAT(md, HasSubstr("mean over 2 epoch(s) of each of 1 fold(s) (speed peer"));
-  EXPECT_THAT(md, HasSubstr("\n| lstm | " + std::to_string(calmspace_parameters("lstm")) +
-                            " | 1 / 2 | "));
+  EXPECT_THAT(md, HasSubstr("mean over 2 epoch(s) of each of 1 fold(s) after 1 untimed warm-up "
+                            "epoch(s) (speed peer"));
+  EXPECT_THAT(
+      md, HasSubstr("\n| lstm | " + std::to_string(calmspace_parameters("lstm")) + " | 1 / 2 | "));
   EXPECT_THAT(out, HasSubstr("CalmSpace / PyTorch"));  // printed too
 }
 
