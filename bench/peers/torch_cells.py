@@ -27,9 +27,9 @@ Same as CalmSpace
             median over passes (at least 3 and --min-inference-seconds)
 
 A speed peer by default: --epochs N (default 2) timed epochs of fold 0 per cell after
---warmup-epochs W (default 1) untimed ones (PyTorch's first pass over each new batch shape is far
-slower; CalmSpace's mean over a whole run amortises its own first epoch), weights from those
-epochs. --full trains the whole recipe (train.epochs, early stopping on validation UA with
+--warmup-epochs W (default 1) untimed ones (PyTorch's first epoch can be several times slower:
+seen 4-5x with the 32-unit quick recipe on a 2-core machine; CalmSpace's mean over a whole run
+amortises its own first epoch), weights from those epochs. --full trains the whole recipe (train.epochs, early stopping on validation UA with
 train.patience) on --folds folds and reports test UA / WA / macro-F1 of the best epoch too.
 
 CONFIG is either a YAML recipe with optional `section.key=value` overrides, resolved exactly as
@@ -491,8 +491,8 @@ def main():
     ap.add_argument("--folds", type=int, default=None, help="folds to run (default 1; folds 0..N-1)")
     ap.add_argument("--epochs", type=int, default=2, help="timed epochs per fold (speed peer)")
     ap.add_argument("--warmup-epochs", type=int, default=1,
-                    help="untimed epochs before the timed ones (speed peer): PyTorch's first passes "
-                         "over new shapes are much slower")
+                    help="untimed epochs before the timed ones (speed peer): PyTorch's first epoch "
+                         "can be several times slower")
     ap.add_argument("--full", action="store_true", help="train the whole recipe; report test metrics too")
     ap.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default train.num_threads)")
     ap.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
