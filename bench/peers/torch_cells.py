@@ -29,8 +29,9 @@ Same as CalmSpace
 A speed peer by default: --epochs N (default 2) timed epochs of fold 0 per cell after
 --warmup-epochs W (default 1) untimed ones (PyTorch's first epoch can be several times slower:
 seen 4-5x with the 32-unit quick recipe on a 2-core machine; CalmSpace's mean over a whole run
-amortises its own first epoch), weights from those epochs. --full trains the whole recipe (train.epochs, early stopping on validation UA with
-train.patience) on --folds folds and reports test UA / WA / macro-F1 of the best epoch too.
+amortises its own first epoch), weights from those epochs. --full trains the whole recipe
+(train.epochs, early stopping on validation UA with train.patience) on --folds folds (default
+all) and reports test UA / WA / macro-F1 of the best epoch too.
 
 CONFIG is either a YAML recipe with optional `section.key=value` overrides, resolved exactly as
 CalmSpace resolves it by `calmspace bench CONFIG --print-config` (--calmspace BIN, default
