@@ -204,12 +204,12 @@ void BM_CudaLogMelDevice(benchmark::State& state) {
     return;
   }
 
-  cuda::GpuTimer timer(stream.get());
+  const auto timer = bench::make_bench_timer("cuda", stream.get());  // CUDA events on the stream
   double total_s = 0;
   for (auto _ : state) {
-    timer.start();
+    timer->start();
     extractor->extract_device(in, features, stream.get());
-    const double seconds = timer.stop_ms() * 1e-3;
+    const double seconds = timer->stop();
     state.SetIterationTime(seconds);
     total_s += seconds;
   }
@@ -241,7 +241,7 @@ void BM_CudaLogMelHost(benchmark::State& state) {
     state.SkipWithError(("skipped: " + report.no_gpu_reason).c_str());
     return;
   }
-  auto extractor = make_cuda_feature_extractor(FeatureOptions{}, kRate);
+  auto extractor = bench::make_bench_features("cuda", FeatureOptions{}, kRate, 0);
   const std::vector<std::span<const float>> batch(clips().audio.begin(), clips().audio.end());
   const PaddedBatch check = extractor->extract_batch(batch);
   if (!close_to_cpu(check.data, cpu_reference()) || check.lengths != cpu_reference().lengths) {

@@ -3,8 +3,9 @@
 
 Reads
   *.json  results written by the runners (bench/run_*.sh: kind recurrent, features_cpu,
-          train_step_cpu) and `calmspace bench` outputs copied here (bench.json, kind
-          calmspace-bench); each records its command and machine (bench/lib/machine.py)
+          train_step_cpu; bench/run_cells_bench.sh copies `calmspace bench`'s bench.json, kind
+          calmspace-bench, with its PyTorch peers); each records its command and machine
+          (bench/lib/machine.py)
   *.md    older result pages without a JSON twin: their title, summary tables and the command
           that produced them ("Produced by `...`")
 Results marked smoke (bench/run_recurrent_bench.sh ... smoke) are listed under their own heading
@@ -51,6 +52,9 @@ def cells_section(b):
         lines.append(f"| {c['cell']} | {pm(c['ua'])} | {pm(c['wa'])} | {pm(c['macro_f1'])} | "
                      f"{pm(c['train_seconds'], 1.0)} | {c['train_clips_per_s']:,.0f} | "
                      f"{c['inference']['clips_per_s']:,.0f} | {c['parameters']:,} |")
+    for peer in b.get("peers", []):  # PyTorch peers (calmspace bench --peer-json), rendered there
+        lines += [""] + ["####" + l[2:] if l.startswith("## ") else l
+                         for l in peer.get("markdown", "").rstrip().splitlines()]
     return lines
 
 
@@ -124,7 +128,7 @@ def main():
         date = r.get("machine", {}).get("date_utc", "")[:10]
         section = [f"### {title} ({date})", "", f"Source: `{name}`", "", *body, ""]
         (smoke if r.get("smoke") else measured).append(section)
-        commands.append((r.get("command", "?"), name, bool(r.get("smoke"))))
+        commands.append((r.get("runner_command", r.get("command", "?")), name, bool(r.get("smoke"))))
     for path in sorted(glob.glob(os.path.join(args.results, "*.md"))):
         if os.path.exists(path[:-3] + ".json"):
             continue

@@ -57,6 +57,7 @@ const CheckResult& checked(const std::string& backend, const RecurrentShape& s, 
 void run_pass(benchmark::State& state, const Settings& cfg, const RecurrentShape& s,
               const std::string& pass) {
   std::unique_ptr<SequenceModel> model;
+  std::unique_ptr<BenchTimer> timer;
   try {
     const CheckResult& check = checked(cfg.backend, s, cfg.threads);
     if (!check.error.empty()) {
@@ -65,11 +66,11 @@ void run_pass(benchmark::State& state, const Settings& cfg, const RecurrentShape
     }
     state.SetLabel(check.summary);
     model = make_bench_model(cfg.backend, s.model_options(), s.input, s.classes, 1, cfg.threads);
+    timer = make_bench_timer(cfg.backend);  // CUDA: pass the model's stream once it has one
   } catch (const Error& e) {
     state.SkipWithError(e.what());
     return;
   }
-  auto timer = make_bench_timer(cfg.backend);
   const PaddedBatch x = gaussian_batch(s.batch, s.frames, s.input, 7);
   std::vector<int> labels;
   for (int b = 0; b < s.batch; ++b) labels.push_back(static_cast<int>(splitmix64(b) % s.classes));
@@ -185,7 +186,7 @@ int run(int argc, char** argv) {
   add_machine_context(cfg.threads);
   benchmark::AddCustomContext("shape_tables", tables);
   benchmark::AddCustomContext("backend", cfg.backend);
-  benchmark::AddCustomContext("timer", make_bench_timer(cfg.backend)->name());
+  benchmark::AddCustomContext("timer", bench_timer_name(cfg.backend));
   benchmark::AddCustomContext("flop_convention", kRecurrentFlopConvention);
   benchmark::AddCustomContext(
       "backward", splits_backward(cfg.backend)

@@ -1,8 +1,9 @@
 // calmspace bench [CONFIG] --data FILE.h5 --out DIR [--cells rnn,lstm,gru] [--folds N]
-//                 [--no-plots] [section.key=value ...]
+//                 [--peer-json PEER.json ...] [--no-plots] [section.key=value ...]
 // Trains every cell from one recipe on the same speaker-independent folds and compares accuracy
 // and cost (core/bench/cell_comparison.h): DIR/bench.json, DIR/bench.md, DIR/<cell>/ runs and
-// DIR/plots/.
+// DIR/plots/. --peer-json adds a PyTorch peer's figures (bench/peers/torch_cells.py) and the
+// CalmSpace / PyTorch ratios (core/bench/peer_comparison.h); each file is checked before training.
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "core/bench/cell_comparison.h"
 #include "core/bench/machine_info.h"
+#include "core/bench/peer_comparison.h"
 #include "core/plot/plot_sources.h"
 #include "cuda/runtime.h"
 #include "tools/config_args.h"
@@ -22,6 +24,7 @@ namespace {
 
 struct BenchArgs {
   std::string data, out, cells = "rnn,lstm,gru";
+  std::vector<std::string> peer_json;
   int folds = 0;
   bool no_plots = false;
   ConfigArgs config;
@@ -56,6 +59,10 @@ void add_bench(CLI::App& app) {
       ->required();
   cmd->add_option("--cells", args->cells, "comma-separated cells to compare");
   cmd->add_option("--folds", args->folds, "run only the first N folds (0 = all)");
+  cmd->add_option("--peer-json", args->peer_json,
+                  "a bench/peers/torch_cells.py result on the same recipe and data: adds PyTorch's "
+                  "clips/s and the CalmSpace / PyTorch ratios (repeatable)")
+      ->allow_extra_args(false);  // one file per --peer-json; overrides may follow
   add_no_plots_flag(cmd, &args->no_plots);
   add_config_args(cmd, args->config, /*positional_config=*/true);
   cmd->callback([cmd, args] {
@@ -67,6 +74,8 @@ void add_bench(CLI::App& app) {
     options.max_folds = args->folds;
     options.command = command_line();
     options.machine = machine_record(config->train.num_threads, cuda::query_runtime());
+    for (const auto& path : args->peer_json)
+      options.peers.push_back(load_peer_result(path, dataset, *config, options.cells));
     ConsoleObserver observer;
     const int K = dataset.header().num_folds;
     const int run = args->folds > 0 ? std::min(args->folds, K) : K;

@@ -1,7 +1,7 @@
 // Backend creation for the benchmarks: ONE function per stage, so a CUDA backend slots in by
-// adding one branch each (the lead's part; the CUDA factories live in cuda/).
-//   make_bench_model     SequenceModel (core/model/sequence_model.h)
-//   make_bench_features  FeatureExtractor (core/features/feature_extractor.h)
+// adding one branch each (the CUDA factories live in cuda/).
+//   make_bench_model     SequenceModel (core/model/sequence_model.h): "cpu" (CUDA: slot below)
+//   make_bench_features  FeatureExtractor (core/features/feature_extractor.h): "cpu", "cuda"
 // Backends a build cannot run report why (InputError naming --backend), so the benchmark is
 // skipped with that reason instead of crashing.
 #pragma once
@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/features/feature_extractor.h"
 #include "core/model/sequence_model.h"
+#include "cuda/feature_extractor_cuda.h"
 
 namespace calmspace::bench {
 
@@ -44,8 +45,10 @@ inline std::unique_ptr<FeatureExtractor> make_bench_features(const std::string& 
     options.num_threads = threads;
     return make_cpu_feature_extractor(options, sample_rate);
   }
-  // CUDA: `if (backend == "cuda") return make_cuda_feature_extractor(options, sample_rate);`
-  throw InputError("--backend", cat("'", backend, "' is not available in this build (cpu)"));
+  // CUDA (cuda/feature_extractor_cuda.h): throws Error with the runtime's reason when no GPU is
+  // usable, "built without CUDA" in a build without it; threads do not apply.
+  if (backend == "cuda") return make_cuda_feature_extractor(options, sample_rate);
+  throw InputError("--backend", cat("'", backend, "' is not a feature backend (cpu, cuda)"));
 }
 
 }  // namespace calmspace::bench

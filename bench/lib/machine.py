@@ -55,7 +55,8 @@ def record(root, build, context=None, dirty_paths=(), extra=None):
 def markdown(m):
     """Bullet lines for a results page."""
     cuda = m.get("cuda", {})
-    gpus = ", ".join(f"{g['name']} ({g['bandwidth_gbs']:.0f} GB/s peak)" for g in cuda.get("gpus", []))
+    gpus = ", ".join(g["name"] + (f" ({g['bandwidth_gbs']:.0f} GB/s peak)" if "bandwidth_gbs" in g else "")
+                     for g in cuda.get("gpus", []))
     dirty = " (uncommitted changes in the measured code)" if m.get("uncommitted_changes_in_measured_code") else ""
     lines = [
         f"- git: {m.get('git_revision', '?')}{dirty}",

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/atomic_file.h"
+#include "core/bench/peer_comparison.h"
 #include "core/model/checkpoint.h"
 #include "core/train/clip_source.h"
 #include "core/train/cross_validation.h"
@@ -149,6 +150,9 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
                        {"checkpoint_bytes", static_cast<std::int64_t>(fs::file_size(best))}});
   }
   Config resolved = recipe;
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& peer : options.peers)
+    peers.push_back(compare_with_peer(results, peer, recipe, folds_run));
   const nlohmann::json bench = {
       {"kind", "calmspace-bench"},
       {"command", options.command},
@@ -171,7 +175,8 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
         {"checkpoint_bytes", "size of the best.h5 checkpoint file (includes training state)"}}},
       {"machine", options.machine},
       {"config", resolved.to_yaml()},
-      {"cells", results}};
+      {"cells", results},
+      {"peers", peers}};
   write_text_file_atomic((fs::path(out_dir) / "bench.json").string(), bench.dump(2) + "\n");
   write_text_file_atomic((fs::path(out_dir) / "bench.md").string(), bench_markdown(bench));
   return bench;
@@ -198,7 +203,8 @@ std::string bench_markdown(const nlohmann::json& b) {
           human_bytes(c["model_bytes"].get<double>()) + " |\n";
   }
   md += "\n";
-  if (b.contains("peer") && b["peer"].is_object()) md += b["peer"].value("markdown", "");
+  if (b.contains("peers"))
+    for (const auto& peer : b["peers"]) md += peer_markdown(peer);
   const auto& m = b["machine"];
   if (m.is_object())
     md += cat("Machine: ", m.value("cpu", "?"), ", ", m.value("threads", 0), " threads; git ",

@@ -5,6 +5,8 @@
 // training clips/s (mean of every epoch's clips per second of training time), inference clips/s
 // (the fold-0 best checkpoint on its test split, features already in memory, evaluation batches
 // of train.batch_size, median of repeated passes), parameter count and model size.
+// With peer results (core/bench/peer_comparison.h, checked before training), bench.json's "peers"
+// puts each cell's training and inference clips/s beside PyTorch's with the ratios.
 // Output: OUT/<cell>/ (cv runs: fold_<k>/, cv.json), OUT/bench.json, OUT/bench.md.
 #pragma once
 
@@ -25,6 +27,7 @@ struct CellComparisonOptions {
   double min_inference_seconds = 0.3;  // inference timing: repeat passes at least this long
   nlohmann::json machine;              // machine_record(...), copied into bench.json
   std::string command;                 // the command line, copied into bench.json
+  std::vector<nlohmann::json> peers;   // load_peer_result(...) of each --peer-json
 };
 
 // Called as each cell's fold finishes (cell, fold, outcome).
