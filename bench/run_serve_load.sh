@@ -5,6 +5,7 @@
 # latency, writes build/bench/serve_load.json; fails if any request failed.
 #   bash bench/run_serve_load.sh [SECONDS=60] [CLIENTS=50]
 # Model: $CALMSPACE_MODEL, else the default model (models/ravdess-gru.safetensors).
+# More server options: $CALMSPACE_SERVE_ARGS (e.g. "--timeline-min 100" to time without timelines).
 # Clip: a RAVDESS recording made exactly 4.00 s (16 kHz mono PCM16, sox) when the corpus and sox
 # are there, else serve_load's synthetic voice-like 4 s WAV.
 # Disk: every request stores its clip (128 KB) in the history: ~1-3 GB for a 1-minute run.
@@ -34,7 +35,8 @@ fi
 
 model_args=()
 [ -n "${CALMSPACE_MODEL:-}" ] && model_args=(--model "$CALMSPACE_MODEL")
-"$build/tools/calmspace" serve "${model_args[@]}" --port 0 --data "$work/data" >"$work/server.log" 2>&1 &
+read -r -a serve_args <<<"${CALMSPACE_SERVE_ARGS:-}"
+"$build/tools/calmspace" serve "${model_args[@]}" "${serve_args[@]}" --port 0 --data "$work/data" >"$work/server.log" 2>&1 &
 server_pid=$!
 port=""
 for _ in $(seq 1 300); do
