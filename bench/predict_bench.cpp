@@ -79,10 +79,5 @@ BENCHMARK(BM_PredictFourSecondClip)->Unit(benchmark::kMillisecond)->UseRealTime(
 // The machine record (CPU, threads, CUDA/cuDNN or why no GPU, git revision) goes into the JSON
 // context: bench/lib/bench_context.h.
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  calmspace::bench::add_machine_context(0);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return calmspace::bench::run_benchmarks_with_machine_context(argc, argv);
 }

@@ -32,4 +32,15 @@ inline nlohmann::json add_machine_context(int threads) {
   return m;
 }
 
+// The whole main() of a benchmark program with nothing else to set up: Google Benchmark's flags,
+// the machine record in the context, every registered benchmark.
+inline int run_benchmarks_with_machine_context(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  add_machine_context(0);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
 }  // namespace calmspace::bench

@@ -12,36 +12,15 @@ Prints one JSON object: threads, audio_s_per_s (median), per-repetition timings 
 Run with Debian's interpreter: /usr/bin/python3 bench/peers/torchaudio_logmel.py --threads 2
 """
 import argparse
-import glob
 import json
 import os
 import statistics
 import time
 
-import numpy as np
-import soundfile as sf
 import torch
 import torchaudio
 
-SR = 16000
-BATCH = 32
-SECONDS = 4.0
-
-
-def load_clips(corpora):
-    root = os.path.join(corpora, "ravdess")
-    paths = sorted(os.path.relpath(p, root) for p in glob.glob(os.path.join(root, "Actor_*", "*.flac")))
-    n = int(SECONDS * SR)
-    if len(paths) < BATCH:
-        rng = np.random.default_rng(12345)
-        return (rng.standard_normal((BATCH, n)) * 0.1).astype(np.float32), "SEEDED NOISE: corpus missing"
-    stride = len(paths) // BATCH
-    clips = []
-    for i in range(BATCH):
-        x, sr = sf.read(os.path.join(root, paths[i * stride]), dtype="float32")
-        assert sr == SR and x.ndim == 1, (paths[i * stride], sr, x.shape)
-        clips.append(np.resize(x, n))  # np.resize repeats the clip cyclically, as tile_to() in C++
-    return np.stack(clips), f"ravdess ({BATCH} clips of {len(paths)}, tiled to 4 s)"
+from peer_clips import BATCH, SECONDS, SR, load_clips
 
 
 def main():

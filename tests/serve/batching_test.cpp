@@ -19,18 +19,19 @@ namespace {
 
 constexpr float kTolerance = 1e-5f;
 
-void expect_same_prediction(const Prediction& got, const Prediction& want, const std::string& what) {
+void expect_same_prediction(const Prediction& got, const Prediction& want,
+                            const std::string& what) {
   EXPECT_DOUBLE_EQ(got.duration_s, want.duration_s) << what;
-  EXPECT_THAT(got.probabilities, ::testing::Pointwise(::testing::FloatNear(kTolerance),
-                                                      want.probabilities))
+  EXPECT_THAT(got.probabilities,
+              ::testing::Pointwise(::testing::FloatNear(kTolerance), want.probabilities))
       << what;
   ASSERT_EQ(got.timeline.size(), want.timeline.size()) << what;
   for (std::size_t w = 0; w < want.timeline.size(); ++w) {
     EXPECT_DOUBLE_EQ(got.timeline[w].start_s, want.timeline[w].start_s) << what << " window " << w;
     EXPECT_DOUBLE_EQ(got.timeline[w].end_s, want.timeline[w].end_s) << what << " window " << w;
-    EXPECT_THAT(got.timeline[w].probabilities,
-                ::testing::Pointwise(::testing::FloatNear(kTolerance),
-                                     want.timeline[w].probabilities))
+    EXPECT_THAT(
+        got.timeline[w].probabilities,
+        ::testing::Pointwise(::testing::FloatNear(kTolerance), want.timeline[w].probabilities))
         << what << " window " << w;
   }
 }
@@ -42,7 +43,7 @@ std::vector<std::vector<float>> recordings_of_many_lengths() {
   return clips;
 }
 
-TEST(Batching, PredictManyMatchesEachRecordingAloneWithItsTimeline) {
+TEST(ServeBatching, PredictManyMatchesEachRecordingAloneWithItsTimeline) {
   Predictor predictor(testing::fixture_checkpoint(), 1);
   const auto clips = recordings_of_many_lengths();
   std::vector<std::span<const float>> spans(clips.begin(), clips.end());
@@ -50,13 +51,14 @@ TEST(Batching, PredictManyMatchesEachRecordingAloneWithItsTimeline) {
   ASSERT_EQ(batched.size(), clips.size());
   std::size_t windows = 0;
   for (std::size_t i = 0; i < clips.size(); ++i) {
-    expect_same_prediction(batched[i], predictor.predict(clips[i]), "recording " + std::to_string(i));
+    expect_same_prediction(batched[i], predictor.predict(clips[i]),
+                           "recording " + std::to_string(i));
     windows += batched[i].timeline.size();
   }
   EXPECT_GT(windows, 8u) << "the recordings of 4 s and more must bring timeline windows";
 }
 
-TEST(Batching, PoolGivesEachConcurrentRequestItsOwnResultAndItsOwnError) {
+TEST(ServeBatching, PoolGivesEachConcurrentRequestItsOwnResultAndItsOwnError) {
   const Checkpoint checkpoint = testing::fixture_checkpoint();
   serve::ModelPool pool(checkpoint, 2, /*max_batch=*/16);
   Predictor reference(checkpoint, 1);
