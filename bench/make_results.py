@@ -96,7 +96,8 @@ def legacy_md(path):
         for marker in ("Produced by `", "Command: `", "Dataset: `"):
             if marker in l:
                 commands.append(l.split(marker, 1)[1].split("`", 1)[0])
-        if in_code and l.startswith(("calmspace ", "build/")):
+        # A command, not a program's output line such as "calmspace serve: http://...".
+        if in_code and l.startswith(("calmspace ", "build/")) and not l.split()[1].endswith(":"):
             commands.append(l.strip())
     return title, "; ".join(dict.fromkeys(commands)), body
 

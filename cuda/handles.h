@@ -11,6 +11,7 @@
 
 #include "cuda/check.h"
 #include "cuda/cublas_check.h"
+#include "cuda/pinned_buffer.h"
 
 namespace calmspace::cuda {
 
@@ -94,38 +95,7 @@ using RnnDataDescriptor = Owned<RnnDataDescTraits>;
 using TensorDescriptor = Owned<TensorDescTraits>;
 using DropoutDescriptor = Owned<DropoutDescTraits>;
 
-// Page-locked host memory (cudaMallocHost): the staging area of asynchronous copies.
-template <class T>
-class PinnedBuffer {
- public:
-  PinnedBuffer() = default;
-  explicit PinnedBuffer(std::size_t count) : count_(count) {
-    if (count_ > 0)
-      CALMSPACE_CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&data_), count_ * sizeof(T)));
-  }
-  ~PinnedBuffer() {
-    if (data_) cudaFreeHost(data_);
-  }
-  PinnedBuffer(PinnedBuffer&& o) noexcept
-      : data_(std::exchange(o.data_, nullptr)), count_(std::exchange(o.count_, 0)) {}
-  PinnedBuffer& operator=(PinnedBuffer&& o) noexcept {
-    if (this != &o) {
-      if (data_) cudaFreeHost(data_);
-      data_ = std::exchange(o.data_, nullptr);
-      count_ = std::exchange(o.count_, 0);
-    }
-    return *this;
-  }
-  PinnedBuffer(const PinnedBuffer&) = delete;
-  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
-  T* data() { return data_; }
-  const T* data() const { return data_; }
-  std::size_t size() const { return count_; }
-
- private:
-  T* data_ = nullptr;
-  std::size_t count_ = 0;
-};
+// Page-locked host memory: PinnedBuffer<T> (cuda/pinned_buffer.h).
 
 // Grows a buffer to at least `count` elements (contents are not kept); never shrinks.
 template <class Buffer>
