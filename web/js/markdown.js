@@ -1,6 +1,7 @@
 // A small Markdown subset for the model card, built as DOM nodes (text is never parsed as HTML):
-// # headings, paragraphs, - / * / 1. lists, | pipe | tables |, **bold**, `code`, [text](url)
-// shown as its text.
+// # headings, paragraphs, - / * / 1. lists (items may continue on indented lines), | pipe |
+// tables |, fenced and 4-space indented code blocks, **bold**, `code`, [text](url) shown as its
+// text.
 function inline(parent, text) {
   const parts = text.replace(/\[([^\]]+)\]\([^)]*\)/g, '$1').split(/(\*\*[^*]+\*\*|`[^`]+`)/);
   for (const part of parts) {
@@ -29,8 +30,24 @@ export function renderMarkdown(container, text) {
   const el = (tag) => document.createElement(tag);
   while (i < lines.length) {
     const line = lines[i];
-    if (!line.trim() || /^```/.test(line)) {
+    if (!line.trim()) {
       i++;
+      continue;
+    }
+    if (/^```/.test(line) || /^( {4}|\t)/.test(line)) {
+      const fenced = /^```/.test(line);
+      const code = [];
+      if (fenced) {
+        i++;
+        while (i < lines.length && !/^```/.test(lines[i])) code.push(lines[i++]);
+        i++;  // the closing fence
+      } else {
+        while (i < lines.length && (/^( {4}|\t)/.test(lines[i]) || !lines[i].trim()))
+          code.push(lines[i++].replace(/^( {4}|\t)/, ''));
+      }
+      const pre = el('pre');
+      pre.textContent = code.join('\n').trimEnd();
+      container.append(pre);
       continue;
     }
     const heading = line.match(/^(#{1,4})\s+(.*)$/);
@@ -51,8 +68,15 @@ export function renderMarkdown(container, text) {
     } else if (/^\s*([-*]|\d+\.)\s+/.test(line)) {
       const ordered = /^\s*\d+\./.test(line);
       const list = el(ordered ? 'ol' : 'ul');
-      while (i < lines.length && /^\s*([-*]|\d+\.)\s+/.test(lines[i]))
-        list.append(inline(el('li'), lines[i++].replace(/^\s*([-*]|\d+\.)\s+/, '')));
+      const item = /^\s*([-*]|\d+\.)\s+/;
+      while (i < lines.length && item.test(lines[i])) {
+        let text = lines[i++].replace(item, '');
+        // Continuation lines: indented, not blank, not a new item or a table row.
+        while (i < lines.length && /^\s+\S/.test(lines[i]) && !item.test(lines[i]) &&
+               !/^\s*\|/.test(lines[i]))
+          text += ' ' + lines[i++].trim();
+        list.append(inline(el('li'), text));
+      }
       container.append(list);
     } else {
       const para = [];
