@@ -2,7 +2,7 @@
 // and backend, timed separately
 //   fwd        forward in training mode (what backward needs), logits included
 //   fwd_infer  forward in evaluation mode (prediction)
-//   bwd        backward-data and backward-weights TOGETHER on the CPU backend: its backward()
+//   bwd        backward-data and backward-weights TOGETHER (both backends): backward()
 //              computes both in one pass (SequenceModel has one call); a backend that splits them
 //              registers bwd_data and bwd_weights instead (bench/lib/backends.h)
 //   step       a full training step: zero grads, forward, softmax cross-entropy, backward, Adam
@@ -13,7 +13,7 @@
 // --benchmark_repetitions. Every shape's backend is checked against the reference model once
 // before anything is timed (bench/lib/reference_check.h); a failed check skips with the error.
 // Usage:
-//   recurrent_bench [--table=FILE.yaml ...] [--backend=cpu] [--threads=N] [--passes=fwd,bwd,...]
+//   recurrent_bench [--table=FILE.yaml ...] [--backend=cpu|cuda] [--threads=N] [--passes=fwd,...]
 //                   [Google Benchmark flags: --benchmark_filter=lstm/H128 ...]
 // Default table: configs/bench/quick.yaml. Names: recurrent/<backend>/<pass>/<cell>/H.._L.._..
 #include <benchmark/benchmark.h>
@@ -31,6 +31,7 @@
 #include "core/bench/shape_table.h"
 #include "core/train/loss.h"
 #include "core/train/optimizer.h"
+#include "cuda/register.h"
 
 namespace calmspace::bench {
 namespace {
@@ -65,8 +66,15 @@ void run_pass(benchmark::State& state, const Settings& cfg, const RecurrentShape
       return;
     }
     state.SetLabel(check.summary);
+    if (cfg.backend == "cuda" && pass == "step") {
+      // This pass runs the host optimizer on host copies of the weights; the device training
+      // step (device-side loss, clipping and Adam) is timed by bench/gpu_train_step_bench.
+      state.SkipWithError("step on cuda: see gpu_train_step_bench (the device-side training step)");
+      return;
+    }
     model = make_bench_model(cfg.backend, s.model_options(), s.input, s.classes, 1, cfg.threads);
-    timer = make_bench_timer(cfg.backend);  // CUDA: pass the model's stream once it has one
+    // Host backends: wall clock. cuda: CUDA events on the model's stream (GPU time of the pass).
+    timer = make_bench_timer(cfg.backend, model->device_stream());
   } catch (const Error& e) {
     state.SkipWithError(e.what());
     return;
@@ -168,6 +176,7 @@ Settings parse_settings(int& argc, char** argv) {
 }
 
 int run(int argc, char** argv) {
+  cuda::register_backends();  // --backend=cuda: the cuDNN model through make_sequence_model
   const Settings cfg = parse_settings(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;

@@ -50,6 +50,7 @@ class CudnnSequenceModel final : public SequenceModel {
 
   // Device-side API (CudnnTrainingStep). All work is queued on stream(); nothing waits.
   cudaStream_t stream() const { return stream_; }
+  void* device_stream() const override { return stream_; }
   int device() const { return device_; }
   // Stages x (and labels, if given) through pinned memory into device buffers.
   void upload_batch(const PaddedBatch& x, const std::vector<int>* labels);

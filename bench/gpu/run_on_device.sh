@@ -93,6 +93,13 @@ for b in "$bin"/*_bench; do
   run "$name" "$b" --benchmark_min_time=0.2 --benchmark_format=json --benchmark_out="$OUT/$name.json" \
     --benchmark_out_format=json
 done
+# The recurrent layers at the SER shapes on the cuDNN backend (CUDA events on the model's stream),
+# against the reference before timing; the CPU numbers of the same table are in bench/results/.
+if [[ -x $bin/recurrent_bench ]]; then
+  run recurrent_bench_cuda "$bin/recurrent_bench" --backend=cuda --table=configs/bench/ser.yaml \
+    --benchmark_min_time=0.2 --benchmark_repetitions=3 --benchmark_format=json \
+    --benchmark_out="$OUT/recurrent_bench_cuda.json" --benchmark_out_format=json
+fi
 
 # 3. Training epochs of configs/lstm.yaml with device cuda, per precision, on the RAVDESS subset.
 data=$OUT/ravdess_subset.h5

@@ -1,6 +1,6 @@
 // Backend creation for the benchmarks: ONE function per stage, so a CUDA backend slots in by
 // adding one branch each (the CUDA factories live in cuda/).
-//   make_bench_model     SequenceModel (core/model/sequence_model.h): "cpu" (CUDA: slot below)
+//   make_bench_model     SequenceModel (core/model/sequence_model.h): "cpu", "cuda" (cuDNN)
 //   make_bench_features  FeatureExtractor (core/features/feature_extractor.h): "cpu", "cuda"
 // Backends a build cannot run report why (InputError naming --backend), so the benchmark is
 // skipped with that reason instead of crashing.
@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/features/feature_extractor.h"
+#include "core/model/backend.h"
 #include "core/model/sequence_model.h"
 #include "cuda/feature_extractor_cuda.h"
 
@@ -34,8 +35,11 @@ inline std::unique_ptr<SequenceModel> make_bench_model(const std::string& backen
     model->set_num_threads(threads);
     return model;
   }
-  // CUDA: `if (backend == "cuda") return make_cuda_sequence_model(options, ...);` goes here.
-  throw InputError("--backend", cat("'", backend, "' is not available in this build (cpu)"));
+  // cuDNN through the one factory (core/model/backend.h), strict FP32; throws the runtime's reason
+  // when no GPU is usable. Its work runs on model->device_stream() (time it with CUDA events).
+  if (backend == "cuda")
+    return make_sequence_model(options, input_dim, num_classes, seed, {"cuda", Precision::Fp32});
+  throw InputError("--backend", cat("'", backend, "' is not a model backend (cpu, cuda)"));
 }
 
 inline std::unique_ptr<FeatureExtractor> make_bench_features(const std::string& backend,

@@ -68,6 +68,10 @@ class SequenceModel {
   // Host threads the backend may use (0 = all cores); a backend without host threads ignores it.
   virtual void set_num_threads(int threads) { (void)threads; }
 
+  // The stream (a cudaStream_t, as void*) a device backend queues its work on, so benchmarks can
+  // time that work with CUDA events; nullptr for host backends.
+  virtual void* device_stream() const { return nullptr; }
+
  protected:
   std::vector<ParamView> layout_;
 };
