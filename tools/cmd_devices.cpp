@@ -1,6 +1,9 @@
-// calmspace devices: the CUDA runtime, driver, cuDNN and cuFFT versions and every visible GPU.
+// calmspace devices: the CPU kernels in use (OpenBLAS, the recurrent step), then the CUDA
+// runtime, driver, cuDNN and cuFFT versions and every visible GPU.
 #include <iostream>
 
+#include "core/blas_kernels.h"
+#include "core/model/small_gemm.h"
 #include "cuda/runtime.h"
 #include "tools/verb.h"
 
@@ -11,8 +14,10 @@ std::string version_string(int v) {  // 13000 -> "13.0"
 }
 
 void add_devices(CLI::App& app) {
-  auto* cmd = app.add_subcommand("devices", "show the CUDA runtime and the GPUs it sees");
+  auto* cmd = app.add_subcommand("devices", "show the CPU kernels, the CUDA runtime and the GPUs");
   cmd->callback([] {
+    std::cout << "cpu kernels:  OpenBLAS " << calmspace::blas_kernels() << ", recurrent step "
+              << calmspace::name(calmspace::best_gemm_isa()) << "\n";
     const auto r = calmspace::cuda::query_runtime();
     if (!r.compiled) {
       std::cout << "cuda: " << r.no_gpu_reason << "\n";

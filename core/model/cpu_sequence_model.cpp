@@ -12,6 +12,7 @@
 #include "core/model/cell_kernels.h"
 #include "core/model/dropout.h"
 #include "core/model/init.h"
+#include "core/model/small_gemm.h"
 #include "core/parallel.h"
 
 namespace calmspace {
@@ -26,6 +27,18 @@ inline float sigmoidf(float x) {
 constexpr std::int64_t kMaxRowsAsGemv = 4;
 
 // C (M, N) = alpha * op(A) op(B) + beta * C, row-major.
+// out (cols, rows) = m (rows, cols) transposed, in 16 x 16 tiles (both sides stay in a few
+// cache lines; a plain loop with rows of 2 KB apart stalls on its stores).
+void transpose(const float* m, std::int64_t rows, std::int64_t cols, std::vector<float>& out) {
+  constexpr std::int64_t kTile = 16;
+  out.resize(static_cast<std::size_t>(rows * cols));
+  for (std::int64_t r0 = 0; r0 < rows; r0 += kTile)
+    for (std::int64_t c0 = 0; c0 < cols; c0 += kTile)
+      for (std::int64_t c = c0; c < std::min(c0 + kTile, cols); ++c)
+        for (std::int64_t r = r0; r < std::min(r0 + kTile, rows); ++r)
+          out[static_cast<std::size_t>(c * rows + r)] = m[r * cols + c];
+}
+
 inline void gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const float* A,
                  std::int64_t lda, const float* B, std::int64_t ldb, float beta, float* C,
                  std::int64_t ldc) {
@@ -187,6 +200,40 @@ void CpuSequenceModel::forward(const PaddedBatch& x, std::vector<float>& logits,
     std::copy_n(logits_s_.data() + s * C_, C_, logits.data() + order_[s] * C_);
 }
 
+void CpuSequenceModel::predict_with_prefixes(const PaddedBatch& x,
+                                             std::span<const PrefixRow> prefixes,
+                                             std::vector<float>& logits) {
+  if (options_.bidirectional) return SequenceModel::predict_with_prefixes(x, prefixes, logits);
+  check_prefixes(x, prefixes);
+  forward(x, logits, /*training=*/false, 0);
+  const auto P = static_cast<std::int64_t>(prefixes.size());
+  if (P == 0) return;
+  // Sorted position of each original row: its states are layers_.back().out[(s, t, :)].
+  std::vector<std::int64_t> sorted_pos(static_cast<std::size_t>(B_));
+  for (std::int64_t s = 0; s < B_; ++s) sorted_pos[static_cast<std::size_t>(order_[s])] = s;
+  std::int64_t Tp = 0;
+  std::vector<std::int64_t> lengths(static_cast<std::size_t>(P));
+  for (std::int64_t i = 0; i < P; ++i) Tp = std::max(Tp, lengths[i] = prefixes[i].length);
+  // The prefixes' last-layer states (P, Tp, D), zero-padded, then pooling and head as in forward.
+  std::vector<float> states(static_cast<std::size_t>(P * Tp * D_), 0.0f);
+  for (std::int64_t i = 0; i < P; ++i) {
+    const float* src =
+        layers_.back().out.data() + sorted_pos[static_cast<std::size_t>(prefixes[i].row)] * T_ * D_;
+    std::copy_n(src, lengths[i] * D_, states.data() + i * Tp * D_);
+  }
+  const bool att = options_.pooling == PoolingKind::Attention;
+  const PoolShape ps{
+      P, Tp, D_, H_, options_.attention_dim, options_.directions(), options_.pooling};
+  std::vector<float> pooled(static_cast<std::size_t>(P * D_));
+  PoolCache<float> cache;
+  pool_forward<float>(ps, states.data(), lengths.data(), att ? &w_[index_.att_w] : nullptr,
+                      att ? &w_[index_.att_b] : nullptr, att ? &w_[index_.att_v] : nullptr,
+                      pooled.data(), cache);
+  logits.resize(static_cast<std::size_t>((B_ + P) * C_));
+  head_forward<float>(P, D_, C_, pooled.data(), &w_[index_.head_w], &w_[index_.head_b],
+                      logits.data() + B_ * C_);
+}
+
 void CpuSequenceModel::layer_forward(int layer) {
   const int dirs = options_.directions();
   const std::int64_t n = B_ * T_, GH = G_ * H_;
@@ -204,6 +251,14 @@ void CpuSequenceModel::layer_forward(int layer) {
   // Padded rows of the output must be zero: the reverse direction reads h(t + 1) there.
   for (std::int64_t s = 0; s < B_; ++s)
     std::fill(ly.out.begin() + (s * T_ + len_[s]) * D_, ly.out.begin() + (s + 1) * T_ * D_, 0.0f);
+  // W_ih^T (I, G*H) and W_hh^T (H, G*H) per direction, for small_gemm.
+  ly.wih_t.resize(static_cast<std::size_t>(dirs));
+  ly.whh_t.resize(static_cast<std::size_t>(dirs));
+  for (int d = 0; d < dirs; ++d) {
+    const auto& p = index_.at(layer, d, dirs);
+    transpose(&w_[p.w_ih], GH, p.input, ly.wih_t[d]);
+    transpose(&w_[p.w_hh], GH, H_, ly.whh_t[d]);
+  }
   const int nc = chunks();
   const int tasks = nc * dirs;
   scratch_a_.resize(static_cast<std::size_t>(tasks));
@@ -222,8 +277,8 @@ void CpuSequenceModel::forward_task(int layer, int d, std::int64_t s0, std::int6
   const auto& p = index_.at(layer, d, dirs);
   const std::int64_t I = p.input, H = H_, GH = G_ * H_, T = T_, D = D_;
   const float* X = layer_input(layer);
-  const float* Wih = &w_[p.w_ih];
-  const float* Whh = &w_[p.w_hh];
+  const float* Wih_t = layers_[static_cast<std::size_t>(layer)].wih_t[d].data();  // (I, G*H)
+  const float* Whh_t = layers_[static_cast<std::size_t>(layer)].whh_t[d].data();  // (H, G*H)
   const float* bih = &w_[p.b_ih];
   const float* bhh = &w_[p.b_hh];
   auto& ly = layers_[static_cast<std::size_t>(layer)];
@@ -236,7 +291,7 @@ void CpuSequenceModel::forward_task(int layer, int d, std::int64_t s0, std::int6
   for (std::int64_t g = 0; g < GH; ++g) bsum[g] = bih[g] + bhh[g];
   // Input projection of every valid frame: G[s, t] = W_ih x[s, t].
   for (std::int64_t s = s0; s < s1; ++s)
-    gemm(false, true, len_[s], GH, I, X + s * T * I, I, Wih, I, 0.0f, G + s * T * GH, GH);
+    small_gemm(len_[s], GH, I, X + s * T * I, I, Wih_t, G + s * T * GH, GH);
   const std::int64_t steps = len_[s0];
   for (std::int64_t k = 0; k < steps; ++k) {
     const std::int64_t t = d == 0 ? k : steps - 1 - k;
@@ -247,8 +302,7 @@ void CpuSequenceModel::forward_task(int layer, int d, std::int64_t s0, std::int6
     const std::int64_t tp = d == 0 ? t - 1 : t + 1;
     const bool has_prev = k > 0;
     if (has_prev)
-      gemm(false, true, rows, GH, H, Y + (s0 * T + tp) * D + d * H, T * D, Whh, H, 0.0f, r.data(),
-           GH);
+      small_gemm(rows, GH, H, Y + (s0 * T + tp) * D + d * H, T * D, Whh_t, r.data(), GH);
     else
       std::fill(r.begin(), r.begin() + rows * GH, 0.0f);
     for (std::int64_t s = s0; s < a1; ++s) {
@@ -430,8 +484,8 @@ void CpuSequenceModel::backward_task(int layer, int d, std::int64_t s0, std::int
     if (d == 1)
       r1 = t + 1 < T ? std::min<std::int64_t>(s1, active_[static_cast<std::size_t>(t + 1)]) : s0;
     r1 = std::max(r1, s0);
-    gemm(false, false, r1 - s0, H, GH, dgr + (s0 * T + t) * GH, T * GH, Whh, H, gru ? 1.0f : 0.0f,
-         dh_next.data(), H);
+    small_gemm(r1 - s0, H, GH, dgr + (s0 * T + t) * GH, T * GH, Whh, dh_next.data(), H,
+               /*accumulate=*/gru);
   }
 }
 

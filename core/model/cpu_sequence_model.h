@@ -36,6 +36,9 @@ class CpuSequenceModel final : public SequenceModel {
   std::span<const float> input_std() const override { return std_; }
   void forward(const PaddedBatch& x, std::vector<float>& logits, bool training,
                std::uint64_t dropout_seed) override;
+  // Unidirectional: one pass over x; each prefix pools the states its clip already has.
+  void predict_with_prefixes(const PaddedBatch& x, std::span<const PrefixRow> prefixes,
+                             std::vector<float>& logits) override;
   void backward(std::span<const float> dlogits) override;
   void set_num_threads(int threads) override;
 
@@ -48,6 +51,8 @@ class CpuSequenceModel final : public SequenceModel {
     std::vector<std::vector<float>> gates;  // per direction (B, T, G*H) activated gates
     std::vector<std::vector<float>> aux;    // per direction (B, T, H): LSTM c, GRU W_hn h + b_hn
     std::vector<std::vector<float>> aux2;   // per direction (B, T, H): LSTM tanh(c)
+    std::vector<std::vector<float>> wih_t;  // per direction (I, G*H): W_ih transposed
+    std::vector<std::vector<float>> whh_t;  // per direction (H, G*H): W_hh transposed
   };
   const float* layer_input(int layer) const;
   void layer_forward(int layer);

@@ -37,6 +37,15 @@ struct ParamView {
 std::vector<ParamView> parameter_layout(const ModelOptions& options, int input_dim,
                                         int num_classes);
 
+// The first `length` frames of clip `row` of a batch, to be predicted as a clip of its own.
+struct PrefixRow {
+  std::int64_t row = 0;
+  std::int64_t length = 0;  // 1 <= length <= the clip's length
+};
+
+// Error unless every prefix names a row of x and between 1 frame and that clip's length.
+void check_prefixes(const PaddedBatch& x, std::span<const PrefixRow> prefixes);
+
 class SequenceModel {
  public:
   virtual ~SequenceModel() = default;
@@ -62,6 +71,12 @@ class SequenceModel {
   // from `dropout_seed` (the same seed gives the same masks on every backend).
   virtual void forward(const PaddedBatch& x, std::vector<float>& logits, bool training,
                        std::uint64_t dropout_seed) = 0;
+  // Inference: logits (B + P, C): the B clips of x, then each of the P prefixes as if it were a
+  // clip of its own (an emotion timeline's first window is a prefix of its recording). This
+  // default copies the prefixes in as extra rows of one forward pass; a backend may instead read
+  // a unidirectional model's states off the full clip, since they depend on earlier frames only.
+  virtual void predict_with_prefixes(const PaddedBatch& x, std::span<const PrefixRow> prefixes,
+                                     std::vector<float>& logits);
   // dlogits (B, C) for the last forward(training = true): ADDS parameter gradients.
   virtual void backward(std::span<const float> dlogits) = 0;
 

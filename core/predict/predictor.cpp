@@ -29,29 +29,6 @@ std::vector<float> Predictor::probabilities(std::span<const std::span<const floa
   return probs;
 }
 
-namespace {
-
-// The windows of one recording's timeline: window_s long, one every hop_s, the last one ending
-// at the recording's end (possibly shorter). Empty when the recording gets no timeline.
-std::vector<std::span<const float>> timeline_windows(std::span<const float> samples, double rate,
-                                                     const TimelineOptions& timeline,
-                                                     std::size_t& hop) {
-  std::vector<std::span<const float>> windows;
-  const double duration_s = samples.size() / rate;
-  if (duration_s < timeline.min_duration_s || timeline.window_s <= 0 || timeline.hop_s <= 0)
-    return windows;
-  const auto window = static_cast<std::size_t>(std::lround(timeline.window_s * rate));
-  hop = static_cast<std::size_t>(std::max(1L, std::lround(timeline.hop_s * rate)));
-  for (std::size_t start = 0;; start += hop) {
-    const std::size_t end = std::min(samples.size(), start + window);
-    windows.push_back(samples.subspan(start, end - start));
-    if (end == samples.size()) break;
-  }
-  return windows;
-}
-
-}  // namespace
-
 Prediction Predictor::predict(std::span<const float> samples, const TimelineOptions& timeline) {
   const std::span<const float> one[] = {samples};
   return std::move(predict_many(one, timeline).front());
@@ -59,32 +36,66 @@ Prediction Predictor::predict(std::span<const float> samples, const TimelineOpti
 
 std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const float>> recordings,
                                                 const TimelineOptions& timeline) {
-  const std::size_t C = labels_.size();
-  const double rate = sample_rate();
-  // Batch rows: recording r at rows first[r], its windows right after it.
-  std::vector<std::span<const float>> rows;
-  std::vector<std::size_t> first(recordings.size()), hops(recordings.size(), 1);
-  for (std::size_t r = 0; r < recordings.size(); ++r) {
-    first[r] = rows.size();
-    rows.push_back(recordings[r]);
-    for (auto w : timeline_windows(recordings[r], rate, timeline, hops[r])) rows.push_back(w);
+  const auto R = static_cast<std::int64_t>(recordings.size());
+  const auto C = static_cast<std::int64_t>(labels_.size());
+  const PaddedBatch x = extractor_->extract_batch(recordings);  // (R, T, F)
+  for (std::int64_t r = 0; r < R; ++r)
+    if (x.lengths[r] == 0) throw InputError("audio", "too short to give a single feature frame");
+
+  // The model's rows: the R recordings, then the windows that do not start at frame 0 (their
+  // frames copied out), then the windows that do, as prefixes of their recording.
+  const FrameLayout layout = FrameLayout::from(config_.features, sample_rate());
+  std::vector<std::vector<TimelineWindow>> windows(recordings.size());
+  std::vector<std::vector<std::int64_t>> window_rows(recordings.size());
+  std::vector<PrefixRow> prefixes;
+  std::vector<std::pair<std::int64_t, TimelineWindow>> copies;  // (recording, window)
+  for (std::int64_t r = 0; r < R; ++r) {
+    windows[r] = timeline_windows(static_cast<std::int64_t>(recordings[r].size()), sample_rate(),
+                                  timeline, layout, x.lengths[r]);
+    for (const TimelineWindow& w : windows[r]) {
+      if (w.first_frame == 0) {
+        window_rows[r].push_back(-1 - static_cast<std::int64_t>(prefixes.size()));
+        prefixes.push_back({r, w.end_frame});
+      } else {
+        window_rows[r].push_back(R + static_cast<std::int64_t>(copies.size()));
+        copies.emplace_back(r, w);
+      }
+    }
   }
-  const std::vector<float> probs = probabilities(rows);
+  PaddedBatch batch;
+  batch.batch = R + static_cast<std::int64_t>(copies.size());
+  batch.max_frames = x.max_frames;
+  batch.dim = x.dim;
+  batch.data.assign(static_cast<std::size_t>(batch.batch * x.max_frames * x.dim), 0.0f);
+  std::copy(x.data.begin(), x.data.end(), batch.data.begin());
+  batch.lengths = x.lengths;
+  for (std::size_t k = 0; k < copies.size(); ++k) {
+    const auto& [r, w] = copies[k];
+    const auto src = x.data.begin() + (r * x.max_frames + w.first_frame) * x.dim;
+    std::copy(src, src + (w.end_frame - w.first_frame) * x.dim,
+              batch.data.begin() + (R + static_cast<std::int64_t>(k)) * x.max_frames * x.dim);
+    batch.lengths.push_back(w.end_frame - w.first_frame);
+  }
+  model_->predict_with_prefixes(batch, prefixes, logits_);
+  const std::int64_t rows = batch.batch + static_cast<std::int64_t>(prefixes.size());
+  std::vector<float> probs(static_cast<std::size_t>(rows * C));
+  softmax(logits_, rows, C, probs);
   const std::vector<int> predicted = argmax_rows(probs, static_cast<int>(C));
+
   std::vector<Prediction> out(recordings.size());
-  for (std::size_t r = 0; r < recordings.size(); ++r) {
+  for (std::int64_t r = 0; r < R; ++r) {
     Prediction& p = out[r];
-    p.duration_s = recordings[r].size() / rate;
-    const std::size_t row = first[r];
-    p.probabilities.assign(probs.begin() + row * C, probs.begin() + (row + 1) * C);
-    p.predicted = predicted[row];
-    const std::size_t end = r + 1 < recordings.size() ? first[r + 1] : rows.size();
-    for (std::size_t w = row + 1; w < end; ++w) {
+    p.duration_s = static_cast<double>(recordings[r].size()) / sample_rate();
+    p.probabilities.assign(probs.begin() + r * C, probs.begin() + (r + 1) * C);
+    p.predicted = predicted[r];
+    for (std::size_t i = 0; i < windows[r].size(); ++i) {
+      const std::int64_t k = window_rows[r][i];
+      const std::int64_t row = k >= 0 ? k : batch.batch + (-1 - k);
       Segment s;
-      s.start_s = double((w - row - 1) * hops[r]) / rate;
-      s.end_s = s.start_s + rows[w].size() / rate;
-      s.probabilities.assign(probs.begin() + w * C, probs.begin() + (w + 1) * C);
-      s.predicted = predicted[w];
+      s.start_s = windows[r][i].start_s;
+      s.end_s = windows[r][i].end_s;
+      s.probabilities.assign(probs.begin() + row * C, probs.begin() + (row + 1) * C);
+      s.predicted = predicted[row];
       p.timeline.push_back(std::move(s));
     }
   }

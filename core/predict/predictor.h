@@ -1,7 +1,7 @@
 // Inference with a trained model: audio -> features (the options the model was trained with,
 // read from its checkpoint) -> model -> class probabilities; for long recordings also a timeline:
-// the same prediction on windows of window_s seconds every hop_s seconds, each window treated
-// exactly as a clip of that length would be (features computed from the window's samples).
+// the same prediction on windows of window_s seconds every hop_s seconds, each window predicted
+// as a clip of its own from the recording's feature frames inside it (timeline_windows.h).
 #pragma once
 
 #include <memory>
@@ -13,14 +13,9 @@
 #include "core/features/feature_extractor.h"
 #include "core/model/checkpoint.h"
 #include "core/model/sequence_model.h"
+#include "core/predict/timeline_windows.h"
 
 namespace calmspace {
-
-struct TimelineOptions {
-  double window_s = 3.0;        // window length in seconds
-  double hop_s = 1.0;           // window start every hop_s seconds
-  double min_duration_s = 4.0;  // recordings shorter than this get no timeline
-};
 
 struct Segment {
   double start_s = 0, end_s = 0;
