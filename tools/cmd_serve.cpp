@@ -47,6 +47,9 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--data", options->data_dir,
                   "data directory: the history database (analyses, results, recordings)");
   cmd->add_option("--workers", options->workers, "predictions at once (0 = hardware threads)");
+  cmd->add_option("--max-batch", options->max_batch,
+                  "recordings predicted together at most under load (1 = no batching)")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--http-threads", options->http_threads, "connections served at once");
   cmd->add_option("--max-upload-mb", *upload_mb, "largest accepted upload in MiB (else 413)")
       ->check(CLI::PositiveNumber);

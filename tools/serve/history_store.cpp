@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "tools/serve/wal_checkpointer.h"
 
 namespace calmspace::serve {
 namespace {
@@ -97,7 +98,7 @@ std::string HistoryStore::database_file(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "history.sqlite3").string();
 }
 
-HistoryStore::HistoryStore(const std::string& data_dir) {
+HistoryStore::HistoryStore(const std::string& data_dir, int wal_restart_pages) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(data_dir, ec)) {
@@ -120,8 +121,11 @@ HistoryStore::HistoryStore(const std::string& data_dir) {
   sqlite3_busy_timeout(db_, 5000);
   char* error = nullptr;
   const std::string setup =
-      std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;") +
-      kSchema;  // secure_delete: a deleted recording is overwritten, not left in free pages
+      std::string(
+          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; "
+          "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=536870912;") +
+      kSchema;  // secure_delete: a deleted recording is overwritten, not left in free pages;
+                // no auto-checkpoint: the WalCheckpointer copies the log back in the background
   if (sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     const std::string reason = error ? error : "unknown error";
     sqlite3_free(error);
@@ -129,10 +133,30 @@ HistoryStore::HistoryStore(const std::string& data_dir) {
     db_ = nullptr;
     throw InputError(file, "not a usable history database (" + reason + ")");
   }
+  try {
+    // Every 100 ms; by default the log restarts from its beginning once past 256 MiB (under a
+    // stream of 4 s recordings, one restart every few seconds), and journal_size_limit trims a
+    // longer log file to 512 MiB when it restarts.
+    checkpointer_ = std::make_unique<WalCheckpointer>(file, std::chrono::milliseconds(100),
+                                                      wal_restart_pages, mutex_);
+  } catch (const Error& e) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw InputError(file, e.what());
+  }
 }
 
 HistoryStore::~HistoryStore() {
+  checkpointer_.reset();  // its connection closes first; the last close checkpoints everything
   sqlite3_close(db_);
+}
+
+long long HistoryStore::checkpointed_frames() const {
+  return checkpointer_->checkpointed_frames();
+}
+
+long long HistoryStore::checkpoint_restarts() const {
+  return checkpointer_->restarts();
 }
 
 AnalysisSummary HistoryStore::add(const std::string& name, double duration_s,

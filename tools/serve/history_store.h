@@ -3,10 +3,11 @@
 // name, duration, predicted label and its probability, the result JSON and the recording itself
 // (a BLOB, with the MIME type the server derived from its decoded format). Ids are SQLite's
 // AUTOINCREMENT rowids: server-generated, never reused. Thread-safe (one connection, one mutex;
-// every statement is short).
+// every statement is short). WAL checkpoints run in the background (wal_checkpointer.h).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,6 +17,8 @@
 struct sqlite3;
 
 namespace calmspace::serve {
+
+class WalCheckpointer;
 
 struct AnalysisSummary {
   std::int64_t id = 0;
@@ -34,8 +37,9 @@ struct StoredAudio {
 class HistoryStore {
  public:
   // Creates `data_dir` (owner-only permissions) and the database if needed. InputError(data_dir,
-  // reason) when it cannot.
-  explicit HistoryStore(const std::string& data_dir);
+  // reason) when it cannot. `wal_restart_pages`: log length (4 KiB pages) at which the
+  // background checkpointer restarts the log (wal_checkpointer.h).
+  explicit HistoryStore(const std::string& data_dir, int wal_restart_pages = 65536);
   ~HistoryStore();
   HistoryStore(const HistoryStore&) = delete;
   HistoryStore& operator=(const HistoryStore&) = delete;
@@ -54,10 +58,15 @@ class HistoryStore {
   bool remove(std::int64_t id);
 
   static std::string database_file(const std::string& data_dir);
+  // Log frames copied back into the database by background checkpoints so far, and the
+  // checkpoints after which the log started again from its beginning.
+  long long checkpointed_frames() const;
+  long long checkpoint_restarts() const;
 
  private:
   sqlite3* db_ = nullptr;
   std::mutex mutex_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace calmspace::serve

@@ -13,7 +13,7 @@ bool same_timeline(const TimelineOptions& a, const TimelineOptions& b) {
 }  // namespace
 
 ModelPool::ModelPool(const Checkpoint& checkpoint, int size, int max_batch)
-    : config_(checkpoint.config()), labels_(checkpoint.labels), max_batch_(std::max(max_batch, 1)) {
+    : max_batch_(std::max(max_batch, 1)), config_(checkpoint.config()), labels_(checkpoint.labels) {
   for (int i = 0; i < std::max(size, 1); ++i) {
     predictors_.push_back(std::make_unique<Predictor>(checkpoint, /*threads=*/1));
     free_.push_back(predictors_.back().get());

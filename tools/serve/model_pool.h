@@ -22,7 +22,7 @@ namespace calmspace::serve {
 class ModelPool {
  public:
   // `size` predictors (>= 1) built from one checkpoint; at most `max_batch` recordings per batch.
-  ModelPool(const Checkpoint& checkpoint, int size, int max_batch = 16);
+  ModelPool(const Checkpoint& checkpoint, int size, int max_batch = 8);
 
   const std::vector<std::string>& labels() const { return labels_; }
   const Config& config() const { return config_; }
@@ -46,7 +46,7 @@ class ModelPool {
   // an error reaches only the recording that caused it.
   static void run_batch(Predictor& predictor, const std::vector<Job*>& jobs);
 
-  int max_batch_ = 16;
+  int max_batch_ = 8;
   std::deque<Job*> queue_;
   Config config_;
   std::vector<std::string> labels_;

@@ -28,7 +28,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   const int workers = options_.workers > 0
                           ? options_.workers
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  pool_ = std::make_unique<ModelPool>(checkpoint, workers);
+  pool_ = std::make_unique<ModelPool>(checkpoint, workers, options_.max_batch);
   store_ = std::make_unique<HistoryStore>(options_.data_dir);
   api_ = std::make_unique<ApiContext>(
       ApiContext{*pool_, *store_, options_,

@@ -1,0 +1,68 @@
+// The history store's WAL is checkpointed in the background (wal_checkpointer.h): analyses written
+// without the writer's own auto-checkpoint still reach the database file, stay readable while the
+// log is copied back, and are all there after a reopen; under a steady stream of writes the log
+// starts again from its beginning instead of growing with everything ever written.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "support/test_support.h"
+#include "tools/serve/history_store.h"
+
+namespace calmspace {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(HistoryStore, BackgroundCheckpointsCopyTheLogIntoTheDatabase) {
+  testing::ScratchDir dir;
+  const std::string data = (dir / "data").string();
+  const std::string audio(128 * 1024, 'a');  // like a 4 s 16-bit recording
+  constexpr int kAnalyses = 40;
+  {
+    serve::HistoryStore store(data);
+    for (int i = 0; i < kAnalyses; ++i)
+      store.add("clip" + std::to_string(i) + ".wav", 4.0, "calm", 0.5, {{"i", i}}, audio,
+                "audio/wav");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (store.checkpointed_frames() < kAnalyses * 32 &&  // >= 32 pages of 4 KiB per analysis
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_GE(store.checkpointed_frames(), kAnalyses * 32);
+    // The database file itself now holds the recordings, not only the log beside it.
+    EXPECT_GT(fs::file_size(serve::HistoryStore::database_file(data)),
+              static_cast<std::uintmax_t>(kAnalyses) * audio.size());
+    EXPECT_EQ(store.count(), kAnalyses);
+    const auto stored = store.audio(kAnalyses);
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(stored->bytes, audio);
+  }
+  serve::HistoryStore reopened(data);
+  EXPECT_EQ(reopened.count(), kAnalyses);
+  const auto last = reopened.get(kAnalyses);
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->second["i"], kAnalyses - 1);
+}
+
+TEST(HistoryStore, TheLogIsReusedUnderASteadyStreamOfWrites) {
+  testing::ScratchDir dir;
+  const std::string data = (dir / "data").string();
+  const std::string audio(128 * 1024, 'b');
+  constexpr int kAnalyses = 800;  // 100 MiB of recordings, 12 times the 8 MiB restart mark
+  serve::HistoryStore store(data, /*wal_restart_pages=*/2048);
+  for (int i = 0; i < kAnalyses; ++i) {
+    store.add("clip.wav", 4.0, "calm", 0.5, {{"i", i}}, audio, "audio/wav");
+    std::this_thread::sleep_for(std::chrono::microseconds(300));  // requests have gaps between
+  }
+  EXPECT_GE(store.checkpoint_restarts(), 1);
+  // The log restarts once past 8 MiB (checked every 100 ms), so its file holds what is written
+  // between restarts, where without restarts it would hold all 100 MiB.
+  const std::uintmax_t wal = fs::file_size(serve::HistoryStore::database_file(data) + "-wal");
+  EXPECT_LT(wal, std::uintmax_t{64} << 20);
+  EXPECT_EQ(store.count(), kAnalyses);
+}
+
+}  // namespace
+}  // namespace calmspace
