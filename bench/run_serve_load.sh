@@ -8,7 +8,8 @@
 # More server options: $CALMSPACE_SERVE_ARGS (e.g. "--timeline-min 100" to time without timelines).
 # Clip: a RAVDESS recording made exactly 4.00 s (16 kHz mono PCM16, sox) when the corpus and sox
 # are there, else serve_load's synthetic voice-like 4 s WAV.
-# Disk: every request stores its clip (128 KB) in the history: ~1-3 GB for a 1-minute run.
+# Disk: every request stores its clip (128 KB) in the history: ~7 GB for a 1-minute run, under
+# $CALMSPACE_SERVE_WORK (default: the build folder; /dev/shm puts the history in memory).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${CALMSPACE_BUILD_DIR:-$root/build}"
@@ -17,7 +18,7 @@ clients="${2:-50}"
 corpora="${CALMSPACE_CORPORA:-$root/../shared/corpora}"
 ninja -C "$build" calmspace serve_load >/dev/null
 
-work="$(mktemp -d "$build/serve-load.XXXXXX")"
+work="$(mktemp -d "${CALMSPACE_SERVE_WORK:-$build}/serve-load.XXXXXX")"
 server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true

@@ -66,6 +66,9 @@ void WalCheckpointer::checkpoint() {
   // PASSIVE: copies what it can without waiting for any lock; a busy database is simply retried
   // at the next period, so its result code needs no handling beyond counting what was copied.
   sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied_frames);
+  // Write what the pass copied through to the disk now, from this thread, rather than let dirty
+  // pages pile up until the kernel throttles the writers (and a RESTART's sync waits for them).
+  if (copied_frames > 0) sync_file(db_, SQLITE_FCNTL_FILE_POINTER);
   bool restarted = false;
   if (log_frames >= restart_frames_) {
     // RESTART holds the writers off while it copies the rest of the log and syncs the database
