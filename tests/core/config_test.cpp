@@ -90,7 +90,7 @@ TEST(Config, PrintedConfigLoadsBackToTheSameValues) {
 
 TEST(Config, ShippedConfigsLoadAndValidate) {
   for (const char* name : {"default.yaml", "ravdess.yaml", "tess.yaml", "mfcc.yaml", "rnn.yaml",
-                           "lstm.yaml", "gru.yaml"}) {
+                           "lstm.yaml", "gru.yaml", "lstm_regularised.yaml"}) {
     SCOPED_TRACE(name);
     const auto path = std::filesystem::path(CALMSPACE_SOURCE_DIR) / "configs" / name;
     ASSERT_TRUE(std::filesystem::exists(path));
@@ -110,6 +110,16 @@ TEST(Config, CellConfigsDifferOnlyInTheCell) {
   EXPECT_EQ(resolved("gru.yaml"), resolved("lstm.yaml"));
   EXPECT_EQ(resolve_config((dir / "rnn.yaml").string(), {}).model.cell, CellKind::RnnTanh);
   EXPECT_EQ(resolve_config((dir / "gru.yaml").string(), {}).model.cell, CellKind::Gru);
+}
+
+TEST(Config, RegularisedLstmIsTheLstmRecipeWithItsStatedChanges) {
+  const auto dir = std::filesystem::path(CALMSPACE_SOURCE_DIR) / "configs";
+  Config regularised = resolve_config((dir / "lstm_regularised.yaml").string(), {});
+  Config lstm_with_changes =
+      resolve_config((dir / "lstm.yaml").string(),
+                     {"model.dropout=0.3", "train.weight_decay=0.05", "augment.gain_db=6",
+                      "train.patience=20", "train.epochs=80"});
+  EXPECT_EQ(regularised.to_yaml(), lstm_with_changes.to_yaml());
 }
 
 TEST(Config, MissingOrBrokenFilesAreOneLineErrors) {
