@@ -115,10 +115,9 @@ TEST(Config, CellConfigsDifferOnlyInTheCell) {
 TEST(Config, RegularisedLstmIsTheLstmRecipeWithItsStatedChanges) {
   const auto dir = std::filesystem::path(CALMSPACE_SOURCE_DIR) / "configs";
   Config regularised = resolve_config((dir / "lstm_regularised.yaml").string(), {});
-  Config lstm_with_changes =
-      resolve_config((dir / "lstm.yaml").string(),
-                     {"model.dropout=0.3", "train.weight_decay=0.05", "augment.gain_db=6",
-                      "train.patience=20", "train.epochs=80"});
+  Config lstm_with_changes = resolve_config(
+      (dir / "lstm.yaml").string(), {"model.dropout=0.3", "train.weight_decay=0.05",
+                                     "augment.gain_db=6", "train.patience=20", "train.epochs=80"});
   EXPECT_EQ(regularised.to_yaml(), lstm_with_changes.to_yaml());
 }
 
