@@ -27,6 +27,17 @@ struct PaddedBatch {
   }
 };
 
+// Frames [first, end) of clip `row` of a batch.
+struct FrameSlice {
+  std::int64_t row = 0;
+  std::int64_t first = 0;
+  std::int64_t end = 0;
+};
+
+// x with each slice appended as a clip of its own: (x.batch + slices, x.max_frames, dim). The
+// caller keeps every slice inside its clip (0 <= first < end <= length).
+PaddedBatch append_slices(const PaddedBatch& x, std::span<const FrameSlice> slices);
+
 // One clip's features: (frames, dim) row-major.
 struct FeatureMatrix {
   std::int64_t frames = 0;

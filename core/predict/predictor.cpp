@@ -48,7 +48,7 @@ std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const 
   std::vector<std::vector<TimelineWindow>> windows(recordings.size());
   std::vector<std::vector<std::int64_t>> window_rows(recordings.size());
   std::vector<PrefixRow> prefixes;
-  std::vector<std::pair<std::int64_t, TimelineWindow>> copies;  // (recording, window)
+  std::vector<FrameSlice> copies;  // windows not starting at frame 0: their frames
   for (std::int64_t r = 0; r < R; ++r) {
     windows[r] = timeline_windows(static_cast<std::int64_t>(recordings[r].size()), sample_rate(),
                                   timeline, layout, x.lengths[r]);
@@ -58,24 +58,11 @@ std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const 
         prefixes.push_back({r, w.end_frame});
       } else {
         window_rows[r].push_back(R + static_cast<std::int64_t>(copies.size()));
-        copies.emplace_back(r, w);
+        copies.push_back({r, w.first_frame, w.end_frame});
       }
     }
   }
-  PaddedBatch batch;
-  batch.batch = R + static_cast<std::int64_t>(copies.size());
-  batch.max_frames = x.max_frames;
-  batch.dim = x.dim;
-  batch.data.assign(static_cast<std::size_t>(batch.batch * x.max_frames * x.dim), 0.0f);
-  std::copy(x.data.begin(), x.data.end(), batch.data.begin());
-  batch.lengths = x.lengths;
-  for (std::size_t k = 0; k < copies.size(); ++k) {
-    const auto& [r, w] = copies[k];
-    const auto src = x.data.begin() + (r * x.max_frames + w.first_frame) * x.dim;
-    std::copy(src, src + (w.end_frame - w.first_frame) * x.dim,
-              batch.data.begin() + (R + static_cast<std::int64_t>(k)) * x.max_frames * x.dim);
-    batch.lengths.push_back(w.end_frame - w.first_frame);
-  }
+  const PaddedBatch batch = append_slices(x, copies);
   model_->predict_with_prefixes(batch, prefixes, logits_);
   const std::int64_t rows = batch.batch + static_cast<std::int64_t>(prefixes.size());
   std::vector<float> probs(static_cast<std::size_t>(rows * C));
