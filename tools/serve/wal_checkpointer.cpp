@@ -62,10 +62,13 @@ void sync_file(sqlite3* db, int op) {
 }  // namespace
 
 void WalCheckpointer::checkpoint() {
-  int log_frames = 0, copied_frames = 0;
+  // log_frames: frames in the log; backfilled: how many of them are in the database by now
+  // (counted from the log's start, which moves back to 0 when the log restarts).
+  int log_frames = 0, backfilled = 0;
   // PASSIVE: copies what it can without waiting for any lock; a busy database is simply retried
   // at the next period, so its result code needs no handling beyond counting what was copied.
-  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied_frames);
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &backfilled);
+  long long copied_frames = copied_since(backfilled);
   // Write what the pass copied through to the disk now, from this thread, rather than let dirty
   // pages pile up until the kernel throttles the writers (and a RESTART's sync waits for them).
   if (copied_frames > 0) sync_file(db_, SQLITE_FCNTL_FILE_POINTER);
@@ -77,17 +80,25 @@ void WalCheckpointer::checkpoint() {
     // ms per restart without these steps, 3-20 ms with them).
     sync_file(db_, SQLITE_FCNTL_FILE_POINTER);
     sync_file(db_, SQLITE_FCNTL_JOURNAL_POINTER);
-    int again = 0;
-    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &again);
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &backfilled);
+    copied_frames += copied_since(backfilled);
     std::lock_guard writers(writers_);
-    int restart_copied = 0;
     restarted = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
-                                          &restart_copied) == SQLITE_OK;
-    if (restarted) copied_frames = restart_copied;
+                                          &backfilled) == SQLITE_OK;
+    copied_frames += copied_since(backfilled);
+    if (restarted) last_backfilled_ = 0;  // the next commit writes the log from its start
   }
   std::lock_guard lock(mutex_);
   if (copied_frames > 0) checkpointed_ += copied_frames;
   if (restarted) ++restarts_;
+}
+
+long long WalCheckpointer::copied_since(int backfilled) {
+  // A count below the last one means the log restarted (a writer reset it) in between.
+  const long long copied =
+      backfilled >= last_backfilled_ ? backfilled - last_backfilled_ : backfilled;
+  last_backfilled_ = backfilled > 0 ? backfilled : 0;
+  return copied;
 }
 
 long long WalCheckpointer::restarts() const {

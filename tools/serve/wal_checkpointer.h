@@ -39,6 +39,8 @@ class WalCheckpointer {
  private:
   void run();
   void checkpoint();
+  // Frames newly copied, from a checkpoint's count of the log's frames now in the database.
+  long long copied_since(int backfilled);
 
   sqlite3* db_ = nullptr;
   std::chrono::milliseconds period_;
@@ -49,6 +51,7 @@ class WalCheckpointer {
   bool stop_ = false;
   long long checkpointed_ = 0;
   long long restarts_ = 0;
+  int last_backfilled_ = 0;  // the checkpoint thread's own bookkeeping
   std::thread thread_;
 };
 
