@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -163,6 +164,9 @@ void ModelOptions::validate() const {
   if (num_layers < 1) throw InputError("model.num_layers", "must be >= 1");
   if (!(dropout >= 0 && dropout < 1)) throw InputError("model.dropout", "must be in [0, 1)");
   if (attention_dim < 1) throw InputError("model.attention_dim", "must be >= 1");
+  if (!std::isfinite(forget_bias)) throw InputError("model.forget_bias", "must be finite");
+  if (forget_bias != 0 && cell != CellKind::Lstm)
+    throw InputError("model.forget_bias", "applies only to model.cell=lstm");
 }
 
 void TrainOptions::validate() const {

@@ -13,6 +13,7 @@ namespace calmspace {
 
 enum class CellKind { RnnTanh, RnnRelu, Lstm, Gru };
 enum class PoolingKind { Mean, Max, Last, Attention };
+enum class RecurrentInit { Uniform, Orthogonal };
 
 inline const EnumTable<CellKind>& cell_kind_table() {
   static const EnumTable<CellKind> t = {{"lstm", CellKind::Lstm},
@@ -30,6 +31,12 @@ inline const EnumTable<PoolingKind>& pooling_kind_table() {
   return t;
 }
 
+inline const EnumTable<RecurrentInit>& recurrent_init_table() {
+  static const EnumTable<RecurrentInit> t = {{"uniform", RecurrentInit::Uniform},
+                                             {"orthogonal", RecurrentInit::Orthogonal}};
+  return t;
+}
+
 // Gates per cell, in cuDNN / PyTorch order: LSTM i, f, g, o; GRU r, z, n; RNN one.
 inline int gate_count(CellKind cell) {
   return cell == CellKind::Lstm ? 4 : cell == CellKind::Gru ? 3 : 1;
@@ -44,6 +51,10 @@ struct ModelOptions {
   PoolingKind pooling = PoolingKind::Mean;
   int attention_dim = 64;  // attention pooling: score_t = v . tanh(W h_t + b), W (A, D)
   bool input_norm = true;  // normalise inputs with training-set per-feature mean and std
+  // Initialisation (core/model/init.h): how each gate's (H, H) block of weight_hh starts, and a
+  // constant added to the LSTM forget-gate bias (1 in Jozefowicz et al. 2015; PyTorch uses 0).
+  RecurrentInit recurrent_init = RecurrentInit::Uniform;
+  double forget_bias = 0.0;
 
   void register_options(OptionRegistry& r) {
     r.add_enum("cell", &cell, cell_kind_table(), "recurrent cell (rnn = rnn_tanh)");
@@ -54,6 +65,9 @@ struct ModelOptions {
     r.add_enum("pooling", &pooling, pooling_kind_table(), "pooling over each clip's frames");
     r.add("attention_dim", &attention_dim, "attention pooling hidden size A");
     r.add("input_norm", &input_norm, "normalise inputs with training-set mean/std");
+    r.add_enum("recurrent_init", &recurrent_init, recurrent_init_table(),
+               "initial weight_hh gate blocks: uniform +-1/sqrt(H) or random orthogonal");
+    r.add("forget_bias", &forget_bias, "LSTM: added to the forget-gate bias_ih at initialisation");
   }
   void validate() const;
 
