@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "core/audio/memory_file.h"
 #include "core/audio/sndfile_read.h"
 #include "core/audio/sniff.h"
 #include "core/error.h"
@@ -16,10 +17,8 @@
 namespace calmspace {
 namespace {
 
-struct SndfileCloser {
-  void operator()(SNDFILE* f) const { sf_close(f); }
-};
-using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
+using detail::MemoryFile;
+using detail::SndfilePtr;
 
 struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
@@ -50,40 +49,6 @@ std::vector<std::byte> preflight(const std::string& path, std::uint64_t* size) {
     throw InputError(path, cat("cannot be read (", std::strerror(errno), ")"));
   return head;
 }
-
-// An in-memory file for sf_open_virtual. Seeks beyond the end are allowed (reads there return 0
-// bytes, like a real file); seeks before the start fail with -1.
-struct MemoryFile {
-  std::span<const std::byte> data;
-  sf_count_t pos = 0;
-
-  static SF_VIRTUAL_IO io() {
-    SF_VIRTUAL_IO v{};
-    v.get_filelen = [](void* self) -> sf_count_t { return get(self).size(); };
-    v.seek = [](sf_count_t offset, int whence, void* self) -> sf_count_t {
-      MemoryFile& f = get(self);
-      const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f.pos : f.size();
-      if (base + offset < 0) return -1;
-      f.pos = base + offset;
-      return f.pos;
-    };
-    v.read = [](void* out, sf_count_t count, void* self) -> sf_count_t {
-      MemoryFile& f = get(self);
-      const sf_count_t n =
-          std::clamp<sf_count_t>(f.size() - f.pos, 0, std::max<sf_count_t>(count, 0));
-      if (n > 0) std::memcpy(out, f.data.data() + f.pos, static_cast<std::size_t>(n));
-      f.pos += n;
-      return n;
-    };
-    v.write = [](const void*, sf_count_t, void*) -> sf_count_t { return 0; };  // read-only
-    v.tell = [](void* self) -> sf_count_t { return get(self).pos; };
-    return v;
-  }
-
- private:
-  static MemoryFile& get(void* self) { return *static_cast<MemoryFile*>(self); }
-  sf_count_t size() const { return static_cast<sf_count_t>(data.size()); }
-};
 
 }  // namespace
 

@@ -29,6 +29,20 @@ void expect_json_error(const httplib::Result& r, int status, const std::string& 
   }
 }
 
+// The history keeps a WAV upload as lossless FLAC: a smaller file with the very same samples.
+void expect_flac_of(const std::string& stored, const std::string& wav) {
+  const auto as_span = [](const std::string& s) {
+    return std::span<const std::byte>(reinterpret_cast<const std::byte*>(s.data()), s.size());
+  };
+  EXPECT_LT(stored.size(), wav.size());
+  const Audio back = decode_audio(as_span(stored), "stored", AudioOptions{});
+  const Audio original = decode_audio(as_span(wav), "upload", AudioOptions{});
+  EXPECT_EQ(back.source_format, "FLAC PCM_16");
+  EXPECT_EQ(back.source_rate, original.source_rate);
+  EXPECT_EQ(back.source_channels, original.source_channels);
+  EXPECT_TRUE(back.samples == original.samples) << "a sample changed in storage";
+}
+
 TEST(ServeApi, HealthAndModelDescribeTheServedModel) {
   testing::ServerHarness server;
   auto c = server.client();
@@ -104,9 +118,9 @@ TEST(ServeApi, PostedRecordingIsPredictedStoredAndServedBack) {
   const auto audio_back = c.Get("/api/analyses/" + std::to_string(id) + "/audio");
   ASSERT_TRUE(audio_back);
   EXPECT_EQ(audio_back->status, 200);
-  EXPECT_EQ(audio_back->get_header_value("Content-Type"), "audio/wav");
+  EXPECT_EQ(audio_back->get_header_value("Content-Type"), "audio/flac");
   EXPECT_EQ(audio_back->get_header_value("X-Content-Type-Options"), "nosniff");
-  EXPECT_EQ(audio_back->body, wav);
+  expect_flac_of(audio_back->body, wav);
 }
 
 TEST(ServeApi, BadRequestsGetJsonErrorsWithTheRightStatus) {
@@ -206,7 +220,7 @@ TEST(ServeApi, HistoryIsNewestFirstPagedDeletableAndSurvivesARestart) {
   EXPECT_EQ(json_of(c2.Get("/api/analyses/" + std::to_string(ids[2]))), before);
   const auto audio = c2.Get("/api/analyses/" + std::to_string(ids[0]) + "/audio");
   ASSERT_TRUE(audio);
-  EXPECT_EQ(audio->body, testing::read_file(server.dir() / "h0.wav"));
+  expect_flac_of(audio->body, testing::read_file(server.dir() / "h0.wav"));
   // A new analysis after the restart gets a new id, never a deleted one.
   const auto again = server.post(testing::read_file(server.dir() / "h0.wav"), "again.wav");
   ASSERT_TRUE(again);
