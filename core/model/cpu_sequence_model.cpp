@@ -1,4 +1,10 @@
 // CpuSequenceModel: the fast float32 CPU backend (see cpu_sequence_model.h).
+// As in cell_kernels.cpp: without trapping float compares GCC vectorises the clamps of
+// fast_tanh in attention pooling (pooling.h); nothing here inspects floating-point flags.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
 #include "core/model/cpu_sequence_model.h"
 
 #include <cblas.h>
