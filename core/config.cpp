@@ -184,6 +184,8 @@ void TrainOptions::validate() const {
   if (test_fold < 0) throw InputError("train.test_fold", "must be >= 0");
   if (valid_fold < -1) throw InputError("train.valid_fold", "must be >= -1");
   if (num_threads < 0) throw InputError("train.num_threads", "must be >= 0");
+  if (ensemble < 1 || ensemble > kMaxEnsemble)
+    throw InputError("train.ensemble", cat("must be in 1-", kMaxEnsemble));
   parse_device(device, "train.device");  // the format only; availability is checked on use
 }
 

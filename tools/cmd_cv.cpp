@@ -1,4 +1,5 @@
 // calmspace cv CONFIG --data FILE.h5 --out DIR [section.key=value ...]
+// calmspace cv --resume DIR --data FILE.h5
 // Speaker-independent k-fold cross-validation (core/train/cross_validation.h): DIR/fold_<k>/ runs
 // and DIR/cv.json with every fold's report and the mean and standard deviation of UA, WA, F1.
 #include <cstdio>
@@ -13,7 +14,7 @@ namespace calmspace::tools {
 namespace {
 
 struct CvArgs {
-  std::string data, out;
+  std::string data, out, resume;
   ConfigArgs config;
 };
 
@@ -23,27 +24,35 @@ void add_cv(CLI::App& app) {
       "cv",
       "k-fold cross-validation by speaker: cv [CONFIG] --data FILE.h5 --out DIR [key=value ...]");
   cmd->add_option("--data", args->data, "dataset file made by `calmspace prepare`")->required();
-  cmd->add_option("--out", args->out, "folder for the fold runs and cv.json")->required();
+  cmd->add_option("--out", args->out, "folder for the fold runs and cv.json");
+  cmd->add_option("--resume", args->resume,
+                  "continue a killed cross-validation in this folder (its stored config wins)");
   add_config_args(cmd, args->config, /*positional_config=*/true);
   cmd->callback([cmd, args] {
     auto config = resolve_config_args(cmd, args->config);
     if (!config) return;
+    if (args->resume.empty() == args->out.empty())
+      throw InputError("cv", "give exactly one of --out DIR or --resume DIR");
+    const std::string out = args->resume.empty() ? args->out : args->resume;
     const DatasetFile dataset(args->data);
     ConsoleObserver observer;
     const int K = dataset.header().num_folds;
     observer.set_prefix(cat("[fold 1/", K, "] "));
-    const CvSummary s =
-        cross_validate(dataset, *config, args->out, &observer, [&](int k, const TrainOutcome& o) {
-          std::printf("fold %d: test UA %.4f  WA %.4f  macro-F1 %.4f  (best epoch %d)\n", k,
-                      o.test.ua, o.test.wa, o.test.macro_f1, o.best_epoch);
+    const CvSummary s = cross_validate(
+        dataset, *config, out, &observer,
+        [&](int k, const TrainOutcome& o) {
+          const std::string how =
+              o.ensemble > 1 ? cat("ensemble of ", o.ensemble) : cat("best epoch ", o.best_epoch);
+          std::printf("fold %d: test UA %.4f  WA %.4f  macro-F1 %.4f  (%s)\n", k, o.test.ua,
+                      o.test.wa, o.test.macro_f1, how.c_str());
           std::fflush(stdout);
           observer.set_prefix(cat("[fold ", k + 2, "/", K, "] "));
-        });
+        },
+        /*max_folds=*/0, /*resume=*/!args->resume.empty());
     std::printf(
         "cv over %zu folds: UA %.4f +- %.4f  WA %.4f +- %.4f  macro-F1 %.4f +- %.4f -> "
         "%s/cv.json\n",
-        s.folds.size(), s.ua_mean, s.ua_std, s.wa_mean, s.wa_std, s.f1_mean, s.f1_std,
-        args->out.c_str());
+        s.folds.size(), s.ua_mean, s.ua_std, s.wa_mean, s.wa_std, s.f1_mean, s.f1_std, out.c_str());
   });
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/plot/plot_sources.h"
 #include "core/predict/model_file.h"
@@ -43,7 +44,8 @@ void print_metrics(const Metrics& m) {
 void add_eval(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   auto* cmd = app.add_subcommand("eval", "evaluate a trained model on a dataset split");
-  cmd->add_option("MODEL", args->model, "run directory, checkpoint (.h5) or export")->required();
+  cmd->add_option("MODEL", args->model, "run directory (or ensemble), checkpoint (.h5) or export")
+      ->required();
   cmd->add_option("--data", args->data, "dataset file made by `calmspace prepare`")->required();
   cmd->add_option("--split", args->split, "test, valid, train (the model's folds) or all");
   cmd->add_option("--out", args->out, "folder for report.json and report.csv");
@@ -51,9 +53,9 @@ void add_eval(CLI::App& app) {
   add_no_plots_flag(cmd, &args->no_plots);
   cmd->callback([args] {
     namespace fs = std::filesystem;
-    const Checkpoint checkpoint = load_model_checkpoint(args->model);
+    const std::vector<Checkpoint> members = load_model_members(args->model);
     const DatasetFile dataset(args->data);
-    const Evaluation e = evaluate_checkpoint(dataset, checkpoint, args->split, args->threads);
+    const Evaluation e = evaluate_checkpoints(dataset, members, args->split, args->threads);
     const fs::path base =
         fs::is_directory(args->model) ? fs::path(args->model) : fs::path(args->model).parent_path();
     const fs::path out = args->out.empty() ? base / ("eval_" + args->split) : fs::path(args->out);

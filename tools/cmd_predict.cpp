@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <set>
+#include <vector>
 
 #include "core/atomic_file.h"
 #include "core/audio/decode.h"
@@ -59,7 +60,8 @@ void add_predict(CLI::App& app) {
       throw InputError(args->out, "output must end in .json or .csv");
     if (!(args->timeline.window_s > 0) || !(args->timeline.hop_s > 0))
       throw InputError("--window/--hop", "must be > 0 seconds");
-    Predictor predictor(load_model_checkpoint(args->model), args->threads);
+    const std::vector<Checkpoint> members = load_model_members(args->model);
+    Predictor predictor(members, args->threads);
     const auto& labels = predictor.labels();
     nlohmann::json results = nlohmann::json::array(), skipped = nlohmann::json::array();
     std::string csv = predictions_csv_header(labels);

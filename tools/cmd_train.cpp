@@ -45,8 +45,12 @@ void add_train(CLI::App& app) {
     ConsoleObserver observer;
     const TrainOutcome outcome =
         train_model(dataset, *config, run_dir, !args->resume.empty(), &observer);
-    std::printf("best epoch %d (validation UA %.4f)%s\n", outcome.best_epoch, outcome.best_valid_ua,
-                outcome.stopped_early ? ", stopped early" : "");
+    if (outcome.ensemble > 1)
+      std::printf("ensemble of %d members (validation UA %.4f)\n", outcome.ensemble,
+                  outcome.best_valid_ua);
+    else
+      std::printf("best epoch %d (validation UA %.4f)%s\n", outcome.best_epoch,
+                  outcome.best_valid_ua, outcome.stopped_early ? ", stopped early" : "");
     if (outcome.test.clips > 0)
       std::printf("test: UA %.4f  WA %.4f  macro-F1 %.4f  (%lld clips) -> %s/report.json\n",
                   outcome.test.ua, outcome.test.wa, outcome.test.macro_f1,

@@ -10,20 +10,38 @@
 namespace calmspace {
 
 Predictor::Predictor(const Checkpoint& checkpoint, int threads, const std::string& device)
-    : config_(checkpoint.config()), labels_(checkpoint.labels) {
+    : Predictor(std::span<const Checkpoint>(&checkpoint, 1), threads, device) {}
+
+Predictor::Predictor(std::span<const Checkpoint> members, int threads, const std::string& device) {
+  CALMSPACE_CHECK(!members.empty(), "a predictor needs a model");
+  config_ = members[0].config();
+  labels_ = members[0].labels;
   FeatureOptions features = config_.features;
   features.num_threads = threads;
   extractor_ = make_cpu_feature_extractor(features, config_.audio.sample_rate);
-  const ComputeOptions compute{device.empty() ? "auto" : device, config_.train.precision};
-  model_ = model_from_checkpoint(checkpoint, compute);
-  model_->set_num_threads(threads);
+  for (const Checkpoint& member : members) {
+    const ComputeOptions compute{device.empty() ? "auto" : device, member.config().train.precision};
+    models_.push_back(model_from_checkpoint(member, compute));
+    models_.back()->set_num_threads(threads);
+  }
+}
+
+void Predictor::mean_logits(const PaddedBatch& x, std::span<const PrefixRow> prefixes) {
+  models_[0]->predict_with_prefixes(x, prefixes, logits_);
+  if (models_.size() == 1) return;
+  for (std::size_t m = 1; m < models_.size(); ++m) {
+    models_[m]->predict_with_prefixes(x, prefixes, member_logits_);
+    for (std::size_t i = 0; i < logits_.size(); ++i) logits_[i] += member_logits_[i];
+  }
+  const float scale = 1.0f / static_cast<float>(models_.size());
+  for (float& z : logits_) z *= scale;
 }
 
 std::vector<float> Predictor::probabilities(std::span<const std::span<const float>> clips) {
   const PaddedBatch x = extractor_->extract_batch(clips);
   for (std::int64_t b = 0; b < x.batch; ++b)
     if (x.lengths[b] == 0) throw InputError("audio", "too short to give a single feature frame");
-  model_->forward(x, logits_, /*training=*/false, 0);
+  mean_logits(x, {});
   std::vector<float> probs(logits_.size());
   softmax(logits_, x.batch, static_cast<std::int64_t>(labels_.size()), probs);
   return probs;
@@ -63,7 +81,7 @@ std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const 
     }
   }
   const PaddedBatch batch = append_slices(x, copies);
-  model_->predict_with_prefixes(batch, prefixes, logits_);
+  mean_logits(batch, prefixes);
   const std::int64_t rows = batch.batch + static_cast<std::int64_t>(prefixes.size());
   std::vector<float> probs(static_cast<std::size_t>(rows * C));
   softmax(logits_, rows, C, probs);

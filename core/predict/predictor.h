@@ -2,6 +2,7 @@
 // read from its checkpoint) -> model -> class probabilities; for long recordings also a timeline:
 // the same prediction on windows of window_s seconds every hop_s seconds, each window predicted
 // as a clip of its own from the recording's feature frames inside it (timeline_windows.h).
+// The model may be an ensemble: its members' logits are averaged.
 #pragma once
 
 #include <memory>
@@ -36,6 +37,12 @@ class Predictor {
   // (core/model/backend.h); empty = auto, whatever device the model was trained on, so a model
   // trained on a GPU predicts on a machine without one. GPU math: the checkpoint's precision.
   Predictor(const Checkpoint& checkpoint, int threads = 0, const std::string& device = "");
+  // An ensemble (core/predict/model_file.h load_model_members): the members' logits are
+  // averaged (core/train/ensemble.h). Features come from the first member's options, which
+  // every member shares.
+  explicit Predictor(std::span<const Checkpoint> members, int threads = 0,
+                     const std::string& device = "");
+  int num_members() const { return static_cast<int>(models_.size()); }
 
   const std::vector<std::string>& labels() const { return labels_; }
   const Config& config() const { return config_; }
@@ -56,8 +63,11 @@ class Predictor {
   Config config_;
   std::vector<std::string> labels_;
   std::unique_ptr<FeatureExtractor> extractor_;
-  std::unique_ptr<SequenceModel> model_;
-  std::vector<float> logits_;
+  // logits_ = mean over models_ of each one's logits for the same rows.
+  void mean_logits(const PaddedBatch& x, std::span<const PrefixRow> prefixes);
+
+  std::vector<std::unique_ptr<SequenceModel>> models_;
+  std::vector<float> logits_, member_logits_;
 };
 
 }  // namespace calmspace

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/train/ensemble.h"
 
 namespace calmspace {
 namespace {
@@ -24,27 +25,37 @@ void mean_and_std(const std::vector<double>& v, double& mean, double& std) {
 CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
                          const std::string& out_dir, TrainingObserver* observer,
                          const std::function<void(int, const TrainOutcome&)>& on_fold,
-                         int max_folds) {
+                         int max_folds, bool resume) {
+  namespace fs = std::filesystem;
+  const fs::path stored_config = fs::path(out_dir) / "config.yaml";
+  if (resume && !fs::exists(stored_config))
+    throw InputError(out_dir, "nothing to resume: no config.yaml");
+  Config cv_config = resume ? resolve_config(stored_config.string(), {}) : config;
   const int K = dataset.header().num_folds;
   if (K < 2)
     throw InputError(dataset.path(), cat("has ", K, " fold(s); cross-validation needs 2+"));
   std::filesystem::create_directories(out_dir);
+  cv_config.validate();
+  write_text_file_atomic(stored_config.string(), cv_config.to_yaml());
   CvSummary summary;
   nlohmann::json folds = nlohmann::json::array();
   std::vector<double> ua, wa, f1;
   const int run = max_folds > 0 ? std::min(max_folds, K) : K;
   for (int k = 0; k < run; ++k) {
-    Config fold_config = config;
+    Config fold_config = cv_config;
     fold_config.train.test_fold = k;
     fold_config.train.valid_fold = (k + 1) % K;
     const std::string run_dir = (std::filesystem::path(out_dir) / cat("fold_", k)).string();
-    TrainOutcome outcome = train_model(dataset, fold_config, run_dir, false, observer);
+    const bool resume_fold = resume && (is_ensemble_run(run_dir) ||
+                                        fs::exists(fs::path(run_dir) / "checkpoints" / "last.h5"));
+    TrainOutcome outcome = train_model(dataset, fold_config, run_dir, resume_fold, observer);
     ua.push_back(outcome.test.ua);
     wa.push_back(outcome.test.wa);
     f1.push_back(outcome.test.macro_f1);
     folds.push_back({{"fold", k},
                      {"run_dir", run_dir},
                      {"best_epoch", outcome.best_epoch},
+                     {"ensemble", outcome.ensemble},
                      {"best_valid_ua", outcome.best_valid_ua},
                      {"report", nlohmann::json::parse(report_json(outcome.test))}});
     if (on_fold) on_fold(k, outcome);
@@ -53,7 +64,7 @@ CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
   mean_and_std(ua, summary.ua_mean, summary.ua_std);
   mean_and_std(wa, summary.wa_mean, summary.wa_std);
   mean_and_std(f1, summary.f1_mean, summary.f1_std);
-  Config resolved = config;
+  Config resolved = cv_config;
   const nlohmann::json cv = {
       {"folds", folds},
       {"num_folds", K},

@@ -1,7 +1,10 @@
 // k-fold cross-validation by speaker (the work behind `calmspace cv`): fold k is the test set of
 // run k, fold (k + 1) mod K its validation set, the rest its training set. Each run is a normal
 // training run in OUT/fold_<k>/; OUT/cv.json holds every fold's test report and the mean and
-// sample standard deviation (n - 1) of ua, wa and macro_f1 over folds.
+// sample standard deviation (n - 1) of ua, wa and macro_f1 over folds. OUT/config.yaml is the
+// resolved config, written first. With `resume`, a killed cross-validation goes on: the config
+// stored in OUT/config.yaml wins, each fold with a checkpoint (or an ensemble's members)
+// resumes or, when it had finished, is only evaluated again, and the other folds start.
 #pragma once
 
 #include <functional>
@@ -25,6 +28,6 @@ struct CvSummary {
 CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
                          const std::string& out_dir, TrainingObserver* observer = nullptr,
                          const std::function<void(int fold, const TrainOutcome&)>& on_fold = {},
-                         int max_folds = 0);
+                         int max_folds = 0, bool resume = false);
 
 }  // namespace calmspace

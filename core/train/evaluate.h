@@ -1,6 +1,7 @@
 // Evaluation of a model on a split: clean features, no dropout, batches sorted by length.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@ namespace calmspace {
 
 struct Evaluation {
   Metrics metrics;                   // includes the mean cross-entropy as `loss`
-  std::vector<float> probabilities;  // (N, C) softmax, in the source's position order
+  std::vector<float> logits;         // (N, C), in the source's position order
+  std::vector<float> probabilities;  // (N, C) softmax of the logits
   std::vector<int> predicted;        // (N,) argmax
 };
 
@@ -25,5 +27,11 @@ Evaluation evaluate_model(SequenceModel& model, ClipSource& source,
 // config defines, speaker-independent) or "all". InputError naming the split otherwise.
 Evaluation evaluate_checkpoint(const DatasetFile& dataset, const Checkpoint& checkpoint,
                                const std::string& split, int threads = 0);
+
+// An ensemble's members (core/train/ensemble.h) on the split that the first member's config
+// defines (members share their folds): logits are the mean of the members' logits, so the
+// probabilities are the renormalised geometric mean of theirs. One member: evaluate_checkpoint.
+Evaluation evaluate_checkpoints(const DatasetFile& dataset, std::span<const Checkpoint> members,
+                                const std::string& split, int threads = 0);
 
 }  // namespace calmspace

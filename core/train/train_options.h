@@ -25,6 +25,8 @@ inline const EnumTable<ScheduleKind>& schedule_kind_table() {
   return t;
 }
 
+inline constexpr int kMaxEnsemble = 16;
+
 struct TrainOptions {
   int epochs = 40;
   int batch_size = 32;
@@ -43,7 +45,8 @@ struct TrainOptions {
   int test_fold = 0;           // fold held out as test set (speaker-independent)
   int valid_fold = -1;         // fold used for validation / early stopping; -1 = the next fold
   std::uint64_t seed = 1;
-  int num_threads = 0;                    // 0 = all cores
+  int ensemble = 1;     // > 1: that many members, seeds seed, seed + 1, ... (core/train/ensemble.h)
+  int num_threads = 0;  // 0 = all cores
   std::string device = "auto";            // auto | cpu | cuda | cuda:N (core/model/backend.h)
   Precision precision = Precision::Fp32;  // GPU math: fp32 | tf32 | fp16 | bf16
 
@@ -67,6 +70,9 @@ struct TrainOptions {
     r.add("test_fold", &test_fold, "fold held out for testing");
     r.add("valid_fold", &valid_fold, "fold for validation/early stopping; -1 = next fold");
     r.add("seed", &seed, "seed of initialisation, shuffling, dropout and augmentation");
+    r.add("ensemble", &ensemble,
+          "models to train with seeds seed, seed+1, ...; predictions average their "
+          "log-probabilities");
     r.add("num_threads", &num_threads, "threads for training; 0 = all cores");
     r.add("device", &device, "auto, cpu, cuda or cuda:N; auto = the GPU when one is usable");
     r.add_enum("precision", &precision, precision_table(),

@@ -4,11 +4,13 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
+#include <utility>
 
 #include "core/atomic_file.h"
 #include "core/model/backend.h"
 #include "core/train/batching.h"
 #include "core/train/clip_source.h"
+#include "core/train/ensemble.h"
 #include "core/train/evaluate.h"
 #include "core/train/loss.h"
 #include "core/train/model_checkpoint.h"
@@ -101,6 +103,8 @@ EpochTraining train_one_epoch(TrainingStep& step, ClipSource& source, const Conf
 
 TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::string& run_dir,
                          bool resume, TrainingObserver* observer) {
+  if (resume ? is_ensemble_run(run_dir) : config.train.ensemble > 1)
+    return train_ensemble(dataset, std::move(config), run_dir, resume, observer);
   RunFiles run{run_dir};
   std::optional<Checkpoint> resumed;
   if (resume) {

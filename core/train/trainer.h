@@ -40,7 +40,8 @@ struct TrainOutcome {
   int best_epoch = 0;  // 1-based; 0 when no epoch ran
   double best_valid_ua = 0;
   bool stopped_early = false;
-  Metrics test;  // the best checkpoint on the test split (empty when the split is empty)
+  Metrics test;      // the best checkpoint on the test split (empty when the split is empty)
+  int ensemble = 1;  // members (core/train/ensemble.h); > 1: best_epoch is 0, history empty
   std::string run_dir;
 };
 

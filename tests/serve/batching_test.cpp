@@ -60,7 +60,7 @@ TEST(ServeBatching, PredictManyMatchesEachRecordingAloneWithItsTimeline) {
 
 TEST(ServeBatching, PoolGivesEachConcurrentRequestItsOwnResultAndItsOwnError) {
   const Checkpoint checkpoint = testing::fixture_checkpoint();
-  serve::ModelPool pool(checkpoint, 2, /*max_batch=*/16);
+  serve::ModelPool pool({&checkpoint, 1}, 2, /*max_batch=*/16);
   Predictor reference(checkpoint, 1);
   const auto clips = recordings_of_many_lengths();
   std::vector<Prediction> expected;

@@ -63,7 +63,7 @@ TEST(ServeConcurrency, ConcurrentPostsAllSucceedWithIdenticalResults) {
 
 TEST(ServeConcurrency, PoolPredictsLikeOnePredictorFromManyThreads) {
   const Checkpoint checkpoint = testing::fixture_checkpoint();
-  serve::ModelPool pool(checkpoint, 2);
+  serve::ModelPool pool({&checkpoint, 1}, 2);
   EXPECT_EQ(pool.size(), 2);
   Predictor reference(checkpoint, 1);
   std::vector<std::vector<float>> clips;

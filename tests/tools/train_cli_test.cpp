@@ -135,6 +135,50 @@ TEST_F(TrainCli, CrossValidationWritesEveryFoldAndTheSummary) {
   EXPECT_THAT(out, HasSubstr("cv over 3 folds: UA"));
 }
 
+// An ensemble cross-validation killed part-way (fold 2 never started, fold 1's second member
+// lost) resumes to the same per-fold results; finished members are not trained again. The
+// ensemble's run directory predicts, and export asks for one member.
+TEST_F(TrainCli, EnsembleCrossValidationResumesAndPredicts) {
+  std::string out;
+  const fs::path whole = dir_ / "whole", broken = dir_ / "broken";
+  ASSERT_EQ(calmspace("cv --data " + data_.string() + " --out " + whole.string() + kTiny +
+                          " train.epochs=2 train.ensemble=2",
+                      &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("(ensemble of 2)"));
+  const auto expected = read_json(whole / "cv.json");
+  EXPECT_EQ(expected["folds"][0]["ensemble"], 2);
+  fs::copy(whole, broken, fs::copy_options::recursive);
+  fs::remove(broken / "cv.json");
+  fs::remove_all(broken / "fold_2");
+  fs::remove_all(broken / "fold_1" / "member_1");
+  const fs::path kept = broken / "fold_0" / "member_1" / "checkpoints" / "best.h5";
+  const auto kept_time = fs::last_write_time(kept);
+  ASSERT_EQ(calmspace("cv --resume " + broken.string() + " --data " + data_.string(), &out), 0)
+      << out;
+  EXPECT_EQ(fs::last_write_time(kept), kept_time);
+  const auto resumed = read_json(broken / "cv.json");
+  EXPECT_EQ(resumed["ua"]["per_fold"], expected["ua"]["per_fold"]);
+  EXPECT_EQ(resumed["wa"]["per_fold"], expected["wa"]["per_fold"]);
+
+  const fs::path wav = dir_ / "tone.wav";
+  testing::write_tone_wav(wav, 900, 2.0);
+  ASSERT_EQ(calmspace("predict " + wav.string() + " --model " + (whole / "fold_0").string() +
+                          " --out " + (dir_ / "p.json").string(),
+                      &out),
+            0)
+      << out;
+  EXPECT_EQ(read_json(dir_ / "p.json")["predictions"][0]["probabilities"].size(), 3u);
+  EXPECT_EQ(calmspace("export " + (whole / "fold_0").string() + " --format safetensors --out " +
+                          (dir_ / "e.safetensors").string(),
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("is an ensemble; give one of its members"));
+  EXPECT_EQ(calmspace("cv --data " + data_.string(), &out), 1);
+  EXPECT_THAT(out, HasSubstr("give exactly one of --out DIR or --resume DIR"));
+}
+
 TEST_F(TrainCli, TrainArgumentErrorsAreOneLine) {
   std::string out;
   EXPECT_EQ(calmspace("train --data " + data_.string(), &out), 1);

@@ -11,41 +11,15 @@
 
 #include "core/model/checkpoint.h"
 #include "support/test_support.h"
+#include "train/tiny_training.h"
 
 namespace calmspace {
 namespace {
 
 namespace fs = std::filesystem;
 
-Config tiny_config(int epochs) {
-  Config c;
-  c.features.n_mels = 16;
-  c.model.cell = CellKind::Gru;
-  c.model.hidden_size = 12;
-  c.model.num_layers = 1;
-  c.model.bidirectional = true;
-  c.train.epochs = epochs;
-  c.train.batch_size = 8;
-  c.train.lr = 0.02;
-  c.train.warmup_epochs = 0;
-  c.train.min_lr = 0.001;
-  c.train.patience = 0;
-  c.train.seed = 5;
-  c.train.num_threads = 1;
-  c.augment.time_masks = 1;
-  c.augment.time_mask_frames = 5;
-  c.augment.gain_db = 3;
-  return c;
-}
-
-// The fields that must match exactly between runs (timings may differ).
-std::vector<double> learning_values(const std::vector<EpochRecord>& history) {
-  std::vector<double> v;
-  for (const auto& r : history)
-    for (double x : {r.lr, r.train_loss, r.train_accuracy, r.valid_loss, r.valid_ua, r.grad_norm})
-      v.push_back(x);
-  return v;
-}
+using testing::learning_values;
+using testing::tiny_config;
 
 class Trainer : public ::testing::Test {
  protected:

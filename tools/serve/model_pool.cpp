@@ -12,10 +12,12 @@ bool same_timeline(const TimelineOptions& a, const TimelineOptions& b) {
 
 }  // namespace
 
-ModelPool::ModelPool(const Checkpoint& checkpoint, int size, int max_batch)
-    : max_batch_(std::max(max_batch, 1)), config_(checkpoint.config()), labels_(checkpoint.labels) {
+ModelPool::ModelPool(std::span<const Checkpoint> members, int size, int max_batch)
+    : max_batch_(std::max(max_batch, 1)),
+      config_(members.front().config()),
+      labels_(members.front().labels) {
   for (int i = 0; i < std::max(size, 1); ++i) {
-    predictors_.push_back(std::make_unique<Predictor>(checkpoint, /*threads=*/1));
+    predictors_.push_back(std::make_unique<Predictor>(members, /*threads=*/1));
     free_.push_back(predictors_.back().get());
   }
 }

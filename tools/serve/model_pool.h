@@ -11,6 +11,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@ namespace calmspace::serve {
 class ModelPool {
  public:
   // `size` predictors (>= 1) built from one checkpoint; at most `max_batch` recordings per batch.
-  ModelPool(const Checkpoint& checkpoint, int size, int max_batch = 8);
+  // `members`: one model, or an ensemble's members (Predictor averages them).
+  ModelPool(std::span<const Checkpoint> members, int size, int max_batch = 8);
 
   const std::vector<std::string>& labels() const { return labels_; }
   const Config& config() const { return config_; }

@@ -24,11 +24,11 @@ constexpr const char* kContentSecurityPolicy =
 }  // namespace
 
 Server::Server(ServerOptions options) : options_(std::move(options)) {
-  const Checkpoint checkpoint = load_model_checkpoint(options_.model_path);
+  const std::vector<Checkpoint> members = load_model_members(options_.model_path);
   const int workers = options_.workers > 0
                           ? options_.workers
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  pool_ = std::make_unique<ModelPool>(checkpoint, workers, options_.max_batch);
+  pool_ = std::make_unique<ModelPool>(members, workers, options_.max_batch);
   store_ = std::make_unique<HistoryStore>(options_.data_dir);
   api_ = std::make_unique<ApiContext>(
       ApiContext{*pool_, *store_, options_,

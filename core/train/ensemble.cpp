@@ -1,0 +1,102 @@
+#include "core/train/ensemble.h"
+
+#include <filesystem>
+#include <vector>
+
+#include "core/atomic_file.h"
+#include "core/model/checkpoint.h"
+#include "core/train/evaluate.h"
+#include "core/train/splits.h"
+
+namespace calmspace {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Makes the observer's summary line say which member is training.
+class MemberObserver : public TrainingObserver {
+ public:
+  MemberObserver(TrainingObserver* inner, int member, int members)
+      : inner_(inner), prefix_(cat("ensemble member ", member + 1, "/", members, ": ")) {}
+  void on_start(const std::string& summary) override {
+    if (inner_) inner_->on_start(prefix_ + summary);
+  }
+  void on_batch(int epoch, int epochs, int done, int total, double running_loss) override {
+    if (inner_) inner_->on_batch(epoch, epochs, done, total, running_loss);
+  }
+  void on_epoch(const EpochRecord& record, bool improved) override {
+    if (inner_) inner_->on_epoch(record, improved);
+  }
+
+ private:
+  TrainingObserver* inner_;
+  std::string prefix_;
+};
+
+}  // namespace
+
+bool is_ensemble_run(const std::string& run_dir) {
+  const fs::path dir(run_dir);
+  if (fs::is_directory(dir / "member_0")) return true;
+  if (!fs::exists(dir / "config.yaml") || fs::exists(dir / "checkpoints")) return false;
+  return resolve_config((dir / "config.yaml").string(), {}).train.ensemble > 1;
+}
+
+std::string ensemble_member_dir(const std::string& run_dir, int member) {
+  return (fs::path(run_dir) / cat("member_", member)).string();
+}
+
+Config ensemble_member_config(const Config& config, int member) {
+  Config c = config;
+  c.train.seed = config.train.seed + static_cast<std::uint64_t>(member);
+  c.train.ensemble = 1;
+  return c;
+}
+
+TrainOutcome train_ensemble(const DatasetFile& dataset, Config config, const std::string& run_dir,
+                            bool resume, TrainingObserver* observer) {
+  const fs::path dir(run_dir);
+  if (resume) {
+    if (!fs::exists(dir / "config.yaml"))
+      throw InputError(run_dir, "nothing to resume: no config.yaml");
+    config = resolve_config((dir / "config.yaml").string(), {});
+  }
+  config.validate();
+  fs::create_directories(dir);
+  write_text_file_atomic((dir / "config.yaml").string(), config.to_yaml());
+
+  const int members = config.train.ensemble;
+  std::vector<Checkpoint> best;
+  for (int k = 0; k < members; ++k) {
+    const std::string member_dir = ensemble_member_dir(run_dir, k);
+    const bool done = resume && fs::exists(fs::path(member_dir) / "report.json");
+    if (!done) {
+      const bool started = resume && fs::exists(fs::path(member_dir) / "checkpoints" / "last.h5");
+      MemberObserver member_observer(observer, k, members);
+      train_model(dataset, ensemble_member_config(config, k), member_dir, started,
+                  &member_observer);
+    }
+    const fs::path best_path = fs::path(member_dir) / "checkpoints" / "best.h5";
+    if (!fs::exists(best_path))
+      throw InputError(member_dir, "the member finished without a best checkpoint");
+    best.push_back(load_checkpoint(best_path.string()));
+  }
+
+  TrainOutcome outcome;
+  outcome.run_dir = run_dir;
+  outcome.ensemble = members;
+  const int threads = config.train.num_threads;
+  outcome.best_valid_ua = evaluate_checkpoints(dataset, best, "valid", threads).metrics.ua;
+  const Evaluation test = evaluate_checkpoints(dataset, best, "test", threads);
+  if (!test.predicted.empty()) {
+    outcome.test = test.metrics;
+    const std::string extra =
+        cat("{\"split\": \"test\", \"test_fold\": ", make_splits(dataset, config.train).test_fold,
+            ", \"ensemble\": ", members, ", \"valid_ua\": ", outcome.best_valid_ua, "}");
+    write_report_json((dir / "report.json").string(), outcome.test, extra);
+    write_report_csv((dir / "report.csv").string(), outcome.test);
+  }
+  return outcome;
+}
+
+}  // namespace calmspace

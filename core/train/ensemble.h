@@ -1,0 +1,38 @@
+// Ensembles of independently trained models (train.ensemble = N > 1). Member k is an ordinary
+// run with train.seed + k (train.ensemble = 1): its own initialisation, shuffling, dropout,
+// augmentation and early-stopping epoch. Predictions average the members' logits, which is the
+// renormalised geometric mean of their probabilities. On a corpus as small as RAVDESS one seed's
+// test UA moves by up to 0.1 from run to run; the mean of N members moves less and scores higher.
+// Run directory of an ensemble:
+//   config.yaml               the resolved config (train.ensemble = N)
+//   member_<k>/               member k's run directory (core/train/trainer.h), k = 0 .. N-1
+//   report.json, report.csv   the ensemble on the test split
+// `--resume` finishes what a kill left: a member with a report is done, a member with
+// checkpoints/last.h5 resumes, the others start.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/dataset/dataset_file.h"
+#include "core/train/trainer.h"
+
+namespace calmspace {
+
+// True when `run_dir` holds an ensemble: a member_0 folder, or (killed before its first member
+// started) a config.yaml with train.ensemble > 1 and no checkpoints of its own.
+bool is_ensemble_run(const std::string& run_dir);
+std::string ensemble_member_dir(const std::string& run_dir, int member);
+
+// Member k's config: train.seed + k, train.ensemble = 1.
+Config ensemble_member_config(const Config& config, int member);
+
+// Trains the members one after another, then evaluates the ensemble on the validation and
+// test splits. The outcome's best_valid_ua and test are the ensemble's; history is empty and
+// best_epoch 0 (each member has its own, in its folder). With `resume`, the config stored in
+// run_dir/config.yaml wins.
+TrainOutcome train_ensemble(const DatasetFile& dataset, Config config, const std::string& run_dir,
+                            bool resume, TrainingObserver* observer = nullptr);
+
+}  // namespace calmspace
