@@ -33,7 +33,9 @@ std::vector<float> init(const ModelOptions& o, std::uint64_t seed) {
   return w;
 }
 
-bool is_weight_hh(const ParamView& p) { return p.name.rfind("rnn.weight_hh", 0) == 0; }
+bool is_weight_hh(const ParamView& p) {
+  return p.name.rfind("rnn.weight_hh", 0) == 0;
+}
 
 TEST(InitParameters, DefaultIsUniformWithinPyTorchBounds) {
   const auto o = lstm_options();
@@ -84,8 +86,8 @@ TEST(InitParameters, ForgetBiasShiftsOnlyTheForgetRowsOfBiasIh) {
   int shifted = 0;
   for (const auto& p : parameter_layout(o, kInput, kClasses))
     for (std::int64_t i = p.offset; i < p.offset + p.size; ++i) {
-      const bool forget_row = p.name.rfind("rnn.bias_ih", 0) == 0 && i - p.offset >= H &&
-                              i - p.offset < 2 * H;
+      const bool forget_row =
+          p.name.rfind("rnn.bias_ih", 0) == 0 && i - p.offset >= H && i - p.offset < 2 * H;
       const auto k = static_cast<std::size_t>(i);
       if (forget_row) {
         ASSERT_FLOAT_EQ(w[k], base[k] + 1.0f) << p.name << " row " << i - p.offset;
