@@ -194,6 +194,18 @@ async function main() {
   check(true, 'two uploaded files are analysed and listed');
   const shownAfterUpload = await api(`/api/analyses/${await page.getAttribute('body', 'data-shown')}`);
   check(shownAfterUpload.name === 'short hello.wav', 'the last upload is shown');
+  // The history keeps a WAV upload as lossless FLAC; the page's player must still play it.
+  const played = await page.evaluate(() => new Promise((resolve) => {
+    const player = document.getElementById('player');
+    player.preload = 'auto';
+    player.onloadedmetadata = () => resolve({ duration: player.duration, error: null });
+    player.onerror = () => resolve({ duration: 0, error: player.error && player.error.code });
+    player.load();
+  }));
+  const stored = await page.evaluate(async (id) => (await fetch(`/api/analyses/${id}/audio`)).headers.get('content-type'), shownAfterUpload.id);
+  check(stored === 'audio/flac', `the upload is stored as FLAC (${stored})`);
+  check(played.error === null && Math.abs(played.duration - shownAfterUpload.duration_s) < 0.05,
+    `the player plays the stored FLAC (${played.duration.toFixed(2)} s of ${shownAfterUpload.duration_s.toFixed(2)} s, error ${played.error})`);
   const dropped = fs.readFileSync(uploadA).toString('base64');
   await page.evaluate((b64) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
