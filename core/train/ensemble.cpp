@@ -46,10 +46,23 @@ std::string ensemble_member_dir(const std::string& run_dir, int member) {
   return (fs::path(run_dir) / cat("member_", member)).string();
 }
 
-Config ensemble_member_config(const Config& config, int member) {
+Config ensemble_member_config(const Config& config, int member, const DatasetFile& dataset) {
   Config c = config;
   c.train.seed = config.train.seed + static_cast<std::uint64_t>(member);
   c.train.ensemble = 1;
+  c.train.ensemble_rotate_valid = false;
+  if (config.train.ensemble_rotate_valid) {
+    const Splits base = make_splits(dataset, config.train);
+    if (base.source != "folds")
+      throw InputError("train.ensemble_rotate_valid",
+                       cat(dataset.path(), " has a split column, not folds to rotate"));
+    const int folds = dataset.header().num_folds;
+    std::vector<int> order;  // every fold but the test fold, from the validation fold on
+    for (int j = 0; j < folds; ++j)
+      if ((base.valid_fold + j) % folds != base.test_fold)
+        order.push_back((base.valid_fold + j) % folds);
+    c.train.valid_fold = order[static_cast<std::size_t>(member) % order.size()];
+  }
   return c;
 }
 
@@ -73,7 +86,7 @@ TrainOutcome train_ensemble(const DatasetFile& dataset, Config config, const std
     if (!done) {
       const bool started = resume && fs::exists(fs::path(member_dir) / "checkpoints" / "last.h5");
       MemberObserver member_observer(observer, k, members);
-      train_model(dataset, ensemble_member_config(config, k), member_dir, started,
+      train_model(dataset, ensemble_member_config(config, k, dataset), member_dir, started,
                   &member_observer);
     }
     const fs::path best_path = fs::path(member_dir) / "checkpoints" / "best.h5";
@@ -86,7 +99,11 @@ TrainOutcome train_ensemble(const DatasetFile& dataset, Config config, const std
   outcome.run_dir = run_dir;
   outcome.ensemble = members;
   const int threads = config.train.num_threads;
-  outcome.best_valid_ua = evaluate_checkpoints(dataset, best, "valid", threads).metrics.ua;
+  if (config.train.ensemble_rotate_valid) {  // no common validation split: the members' mean
+    for (const Checkpoint& c : best) outcome.best_valid_ua += c.state.best_valid_ua / members;
+  } else {
+    outcome.best_valid_ua = evaluate_checkpoints(dataset, best, "valid", threads).metrics.ua;
+  }
   const Evaluation test = evaluate_checkpoints(dataset, best, "test", threads);
   if (!test.predicted.empty()) {
     outcome.test = test.metrics;

@@ -3,6 +3,10 @@
 // augmentation and early-stopping epoch. Predictions average the members' logits, which is the
 // renormalised geometric mean of their probabilities. On a corpus as small as RAVDESS one seed's
 // test UA moves by up to 0.1 from run to run; the mean of N members moves less and scores higher.
+// With train.ensemble_rotate_valid, member k validates (and stops early) on the k-th fold, in
+// cyclic order from the validation fold with the test fold skipped, and trains on the others, so
+// the members together learn from every speaker outside the test fold (a cross-validation
+// ensemble). The ensemble's validation UA is then the mean of the members' best.
 // Run directory of an ensemble:
 //   config.yaml               the resolved config (train.ensemble = N)
 //   member_<k>/               member k's run directory (core/train/trainer.h), k = 0 .. N-1
@@ -25,8 +29,9 @@ namespace calmspace {
 bool is_ensemble_run(const std::string& run_dir);
 std::string ensemble_member_dir(const std::string& run_dir, int member);
 
-// Member k's config: train.seed + k, train.ensemble = 1.
-Config ensemble_member_config(const Config& config, int member);
+// Member k's config: train.seed + k, train.ensemble = 1; with train.ensemble_rotate_valid its
+// validation fold as above (`dataset` gives the folds; InputError for a CSV-split dataset).
+Config ensemble_member_config(const Config& config, int member, const DatasetFile& dataset);
 
 // Trains the members one after another, then evaluates the ensemble on the validation and
 // test splits. The outcome's best_valid_ua and test are the ensemble's; history is empty and

@@ -45,8 +45,9 @@ struct TrainOptions {
   int test_fold = 0;           // fold held out as test set (speaker-independent)
   int valid_fold = -1;         // fold used for validation / early stopping; -1 = the next fold
   std::uint64_t seed = 1;
-  int ensemble = 1;     // > 1: that many members, seeds seed, seed + 1, ... (core/train/ensemble.h)
-  int num_threads = 0;  // 0 = all cores
+  int ensemble = 1;  // > 1: that many members, seeds seed, seed + 1, ... (core/train/ensemble.h)
+  bool ensemble_rotate_valid = false;     // members validate on different folds (ensemble.h)
+  int num_threads = 0;                    // 0 = all cores
   std::string device = "auto";            // auto | cpu | cuda | cuda:N (core/model/backend.h)
   Precision precision = Precision::Fp32;  // GPU math: fp32 | tf32 | fp16 | bf16
 
@@ -73,6 +74,8 @@ struct TrainOptions {
     r.add("ensemble", &ensemble,
           "models to train with seeds seed, seed+1, ...; predictions average their "
           "log-probabilities");
+    r.add("ensemble_rotate_valid", &ensemble_rotate_valid,
+          "ensemble member k validates on the k-th fold after the validation fold (test skipped)");
     r.add("num_threads", &num_threads, "threads for training; 0 = all cores");
     r.add("device", &device, "auto, cpu, cuda or cuda:N; auto = the GPU when one is usable");
     r.add_enum("precision", &precision, precision_table(),

@@ -122,7 +122,8 @@ TEST_F(Ensemble, ResumeFinishesTheMembersAKillLeft) {
     Config c = ensemble_config(2);
     return c.to_yaml();
   }());
-  train_model(data, ensemble_member_config(ensemble_config(2), 0), broken + "/member_0", false);
+  train_model(data, ensemble_member_config(ensemble_config(2), 0, data), broken + "/member_0",
+              false);
   const auto member0_time = fs::last_write_time(broken + "/member_0/report.json");
   const TrainOutcome resumed = train_model(data, testing::tiny_config(1), broken, true);
   EXPECT_EQ(fs::last_write_time(broken + "/member_0/report.json"), member0_time);
@@ -137,6 +138,31 @@ TEST_F(Ensemble, ResumeFinishesTheMembersAKillLeft) {
     return c.to_yaml();
   }());
   EXPECT_EQ(train_model(data, testing::tiny_config(1), early, true).test.ua, whole.test.ua);
+}
+
+TEST_F(Ensemble, RotatedMembersValidateOnEveryFoldButTheTestFold) {
+  const DatasetFile data(data_path_);  // three folds
+  Config config = ensemble_config(3);
+  config.train.test_fold = 1;
+  config.train.ensemble_rotate_valid = true;
+  const TrainOutcome out = train_model(data, config, run("rot"), false);
+  std::vector<int> valid;
+  double mean_valid_ua = 0;
+  for (int k = 0; k < 3; ++k) {
+    const Checkpoint m =
+        load_checkpoint(run("rot") + "/member_" + std::to_string(k) + "/checkpoints/best.h5");
+    EXPECT_EQ(m.config().train.test_fold, 1);
+    EXPECT_FALSE(m.config().train.ensemble_rotate_valid);
+    valid.push_back(m.config().train.valid_fold);
+    mean_valid_ua += m.state.best_valid_ua / 3;
+  }
+  EXPECT_EQ(valid, (std::vector<int>{2, 0, 2}));  // from fold 2 on, fold 1 skipped, cyclic
+  EXPECT_NEAR(out.best_valid_ua, mean_valid_ua, 1e-12);
+  EXPECT_EQ(out.test.clips, 24);
+  // Members have no common validation split to evaluate the ensemble on.
+  const std::vector<Checkpoint> members = load_model_members(run("rot"));
+  EXPECT_THROW(evaluate_checkpoints(data, members, "valid", 1), InputError);
+  EXPECT_EQ(evaluate_checkpoints(data, members, "test", 1).metrics.ua, out.test.ua);
 }
 
 TEST_F(Ensemble, IncompleteOrMisusedEnsemblesAreInputErrors) {
