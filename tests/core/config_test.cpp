@@ -89,8 +89,9 @@ TEST(Config, PrintedConfigLoadsBackToTheSameValues) {
 }
 
 TEST(Config, ShippedConfigsLoadAndValidate) {
-  for (const char* name : {"default.yaml", "ravdess.yaml", "tess.yaml", "mfcc.yaml", "rnn.yaml",
-                           "lstm.yaml", "gru.yaml", "lstm_regularised.yaml"}) {
+  for (const char* name :
+       {"default.yaml", "ravdess.yaml", "tess.yaml", "mfcc.yaml", "rnn.yaml", "lstm.yaml",
+        "gru.yaml", "lstm_regularised.yaml", "lstm_ensemble.yaml"}) {
     SCOPED_TRACE(name);
     const auto path = std::filesystem::path(CALMSPACE_SOURCE_DIR) / "configs" / name;
     ASSERT_TRUE(std::filesystem::exists(path));
@@ -119,6 +120,15 @@ TEST(Config, RegularisedLstmIsTheLstmRecipeWithItsStatedChanges) {
       (dir / "lstm.yaml").string(), {"model.dropout=0.3", "train.weight_decay=0.05",
                                      "augment.gain_db=6", "train.patience=20", "train.epochs=80"});
   EXPECT_EQ(regularised.to_yaml(), lstm_with_changes.to_yaml());
+}
+
+TEST(Config, EnsembleLstmIsTheRegularisedRecipeWithItsStatedChanges) {
+  const auto dir = std::filesystem::path(CALMSPACE_SOURCE_DIR) / "configs";
+  Config ensemble = resolve_config((dir / "lstm_ensemble.yaml").string(), {});
+  Config regularised_with_changes =
+      resolve_config((dir / "lstm_regularised.yaml").string(),
+                     {"train.ensemble=4", "train.ensemble_rotate_valid=true"});
+  EXPECT_EQ(ensemble.to_yaml(), regularised_with_changes.to_yaml());
 }
 
 TEST(Config, MissingOrBrokenFilesAreOneLineErrors) {
