@@ -76,8 +76,8 @@ std::optional<std::string> pack_pcm_as_flac(std::span<const std::byte> bytes) {
   }
   if (total != in_info.frames || sf_error(in.get()) != SF_ERR_NO_ERROR) return std::nullopt;
   if (sf_close(out.release()) != 0) return std::nullopt;
-  if (packed.bytes.size() >= bytes.size()) return std::nullopt;
-  return std::move(packed.bytes);
+  if (packed.contents.size() >= bytes.size()) return std::nullopt;
+  return std::move(packed.contents);
 }
 
 }  // namespace calmspace
