@@ -186,6 +186,9 @@ void TrainOptions::validate() const {
   if (num_threads < 0) throw InputError("train.num_threads", "must be >= 0");
   if (ensemble < 1 || ensemble > kMaxEnsemble)
     throw InputError("train.ensemble", cat("must be in 1-", kMaxEnsemble));
+  if (ensemble_rotate_valid && !validation)
+    throw InputError("train.ensemble_rotate_valid",
+                     "needs validation folds to rotate, but train.validation is false");
   parse_device(device, "train.device");  // the format only; availability is checked on use
 }
 

@@ -2,6 +2,7 @@
 // calmspace train --resume RUN_DIR --data FILE.h5
 // Trains a model (trainer.h describes the run directory) and prints one line per epoch; at the
 // end draws RUN_DIR/plots/ (training curves, confusion matrix, per-class scores) unless --no-plots.
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -45,12 +46,17 @@ void add_train(CLI::App& app) {
     ConsoleObserver observer;
     const TrainOutcome outcome =
         train_model(dataset, *config, run_dir, !args->resume.empty(), &observer);
-    if (outcome.ensemble > 1)
+    const bool validated = !std::isnan(outcome.best_valid_ua);
+    if (outcome.ensemble > 1 && validated)
       std::printf("ensemble of %d members (validation UA %.4f)\n", outcome.ensemble,
                   outcome.best_valid_ua);
-    else
+    else if (outcome.ensemble > 1)
+      std::printf("ensemble of %d members (no validation split)\n", outcome.ensemble);
+    else if (validated)
       std::printf("best epoch %d (validation UA %.4f)%s\n", outcome.best_epoch,
                   outcome.best_valid_ua, outcome.stopped_early ? ", stopped early" : "");
+    else
+      std::printf("kept the last epoch, %d (no validation split)\n", outcome.best_epoch);
     if (outcome.test.clips > 0)
       std::printf("test: UA %.4f  WA %.4f  macro-F1 %.4f  (%lld clips) -> %s/report.json\n",
                   outcome.test.ua, outcome.test.wa, outcome.test.macro_f1,

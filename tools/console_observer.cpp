@@ -1,5 +1,6 @@
 #include "tools/console_observer.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace calmspace::tools {
@@ -14,13 +15,15 @@ void ConsoleObserver::on_batch(int epoch, int epochs, int done, int total, doubl
 }
 
 void ConsoleObserver::on_epoch(const EpochRecord& r, bool improved) {
+  char valid[96] = "no validation split";  // train.validation false, or no valid rows in a CSV
+  if (!std::isnan(r.valid_ua))
+    std::snprintf(valid, sizeof valid, "valid loss %.4f WA %.3f UA %.3f F1 %.3f%s", r.valid_loss,
+                  r.valid_wa, r.valid_ua, r.valid_macro_f1, improved ? "  *best" : "");
   char line[360];
   std::snprintf(line, sizeof line,
-                "%sepoch %3d/%d  lr %.2e  train loss %.4f acc %.3f  valid loss %.4f WA %.3f UA "
-                "%.3f F1 %.3f  %.1f s (%.0f clips/s)%s",
-                prefix_.c_str(), r.epoch, epochs_, r.lr, r.train_loss, r.train_accuracy,
-                r.valid_loss, r.valid_wa, r.valid_ua, r.valid_macro_f1, r.seconds, r.clips_per_s,
-                improved ? "  *best" : "");
+                "%sepoch %3d/%d  lr %.2e  train loss %.4f acc %.3f  %s  %.1f s (%.0f clips/s)",
+                prefix_.c_str(), r.epoch, epochs_, r.lr, r.train_loss, r.train_accuracy, valid,
+                r.seconds, r.clips_per_s);
   progress_.epoch_summary(line);
 }
 

@@ -1,5 +1,6 @@
 #include "core/train/ensemble.h"
 
+#include <cmath>
 #include <filesystem>
 #include <vector>
 
@@ -101,15 +102,18 @@ TrainOutcome train_ensemble(const DatasetFile& dataset, Config config, const std
   const int threads = config.train.num_threads;
   if (config.train.ensemble_rotate_valid) {  // no common validation split: the members' mean
     for (const Checkpoint& c : best) outcome.best_valid_ua += c.state.best_valid_ua / members;
+  } else if (make_splits(dataset, config.train).valid.empty()) {
+    outcome.best_valid_ua = NAN;
   } else {
     outcome.best_valid_ua = evaluate_checkpoints(dataset, best, "valid", threads).metrics.ua;
   }
   const Evaluation test = evaluate_checkpoints(dataset, best, "test", threads);
   if (!test.predicted.empty()) {
     outcome.test = test.metrics;
-    const std::string extra =
-        cat("{\"split\": \"test\", \"test_fold\": ", make_splits(dataset, config.train).test_fold,
-            ", \"ensemble\": ", members, ", \"valid_ua\": ", outcome.best_valid_ua, "}");
+    const std::string extra = cat(
+        "{\"split\": \"test\", \"test_fold\": ", make_splits(dataset, config.train).test_fold,
+        ", \"ensemble\": ", members, ", \"valid_ua\": ",
+        std::isnan(outcome.best_valid_ua) ? std::string("null") : cat(outcome.best_valid_ua), "}");
     write_report_json((dir / "report.json").string(), outcome.test, extra);
     write_report_csv((dir / "report.csv").string(), outcome.test);
   }

@@ -68,7 +68,7 @@ Splits make_splits(const DatasetHeader& header, const std::vector<ClipInfo>& cli
     if (valid == options.test_fold)
       throw InputError("train.valid_fold", cat(valid, " is also the test fold"));
     s.test_fold = options.test_fold;
-    s.valid_fold = valid;
+    s.valid_fold = options.validation ? valid : -1;  // -1 matches no clip: all train
     for (std::size_t i = 0; i < clips.size(); ++i)
       parts[i] = clips[i].fold == s.test_fold    ? Part::Test
                  : clips[i].fold == s.valid_fold ? Part::Valid

@@ -2,6 +2,7 @@
 //   Folds (default): test = clips of fold train.test_fold; validation = fold train.valid_fold
 //   (-1 = (test_fold + 1) % num_folds); training = every other fold. Folds are made per speaker
 //   by `prepare`, so no speaker can be in two splits; this is asserted anyway.
+//   train.validation false: no validation split (valid_fold -1); every other fold trains.
 //   CSV split column: when the dataset has one (DatasetHeader::has_split) and at least one clip
 //   gives a value, the column decides for EVERY clip and the folds are ignored: "train"/"training",
 //   "valid"/"validation"/"val"/"dev", "test" (case-insensitive); an empty or other value is an

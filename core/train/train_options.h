@@ -44,6 +44,9 @@ struct TrainOptions {
   int patience = 10;           // early stopping: epochs without a better validation UA; 0 = off
   int test_fold = 0;           // fold held out as test set (speaker-independent)
   int valid_fold = -1;         // fold used for validation / early stopping; -1 = the next fold
+  // false: no validation fold; every fold but the test fold trains, for all `epochs`, and the last
+  // epoch's weights are kept (a cosine schedule has annealed them by then).
+  bool validation = true;
   std::uint64_t seed = 1;
   int ensemble = 1;  // > 1: that many members, seeds seed, seed + 1, ... (core/train/ensemble.h)
   bool ensemble_rotate_valid = false;     // members validate on different folds (ensemble.h)
@@ -70,6 +73,9 @@ struct TrainOptions {
     r.add("patience", &patience, "early stopping patience on validation UA (epochs); 0 = off");
     r.add("test_fold", &test_fold, "fold held out for testing");
     r.add("valid_fold", &valid_fold, "fold for validation/early stopping; -1 = next fold");
+    r.add("validation", &validation,
+          "hold out valid_fold for early stopping and the best checkpoint; false = train on every "
+          "fold but the test fold for all epochs and keep the last");
     r.add("seed", &seed, "seed of initialisation, shuffling, dropout and augmentation");
     r.add("ensemble", &ensemble,
           "models to train with seeds seed, seed+1, ...; predictions average their "

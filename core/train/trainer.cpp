@@ -24,6 +24,16 @@
 namespace calmspace {
 namespace {
 
+// "960 training, 240 validation, 240 test clips (folds: test fold 0, validation fold 1)".
+std::string describe_splits(const Splits& s) {
+  std::string where;
+  if (s.source == "folds")
+    where = s.valid_fold < 0 ? cat(": test fold ", s.test_fold, ", no validation fold")
+                             : cat(": test fold ", s.test_fold, ", validation fold ", s.valid_fold);
+  return cat(s.train.size(), " training, ", s.valid.size(), " validation, ", s.test.size(),
+             " test clips (", s.source, where, ")");
+}
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -153,13 +163,9 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   if (resumed)
     step->set_optimizer_state({state.optimizer_m, state.optimizer_v, state.optimizer_step});
   if (observer)
-    observer->on_start(cat(splits.train.size(), " training, ", splits.valid.size(), " validation, ",
-                           splits.test.size(), " test clips (", splits.source,
-                           splits.source == "folds" ? cat(": test fold ", splits.test_fold,
-                                                          ", validation fold ", splits.valid_fold)
-                                                    : std::string(),
-                           "); ", model->weights().size(), " parameters; backend ",
-                           model->backend_name(), " on ", where.description));
+    observer->on_start(cat(describe_splits(splits), "; ", model->weights().size(),
+                           " parameters; backend ", model->backend_name(), " on ",
+                           where.description));
 
   TrainOutcome outcome;
   outcome.run_dir = run_dir;
@@ -199,7 +205,7 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     state.global_step = adam.step;
     if (improved) {
       state.best_epoch = epoch + 1;
-      state.best_valid_ua = valid_source.size() > 0 ? record.valid_ua : 0.0;
+      state.best_valid_ua = valid_source.size() > 0 ? record.valid_ua : NAN;
       state.epochs_without_improvement = 0;
     } else {
       ++state.epochs_without_improvement;

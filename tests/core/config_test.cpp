@@ -72,6 +72,10 @@ TEST(Config, ValidationRejectsInconsistentValues) {
   Config d;
   d.apply_override("data.folds=[[a, b], [b]]");
   EXPECT_THAT(error_of([&] { d.validate(); }), HasSubstr("speaker 'b' is in more than one fold"));
+  Config e;
+  e.apply_override("train.ensemble_rotate_valid=true");
+  e.apply_override("train.validation=false");
+  EXPECT_THAT(error_of([&] { e.validate(); }), HasSubstr("train.ensemble_rotate_valid"));
 }
 
 TEST(Config, PrintedConfigLoadsBackToTheSameValues) {

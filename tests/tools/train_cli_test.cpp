@@ -179,6 +179,39 @@ TEST_F(TrainCli, EnsembleCrossValidationResumesAndPredicts) {
   EXPECT_THAT(out, HasSubstr("give exactly one of --out DIR or --resume DIR"));
 }
 
+// train.validation=false: the validation fold trains too and the last epoch is kept, alone and
+// as an ensemble, whose cv.json then has no validation UA to report.
+TEST_F(TrainCli, TrainingWithoutValidationKeepsTheLastEpoch) {
+  std::string out;
+  ASSERT_EQ(calmspace("train --data " + data_.string() + " --out " + (dir_ / "r").string() + kTiny +
+                          " train.epochs=2 train.validation=false --no-plots",
+                      &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("test fold 0, no validation fold"));
+  EXPECT_THAT(out, HasSubstr("no validation split"));
+  EXPECT_THAT(out, HasSubstr("kept the last epoch, 2 (no validation split)"));
+  EXPECT_TRUE(fs::exists(dir_ / "r" / "report.json"));
+  ASSERT_EQ(calmspace("cv --data " + data_.string() + " --out " + (dir_ / "cv").string() + kTiny +
+                          " train.epochs=2 train.ensemble=2 train.validation=false",
+                      &out),
+            0)
+      << out;
+  const auto cv = read_json(dir_ / "cv" / "cv.json");
+  ASSERT_EQ(cv["folds"].size(), 3u);
+  for (const auto& fold : cv["folds"]) {
+    EXPECT_TRUE(fold["best_valid_ua"].is_null());
+    EXPECT_EQ(fold["report"]["clips"], 24);
+  }
+  EXPECT_EQ(
+      calmspace("train --data " + data_.string() + " --out " + (dir_ / "bad").string() + kTiny +
+                    " train.ensemble=2 train.ensemble_rotate_valid=true"
+                    " train.validation=false",
+                &out),
+      1);
+  EXPECT_THAT(out, HasSubstr("train.ensemble_rotate_valid: needs validation folds to rotate"));
+}
+
 TEST_F(TrainCli, TrainArgumentErrorsAreOneLine) {
   std::string out;
   EXPECT_EQ(calmspace("train --data " + data_.string(), &out), 1);

@@ -66,6 +66,19 @@ TEST(Splits, FoldsGiveTestValidAndTrainWithoutSpeakerOverlap) {
   EXPECT_EQ(speakers(f, s.train), (std::set<int>{2, 3}));
 }
 
+TEST(Splits, WithoutValidationEveryFoldButTheTestFoldTrains) {
+  Fixture f;
+  TrainOptions o;
+  o.test_fold = 1;
+  o.validation = false;
+  const Splits s = make_splits(f.header, f.clips, o, "d.h5");
+  EXPECT_EQ(s.valid_fold, -1);
+  EXPECT_TRUE(s.valid.empty());
+  EXPECT_EQ(speakers(f, s.test), (std::set<int>{2, 3}));
+  EXPECT_EQ(speakers(f, s.train), (std::set<int>{0, 1, 4, 5}));
+  EXPECT_EQ(s.train.size() + s.test.size(), f.clips.size());
+}
+
 TEST(Splits, FoldErrorsNameTheKey) {
   Fixture f;
   TrainOptions o;

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -60,6 +61,25 @@ TEST_F(Trainer, SameSeedGivesIdenticalMetricsAndAnotherSeedDoesNot) {
   other.train.seed = 6;
   const auto c = train_model(data, other, (dir_ / "c").string(), false);
   EXPECT_NE(learning_values(a.history), learning_values(c.history));
+}
+
+TEST_F(Trainer, WithoutValidationItTrainsOnTheValidationFoldTooAndKeepsTheLastEpoch) {
+  const DatasetFile data(data_path_);
+  Config config = tiny_config(6);
+  config.train.validation = false;
+  config.train.patience = 2;  // nothing to be patient about: all epochs run
+  const auto run = fs::path(dir_ / "no_valid");
+  const TrainOutcome out = train_model(data, config, run.string(), false);
+  ASSERT_EQ(out.history.size(), 6u);
+  EXPECT_EQ(out.best_epoch, 6);
+  EXPECT_TRUE(std::isnan(out.best_valid_ua));
+  for (const auto& r : out.history) EXPECT_TRUE(std::isnan(r.valid_ua));
+  EXPECT_EQ(out.test.clips, 24);
+  EXPECT_GE(out.test.ua, 0.9);  // chance is 1/3
+  const Checkpoint best = load_checkpoint((run / "checkpoints/best.h5").string());
+  const Checkpoint last = load_checkpoint((run / "checkpoints/last.h5").string());
+  EXPECT_EQ(best.weights, last.weights);
+  EXPECT_EQ(best.state.best_epoch, 6);
 }
 
 // Simulates a crash right after epoch `stop_after` was checkpointed.
