@@ -131,7 +131,7 @@ TEST(Config, EnsembleLstmIsTheRegularisedRecipeWithItsStatedChanges) {
   Config ensemble = resolve_config((dir / "lstm_ensemble.yaml").string(), {});
   Config regularised_with_changes =
       resolve_config((dir / "lstm_regularised.yaml").string(),
-                     {"train.ensemble=4", "train.ensemble_rotate_valid=true"});
+                     {"train.ensemble=3", "train.validation=false"});
   EXPECT_EQ(ensemble.to_yaml(), regularised_with_changes.to_yaml());
 }
 
