@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "core/error.h"
 #include "core/plot/plot_sources.h"
 #include "core/predict/model_file.h"
 #include "core/train/evaluate.h"
@@ -56,6 +57,9 @@ void add_eval(CLI::App& app) {
     const std::vector<Checkpoint> members = load_model_members(args->model);
     const DatasetFile dataset(args->data);
     const Evaluation e = evaluate_checkpoints(dataset, members, args->split, args->threads);
+    if (e.metrics.clips == 0)  // e.g. --split valid of a model trained with train.validation=false
+      throw InputError("--split", cat("the '", args->split, "' split of ", args->data,
+                                      " has no clips for this model's folds"));
     const fs::path base =
         fs::is_directory(args->model) ? fs::path(args->model) : fs::path(args->model).parent_path();
     const fs::path out = args->out.empty() ? base / ("eval_" + args->split) : fs::path(args->out);

@@ -192,6 +192,12 @@ TEST_F(TrainCli, TrainingWithoutValidationKeepsTheLastEpoch) {
   EXPECT_THAT(out, HasSubstr("no validation split"));
   EXPECT_THAT(out, HasSubstr("kept the last epoch, 2 (no validation split)"));
   EXPECT_TRUE(fs::exists(dir_ / "r" / "report.json"));
+  EXPECT_EQ(calmspace("eval " + (dir_ / "r").string() + " --data " + data_.string() +
+                          " --split valid --no-plots",
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("--split: the 'valid' split of " + data_.string() + " has no clips"));
+  EXPECT_FALSE(fs::exists(dir_ / "r" / "eval_valid"));
   ASSERT_EQ(calmspace("cv --data " + data_.string() + " --out " + (dir_ / "cv").string() + kTiny +
                           " train.epochs=2 train.ensemble=2 train.validation=false",
                       &out),
