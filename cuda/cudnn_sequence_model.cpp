@@ -455,7 +455,12 @@ void CudnnSequenceModel::pool_backward() {
 }
 
 void CudnnSequenceModel::backward_device(const float* dlogits) {
-  CALMSPACE_CHECK(trained_forward_, "backward without a training forward");
+  // cudnnRNNBackwardData_v8 overwrites the forward's reserve space with its own intermediates
+  // (measured on an H100: a second backward after one forward gave gradients off by 10^3), so
+  // every backward needs a training forward of its own.
+  CALMSPACE_CHECK(trained_forward_,
+                  "backward needs a training forward of its own (one backward per forward)");
+  trained_forward_ = false;
   const float* w = w_.data();  // unchanged since forward_device
   float* g = device_gradients();
   const int B = static_cast<int>(B_);

@@ -77,7 +77,8 @@ class SequenceModel {
   // a unidirectional model's states off the full clip, since they depend on earlier frames only.
   virtual void predict_with_prefixes(const PaddedBatch& x, std::span<const PrefixRow> prefixes,
                                      std::vector<float>& logits);
-  // dlogits (B, C) for the last forward(training = true): ADDS parameter gradients.
+  // dlogits (B, C) for the last forward(training = true): ADDS parameter gradients. One backward
+  // per training forward: the cuDNN backend's backward consumes the state its forward saved.
   virtual void backward(std::span<const float> dlogits) = 0;
 
   // Host threads the backend may use (0 = all cores); a backend without host threads ignores it.

@@ -86,7 +86,10 @@ TEST_P(CudnnParity, LogitsAndGradientsMatchTheCpuBackend) {
     EXPECT_LE(testing::worst_ratio(a, b, 1e-4, 1e-3, &at), 1.0)
         << p.name << "[" << at << "]: gpu " << a[at] << " cpu " << b[at];
   }
-  // backward ADDS: a second call doubles every gradient.
+  // cuDNN's backward consumes its forward's reserve space: a second backward is refused.
+  EXPECT_THROW(m.gpu->backward(dlogits), Error);
+  // backward ADDS: a second forward + backward of the same batch doubles every gradient.
+  m.gpu->forward(x, lg, true, 0);
   m.gpu->backward(dlogits);
   const auto twice = m.gpu->gradients();
   std::vector<float> doubled(gc.begin(), gc.end());
