@@ -8,8 +8,8 @@
 // `calmspace plot RESULT.json` draws them (feature_roofline). Backend: bench/lib/backends.h. The
 // clip choice (every (count/32)-th of the sorted ravdess/Actor_*/*.flac paths, tiled to exactly 4
 // s) is the same as bench/peers/torchaudio_logmel.py, so the two are directly comparable;
-// bench/run_features_bench.sh runs both. Without the corpus, seeded noise is used and the label
-// says so.
+// bench/run_features_bench.sh runs both. The corpus is $CALMSPACE_CORPORA, else the build's
+// CALMSPACE_CORPORA; without it, seeded noise is used and the label says so.
 //
 // CUDA (features_cuda_logmel/*): the same batch and options through cuda/feature_extractor_cuda.h.
 //   device: audio already in GPU memory -> features in GPU memory (the training path), timed with
@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -62,7 +63,10 @@ std::vector<float> tile_to(const std::vector<float>& x, std::int64_t n) {
 
 Clips load_clips() {
   Clips clips;
-  const std::filesystem::path root = std::filesystem::path(CALMSPACE_BENCH_CORPORA) / "ravdess";
+  // CALMSPACE_CORPORA (a corpus folder elsewhere, e.g. on the lent GPU machine) over the build's.
+  const char* env = std::getenv("CALMSPACE_CORPORA");
+  const std::filesystem::path corpora = env && *env ? env : CALMSPACE_BENCH_CORPORA;
+  const std::filesystem::path root = corpora / "ravdess";
   std::vector<std::string> paths;
   if (std::filesystem::is_directory(root))
     for (const auto& actor : std::filesystem::directory_iterator(root))

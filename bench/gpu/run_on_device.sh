@@ -74,6 +74,8 @@ PY
 # then the wheels (cuDNN 9 is not part of the toolkit).
 export LD_LIBRARY_PATH="$pack/lib:/usr/local/cuda/lib64:/usr/local/cuda/lib:${nvidia_libs}:${LD_LIBRARY_PATH:-}"
 export CALMSPACE_CORPORA=$pack/corpora
+# The revision the packed binaries were built from (the device's copy of the tree may differ).
+[[ -f $pack/REVISION ]] && export CALMSPACE_GIT_REVISION=$(cat "$pack/REVISION")
 
 {
   echo "date: $(date -u +%FT%TZ)"

@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -68,6 +69,9 @@ std::string cudnn_version_string(std::size_t v) {
 std::string git_revision(bool* dirty) {
   const std::string root = CALMSPACE_SOURCE_ROOT;
   if (dirty) *dirty = false;
+  // Binaries run away from their checkout (bench/gpu/run_on_device.sh) name the revision they
+  // were built from.
+  if (const char* given = std::getenv("CALMSPACE_GIT_REVISION"); given && *given) return given;
   if (root.empty()) return "unknown (built without a source root)";
   const std::string git = "git -C '" + root + "' ";
   const std::string rev = capture(git + "rev-parse HEAD 2>/dev/null");

@@ -22,7 +22,8 @@ nlohmann::json runtime_record(const cuda::RuntimeReport& report);
 nlohmann::json machine_record(int threads, const cuda::RuntimeReport& report);
 
 // "abc123..." (+ "-dirty" when the tree has uncommitted changes) of the source tree this binary
-// was built from, or "unknown (...)" when git or the tree is not available.
+// was built from, or "unknown (...)" when git or the tree is not available; $CALMSPACE_GIT_REVISION
+// overrides it (binaries run away from their checkout).
 std::string git_revision(bool* dirty = nullptr);
 
 // "13.0" from 13000; "9.19.0" from 91900; "" from 0.
