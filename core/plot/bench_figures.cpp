@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <set>
 #include <sstream>
 
 #include "core/plot/figures.h"
@@ -155,8 +156,15 @@ Figure feature_roofline(const nlohmann::json& r, const std::string& source) {
   int n = 0;
   double bytes_per_audio_s = 0, hi = 0, lo = 1e300;
   std::string tics = "(";
-  for (const auto& bm : r.value("benchmarks", nlohmann::json::array())) {
+  // With --benchmark_repetitions, one bar per benchmark: its median, not every repetition.
+  const auto benchmarks = r.value("benchmarks", nlohmann::json::array());
+  std::set<std::string> with_median;
+  for (const auto& bm : benchmarks)
+    if (bm.value("aggregate_name", "") == "median") with_median.insert(bm.value("run_name", ""));
+  for (const auto& bm : benchmarks) {
     if (bm.value("run_type", "") == "aggregate" && bm.value("aggregate_name", "") != "median")
+      continue;
+    if (bm.value("run_type", "") == "iteration" && with_median.count(bm.value("run_name", "")))
       continue;
     if (!bm.contains("audio_s_per_s") || !bm.contains("bytes_per_audio_s")) continue;
     const double rate = bm["audio_s_per_s"].get<double>();

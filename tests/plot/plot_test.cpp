@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -189,6 +190,29 @@ TEST_F(PlotTest, FeatureRooflineUsesTheRecordedGpuBandwidth) {
   EXPECT_THAT(gp, HasSubstr("audio seconds per second"));
   EXPECT_THAT(gp, HasSubstr("roofline: 3000 GB/s / 90000 bytes per audio second"));
   EXPECT_THAT(gp, HasSubstr("3.33333e+07"));  // the ceiling: 3000e9 / 90000 audio-s/s
+}
+
+TEST_F(PlotTest, FeatureRooflineDrawsTheMedianOfRepetitions) {
+  const auto run = [](const char* type, const char* aggregate, double rate) {
+    nlohmann::json bm = {{"name", "features_cuda_logmel/device/b32x4s/manual_time"},
+                         {"run_name", "features_cuda_logmel/device/b32x4s/manual_time"},
+                         {"run_type", type},
+                         {"audio_s_per_s", rate},
+                         {"bytes_per_audio_s", 90000.0}};
+    if (*aggregate) bm["aggregate_name"] = aggregate;
+    return bm;
+  };
+  const nlohmann::json r = {
+      {"context", {{"gpu_bandwidth_gbs", "3000.0"}}},
+      {"benchmarks",
+       {run("iteration", "", 1e6), run("iteration", "", 3e6), run("iteration", "", 2e6),
+        run("aggregate", "mean", 2e6), run("aggregate", "median", 2.5e6)}}};
+  const fs::path json = dir_ / "repeated.json";
+  testing::write_file(json, r.dump());
+  plot::plot_path(json.string());
+  const std::string dat = slurp(dir_ / "repeated_plots" / "feature_roofline.dat");
+  EXPECT_THAT(dat, HasSubstr("0 2.5e+06 "));               // the median, first and only bar
+  EXPECT_EQ(std::count(dat.begin(), dat.end(), '\n'), 2);  // header + one bar
 }
 
 TEST_F(PlotTest, GnuplotErrorNamesTheScriptAndLeavesNoPicture) {
