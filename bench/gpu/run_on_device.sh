@@ -19,8 +19,9 @@
 #   train_cpu_1epoch/     one CPU epoch of the same run (loss reference for the fp32 GPU epoch 1)
 #   torch_peer_*.json     bench/peers/torch_gpu_train_epoch.py on the same stored features
 # The CPU benchmarks are not run here: CPU numbers come from the build machine (bench/results/).
-# CALMSPACE_DEVICE_STAGES picks the stages (default "tests bench train"): split a record over two
-# calls when one would pass the 600 s limit.
+# CALMSPACE_DEVICE_STAGES picks the stages (default "tests bench train"; "cells" adds the
+# `calmspace bench` cell comparison with its GPU peer): split a record over calls when one would
+# pass the 600 s limit.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -128,13 +129,17 @@ fi
 
 # 3. Training epochs of configs/lstm.yaml with device cuda, per precision, on the RAVDESS subset.
 data=$record/ravdess_subset.h5
+prepare_subset() {
+  # The subset (16 actors by default) is dealt into 8 folds of 2 actors: an epoch trains on the
+  # 12 actors of six folds (720 clips), as lstm.yaml's six folds of 4 actors do on all 24.
+  [[ -f $data ]] && return 0
+  run prepare 60 "$bin/calmspace" prepare ravdess --root "$CALMSPACE_CORPORA/ravdess" --out "$data" \
+    --config configs/lstm.yaml 'data.folds=[]' data.num_folds=8
+}
 if [[ $stages != *" train "* ]]; then
   :
 elif [[ -d $CALMSPACE_CORPORA/ravdess ]]; then
-  # The subset (16 actors by default) is dealt into 8 folds of 2 actors: an epoch trains on the
-  # 12 actors of six folds (720 clips), as lstm.yaml's six folds of 4 actors do on all 24.
-  run prepare 60 "$bin/calmspace" prepare ravdess --root "$CALMSPACE_CORPORA/ravdess" --out "$data" \
-    --config configs/lstm.yaml 'data.folds=[]' data.num_folds=8
+  prepare_subset
   for p in fp32 tf32 fp16; do
     run "train_$p" 60 "$bin/calmspace" train configs/lstm.yaml --data "$data" --out "$record/train_$p" \
       train.device=cuda train.precision=$p train.epochs=3 train.patience=0
@@ -154,6 +159,23 @@ elif [[ -d $CALMSPACE_CORPORA/ravdess ]]; then
   done
 else
   note "no RAVDESS subset under $CALMSPACE_CORPORA: training runs skipped"
+fi
+
+# 5. (stage "cells", not in the default set) `calmspace bench` on the GPU: rnn, lstm and gru from
+# configs/lstm.yaml (20 epochs, no early stopping) on the first two folds of the subset, with
+# bench/peers/torch_cells.py on the same GPU, recipe and data: OUT cells_cuda/bench.json and
+# bench.md with the CalmSpace / PyTorch ratios.
+if [[ $stages == *" cells "* && -d $CALMSPACE_CORPORA/ravdess ]]; then
+  prepare_subset
+  mkdir -p "$record/cells_cuda"
+  recipe=$record/cells_recipe.yaml
+  "$bin/calmspace" bench configs/lstm.yaml --data "$data" --out "$record/cells_cuda" --print-config \
+    train.device=cuda train.epochs=20 train.patience=0 >"$recipe"
+  run torch_cells_cuda 150 "$python" bench/peers/torch_cells.py "$recipe" --resolved --data "$data" \
+    --device cuda --folds 2 --out "$record/torch_cells_cuda.json"
+  run cells_cuda 240 "$bin/calmspace" bench "$recipe" --data "$data" --out "$record/cells_cuda" \
+    --folds 2 --peer-json "$record/torch_cells_cuda.json" --no-plots
+  [[ -f $record/cells_cuda/bench.md ]] && cat "$record/cells_cuda/bench.md" >>"$summary"
 fi
 save
 echo "done: $final"
