@@ -42,6 +42,13 @@ void ensure_capacity(DeviceBuffer<T>& buffer, std::size_t count) {
   if (buffer.size() < count) buffer = DeviceBuffer<T>(count);
 }
 
+// Grows pinned `buffer` to at least `count` elements, with half again as much headroom so a
+// stream of slightly growing batches does not pay cudaMallocHost (milliseconds) every call.
+template <class T>
+void ensure_capacity(cuda::PinnedBuffer<T>& buffer, std::size_t count) {
+  if (buffer.size() < count) buffer = cuda::PinnedBuffer<T>(std::max(count, buffer.size() * 3 / 2));
+}
+
 void require_device_pointer(const void* p, const char* what) {
   if (p == nullptr) throw InputError(cat("extract_device: ", what), "is null");
   cudaPointerAttributes attributes{};
@@ -97,10 +104,14 @@ class CudaFeatureExtractorImpl final : public CudaFeatureExtractor {
   cuda::Event table_copied_;  // the pinned table may be rewritten once this has passed
   cuda::Event done_;          // end of the previous call's work, on its stream
 
-  // Host entry point staging.
+  // Host entry point staging: clips are concatenated straight into pinned memory and features
+  // come back into pinned memory, so both copies run at full PCIe/NVLink speed (pageable copies
+  // are staged by the driver through its own bounce buffer).
   cuda::Stream stream_;
   DeviceBuffer<float> host_samples_;
   DeviceBuffer<float> host_out_;
+  cuda::PinnedBuffer<float> pinned_samples_;  // (total samples) clips back to back
+  cuda::PinnedBuffer<float> pinned_out_;      // (B, max_frames, dim) padded features
 };
 
 const FeatureOptions& validated(const FeatureOptions& options, int sample_rate) {
@@ -290,24 +301,29 @@ PaddedBatch CudaFeatureExtractorImpl::extract_batch(std::span<const std::span<co
   batch.dim = feature_dim_;
   batch.lengths = plan.lengths;
   const auto out_count = static_cast<std::size_t>(batch.batch * batch.max_frames * batch.dim);
-  batch.data.assign(out_count, 0.0f);
   if (out_count == 0) return batch;
 
   // One upload of all clips back to back (the offsets plan_ragged_frames assumed).
-  std::vector<float> concatenated;
-  concatenated.reserve(static_cast<std::size_t>(plan.sample_offsets.back() + sizes.back()));
-  for (const auto& clip : clips) concatenated.insert(concatenated.end(), clip.begin(), clip.end());
-  ensure_capacity(host_samples_, std::max<std::size_t>(concatenated.size(), 1));
-  ensure_capacity(host_out_, out_count);
+  const auto total_samples = static_cast<std::size_t>(plan.sample_offsets.back() + sizes.back());
   const cudaStream_t stream = stream_.get();
-  if (!concatenated.empty())
-    CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(host_samples_.data(), concatenated.data(),
-                                         concatenated.size() * sizeof(float),
-                                         cudaMemcpyHostToDevice, stream));
+  stream_.synchronize();  // an earlier call's copies have left the pinned buffers
+  ensure_capacity(pinned_samples_, std::max<std::size_t>(total_samples, 1));
+  ensure_capacity(pinned_out_, out_count);
+  float* staged = pinned_samples_.data();
+  for (std::size_t b = 0; b < clips.size(); ++b)
+    std::copy(clips[b].begin(), clips[b].end(),
+              staged + static_cast<std::size_t>(plan.sample_offsets[b]));
+  ensure_capacity(host_samples_, std::max<std::size_t>(total_samples, 1));
+  ensure_capacity(host_out_, out_count);
+  if (total_samples > 0)
+    CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(host_samples_.data(), staged,
+                                         total_samples * sizeof(float), cudaMemcpyHostToDevice,
+                                         stream));
   run(plan, host_samples_.data(), host_out_.data(), batch.max_frames, nullptr, stream);
-  CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(batch.data.data(), host_out_.data(),
+  CALMSPACE_CUDA_CHECK(cudaMemcpyAsync(pinned_out_.data(), host_out_.data(),
                                        out_count * sizeof(float), cudaMemcpyDeviceToHost, stream));
   stream_.synchronize();
+  batch.data.assign(pinned_out_.data(), pinned_out_.data() + out_count);
   return batch;
 }
 
