@@ -306,7 +306,7 @@ PaddedBatch CudaFeatureExtractorImpl::extract_batch(std::span<const std::span<co
   // One upload of all clips back to back (the offsets plan_ragged_frames assumed).
   const auto total_samples = static_cast<std::size_t>(plan.sample_offsets.back() + sizes.back());
   const cudaStream_t stream = stream_.get();
-  stream_.synchronize();  // an earlier call's copies have left the pinned buffers
+  stream_.synchronize();  // copies of an earlier call that threw midway may still read them
   ensure_capacity(pinned_samples_, std::max<std::size_t>(total_samples, 1));
   ensure_capacity(pinned_out_, out_count);
   float* staged = pinned_samples_.data();
