@@ -95,7 +95,7 @@ TEST(Config, PrintedConfigLoadsBackToTheSameValues) {
 TEST(Config, ShippedConfigsLoadAndValidate) {
   for (const char* name :
        {"default.yaml", "ravdess.yaml", "tess.yaml", "mfcc.yaml", "rnn.yaml", "lstm.yaml",
-        "gru.yaml", "lstm_regularised.yaml", "lstm_ensemble.yaml"}) {
+        "gru.yaml", "lstm_regularised.yaml", "lstm_ensemble.yaml", "gru_ensemble.yaml"}) {
     SCOPED_TRACE(name);
     const auto path = std::filesystem::path(CALMSPACE_SOURCE_DIR) / "configs" / name;
     ASSERT_TRUE(std::filesystem::exists(path));
@@ -133,6 +133,15 @@ TEST(Config, EnsembleLstmIsTheRegularisedRecipeWithItsStatedChanges) {
       resolve_config((dir / "lstm_regularised.yaml").string(),
                      {"train.ensemble=2", "train.validation=false", "train.epochs=160"});
   EXPECT_EQ(ensemble.to_yaml(), regularised_with_changes.to_yaml());
+}
+
+TEST(Config, GruEnsembleIsTheLstmEnsembleWithAGruCell) {
+  const auto dir = std::filesystem::path(CALMSPACE_SOURCE_DIR) / "configs";
+  Config gru = resolve_config((dir / "gru_ensemble.yaml").string(), {});
+  Config lstm_with_gru_cell =
+      resolve_config((dir / "lstm_ensemble.yaml").string(), {"model.cell=gru"});
+  EXPECT_EQ(gru.to_yaml(), lstm_with_gru_cell.to_yaml());
+  EXPECT_NE(gru.to_yaml(), resolve_config((dir / "lstm_ensemble.yaml").string(), {}).to_yaml());
 }
 
 TEST(Config, MissingOrBrokenFilesAreOneLineErrors) {
