@@ -1,6 +1,9 @@
 // calmspace predict FILE|DIR --model RUN_DIR|CHECKPOINT.h5|EXPORT.safetensors [--out X.csv|X.json]
-// Per-class probabilities for each recording, and a timeline over long recordings. Files that
-// fail to decode are reported on stderr and skipped; the rest are predicted.
+// Per-class probabilities for each recording, and a timeline with its segments over long
+// recordings. Each file is read block by block (Predictor::predict on an AudioStream), so time
+// grows linearly with its length and memory stays bounded; the limits are --max-seconds and
+// --max-memory-mb. Files that fail to decode or exceed a limit are reported on stderr and
+// skipped; the rest are predicted.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -9,7 +12,7 @@
 #include <vector>
 
 #include "core/atomic_file.h"
-#include "core/audio/decode.h"
+#include "core/audio/audio_stream.h"
 #include "core/predict/model_file.h"
 #include "core/predict/prediction_json.h"
 #include "tools/verb.h"
@@ -39,6 +42,8 @@ struct PredictArgs {
   std::string input, model, out;
   TimelineOptions timeline;
   int threads = 0;
+  double max_seconds = 24 * 3600;
+  double max_memory_mb = 1024;
 };
 
 void add_predict(CLI::App& app) {
@@ -54,21 +59,34 @@ void add_predict(CLI::App& app) {
   cmd->add_option("--timeline-min", args->timeline.min_duration_s,
                   "recordings at least this long (seconds) get a timeline");
   cmd->add_option("--threads", args->threads, "threads; 0 = all cores");
+  cmd->add_option("--max-seconds", args->max_seconds,
+                  "longest recording accepted, in seconds (0 = no limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-memory-mb", args->max_memory_mb,
+                  "memory one recording's prediction may use, in MB (0 = no limit); only models "
+                  "or features that need the whole recording at once grow with its length")
+      ->capture_default_str();
   cmd->callback([args] {
     const std::string ext = fs::path(args->out).extension().string();
     if (!args->out.empty() && ext != ".json" && ext != ".csv")
       throw InputError(args->out, "output must end in .json or .csv");
     if (!(args->timeline.window_s > 0) || !(args->timeline.hop_s > 0))
       throw InputError("--window/--hop", "must be > 0 seconds");
+    if (!(args->max_seconds >= 0)) throw InputError("--max-seconds", "must be >= 0");
+    if (!(args->max_memory_mb >= 0)) throw InputError("--max-memory-mb", "must be >= 0");
     const std::vector<Checkpoint> members = load_model_members(args->model);
     Predictor predictor(members, args->threads);
+    predictor.set_memory_budget(static_cast<std::int64_t>(args->max_memory_mb * (1 << 20)));
+    AudioOptions audio_options = predictor.config().audio;
+    audio_options.max_duration_s = args->max_seconds > 0 ? args->max_seconds : 1e300;
+    audio_options.max_duration_name = "--max-seconds";
     const auto& labels = predictor.labels();
     nlohmann::json results = nlohmann::json::array(), skipped = nlohmann::json::array();
     std::string csv = predictions_csv_header(labels);
     for (const auto& file : audio_files(args->input)) {
       try {
-        const Audio audio = load_audio(file, predictor.config().audio);
-        const Prediction p = predictor.predict(audio.samples, args->timeline);
+        const auto audio = AudioStream::open(file, audio_options);
+        const Prediction p = predictor.predict(*audio, args->timeline);
         results.push_back(prediction_json(file, p, labels));
         csv += prediction_csv_rows(file, p, labels);
         if (args->out.empty())

@@ -23,6 +23,8 @@ struct AudioOptions {
   int sample_rate = 16000;  // Hz; every clip is resampled to this rate (libsoxr)
   ResampleQuality resample_quality = ResampleQuality::High;
   double max_duration_s = 3600.0;  // longer recordings are rejected as input errors
+  // How errors name the duration limit: the config key, or the flag a program set it from.
+  const char* max_duration_name = "audio.max_duration_s";
 
   void register_options(OptionRegistry& r) {
     r.add("sample_rate", &sample_rate, "target sample rate in Hz; clips are resampled to it");

@@ -7,7 +7,6 @@
 #include "core/error.h"
 
 namespace calmspace {
-namespace {
 
 unsigned long soxr_recipe(ResampleQuality quality) {
   switch (quality) {
@@ -24,8 +23,6 @@ unsigned long soxr_recipe(ResampleQuality quality) {
   }
   return SOXR_HQ;
 }
-
-}  // namespace
 
 std::int64_t resampled_length(std::int64_t input_samples, int from_rate, int to_rate) {
   CALMSPACE_CHECK(from_rate > 0 && to_rate > 0, "sample rates must be positive: ", from_rate,

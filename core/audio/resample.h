@@ -20,4 +20,7 @@ std::int64_t resampled_length(std::int64_t input_samples, int from_rate, int to_
 std::vector<float> resample(std::span<const float> input, int from_rate, int to_rate,
                             ResampleQuality quality);
 
+// libsoxr's recipe for a quality (SOXR_QQ ... SOXR_VHQ), for resample() and AudioStream.
+unsigned long soxr_recipe(ResampleQuality quality);
+
 }  // namespace calmspace

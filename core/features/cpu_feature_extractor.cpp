@@ -40,54 +40,68 @@ CpuFeatureExtractor::CpuFeatureExtractor(const FeatureOptions& options, int samp
     dct_.emplace(options_.n_mfcc, options_.n_mels, options_.lifter);
 }
 
-void CpuFeatureExtractor::extract_into(std::span<const float> clip, float* out) const {
+void CpuFeatureExtractor::condition(std::span<float> samples, float previous,
+                                    std::int64_t first_index) const {
+  preemphasize(samples, options_.preemphasis, previous);
+  add_dither(samples, options_.dither, options_.dither_seed,
+             static_cast<std::uint64_t>(first_index));
+}
+
+void CpuFeatureExtractor::base_rows(const SignalView& signal, std::int64_t first,
+                                    std::int64_t count, float* out, int out_stride,
+                                    int threads) const {
+  // Tasks of kTaskFrames frames (about 5 ms of work each), each with its own workspace.
+  constexpr std::int64_t kTaskFrames = 512;
+  const std::int64_t tasks = (count + kTaskFrames - 1) / kTaskFrames;
+  parallel_for(tasks, threads, [&](std::int64_t task) {
+    const int frame_stride = aligned_stride(layout_.n_fft);
+    const int spectrum_stride = aligned_stride(2 * bins_);
+    AlignedFloats frame_buf(static_cast<std::size_t>(kBlockFrames) * frame_stride);
+    AlignedFloats spectrum_buf(static_cast<std::size_t>(spectrum_stride));
+    std::vector<float> power(static_cast<std::size_t>(bins_));
+    std::vector<float> mel(mel_ ? static_cast<std::size_t>(mel_->num_mels()) : 0);
+    const std::int64_t task_end = std::min(count, (task + 1) * kTaskFrames);
+    for (std::int64_t t0 = task * kTaskFrames; t0 < task_end; t0 += kBlockFrames) {
+      const int n = static_cast<int>(std::min<std::int64_t>(kBlockFrames, task_end - t0));
+      fill_frames(signal, layout_, window_.data(), first + t0, n, frame_buf.data(), frame_stride);
+      for (int k = 0; k < n; ++k) {
+        float* row = out + (t0 + k) * out_stride;
+        fft_.forward(frame_buf.data() + static_cast<std::ptrdiff_t>(k) * frame_stride,
+                     spectrum_buf.data());
+        switch (options_.kind) {
+          case FeatureKind::Spectrogram:
+            spectrum_values(spectrum_buf.data(), bins_, options_.spectrum, row);
+            log_.apply(row, bins_);
+            break;
+          case FeatureKind::LogMel:
+            spectrum_values(spectrum_buf.data(), bins_, options_.spectrum, power.data());
+            mel_->apply(power.data(), row);
+            log_.apply(row, base_dim_);
+            break;
+          case FeatureKind::Mfcc:
+            spectrum_values(spectrum_buf.data(), bins_, options_.spectrum, power.data());
+            mel_->apply(power.data(), mel.data());
+            log_.apply(mel.data(), mel_->num_mels());
+            dct_->apply(mel.data(), row);
+            break;
+        }
+      }
+    }
+  });
+}
+
+void CpuFeatureExtractor::extract_into(std::span<const float> clip, float* out, int threads) const {
   const std::int64_t frames = layout_.num_frames(static_cast<std::int64_t>(clip.size()));
   if (frames == 0) return;
 
   std::span<const float> signal = clip;
   std::vector<float> conditioned;
-  if (options_.preemphasis != 0.0 || options_.dither != 0.0) {
+  if (conditions_samples()) {
     conditioned.assign(clip.begin(), clip.end());
-    preemphasize(conditioned, options_.preemphasis);
-    add_dither(conditioned, options_.dither, options_.dither_seed);
+    condition(conditioned, 0.0f, 0);
     signal = conditioned;
   }
-
-  // Per-call workspace (each thread extracts whole clips, so nothing is shared).
-  const int frame_stride = aligned_stride(layout_.n_fft);
-  const int spectrum_stride = aligned_stride(2 * bins_);
-  AlignedFloats frame_buf(static_cast<std::size_t>(kBlockFrames) * frame_stride);
-  AlignedFloats spectrum_buf(static_cast<std::size_t>(spectrum_stride));
-  std::vector<float> power(static_cast<std::size_t>(bins_));
-  std::vector<float> mel(mel_ ? static_cast<std::size_t>(mel_->num_mels()) : 0);
-
-  for (std::int64_t t0 = 0; t0 < frames; t0 += kBlockFrames) {
-    const int count = static_cast<int>(std::min<std::int64_t>(kBlockFrames, frames - t0));
-    fill_frames(signal, layout_, window_.data(), t0, count, frame_buf.data(), frame_stride);
-    for (int k = 0; k < count; ++k) {
-      float* row = out + (t0 + k) * feature_dim_;
-      fft_.forward(frame_buf.data() + static_cast<std::ptrdiff_t>(k) * frame_stride,
-                   spectrum_buf.data());
-      switch (options_.kind) {
-        case FeatureKind::Spectrogram:
-          spectrum_values(spectrum_buf.data(), bins_, options_.spectrum, row);
-          log_.apply(row, bins_);
-          break;
-        case FeatureKind::LogMel:
-          spectrum_values(spectrum_buf.data(), bins_, options_.spectrum, power.data());
-          mel_->apply(power.data(), row);
-          log_.apply(row, base_dim_);
-          break;
-        case FeatureKind::Mfcc:
-          spectrum_values(spectrum_buf.data(), bins_, options_.spectrum, power.data());
-          mel_->apply(power.data(), mel.data());
-          log_.apply(mel.data(), mel_->num_mels());
-          dct_->apply(mel.data(), row);
-          break;
-      }
-    }
-  }
-
+  base_rows(SignalView::whole(signal), 0, frames, out, feature_dim_, threads);
   if (options_.deltas >= 1)
     compute_deltas(out, feature_dim_, out + base_dim_, feature_dim_, frames, base_dim_,
                    options_.delta_window);
@@ -109,8 +123,11 @@ PaddedBatch CpuFeatureExtractor::extract_batch(std::span<const std::span<const f
   batch.data.assign(static_cast<std::size_t>(batch.batch * batch.max_frames * batch.dim), 0.0f);
   float* data = batch.data.data();
   const std::int64_t clip_stride = batch.max_frames * batch.dim;
-  parallel_for(batch.batch, options_.num_threads,
-               [&](std::int64_t b) { extract_into(clips[b], data + b * clip_stride); });
+  // Fewer clips than threads (one long recording): each clip's frames share the rest.
+  const int threads = resolve_threads(options_.num_threads);
+  const int per_clip = std::max<int>(1, threads / std::max<int>(1, static_cast<int>(batch.batch)));
+  parallel_for(batch.batch, threads,
+               [&](std::int64_t b) { extract_into(clips[b], data + b * clip_stride, per_clip); });
   return batch;
 }
 

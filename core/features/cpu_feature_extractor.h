@@ -5,8 +5,10 @@
 //   -> [kind mfcc: ortho DCT-II, lifter] -> [deltas, delta-deltas] -> [CMVN]
 // Output rows (per frame): [base (base_dim) | deltas | delta-deltas].
 // kind = spectrogram gives the log power (or magnitude) spectrogram, n_fft/2 + 1 bins.
-// Clips are processed in parallel (options.num_threads; 0 = all cores); each clip's rows depend
-// only on that clip, so a clip is bit-identical alone or anywhere in any batch.
+// Clips are processed in parallel (options.num_threads; 0 = all cores), and the frames of one
+// clip too when there are fewer clips than threads (a long recording); each row depends only on
+// its clip's samples, so a clip is bit-identical alone, anywhere in any batch, on any number of
+// threads, or streamed piece by piece (feature_stream.h).
 #pragma once
 
 #include <cstdint>
@@ -34,11 +36,25 @@ class CpuFeatureExtractor final : public FeatureExtractor {
   std::string backend_name() const override { return "cpu"; }
   PaddedBatch extract_batch(std::span<const std::span<const float>> clips) override;
 
-  // Writes the clip's num_frames(clip.size()) rows of feature_dim() floats to `out`. Thread-safe.
-  void extract_into(std::span<const float> clip, float* out) const;
+  // Writes the clip's num_frames(clip.size()) rows of feature_dim() floats to `out`, its frames
+  // spread over `threads` threads. Thread-safe.
+  void extract_into(std::span<const float> clip, float* out, int threads = 1) const;
   std::int64_t num_frames(std::int64_t num_samples) const {
     return layout_.num_frames(num_samples);
   }
+  const FrameLayout& layout() const { return layout_; }
+  int base_dim() const { return base_dim_; }
+
+  // The pieces extract_into() is made of, for features computed as samples arrive:
+  // pre-emphasis and dither, in place, of the clip's samples [first_index, first_index + n);
+  // `previous` is the raw sample before them (0 at the clip's start).
+  bool conditions_samples() const { return options_.preemphasis != 0.0 || options_.dither != 0.0; }
+  void condition(std::span<float> samples, float previous, std::int64_t first_index) const;
+  // The base rows (frames -> window -> FFT -> ... -> log [-> DCT]; base_dim() values, before deltas
+  // and CMVN) of frames [first, first + count) of a conditioned signal, row k at
+  // out + k * out_stride, the frames spread over `threads` threads.
+  void base_rows(const SignalView& signal, std::int64_t first, std::int64_t count, float* out,
+                 int out_stride, int threads) const;
 
  private:
   FeatureOptions options_;

@@ -32,10 +32,11 @@ std::int64_t reflect_index(std::int64_t i, std::int64_t n) {
   return i < n ? i : period - i;
 }
 
-void fill_frames(std::span<const float> signal, const FrameLayout& layout, const float* window,
+void fill_frames(const SignalView& signal, const FrameLayout& layout, const float* window,
                  std::int64_t first, int count, float* out, int stride) {
-  const auto n = static_cast<std::int64_t>(signal.size());
-  const float* x = signal.data();
+  const std::int64_t n = signal.total;
+  const std::int64_t held_begin = signal.offset, held_end = signal.offset + signal.size;
+  const float* x = signal.data - signal.offset;  // x[i]: sample i of the clip, when held
   const int win = layout.win;
   const int off = layout.window_offset;
   for (int k = 0; k < count; ++k) {
@@ -46,12 +47,20 @@ void fill_frames(std::span<const float> signal, const FrameLayout& layout, const
     float* dst = frame + off;
     const std::int64_t start = layout.first_sample(first + k);
     if (start >= 0 && start + win <= n) {
+      CALMSPACE_CHECK(start >= held_begin && start + win <= held_end, "frame ", first + k,
+                      " reads samples ", start, "..", start + win, " outside those held, ",
+                      held_begin, "..", held_end);
       const float* src = x + start;
       for (int j = 0; j < win; ++j) dst[j] = src[j] * window[j];
     } else {
       // Only centred frames reach outside the clip (snip-edges frames are whole by construction).
       CALMSPACE_CHECK(layout.center, "snip-edges frame ", first + k, " outside the clip");
-      for (int j = 0; j < win; ++j) dst[j] = x[reflect_index(start + j, n)] * window[j];
+      for (int j = 0; j < win; ++j) {
+        const std::int64_t i = reflect_index(start + j, n);
+        CALMSPACE_CHECK(i >= held_begin && i < held_end, "frame ", first + k, " reads sample ", i,
+                        " outside those held, ", held_begin, "..", held_end);
+        dst[j] = x[i] * window[j];
+      }
     }
   }
 }

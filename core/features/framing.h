@@ -36,9 +36,30 @@ struct FrameLayout {
 // torch "reflect" index into a signal of n samples (n >= 1), repeated for far-out indices.
 std::int64_t reflect_index(std::int64_t i, std::int64_t n);
 
+// The part of a clip held in memory: samples [offset, offset + size) of a clip of `total` samples
+// (a whole clip: offset 0, size == total). Every sample a frame reads, after reflection at the
+// clip's edges, must be held. A clip still arriving (feature_stream.h) passes the samples received
+// so far as `total`: exact for frames that reach neither past them nor, reflected, into them.
+struct SignalView {
+  const float* data = nullptr;
+  std::int64_t offset = 0;
+  std::int64_t size = 0;
+  std::int64_t total = 0;
+
+  static SignalView whole(std::span<const float> clip) {
+    const auto n = static_cast<std::int64_t>(clip.size());
+    return {clip.data(), 0, n, n};
+  }
+};
+
 // Writes frames [first, first + count) of `signal`, windowed, into out[k * stride + 0 .. n_fft)
 // (stride >= n_fft); positions outside the window are zero. `window` has layout.win values.
-void fill_frames(std::span<const float> signal, const FrameLayout& layout, const float* window,
+void fill_frames(const SignalView& signal, const FrameLayout& layout, const float* window,
                  std::int64_t first, int count, float* out, int stride);
+inline void fill_frames(std::span<const float> signal, const FrameLayout& layout,
+                        const float* window, std::int64_t first, int count, float* out,
+                        int stride) {
+  fill_frames(SignalView::whole(signal), layout, window, first, count, out, stride);
+}
 
 }  // namespace calmspace

@@ -21,10 +21,11 @@ double unit_open(std::uint64_t bits) {
 
 }  // namespace
 
-void preemphasize(std::span<float> samples, double a) {
+void preemphasize(std::span<float> samples, double a, float previous) {
   if (a == 0.0 || samples.empty()) return;
   const float coef = static_cast<float>(a);
   for (std::size_t n = samples.size() - 1; n > 0; --n) samples[n] -= coef * samples[n - 1];
+  samples[0] -= coef * previous;  // exact for previous == 0: x - a * 0 == x
 }
 
 double dither_gaussian(std::uint64_t seed, std::uint64_t index) {
@@ -34,10 +35,11 @@ double dither_gaussian(std::uint64_t seed, std::uint64_t index) {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
-void add_dither(std::span<float> samples, double stddev, std::uint64_t seed) {
+void add_dither(std::span<float> samples, double stddev, std::uint64_t seed,
+                std::uint64_t first_index) {
   if (stddev == 0.0) return;
   for (std::size_t n = 0; n < samples.size(); ++n)
-    samples[n] = static_cast<float>(samples[n] + stddev * dither_gaussian(seed, n));
+    samples[n] = static_cast<float>(samples[n] + stddev * dither_gaussian(seed, first_index + n));
 }
 
 }  // namespace calmspace

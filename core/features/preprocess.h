@@ -11,13 +11,17 @@
 
 namespace calmspace {
 
-// In place; a == 0 leaves the samples untouched.
-void preemphasize(std::span<float> samples, double a);
+// In place; a == 0 leaves the samples untouched. `previous`: the raw sample before samples[0]
+// (0 at the start of a clip, where y[0] = x[0]), so a clip pre-emphasised piece by piece equals
+// the whole clip pre-emphasised.
+void preemphasize(std::span<float> samples, double a, float previous = 0.0f);
 
 // Standard normal value for (seed, index), computed in double.
 double dither_gaussian(std::uint64_t seed, std::uint64_t index);
 
-// In place: samples[n] += stddev * dither_gaussian(seed, n). stddev == 0 leaves them untouched.
-void add_dither(std::span<float> samples, double stddev, std::uint64_t seed);
+// In place: samples[n] += stddev * dither_gaussian(seed, first_index + n). stddev == 0 leaves
+// them untouched. `first_index`: the clip's index of samples[0] (a piece of a longer clip).
+void add_dither(std::span<float> samples, double stddev, std::uint64_t seed,
+                std::uint64_t first_index = 0);
 
 }  // namespace calmspace

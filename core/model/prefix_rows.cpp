@@ -23,4 +23,19 @@ void SequenceModel::predict_with_prefixes(const PaddedBatch& x, std::span<const 
   forward(append_slices(x, slices), logits, /*training=*/false, 0);
 }
 
+std::int64_t forward_bytes_per_frame(const ModelOptions& options, int input_dim) {
+  const std::int64_t H = options.hidden_size, G = gate_count(options.cell),
+                     dirs = options.directions(), D = options.output_dim();
+  // Per layer: outputs (D), gates (G*H), GRU/LSTM cell aux (H), LSTM tanh(c) (H), per direction;
+  // dropout mask and copy (2 D) in training only, not counted.
+  const std::int64_t aux = options.cell == CellKind::Lstm  ? 2
+                           : options.cell == CellKind::Gru ? 1
+                                                           : 0;
+  const std::int64_t per_layer = D + dirs * (G * H + aux * H);
+  const std::int64_t attention =
+      options.pooling == PoolingKind::Attention ? options.attention_dim + 1 : 0;
+  // Input batch and its normalised, sorted copy (2 F).
+  return 4 * (2 * input_dim + options.num_layers * per_layer + attention);
+}
+
 }  // namespace calmspace

@@ -92,6 +92,10 @@ class SequenceModel {
   std::vector<ParamView> layout_;
 };
 
+// Bytes per frame of a batch that forward() holds on the CPU backend (normalised input, each
+// layer's outputs, gates and cell states, attention scores): how its memory grows with frames.
+std::int64_t forward_bytes_per_frame(const ModelOptions& options, int input_dim);
+
 // The CPU backend (BLAS fast path). Weights initialised as PyTorch does (uniform
 // +-1/sqrt(H) for recurrent layers; head and attention uniform +-1/sqrt(fan_in)), from `seed`.
 std::unique_ptr<SequenceModel> make_cpu_sequence_model(const ModelOptions& options, int input_dim,

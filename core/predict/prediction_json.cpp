@@ -46,11 +46,19 @@ nlohmann::json prediction_json(const std::string& file, const Prediction& p,
                         {"end_s", s.end_s},
                         {"predicted", labels[s.predicted]},
                         {"probabilities", probability_map(s.probabilities, labels)}});
+  nlohmann::json segments = nlohmann::json::array();
+  for (const auto& s : p.segments)
+    segments.push_back({{"start_s", s.start_s},
+                        {"end_s", s.end_s},
+                        {"emotion", labels[s.predicted]},
+                        {"confidence", s.probabilities[s.predicted]},
+                        {"windows", s.windows}});
   return {{"file", file},
           {"duration_s", p.duration_s},
           {"predicted", labels[p.predicted]},
           {"probabilities", probability_map(p.probabilities, labels)},
-          {"timeline", timeline}};
+          {"timeline", timeline},
+          {"segments", segments}};
 }
 
 std::string predictions_csv_header(const std::vector<std::string>& labels) {
@@ -64,6 +72,8 @@ std::string prediction_csv_rows(const std::string& file, const Prediction& p,
   std::string rows = csv_row(file, "file", 0.0, p.duration_s, p.predicted, p.probabilities, labels);
   for (const auto& s : p.timeline)
     rows += csv_row(file, "window", s.start_s, s.end_s, s.predicted, s.probabilities, labels);
+  for (const auto& s : p.segments)
+    rows += csv_row(file, "segment", s.start_s, s.end_s, s.predicted, s.probabilities, labels);
   return rows;
 }
 

@@ -1,7 +1,9 @@
 // Predictions as JSON and CSV (calmspace predict; later the REST API).
 //   JSON per file: {"file", "duration_s", "predicted", "probabilities": {label: p},
-//                   "timeline": [{"start_s", "end_s", "predicted", "probabilities"}]}
-//   CSV: file,scope,start_s,end_s,predicted,<label>...   scope = "file" or "window"
+//                   "timeline": [{"start_s", "end_s", "predicted", "probabilities"}],
+//                   "segments": [{"start_s", "end_s", "emotion", "confidence", "windows"}]}
+//   CSV: file,scope,start_s,end_s,predicted,<label>...   scope = "file", "window" or "segment"
+//   (a segment's probabilities are the mean of its windows'; segments.h)
 #pragma once
 
 #include <nlohmann/json.hpp>

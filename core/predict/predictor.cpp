@@ -12,13 +12,27 @@ namespace calmspace {
 Predictor::Predictor(const Checkpoint& checkpoint, int threads, const std::string& device)
     : Predictor(std::span<const Checkpoint>(&checkpoint, 1), threads, device) {}
 
-Predictor::Predictor(std::span<const Checkpoint> members, int threads, const std::string& device) {
+namespace {
+
+Config first_config(std::span<const Checkpoint> members) {
   CALMSPACE_CHECK(!members.empty(), "a predictor needs a model");
-  config_ = members[0].config();
-  labels_ = members[0].labels;
-  FeatureOptions features = config_.features;
+  return members[0].config();
+}
+
+FeatureOptions with_threads(FeatureOptions features, int threads) {
   features.num_threads = threads;
-  extractor_ = make_cpu_feature_extractor(features, config_.audio.sample_rate);
+  return features;
+}
+
+}  // namespace
+
+Predictor::Predictor(std::span<const Checkpoint> members, int threads, const std::string& device)
+    : config_(first_config(members)),
+      labels_(members[0].labels),
+      threads_(threads),
+      extractor_(make_cpu_feature_extractor(with_threads(config_.features, threads),
+                                            config_.audio.sample_rate)),
+      stream_features_(with_threads(config_.features, threads), config_.audio.sample_rate) {
   for (const Checkpoint& member : members) {
     const ComputeOptions compute{device.empty() ? "auto" : device, member.config().train.precision};
     models_.push_back(model_from_checkpoint(member, compute));
@@ -45,11 +59,6 @@ std::vector<float> Predictor::probabilities(std::span<const std::span<const floa
   std::vector<float> probs(logits_.size());
   softmax(logits_, x.batch, static_cast<std::int64_t>(labels_.size()), probs);
   return probs;
-}
-
-Prediction Predictor::predict(std::span<const float> samples, const TimelineOptions& timeline) {
-  const std::span<const float> one[] = {samples};
-  return std::move(predict_many(one, timeline).front());
 }
 
 std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const float>> recordings,
@@ -96,13 +105,14 @@ std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const 
     for (std::size_t i = 0; i < windows[r].size(); ++i) {
       const std::int64_t k = window_rows[r][i];
       const std::int64_t row = k >= 0 ? k : batch.batch + (-1 - k);
-      Segment s;
+      WindowPrediction s;
       s.start_s = windows[r][i].start_s;
       s.end_s = windows[r][i].end_s;
       s.probabilities.assign(probs.begin() + row * C, probs.begin() + (row + 1) * C);
       s.predicted = predicted[row];
       p.timeline.push_back(std::move(s));
     }
+    p.segments = timeline_segments(p.timeline, p.duration_s);
   }
   return out;
 }

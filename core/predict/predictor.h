@@ -1,34 +1,39 @@
 // Inference with a trained model: audio -> features (the options the model was trained with,
 // read from its checkpoint) -> model -> class probabilities; for long recordings also a timeline:
 // the same prediction on windows of window_s seconds every hop_s seconds, each window predicted
-// as a clip of its own from the recording's feature frames inside it (timeline_windows.h).
+// as a clip of its own from the recording's feature frames inside it (timeline_windows.h), and
+// the timeline as segments of one emotion (segments.h).
 // The model may be an ensemble: its members' logits are averaged.
+// Two paths with the same results (to float rounding, tests/predict):
+//   predict(): one recording of any length, read block by block (long_form.cpp): time linear in
+//     the duration, memory bounded by a block of audio and features and a batch of windows;
+//   predict_many(): several short recordings and their windows in ONE padded batch (a server
+//     batching concurrent requests), memory proportional to recordings x longest recording.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/audio/audio_stream.h"
 #include "core/config.h"
+#include "core/features/cpu_feature_extractor.h"
 #include "core/features/feature_extractor.h"
 #include "core/model/checkpoint.h"
 #include "core/model/sequence_model.h"
+#include "core/predict/segments.h"
 #include "core/predict/timeline_windows.h"
 
 namespace calmspace {
-
-struct Segment {
-  double start_s = 0, end_s = 0;
-  std::vector<float> probabilities;  // (C,)
-  int predicted = 0;
-};
 
 struct Prediction {
   double duration_s = 0;
   std::vector<float> probabilities;  // (C,) for the whole recording
   int predicted = 0;
-  std::vector<Segment> timeline;  // empty for short recordings
+  std::vector<WindowPrediction> timeline;  // empty for short recordings
+  std::vector<Segment> segments;           // the timeline's runs of one emotion (segments.h)
 };
 
 class Predictor {
@@ -48,8 +53,21 @@ class Predictor {
   const Config& config() const { return config_; }
   int sample_rate() const { return config_.audio.sample_rate; }
 
-  // `samples`: mono at sample_rate(). Not thread-safe: one Predictor per thread.
+  // One recording of any length, block by block (see above). Not thread-safe: one Predictor per
+  // thread. InputError(recording, reason): too short for a feature frame; more memory than the
+  // budget (set_memory_budget) for a model or features that need the whole recording at once.
+  Prediction predict(AudioStream& audio, const TimelineOptions& timeline = {});
+  // `samples`: mono at sample_rate(); the same path.
   Prediction predict(std::span<const float> samples, const TimelineOptions& timeline = {});
+
+  // Bytes predict() may use at its peak for a recording of num_samples samples (an estimate
+  // within a few MB; the decoded audio of an in-memory recording not included).
+  std::int64_t memory_needed(std::int64_t num_samples, const TimelineOptions& timeline = {}) const;
+  // predict() refuses, before any work, a recording whose memory_needed() exceeds `bytes`, and
+  // stops one whose held frames grow past it (a length the header understated); 0 = no limit.
+  void set_memory_budget(std::int64_t bytes) { memory_budget_ = bytes; }
+  std::int64_t memory_budget() const { return memory_budget_; }
+
   // Several recordings at once: every recording and every timeline window goes through the model
   // in ONE padded batch (a server batching concurrent requests: matrix products instead of
   // matrix-vector products). Same results as predict() on each, to float rounding.
@@ -60,12 +78,21 @@ class Predictor {
   std::vector<float> probabilities(std::span<const std::span<const float>> clips);
 
  private:
-  Config config_;
-  std::vector<std::string> labels_;
-  std::unique_ptr<FeatureExtractor> extractor_;
+  friend class LongFormRun;  // long_form.cpp
+  using SampleReader = std::function<std::size_t(std::span<float>)>;
+  Prediction predict_stream(const SampleReader& read, const std::string& name,
+                            std::int64_t expected_samples, const TimelineOptions& timeline);
   // logits_ = mean over models_ of each one's logits for the same rows.
   void mean_logits(const PaddedBatch& x, std::span<const PrefixRow> prefixes);
+  // Timeline windows predicted at once by predict(): bounded by kWindowBatchBytes of model work.
+  std::int64_t window_batch(std::int64_t window_frames) const;
 
+  Config config_;
+  std::vector<std::string> labels_;
+  int threads_ = 0;
+  std::int64_t memory_budget_ = 0;
+  std::unique_ptr<FeatureExtractor> extractor_;
+  CpuFeatureExtractor stream_features_;  // predict()'s block-by-block features
   std::vector<std::unique_ptr<SequenceModel>> models_;
   std::vector<float> logits_, member_logits_;
 };

@@ -1,5 +1,5 @@
-// Fixtures for the server tests: a tiny GRU checkpoint with random weights and the eight RAVDESS
-// labels (its predictions mean nothing, but are deterministic), browser-style recordings encoded
+// Fixtures for the server tests (the model and signal fixtures are support/model_fixtures.h):
+// browser-style recordings encoded
 // with FFmpeg (WebM/Opus like Chrome, Ogg/Opus like Firefox, fragmented MP4/AAC like Safari, a
 // plain .m4a), a raw HTTP/1.1 request (paths sent byte for byte, no client-side encoding), and a
 // server started on a free local port.
@@ -13,20 +13,9 @@
 #include <vector>
 
 #include "core/model/checkpoint.h"
+#include "support/model_fixtures.h"
 
 namespace calmspace::testing {
-
-inline const std::vector<std::string> kRavdessLabels = {
-    "neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"};
-
-// Snip-edges framing (features.center=false), so a 5 ms recording gives no frame at all.
-Checkpoint fixture_checkpoint(std::uint64_t seed = 7);
-// Saves fixture_checkpoint() as an HDF5 checkpoint and a Markdown card beside it (same stem).
-void write_fixture_model(const std::filesystem::path& h5_path, const std::string& card_text);
-
-// A speech-like test signal: a voiced tone whose pitch glides 120-220 Hz with harmonics, under a
-// syllable-rate (4 Hz) envelope, plus a little noise. Mono, amplitude < 0.6.
-std::vector<float> voice_like(double seconds, int sample_rate, std::uint64_t seed = 3);
 
 // Encodes mono `samples` at `sample_rate` with FFmpeg to a file: `muxer` "webm", "ogg", "mp4",
 // "adts"; `encoder` "libopus", "aac"; `movflags` e.g. "frag_keyframe+empty_moov" (Safari's

@@ -59,6 +59,7 @@ void post_analysis(ApiContext& ctx, const httplib::Request& req, httplib::Respon
   const auto* bytes = reinterpret_cast<const std::byte*>(file.content.data());
   AudioOptions audio_options = ctx.pool.config().audio;
   audio_options.max_duration_s = ctx.options.max_duration_s;
+  audio_options.max_duration_name = "--max-seconds";
   Audio audio;
   try {
     audio = decode_upload({bytes, file.content.size()}, name, audio_options);

@@ -1,0 +1,183 @@
+// RecurrentStream (see recurrent_stream.h). Like cpu_sequence_model.cpp, compiled so that GCC
+// vectorises fast_tanh's clamps in the attention scores.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
+#include "core/model/recurrent_stream.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "core/model/cell_kernels.h"
+#include "core/model/pooling.h"
+#include "core/model/small_gemm.h"
+
+namespace calmspace {
+namespace {
+
+// out (cols, rows) = m (rows, cols) transposed.
+std::vector<float> transposed(const float* m, std::int64_t rows, std::int64_t cols) {
+  std::vector<float> out(static_cast<std::size_t>(rows * cols));
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c)
+      out[static_cast<std::size_t>(c * rows + r)] = m[r * cols + c];
+  return out;
+}
+
+}  // namespace
+
+std::string RecurrentStream::unsupported_reason(const ModelOptions& options) {
+  if (options.bidirectional)
+    return "a bidirectional model reads every frame before its reverse pass can start";
+  return "";
+}
+
+RecurrentStream::RecurrentStream(SequenceModel& model)
+    : options_(model.options()),
+      F_(model.input_dim()),
+      C_(model.num_classes()),
+      H_(options_.hidden_size),
+      G_(gate_count(options_.cell)),
+      index_(make_param_index(options_, model.input_dim(), model.num_classes())) {
+  if (const std::string why = unsupported_reason(options_); !why.empty())
+    throw Error("cannot stream this model: " + why);
+  const std::span<const float> w = model.weights();
+  w_.assign(w.begin(), w.end());
+  const auto mean = model.input_mean(), std = model.input_std();
+  mean_.assign(mean.begin(), mean.end());
+  inv_std_.resize(std.size());
+  for (std::size_t f = 0; f < std.size(); ++f) inv_std_[f] = 1.0f / std[f];
+  const std::int64_t GH = G_ * H_;
+  for (int l = 0; l < options_.num_layers; ++l) {
+    const RnnParamOffsets& p = index_.at(l, 0, 1);
+    LayerState s;
+    s.wih_t = transposed(&w_[p.w_ih], GH, p.input);
+    s.whh_t = transposed(&w_[p.w_hh], GH, H_);
+    s.bsum.resize(static_cast<std::size_t>(GH));
+    for (std::int64_t g = 0; g < GH; ++g) s.bsum[g] = w_[p.b_ih + g] + w_[p.b_hh + g];
+    s.h.assign(static_cast<std::size_t>(H_), 0.0f);
+    s.c.assign(static_cast<std::size_t>(H_), 0.0f);
+    layers_.push_back(std::move(s));
+  }
+  zeros_.assign(static_cast<std::size_t>(H_), 0.0f);
+  outs_.resize(static_cast<std::size_t>(options_.num_layers));
+  sum_.assign(static_cast<std::size_t>(H_), 0.0f);
+}
+
+void RecurrentStream::push(const float* frames, std::int64_t n) {
+  if (n <= 0) return;
+  x0_.resize(static_cast<std::size_t>(n * F_));
+  for (std::int64_t t = 0; t < n; ++t)
+    for (int f = 0; f < F_; ++f) {
+      const float v = frames[t * F_ + f];
+      x0_[t * F_ + f] = options_.input_norm ? (v - mean_[f]) * inv_std_[f] : v;
+    }
+  const float* x = x0_.data();
+  for (int l = 0; l < options_.num_layers; ++l) {
+    auto& y = outs_[static_cast<std::size_t>(l)];
+    y.resize(static_cast<std::size_t>(n * H_));
+    layer_block(l, x, n, y.data());
+    x = y.data();
+  }
+  pool_block(x, n);
+  frames_ += n;
+}
+
+// Steps of one layer over the block, from and to the carried state; y (n, H).
+void RecurrentStream::layer_block(int layer, const float* x, std::int64_t n, float* y) {
+  LayerState& s = layers_[static_cast<std::size_t>(layer)];
+  const RnnParamOffsets& p = index_.at(layer, 0, 1);
+  const std::int64_t H = H_, GH = G_ * H_;
+  gates_.resize(static_cast<std::size_t>(n * GH));
+  rec_.resize(static_cast<std::size_t>(GH));
+  small_gemm(n, GH, p.input, x, p.input, s.wih_t.data(), gates_.data(), GH);
+  const bool lstm = options_.cell == CellKind::Lstm, gru = options_.cell == CellKind::Gru;
+  if (lstm || gru) aux_.resize(static_cast<std::size_t>(n * H));
+  if (lstm) aux2_.resize(static_cast<std::size_t>(n * H));
+  for (std::int64_t t = 0; t < n; ++t) {
+    // h_prev W_hh^T; the sequence's first step has no previous state (zero, as in forward()).
+    const bool first = frames_ == 0 && t == 0;
+    const float* hp = t > 0 ? y + (t - 1) * H : s.h.data();
+    if (first)
+      std::fill(rec_.begin(), rec_.end(), 0.0f);
+    else
+      small_gemm(1, GH, H, hp, H, s.whh_t.data(), rec_.data(), GH);
+    float* g = gates_.data() + t * GH;
+    float* h = y + t * H;
+    switch (options_.cell) {
+      case CellKind::RnnTanh:
+      case CellKind::RnnRelu:
+        kernels::rnn_forward_row(g, rec_.data(), s.bsum.data(), h, H_,
+                                 options_.cell == CellKind::RnnRelu);
+        break;
+      case CellKind::Lstm: {
+        const float* cp = t > 0 ? aux_.data() + (t - 1) * H : s.c.data();
+        kernels::lstm_forward_row(g, rec_.data(), s.bsum.data(), first ? zeros_.data() : cp,
+                                  aux_.data() + t * H, aux2_.data() + t * H, h, H_);
+        break;
+      }
+      case CellKind::Gru:
+        kernels::gru_forward_row(g, rec_.data(), &w_[p.b_ih], &w_[p.b_hh],
+                                 first ? zeros_.data() : hp, aux_.data() + t * H, h, H_);
+        break;
+    }
+  }
+  std::copy_n(y + (n - 1) * H, H, s.h.data());
+  if (lstm) std::copy_n(aux_.data() + (n - 1) * H, H, s.c.data());
+}
+
+void RecurrentStream::pool_block(const float* y, std::int64_t n) {
+  const std::int64_t D = H_;
+  switch (options_.pooling) {
+    case PoolingKind::Mean:
+      for (std::int64_t t = 0; t < n; ++t)
+        for (std::int64_t j = 0; j < D; ++j) sum_[j] += y[t * D + j];
+      break;
+    case PoolingKind::Max:
+      for (std::int64_t t = 0; t < n; ++t)
+        for (std::int64_t j = 0; j < D; ++j)
+          if ((frames_ == 0 && t == 0) || y[t * D + j] > sum_[j]) sum_[j] = y[t * D + j];
+      break;
+    case PoolingKind::Last:
+      std::copy_n(y + (n - 1) * D, D, sum_.data());
+      break;
+    case PoolingKind::Attention: {
+      const std::int64_t A = options_.attention_dim;
+      u_.resize(static_cast<std::size_t>(n * A));
+      attention_preactivations(y, n, D, &w_[index_.att_w], &w_[index_.att_b], A, u_.data());
+      const float* v = &w_[index_.att_v];
+      for (std::int64_t t = 0; t < n; ++t) {
+        float e = 0.0f;
+        for (std::int64_t a = 0; a < A; ++a) e += v[a] * pool_tanh(u_[t * A + a]);
+        if (frames_ == 0 && t == 0) {
+          score_max_ = e;
+        } else if (e > score_max_) {  // rescale the sums to the new maximum
+          const float scale = std::exp(score_max_ - e);
+          score_sum_ *= scale;
+          for (float& a : sum_) a *= scale;
+          score_max_ = e;
+        }
+        const float weight = std::exp(e - score_max_);
+        score_sum_ += weight;
+        for (std::int64_t j = 0; j < D; ++j) sum_[j] += weight * y[t * D + j];
+      }
+      break;
+    }
+  }
+}
+
+std::vector<float> RecurrentStream::logits() const {
+  CALMSPACE_CHECK(frames_ > 0, "logits of an empty stream");
+  std::vector<float> pooled = sum_;
+  if (options_.pooling == PoolingKind::Mean)
+    for (float& p : pooled) p /= static_cast<float>(frames_);
+  if (options_.pooling == PoolingKind::Attention)
+    for (float& p : pooled) p /= score_sum_;
+  std::vector<float> out(static_cast<std::size_t>(C_));
+  head_forward<float>(1, H_, C_, pooled.data(), &w_[index_.head_w], &w_[index_.head_b], out.data());
+  return out;
+}
+
+}  // namespace calmspace
