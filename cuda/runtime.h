@@ -3,34 +3,16 @@
 // CUDA"). Nothing here throws when no GPU is present: absence is a state, reported with a reason.
 #pragma once
 
-#include <cstdint>
-#include <string>
 #include <vector>
+
+#include "core/gpu_runtime.h"
 
 namespace calmspace::cuda {
 
-struct GpuInfo {
-  int index = 0;
-  std::string name;
-  int compute_major = 0;
-  int compute_minor = 0;
-  int multiprocessors = 0;
-  std::int64_t memory_bytes = 0;
-  std::int64_t l2_bytes = 0;
-  double memory_bandwidth_gbs = 0;  // theoretical peak (bus width x memory clock x 2)
-};
-
-struct RuntimeReport {
-  bool compiled = false;          // this build contains the CUDA library
-  int runtime_version = 0;        // e.g. 13000 for CUDA 13.0; 0 when unknown
-  int driver_version = 0;         // 0 when no driver is installed
-  std::size_t cudnn_version = 0;  // cudnnGetVersion(), e.g. 91900
-  int cufft_version = 0;
-  std::vector<GpuInfo> gpus;
-  std::string no_gpu_reason;  // empty when gpus is not empty
-
-  bool has_gpu() const { return !gpus.empty(); }
-};
+// The report's types live in core (core/gpu_runtime.h), which reaches this library only through
+// what it registers when it loads.
+using GpuInfo = calmspace::GpuInfo;
+using RuntimeReport = calmspace::GpuRuntimeReport;
 
 // Queries the CUDA runtime, driver, cuDNN and cuFFT versions and every visible GPU.
 RuntimeReport query_runtime();

@@ -12,8 +12,8 @@
 #include "core/bench/cell_comparison.h"
 #include "core/bench/machine_info.h"
 #include "core/bench/peer_comparison.h"
+#include "core/gpu_runtime.h"
 #include "core/plot/plot_sources.h"
-#include "cuda/runtime.h"
 #include "tools/config_args.h"
 #include "tools/console_observer.h"
 #include "tools/plot_hook.h"
@@ -73,7 +73,7 @@ void add_bench(CLI::App& app) {
     options.cells = split_commas(args->cells);
     options.max_folds = args->folds;
     options.command = command_line();
-    options.machine = machine_record(config->train.num_threads, cuda::query_runtime());
+    options.machine = machine_record(config->train.num_threads, gpu_runtime_report());
     for (const auto& path : args->peer_json)
       options.peers.push_back(load_peer_result(path, dataset, *config, options.cells));
     ConsoleObserver observer;

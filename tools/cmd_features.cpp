@@ -1,17 +1,25 @@
 // calmspace features FILE --out OUT.csv|OUT.npy: one recording's features, one row per frame,
 // for inspection and for other tools. .npy holds (frames, dim) float32; .csv has a header row
-// (time_s, then one column per value) and the frame centre time in seconds first. --device cuda
-// computes them with the CUDA backend (same options, same layout).
+// (time_s, then one column per value) and the frame centre time in seconds first.
+// On the CPU (the default) the file is read and its features computed and written block by block
+// (AudioStream -> FeatureStream -> the output), the frames of each block spread over
+// features.num_threads threads: memory stays bounded whatever the recording's length (features
+// with CMVN hold their rows until the end). --device cuda[:N] computes them with the CUDA backend
+// (same options, same layout) from the whole recording.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "core/atomic_file.h"
+#include "core/audio/audio_stream.h"
 #include "core/audio/decode.h"
+#include "core/device.h"
+#include "core/features/cmvn.h"
+#include "core/features/cpu_feature_extractor.h"
 #include "core/features/feature_extractor.h"
+#include "core/features/feature_stream.h"
 #include "core/io/npy.h"
-#include "cuda/feature_extractor_cuda.h"
 #include "tools/config_args.h"
 #include "tools/verb.h"
 
@@ -38,28 +46,85 @@ double frame_time(const FeatureOptions& f, int sample_rate, std::int64_t t) {
   return (f.center ? start : start + f.win_length(sample_rate) / 2.0) / sample_rate;
 }
 
-void write_csv(const std::string& path, const FeatureMatrix& m, const FeatureOptions& f,
-               int sample_rate) {
-  AtomicFile file(path);
-  {
-    std::ofstream out(file.temp_path());
-    if (!out) throw InputError(path, "cannot open for writing");
-    out << "time_s";
-    for (const auto& name : column_names(f, sample_rate)) out << ',' << name;
-    out << '\n';
-    char number[32];
-    for (std::int64_t t = 0; t < m.frames; ++t) {
-      std::snprintf(number, sizeof number, "%.6f", frame_time(f, sample_rate, t));
-      out << number;
-      for (std::int64_t k = 0; k < m.dim; ++k) {
-        std::snprintf(number, sizeof number, "%.9g", m.at(t, k));  // float32 round-trips
-        out << ',' << number;
-      }
-      out << '\n';
+// Rows to a .npy or a .csv, a block at a time; nothing at the path before commit().
+class RowSink {
+ public:
+  RowSink(const std::string& path, const FeatureOptions& f, int sample_rate)
+      : f_(f), rate_(sample_rate), dim_(f.feature_dim(sample_rate)) {
+    if (std::filesystem::path(path).extension() == ".npy") {
+      npy_.emplace(path, dim_);
+      return;
     }
-    if (!out) throw InputError(path, "write failed (disk full?)");
+    csv_file_.emplace(path);
+    csv_.open(csv_file_->temp_path());
+    if (!csv_) throw InputError(path, "cannot open for writing");
+    csv_ << "time_s";
+    for (const auto& name : column_names(f, sample_rate)) csv_ << ',' << name;
+    csv_ << '\n';
   }
-  file.commit();
+
+  void append(const std::vector<float>& rows) {
+    const auto n = static_cast<std::int64_t>(rows.size()) / dim_;
+    if (npy_) return npy_->append(rows.data(), n);
+    char number[32];
+    std::string text;
+    for (std::int64_t t = 0; t < n; ++t, ++written_) {
+      std::snprintf(number, sizeof number, "%.6f", frame_time(f_, rate_, written_));
+      text += number;
+      for (std::int64_t k = 0; k < dim_; ++k) {
+        std::snprintf(number, sizeof number, ",%.9g", rows[t * dim_ + k]);  // float32 round-trips
+        text += number;
+      }
+      text += '\n';
+    }
+    csv_ << text;
+  }
+
+  std::int64_t rows() const { return npy_ ? npy_->rows() : written_; }
+
+  void commit() {
+    if (npy_) return npy_->commit();
+    csv_.close();
+    if (!csv_) throw InputError(csv_file_->final_path(), "write failed (disk full?)");
+    csv_file_->commit();
+  }
+
+ private:
+  FeatureOptions f_;
+  int rate_, dim_;
+  std::optional<NpyRowWriter> npy_;
+  std::optional<AtomicFile> csv_file_;
+  std::ofstream csv_;
+  std::int64_t written_ = 0;
+};
+
+// The CPU path: block by block.
+double stream_features(const std::string& input, const Config& config, RowSink& sink) {
+  const auto audio = AudioStream::open(input, config.audio);
+  const CpuFeatureExtractor extractor(config.features, config.audio.sample_rate);
+  FeatureStream features(extractor, config.features.num_threads);
+  std::vector<float> block(std::size_t{1} << 17), rows, held;
+  const bool hold = features.needs_whole_recording();  // CMVN: every row before any is final
+  const auto take = [&] {
+    if (hold)
+      held.insert(held.end(), rows.begin(), rows.end());
+    else
+      sink.append(rows);
+    rows.clear();
+  };
+  for (;;) {
+    const std::size_t n = audio->read(block);
+    features.push({block.data(), n}, rows);
+    take();
+    if (n < block.size()) break;
+  }
+  features.finish(rows);
+  take();
+  if (hold) {
+    apply_cmvn(held.data(), features.rows_out(), features.dim(), config.features.cmvn);
+    sink.append(held);
+  }
+  return double(features.samples_in()) / config.audio.sample_rate;
 }
 
 void add_features(CLI::App& app) {
@@ -69,8 +134,9 @@ void add_features(CLI::App& app) {
   static ConfigArgs config_args;
   static std::string device = "cpu";
   cmd->add_option("FILE", input, "audio file (WAV, FLAC, OGG, AIFF, MP3, ...)")->required();
-  cmd->add_option("--device", device, "feature backend: cpu, or cuda (GPU 0)")
-      ->check(CLI::IsMember({"cpu", "cuda"}))
+  cmd->add_option("--device", device,
+                  "feature backend: cpu (block by block), cuda or cuda:N (the whole recording on "
+                  "the GPU), or auto (the GPU when one is usable)")
       ->capture_default_str();
   cmd->add_option("--out", output, "output .csv (header + one row per frame) or .npy (frames, dim)")
       ->required();
@@ -80,18 +146,22 @@ void add_features(CLI::App& app) {
     if (!config) return;
     const std::string ext = std::filesystem::path(output).extension().string();
     if (ext != ".csv" && ext != ".npy") throw InputError(output, "output must end in .csv or .npy");
-    const Audio audio = load_audio(input, config->audio);
-    auto extractor = device == "cuda"
-                         ? make_cuda_feature_extractor(config->features, config->audio.sample_rate)
-                         : make_cpu_feature_extractor(config->features, config->audio.sample_rate);
-    const FeatureMatrix m = extractor->extract(audio.samples);
-    if (ext == ".npy")
-      write_npy(output, {m.frames, m.dim}, m.data);
-    else
-      write_csv(output, m, config->features, config->audio.sample_rate);
+    const int rate = config->audio.sample_rate;
+    RowSink sink(output, config->features, rate);
+    double seconds = 0;
+    if (resolve_device(device, "--device").cuda) {
+      const Audio audio = load_audio(input, config->audio);
+      const FeatureMatrix m = make_feature_extractor(config->features, rate, device, "--device")
+                                  ->extract(audio.samples);
+      sink.append(m.data);
+      seconds = audio.duration_s();
+    } else {
+      seconds = stream_features(input, *config, sink);
+    }
+    sink.commit();
     write_config_beside(*config, output);
-    std::cerr << input << ": " << audio.duration_s() << " s -> " << m.frames << " frames x "
-              << m.dim << " values -> " << output << "\n";
+    std::cerr << input << ": " << seconds << " s -> " << sink.rows() << " frames x "
+              << config->features.feature_dim(rate) << " values -> " << output << "\n";
   });
 }
 

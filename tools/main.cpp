@@ -8,7 +8,6 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "cuda/register.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {
@@ -34,7 +33,6 @@ void on_terminate(int sig) {
 int main(int argc, char** argv) {
   std::signal(SIGINT, on_terminate);
   std::signal(SIGTERM, on_terminate);
-  calmspace::cuda::register_backends();  // train.device=auto|cuda can pick the GPU
 
   CLI::App app{"calmspace " CALMSPACE_VERSION ": speech emotion recognition on CPU and GPU",
                "calmspace"};

@@ -81,7 +81,7 @@ std::string git_revision(bool* dirty) {
   return d ? rev + "-dirty" : rev;
 }
 
-nlohmann::json runtime_record(const cuda::RuntimeReport& r) {
+nlohmann::json runtime_record(const GpuRuntimeReport& r) {
   nlohmann::json gpus = nlohmann::json::array();
   for (const auto& g : r.gpus)
     gpus.push_back({{"index", g.index},
@@ -100,7 +100,7 @@ nlohmann::json runtime_record(const cuda::RuntimeReport& r) {
           {"no_gpu_reason", r.no_gpu_reason}};
 }
 
-nlohmann::json machine_record(int threads, const cuda::RuntimeReport& report) {
+nlohmann::json machine_record(int threads, const GpuRuntimeReport& report) {
   utsname u{};
   ::uname(&u);
   bool dirty = false;

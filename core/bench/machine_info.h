@@ -2,24 +2,24 @@
 // host name, OS, CPU model and logical CPU count, the thread count the run used, the CUDA
 // runtime/driver/cuDNN/cuFFT versions and GPUs (or why there is none), compiler, build type and
 // the git revision of the source tree (with a dirty flag).
-// The caller passes cuda::query_runtime() (calmspace_cuda): core does not link the CUDA library.
+// The caller passes gpu_runtime_report() (core/gpu_runtime.h), which loads the CUDA library.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "cuda/runtime.h"
+#include "core/gpu_runtime.h"
 
 namespace calmspace {
 
 // {"compiled", "runtime_version" "13.0", "driver_version", "cudnn_version" "9.19.0",
 //  "cufft_version", "gpus": [{"name", "compute_capability", "memory_gib", "bandwidth_gbs", ...}],
 //  "no_gpu_reason"}
-nlohmann::json runtime_record(const cuda::RuntimeReport& report);
+nlohmann::json runtime_record(const GpuRuntimeReport& report);
 
 // {"host", "os", "cpu", "logical_cpus", "threads", "compiler", "build_type", "git_revision",
 //  "git_dirty", "date_utc", "cuda": runtime_record(report)}
-nlohmann::json machine_record(int threads, const cuda::RuntimeReport& report);
+nlohmann::json machine_record(int threads, const GpuRuntimeReport& report);
 
 // "abc123..." (+ "-dirty" when the tree has uncommitted changes) of the source tree this binary
 // was built from, or "unknown (...)" when git or the tree is not available; $CALMSPACE_GIT_REVISION

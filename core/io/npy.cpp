@@ -26,26 +26,38 @@ std::int64_t element_count(const std::vector<std::int64_t>& shape) {
 
 }  // namespace
 
+namespace {
+
+// The header of a v1.0 float32 C-order array, padded with spaces to `total` bytes (a multiple of
+// 64) or, when total is 0, to the next multiple of 64.
+std::string npy_header(const std::vector<std::int64_t>& shape, std::size_t total = 0) {
+  std::string dict =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
+  // magic(6) + version(2) + header_len(2) + dict + '\n'.
+  const std::size_t unpadded = 10 + dict.size() + 1;
+  CALMSPACE_CHECK(total == 0 || (unpadded <= total && total % 64 == 0), "npy header of ", total);
+  dict.append(total ? total - unpadded : (64 - unpadded % 64) % 64, ' ');
+  dict += '\n';
+  std::string out(kMagic, 6);
+  out += '\x01';
+  out += '\x00';
+  const auto len = static_cast<std::uint16_t>(dict.size());
+  out += static_cast<char>(len & 0xff);
+  out += static_cast<char>(len >> 8);
+  return out + dict;
+}
+
+}  // namespace
+
 void write_npy(const std::string& path, const std::vector<std::int64_t>& shape,
                const std::vector<float>& data) {
   CALMSPACE_CHECK(element_count(shape) == static_cast<std::int64_t>(data.size()), "shape ",
                   shape_text(shape), " holds ", element_count(shape), " values, got ", data.size());
-  std::string header =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
-  // magic(6) + version(2) + header_len(2) + header + '\n' padded to a multiple of 64.
-  const std::size_t unpadded = 10 + header.size() + 1;
-  header.append((64 - unpadded % 64) % 64, ' ');
-  header += '\n';
+  const std::string header = npy_header(shape);
   AtomicFile file(path);
   {
     std::ofstream out(file.temp_path(), std::ios::binary);
     if (!out) throw InputError(path, "cannot open for writing");
-    out.write(kMagic, 6);
-    out.put(1);
-    out.put(0);
-    const auto len = static_cast<std::uint16_t>(header.size());
-    out.put(static_cast<char>(len & 0xff));
-    out.put(static_cast<char>(len >> 8));
     out.write(header.data(), static_cast<std::streamsize>(header.size()));
     out.write(reinterpret_cast<const char*>(data.data()),
               static_cast<std::streamsize>(data.size() * sizeof(float)));
@@ -99,6 +111,42 @@ NpyArray read_npy(const std::string& path) {
   }
   if (!in) throw InputError(path, "truncated .npy data");
   return array;
+}
+
+constexpr std::size_t kRowWriterHeader = 128;
+
+struct NpyRowWriter::State {
+  AtomicFile file;
+  std::ofstream out;
+  explicit State(const std::string& path) : file(path), out(file.temp_path(), std::ios::binary) {}
+};
+
+NpyRowWriter::NpyRowWriter(const std::string& path, std::int64_t dim)
+    : state_(new State(path)), dim_(dim) {
+  if (!state_->out) {
+    delete state_;
+    throw InputError(path, "cannot open for writing");
+  }
+  state_->out.write(std::string(kRowWriterHeader, ' ').data(), kRowWriterHeader);
+}
+
+NpyRowWriter::~NpyRowWriter() {
+  delete state_;
+}
+
+void NpyRowWriter::append(const float* rows, std::int64_t n) {
+  state_->out.write(reinterpret_cast<const char*>(rows),
+                    static_cast<std::streamsize>(n * dim_ * std::int64_t{sizeof(float)}));
+  rows_ += n;
+}
+
+void NpyRowWriter::commit() {
+  const std::string header = npy_header({rows_, dim_}, kRowWriterHeader);
+  state_->out.seekp(0);
+  state_->out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  state_->out.close();
+  if (!state_->out) throw InputError(state_->file.final_path(), "write failed (disk full?)");
+  state_->file.commit();
 }
 
 }  // namespace calmspace

@@ -1,15 +1,16 @@
 // Where a model runs, chosen in exactly one place (make_sequence_model):
-//   train.device    auto | cpu | cuda | cuda:N   (auto = cuda:0 when this program has a CUDA
-//                   backend and the runtime sees a GPU, else cpu)
+//   train.device    auto | cpu | cuda | cuda:N   (core/device.h: auto = cuda:0 when the CUDA
+//                   library loads and its runtime sees a GPU, else cpu)
 //   train.precision fp32 | tf32 | fp16 | bf16    (GPU math; the CPU backend is always fp32)
-// The CUDA library registers its backend at program start (calmspace::cuda::register_backends(),
-// cuda/register.h); core/ never links cuda/, it only sees the hooks in backend_registry.h.
+// The CUDA library registers its backend when it loads (core/gpu_plugin.h); core/ never links
+// cuda/, it only sees the hooks in backend_registry.h.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "core/device.h"
 #include "core/model/sequence_model.h"
 #include "core/options.h"
 
@@ -36,23 +37,6 @@ struct ComputeOptions {
   std::string device = "auto";
   Precision precision = Precision::Fp32;
 };
-
-// A parsed device string. InputError naming `key` when the text is not auto, cpu, cuda, cuda:N.
-struct DeviceSpec {
-  enum class Kind { Auto, Cpu, Cuda } kind = Kind::Auto;
-  int index = 0;  // cuda:N
-};
-DeviceSpec parse_device(const std::string& text, const std::string& key = "train.device");
-
-// The decision: where the model runs and why (logged by the trainer).
-struct ResolvedDevice {
-  bool cuda = false;
-  int index = 0;
-  std::string description;  // e.g. "cuda:0 (auto: NVIDIA H100 80GB HBM3)", "cpu (auto: ...)"
-};
-// cpu -> cpu; cuda[:N] -> cuda or an InputError naming train.device and the runtime's reason;
-// auto -> cuda:0 when usable, else cpu with the reason in the description.
-ResolvedDevice resolve_device(const std::string& text, const std::string& key = "train.device");
 
 // THE factory of the model stage: a CPU or cuDNN SequenceModel with PyTorch-initialised weights
 // from `seed` (identical bits on both backends).

@@ -2,22 +2,15 @@
 // reports that this build has no CUDA, so train.device=auto picks the CPU and cuda is an error.
 #include "core/error.h"
 #include "core/model/backend_registry.h"
+#include "cuda/feature_extractor_cuda.h"
 #include "cuda/register.h"
+#include "cuda/runtime.h"
 
 namespace calmspace::cuda {
 namespace {
 
 constexpr const char* kReason =
     "this build of CalmSpace has no CUDA support (no CUDA toolkit at configure time)";
-
-int probe(std::string& reason) {
-  reason = kReason;
-  return 0;
-}
-
-std::string device_name(int) {
-  return "none";
-}
 
 std::unique_ptr<SequenceModel> make_model(const ModelOptions&, int, int, std::uint64_t, int,
                                           Precision) {
@@ -27,11 +20,15 @@ std::unique_ptr<SequenceModel> make_model(const ModelOptions&, int, int, std::ui
 }  // namespace
 
 void register_backends() {
+  register_gpu_runtime(query_runtime);
+  register_gpu_feature_backend(make_cuda_feature_extractor);
   GpuBackendHooks hooks;
-  hooks.probe = probe;
-  hooks.device_name = device_name;
   hooks.make_model = make_model;
   register_gpu_backend(hooks);
 }
 
 }  // namespace calmspace::cuda
+
+extern "C" void calmspace_cuda_library_init() {
+  calmspace::cuda::register_backends();
+}

@@ -124,7 +124,7 @@ TEST(ShapeTable, FlopConventionCountsRecurrentMatrixProducts) {
 }
 
 TEST(MachineRecord, NamesCpuThreadsCudaAndRevision) {
-  cuda::RuntimeReport r;
+  GpuRuntimeReport r;
   r.compiled = true;
   r.runtime_version = 13000;
   r.cudnn_version = 91900;

@@ -4,9 +4,7 @@
 // starts again from its beginning instead of growing with everything ever written.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "support/test_support.h"
 #include "tools/serve/history_store.h"
@@ -26,11 +24,9 @@ TEST(HistoryStore, BackgroundCheckpointsCopyTheLogIntoTheDatabase) {
     for (int i = 0; i < kAnalyses; ++i)
       store.add("clip" + std::to_string(i) + ".wav", 4.0, "calm", 0.5, {{"i", i}}, audio,
                 "audio/wav");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (store.checkpointed_frames() < kAnalyses * 32 &&  // >= 32 pages of 4 KiB per analysis
-           std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    EXPECT_GE(store.checkpointed_frames(), kAnalyses * 32);
+    // A whole pass after the last write, with no writer left, copies the whole log.
+    store.wait_for_checkpoint_passes(store.checkpoint_passes() + 2);
+    EXPECT_GE(store.checkpointed_frames(), kAnalyses * 32);  // >= 32 pages of 4 KiB per analysis
     EXPECT_LT(store.checkpointed_frames(), kAnalyses * 40);  // each page counted once
     // The database file itself now holds the recordings, not only the log beside it.
     EXPECT_GT(fs::file_size(serve::HistoryStore::database_file(data)),
@@ -55,11 +51,14 @@ TEST(HistoryStore, TheLogIsReusedUnderASteadyStreamOfWrites) {
   serve::HistoryStore store(data, /*wal_restart_pages=*/2048);
   for (int i = 0; i < kAnalyses; ++i) {
     store.add("clip.wav", 4.0, "calm", 0.5, {{"i", i}}, audio, "audio/wav");
-    std::this_thread::sleep_for(std::chrono::microseconds(300));  // requests have gaps between
+    // Every 8 MiB the writer waits for a whole checkpoint pass after its writes (a condition, not
+    // a clock): the checkpointer then sees the stream at the same points however loaded the
+    // machine is, at most 8 MiB apart, as it sees requests that have gaps between them.
+    if ((i + 1) % 64 == 0) store.wait_for_checkpoint_passes(store.checkpoint_passes() + 2);
   }
   EXPECT_GE(store.checkpoint_restarts(), 1);
-  // The log restarts once past 8 MiB (checked every 100 ms), so its file holds what is written
-  // between restarts, where without restarts it would hold all 100 MiB.
+  // The log restarts once past 8 MiB, so its file holds what is written between restarts, where
+  // without restarts it would hold all 100 MiB.
   const std::uintmax_t wal = fs::file_size(serve::HistoryStore::database_file(data) + "-wal");
   EXPECT_LT(wal, std::uintmax_t{64} << 20);
   EXPECT_EQ(store.count(), kAnalyses);

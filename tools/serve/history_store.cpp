@@ -159,6 +159,14 @@ long long HistoryStore::checkpoint_restarts() const {
   return checkpointer_->restarts();
 }
 
+long long HistoryStore::checkpoint_passes() const {
+  return checkpointer_->passes();
+}
+
+void HistoryStore::wait_for_checkpoint_passes(long long n) const {
+  checkpointer_->wait_for_passes(n);
+}
+
 AnalysisSummary HistoryStore::add(const std::string& name, double duration_s,
                                   const std::string& predicted, double confidence,
                                   const nlohmann::json& result, const std::string& audio,

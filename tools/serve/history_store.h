@@ -62,6 +62,9 @@ class HistoryStore {
   // checkpoints after which the log started again from its beginning.
   long long checkpointed_frames() const;
   long long checkpoint_restarts() const;
+  // Background checkpoint passes finished so far; blocks until `n` have (for tests).
+  long long checkpoint_passes() const;
+  void wait_for_checkpoint_passes(long long n) const;
 
  private:
   sqlite3* db_ = nullptr;

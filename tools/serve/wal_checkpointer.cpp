@@ -88,9 +88,23 @@ void WalCheckpointer::checkpoint() {
     copied_frames += copied_since(backfilled);
     if (restarted) last_backfilled_ = 0;  // the next commit writes the log from its start
   }
+  {
+    std::lock_guard lock(mutex_);
+    if (copied_frames > 0) checkpointed_ += copied_frames;
+    if (restarted) ++restarts_;
+    ++passes_;
+  }
+  pass_done_.notify_all();
+}
+
+long long WalCheckpointer::passes() const {
   std::lock_guard lock(mutex_);
-  if (copied_frames > 0) checkpointed_ += copied_frames;
-  if (restarted) ++restarts_;
+  return passes_;
+}
+
+void WalCheckpointer::wait_for_passes(long long n) const {
+  std::unique_lock lock(mutex_);
+  pass_done_.wait(lock, [&] { return passes_ >= n; });
 }
 
 long long WalCheckpointer::copied_since(int backfilled) {

@@ -35,6 +35,9 @@ class WalCheckpointer {
   // Frames of the log copied back into the database so far, and RESTART checkpoints (for tests).
   long long checkpointed_frames() const;
   long long restarts() const;
+  // Checkpoint passes finished so far; waiting until `n` have (tests pace their writes on it).
+  long long passes() const;
+  void wait_for_passes(long long n) const;
 
  private:
   void run();
@@ -48,6 +51,8 @@ class WalCheckpointer {
   std::mutex& writers_;
   mutable std::mutex mutex_;
   std::condition_variable stop_requested_;
+  mutable std::condition_variable pass_done_;
+  long long passes_ = 0;
   bool stop_ = false;
   long long checkpointed_ = 0;
   long long restarts_ = 0;
