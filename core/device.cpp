@@ -37,13 +37,14 @@ ResolvedDevice resolve_device(const std::string& text, const std::string& key) {
     out.description = "cpu";
     return out;
   }
-  const GpuRuntimeReport& gpu = gpu_runtime_report();
-  const std::string& reason = gpu.no_gpu_reason;
-  const int count = static_cast<int>(gpu.gpus.size());
+  const std::string& reason = gpu_unavailable_reason();
+  const std::vector<GpuInfo> none;
+  const std::vector<GpuInfo>& gpus = reason.empty() ? gpu_runtime_report().gpus : none;
+  const int count = static_cast<int>(gpus.size());
   if (spec.kind == DeviceSpec::Kind::Auto) {
     if (count > 0) {
       out.cuda = true;
-      out.description = cat("cuda:0 (auto: ", gpu.gpus[0].name, ")");
+      out.description = cat("cuda:0 (auto: ", gpus[0].name, ")");
     } else {
       out.description = cat("cpu (auto: ", reason, ")");
     }
@@ -56,7 +57,7 @@ ResolvedDevice resolve_device(const std::string& text, const std::string& key) {
   out.cuda = true;
   out.index = spec.index;
   out.description =
-      cat("cuda:", spec.index, " (", gpu.gpus[static_cast<std::size_t>(spec.index)].name, ")");
+      cat("cuda:", spec.index, " (", gpus[static_cast<std::size_t>(spec.index)].name, ")");
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "core/gpu_runtime.h"
 
+#include <dlfcn.h>
+
 #include <atomic>
 #include <mutex>
 
@@ -28,6 +30,22 @@ const GpuRuntimeReport& gpu_runtime_report() {
     }
   });
   return report;
+}
+
+const std::string& gpu_unavailable_reason() {
+  static std::once_flag once;
+  static std::string reason;
+  std::call_once(once, [] {
+    // The driver library is what every CUDA program needs first; without it no GPU can run.
+    if (void* driver = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL)) {
+      dlclose(driver);
+      const GpuRuntimeReport& report = gpu_runtime_report();
+      if (!report.has_gpu()) reason = report.no_gpu_reason;
+    } else {
+      reason = std::string("no NVIDIA driver on this machine (") + dlerror() + ")";
+    }
+  });
+  return reason;
 }
 
 }  // namespace calmspace

@@ -36,6 +36,10 @@ struct GpuRuntimeReport {
 // Loads the CUDA library when needed and asks it (once per process: the answer is kept).
 const GpuRuntimeReport& gpu_runtime_report();
 
+// Why no GPU can be used here, or "" when one can: what device "auto" and "cuda" go by. Cheap on
+// a machine without an NVIDIA driver (no libcuda.so.1): the CUDA library is not even loaded.
+const std::string& gpu_unavailable_reason();
+
 // Called by the CUDA library as it loads.
 void register_gpu_runtime(GpuRuntimeReport (*query)());
 

@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "core/gpu_runtime.h"
 #include "core/train/trainer.h"
 #include "cuda/register.h"
 #include "cuda/runtime.h"
@@ -68,7 +69,7 @@ TEST(Device, AutoFollowsTheRuntime) {
   EXPECT_EQ(d.cuda, report.has_gpu());
   if (!report.has_gpu()) {
     EXPECT_THAT(d.description, HasSubstr("cpu (auto: "));
-    EXPECT_THAT(d.description, HasSubstr(report.no_gpu_reason));
+    EXPECT_THAT(d.description, HasSubstr(gpu_unavailable_reason()));
     auto m = make_sequence_model(ModelOptions{}, 8, 3, 1, {"auto", Precision::Fp32});
     EXPECT_EQ(m->backend_name(), "cpu");
   }
@@ -83,7 +84,7 @@ TEST(Device, CudaWithoutAGpuIsAnInputErrorWithTheReason) {
     FAIL() << "cuda accepted without a GPU";
   } catch (const InputError& e) {
     EXPECT_EQ(e.subject(), "train.device");
-    EXPECT_THAT(e.reason(), HasSubstr(report.no_gpu_reason));
+    EXPECT_THAT(e.reason(), HasSubstr(gpu_unavailable_reason()));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "core/gpu_runtime.h"
 #include "core/io/npy.h"
 #include "cuda/runtime.h"
 #include "support/test_support.h"
@@ -116,7 +117,7 @@ TEST(Cli, FeaturesOnCudaGiveTheCpuShapeOrTheReasonThereIsNoGpu) {
                              " --device cuda");
   if (!report.has_gpu()) {
     EXPECT_EQ(r.status, 1) << r.output;
-    EXPECT_THAT(r.output, HasSubstr(report.no_gpu_reason));
+    EXPECT_THAT(r.output, HasSubstr(gpu_unavailable_reason()));
     EXPECT_FALSE(std::filesystem::exists(dir / "g.npy"));
     return;
   }
