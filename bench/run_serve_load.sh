@@ -6,6 +6,8 @@
 #   bash bench/run_serve_load.sh [SECONDS=60] [CLIENTS=50]
 # Model: $CALMSPACE_MODEL, else the default model (models/ravdess-gru.safetensors).
 # More server options: $CALMSPACE_SERVE_ARGS (e.g. "--timeline-min 100" to time without timelines).
+# A long recording analysed throughout: $CALMSPACE_LONG_UPLOAD=FILE adds one client posting FILE
+# over and over (serve_load --long), e.g. the 10-minute recording of bench/long_recording/.
 # Clip: a RAVDESS recording made exactly 4.00 s (16 kHz mono PCM16, sox) when the corpus and sox
 # are there, else serve_load's synthetic voice-like 4 s WAV.
 # Disk: every request stores its clip (128 KB) in the history: ~7 GB for a 1-minute run, under
@@ -49,8 +51,10 @@ done
 [ -n "$port" ] || { echo "server did not start"; cat "$work/server.log"; exit 1; }
 head -1 "$work/server.log"
 echo "machine: $(nproc) CPUs, $(uname -srm); commit $(git -C "$root" rev-parse --short HEAD); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+long_args=()
+[ -n "${CALMSPACE_LONG_UPLOAD:-}" ] && long_args=(--long "$CALMSPACE_LONG_UPLOAD")
 status=0
 "$build/bench/serve_load" --port "$port" --clients "$clients" --seconds "$seconds" \
-  "${clip_args[@]}" --json "$build/bench/serve_load.json" || status=$?
+  "${clip_args[@]}" "${long_args[@]}" --json "$build/bench/serve_load.json" || status=$?
 echo "history database: $(du -sh "$work/data" | cut -f1); load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status

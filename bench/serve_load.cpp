@@ -63,10 +63,56 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[std::min(sorted.size() - 1, i == 0 ? 0 : i - 1)];
 }
 
+// What one kind of client saw.
+struct Tally {
+  std::vector<double> latencies_ms;
+  long failures = 0;
+  std::string first_error;
+};
+
+// One closed-loop client posting `form` until `deadline`; merges what it saw into `tally`.
+void run_client(const std::string& host, int port, const httplib::MultipartFormDataItems& form,
+                Clock::time_point start, Clock::time_point deadline, std::mutex& mutex,
+                Tally& tally) {
+  httplib::Client client(host, port);
+  client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);  // the request's headers and body are separate writes
+  client.set_read_timeout(120, 0);
+  client.set_write_timeout(120, 0);
+  Tally mine;
+  while (Clock::now() < deadline) {
+    const auto t0 = Clock::now();
+    const auto r = client.Post("/api/analyses", form);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    if (r && r->status == 201) {
+      mine.latencies_ms.push_back(ms);
+    } else {
+      ++mine.failures;
+      const double at = std::chrono::duration<double>(Clock::now() - start).count();
+      if (mine.first_error.empty())
+        mine.first_error =
+            (r ? std::to_string(r->status) + " " + r->body : httplib::to_string(r.error())) +
+            " at " + std::to_string(at) + " s, after " + std::to_string(ms) + " ms";
+    }
+  }
+  std::lock_guard lock(mutex);
+  tally.latencies_ms.insert(tally.latencies_ms.end(), mine.latencies_ms.begin(),
+                            mine.latencies_ms.end());
+  tally.failures += mine.failures;
+  if (tally.first_error.empty()) tally.first_error = mine.first_error;
+}
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string host = "127.0.0.1", clip, json_out;
+  std::string host = "127.0.0.1", clip, json_out, long_file;
   int port = 8080, clients = 50;
   double seconds = 60;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -83,6 +129,8 @@ int main(int argc, char** argv) {
       clip = value;
     else if (key == "--json")
       json_out = value;
+    else if (key == "--long")
+      long_file = value;
     else {
       std::fprintf(stderr, "serve_load: unknown option %s\n", key.c_str());
       return 2;
@@ -92,52 +140,35 @@ int main(int argc, char** argv) {
   if (clip.empty()) {
     audio = synthetic_wav(4.0, 16000);
     clip = "synthetic 4 s voice-like WAV";
-  } else {
-    std::ifstream in(clip, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "serve_load: cannot read %s\n", clip.c_str());
-      return 2;
-    }
-    audio.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } else if (!read_file(clip, audio)) {
+    std::fprintf(stderr, "serve_load: cannot read %s\n", clip.c_str());
+    return 2;
+  }
+  std::string long_audio;
+  if (!long_file.empty() && !read_file(long_file, long_audio)) {
+    std::fprintf(stderr, "serve_load: cannot read %s\n", long_file.c_str());
+    return 2;
   }
 
-  std::atomic<long> failures{0};
   std::mutex mutex;
-  std::vector<double> latencies_ms;
-  std::string first_error;
+  Tally shorts, longs;
   const auto start = Clock::now();
-  const auto deadline = start + std::chrono::duration<double>(seconds);
+  const auto deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const httplib::MultipartFormDataItems form = {{"audio", audio, "clip.wav", "audio/wav"}};
+  const httplib::MultipartFormDataItems long_form = {
+      {"audio", long_audio, "long" + long_file.substr(long_file.rfind('.')), "audio/wav"}};
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c)
-    threads.emplace_back([&] {
-      httplib::Client client(host, port);
-      client.set_keep_alive(true);
-      client.set_tcp_nodelay(true);  // the request's headers and body are separate writes
-      client.set_read_timeout(60, 0);
-      const httplib::MultipartFormDataItems form = {{"audio", audio, "clip.wav", "audio/wav"}};
-      std::vector<double> mine;
-      while (Clock::now() < deadline) {
-        const auto t0 = Clock::now();
-        const auto r = client.Post("/api/analyses", form);
-        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-        if (r && r->status == 201) {
-          mine.push_back(ms);
-        } else {
-          ++failures;
-          std::lock_guard lock(mutex);
-          const double at = std::chrono::duration<double>(Clock::now() - start).count();
-          if (first_error.empty())
-            first_error =
-                (r ? std::to_string(r->status) + " " + r->body : httplib::to_string(r.error())) +
-                " at " + std::to_string(at) + " s, after " + std::to_string(ms) + " ms";
-        }
-      }
-      std::lock_guard lock(mutex);
-      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
-    });
+    threads.emplace_back([&] { run_client(host, port, form, start, deadline, mutex, shorts); });
+  if (!long_file.empty())
+    threads.emplace_back([&] { run_client(host, port, long_form, start, deadline, mutex, longs); });
   for (auto& t : threads) t.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double>& latencies_ms = shorts.latencies_ms;
   std::sort(latencies_ms.begin(), latencies_ms.end());
+  std::sort(longs.latencies_ms.begin(), longs.latencies_ms.end());
+  const long failures = shorts.failures + longs.failures;
   const double mean =
       latencies_ms.empty()
           ? 0
@@ -146,20 +177,36 @@ int main(int argc, char** argv) {
   std::printf("clip: %s (%zu bytes)\nclients: %d, duration: %.1f s\n", clip.c_str(), audio.size(),
               clients, elapsed);
   std::printf("requests ok: %zu, failed: %ld\nthroughput: %.1f requests/s\n", latencies_ms.size(),
-              failures.load(), throughput);
+              shorts.failures, throughput);
   std::printf("latency ms: mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f  max %.1f\n", mean,
               percentile(latencies_ms, 50), percentile(latencies_ms, 90),
               percentile(latencies_ms, 99), latencies_ms.empty() ? 0.0 : latencies_ms.back());
-  if (failures) std::printf("first failure: %s\n", first_error.c_str());
+  if (!long_file.empty())
+    std::printf(
+        "long uploads (%s, %zu bytes): ok %zu, failed %ld; seconds: median %.2f  max %.2f\n",
+        long_file.c_str(), long_audio.size(), longs.latencies_ms.size(), longs.failures,
+        percentile(longs.latencies_ms, 50) / 1e3,
+        longs.latencies_ms.empty() ? 0.0 : longs.latencies_ms.back() / 1e3);
+  if (failures)
+    std::printf("first failure: %s\n",
+                (shorts.first_error.empty() ? longs.first_error : shorts.first_error).c_str());
   if (!json_out.empty()) {
     std::ofstream out(json_out);
     out << "{\"clients\": " << clients << ", \"seconds\": " << elapsed
-        << ", \"ok\": " << latencies_ms.size() << ", \"failed\": " << failures.load()
+        << ", \"ok\": " << latencies_ms.size() << ", \"failed\": " << shorts.failures
         << ", \"throughput_rps\": " << throughput << ", \"latency_ms\": {\"mean\": " << mean
         << ", \"p50\": " << percentile(latencies_ms, 50)
         << ", \"p90\": " << percentile(latencies_ms, 90)
         << ", \"p99\": " << percentile(latencies_ms, 99)
-        << ", \"max\": " << (latencies_ms.empty() ? 0.0 : latencies_ms.back()) << "}}\n";
+        << ", \"max\": " << (latencies_ms.empty() ? 0.0 : latencies_ms.back()) << "}";
+    if (!long_file.empty())
+      out << ", \"long_upload\": {\"file\": \"" << long_file
+          << "\", \"bytes\": " << long_audio.size() << ", \"ok\": " << longs.latencies_ms.size()
+          << ", \"failed\": " << longs.failures
+          << ", \"seconds_p50\": " << percentile(longs.latencies_ms, 50) / 1e3
+          << ", \"seconds_max\": "
+          << (longs.latencies_ms.empty() ? 0.0 : longs.latencies_ms.back() / 1e3) << "}";
+    out << "}\n";
   }
   return failures || latencies_ms.empty() ? 1 : 0;
 }

@@ -37,6 +37,7 @@ void add_serve(CLI::App& app) {
   auto options = std::make_shared<serve::ServerOptions>();
   auto model = std::make_shared<std::string>();
   auto upload_mb = std::make_shared<double>(options->max_upload_bytes / double(1 << 20));
+  auto memory_mb = std::make_shared<double>(double(options->max_memory_bytes >> 20));
   auto* cmd = app.add_subcommand("serve", "serve the CalmSpace page and its JSON API");
   cmd->add_option("--model", *model,
                   "run directory, checkpoint (.h5) or export (.safetensors); default "
@@ -55,13 +56,22 @@ void add_serve(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-seconds", options->max_duration_s, "longest accepted recording")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-memory-mb", *memory_mb,
+                  "memory the recordings being analysed may hold at once, in MiB; an upload that "
+                  "needs more gets 413, others wait for their share")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--batch-max-seconds", options->batch_max_s,
+                  "recordings up to this long are micro-batched; longer ones are analysed block "
+                  "by block, at most workers - 1 at once")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--window", options->timeline.window_s, "timeline window length in seconds");
   cmd->add_option("--hop", options->timeline.hop_s, "timeline window hop in seconds");
   cmd->add_option("--timeline-min", options->timeline.min_duration_s,
                   "recordings at least this long (seconds) get a timeline");
-  cmd->callback([options, model, upload_mb] {
+  cmd->callback([options, model, upload_mb, memory_mb] {
     options->model_path = choose_model(*model);
     options->max_upload_bytes = static_cast<std::size_t>(*upload_mb * (1 << 20));
+    options->max_memory_bytes = static_cast<std::int64_t>(*memory_mb * (1 << 20));
     options->web_dir = serve::default_web_dir();
     options->chart_js = serve::default_chart_js();
     if (!fs::is_regular_file(options->web_dir + "/index.html"))

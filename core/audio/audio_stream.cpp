@@ -70,8 +70,8 @@ void AudioStream::set_source(const AudioSourceInfo& source) {
   // their length).
   if (double(source_.frames) > options_.max_duration_s * source_.rate)
     throw InputError(
-        name_, cat("recording is ", double(source_.frames) / source_.rate,
-                   " s long, longer than audio.max_duration_s=", options_.max_duration_s, " s"));
+        name_, cat("recording is ", double(source_.frames) / source_.rate, " s long, longer than ",
+                   options_.max_duration_name, "=", options_.max_duration_s, " s"));
   if (source_.rate != options_.sample_rate)
     converter_ =
         std::make_shared<Converter>(source_.rate, options_.sample_rate, options_.resample_quality);
@@ -96,9 +96,9 @@ bool AudioStream::refill() {
     }
     frames_in_ += got;
     if (double(frames_in_) > options_.max_duration_s * source_.rate)
-      throw InputError(
-          name_, cat("recording is at least ", double(frames_in_) / source_.rate,
-                     " s long, longer than audio.max_duration_s=", options_.max_duration_s, " s"));
+      throw InputError(name_, cat("recording is at least ", double(frames_in_) / source_.rate,
+                                  " s long, longer than ", options_.max_duration_name, "=",
+                                  options_.max_duration_s, " s"));
     std::span<const float> mono = values;
     if (channels > 1) {
       mono_.resize(static_cast<std::size_t>(got));

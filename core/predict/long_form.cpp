@@ -178,6 +178,7 @@ class LongFormRun {
       CALMSPACE_CHECK(rows_begin_ == 0, "CMVN without every row");
       apply_cmvn(rows_.data(), T, dim_, p_.stream_features_.options().cmvn);
     }
+    predict_windows(/*final=*/true);  // before the held rows move into the whole-recording batch
     const auto C = static_cast<std::int64_t>(p_.labels_.size());
     std::vector<float> logits(static_cast<std::size_t>(C), 0.0f);
     if (streamable_) {
@@ -199,11 +200,10 @@ class LongFormRun {
       x.max_frames = T;
       x.dim = dim_;
       x.lengths = {T};
-      x.data = rows_;  // every row is held
+      x.data = std::move(rows_);  // every row is held
       p_.mean_logits(x, {});
       logits = p_.logits_;
     }
-    predict_windows(/*final=*/true);
 
     Prediction out;
     out.duration_s = double(features_.samples_in()) / p_.sample_rate();
@@ -287,9 +287,10 @@ std::int64_t Predictor::memory_needed(std::int64_t num_samples,
         std::min(T, static_cast<std::int64_t>(timeline.window_s * sample_rate()) / layout.hop + 2);
     const std::int64_t windows =
         static_cast<std::int64_t>(double(num_samples) / sample_rate() / timeline.hop_s) + 2;
-    bytes += window_batch(window_frames) * window_frames * (per_frame + F * 4);  // one batch
-    bytes += 2 * (window_frames + block_frames) * F * 4;                         // rows held
-    bytes += windows * (2 * C * 4 + 128);  // the timeline and its segments
+    bytes += std::min(window_batch(window_frames), windows) * window_frames *
+             (per_frame + F * 4);                         // one batch
+    bytes += 2 * (window_frames + block_frames) * F * 4;  // rows held
+    bytes += windows * (2 * C * 4 + 128);                 // the timeline and its segments
   }
   // Held rows (LongFormRun::held_bytes).
   const bool streamable = streams_whole(models_);

@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -21,7 +22,9 @@ inline constexpr const char* kCard = "# Fixture model\n\nRandom weights, for tes
 
 class ServerHarness {
  public:
-  explicit ServerHarness(std::size_t max_upload_bytes = 8u << 20) {
+  // `tweak` may change any option before the server starts.
+  explicit ServerHarness(std::size_t max_upload_bytes = 8u << 20,
+                         const std::function<void(serve::ServerOptions&)>& tweak = {}) {
     namespace fs = std::filesystem;
     write_fixture_model(dir_ / "model.h5", kCard);
     fs::create_directories(dir_ / "web" / "css");
@@ -41,6 +44,7 @@ class ServerHarness {
     options_.workers = 2;
     options_.http_threads = 16;
     options_.max_upload_bytes = max_upload_bytes;
+    if (tweak) tweak(options_);
     start();
   }
 

@@ -60,12 +60,26 @@ void post_analysis(ApiContext& ctx, const httplib::Request& req, httplib::Respon
   AudioOptions audio_options = ctx.pool.config().audio;
   audio_options.max_duration_s = ctx.options.max_duration_s;
   audio_options.max_duration_name = "--max-seconds";
+  const std::span<const std::byte> upload(bytes, file.content.size());
+  const auto upload_bytes = static_cast<std::int64_t>(file.content.size());
+  const std::int64_t need = upload_memory_needed(
+      ctx.pool, upload_bytes, expected_upload_samples(upload, name, audio_options),
+      ctx.options.timeline);
+  if (need > ctx.memory.total())
+    return send_error(res, 413,
+                      cat(name, ": analysing this recording needs about ", (need >> 20) + 1,
+                          " MB, more than the server's memory budget of ", ctx.memory.total() >> 20,
+                          " MB (--max-memory-mb)"));
+  MemoryBudget::Reservation reserved(ctx.memory, need);
   Audio audio;
   try {
-    audio = decode_upload({bytes, file.content.size()}, name, audio_options);
+    audio = decode_upload(upload, name, audio_options);
   } catch (const InputError& e) {
     return send_error(res, 415, e.what());
   }
+  reserved.resize(upload_memory_needed(ctx.pool, upload_bytes,
+                                       static_cast<std::int64_t>(audio.samples.size()),
+                                       ctx.options.timeline));
   Prediction p;
   try {
     p = ctx.pool.predict(audio.samples, ctx.options.timeline);
@@ -105,6 +119,11 @@ void no_such_analysis(httplib::Response& res, const std::string& id) {
 }
 
 }  // namespace
+
+std::int64_t upload_memory_needed(const ModelPool& pool, std::int64_t upload_bytes,
+                                  std::int64_t samples, const TimelineOptions& timeline) {
+  return 2 * upload_bytes + 16 * samples + pool.memory_needed(samples, timeline);
+}
 
 std::string display_name(const std::string& client_file_name) {
   std::string name = client_file_name;
@@ -157,7 +176,9 @@ void add_api_routes(httplib::Server& server, ApiContext& ctx) {
                {"workers", ctx.pool.size()},
                {"analyses", ctx.store.count()},
                {"max_upload_bytes", ctx.options.max_upload_bytes},
-               {"max_duration_s", ctx.options.max_duration_s}});
+               {"max_duration_s", ctx.options.max_duration_s},
+               {"max_memory_bytes", ctx.memory.total()},
+               {"memory_in_use_bytes", ctx.memory.in_use()}});
   });
 }
 

@@ -9,9 +9,11 @@
 //                                       max_duration_s}
 // An analysis: {id, created_at, name, duration_s, predicted, confidence, source_format,
 //   probabilities: {label: p}, timeline: [{start_s, end_s, predicted, probabilities}],
+//   segments: [{start_s, end_s, emotion, confidence, windows}],
 //   waveform: {points, seconds_per_point, min, max}}.
 // Statuses: 400 bad request (no "audio" field, bad paging, recording too short), 413 over the
-// upload limit, 415 not decodable audio, 404 unknown id or route.
+// upload limit or needing more memory than the server's budget, 415 not decodable audio (or
+// longer than --max-seconds), 404 unknown id or route.
 #pragma once
 
 #include <httplib.h>
@@ -19,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tools/serve/history_store.h"
+#include "tools/serve/memory_budget.h"
 #include "tools/serve/model_pool.h"
 #include "tools/serve/server_options.h"
 
@@ -28,8 +31,15 @@ struct ApiContext {
   ModelPool& pool;
   HistoryStore& store;
   const ServerOptions& options;
+  MemoryBudget& memory;
   nlohmann::json model_info;  // GET /api/model
 };
+
+// What analysing an upload of `upload_bytes` bytes that decodes to `samples` samples holds at
+// once: the upload and its stored copy (2x), the decoded samples with the rate conversion's input
+// (up to 48 kHz mono: 4x the 16 kHz samples' bytes), and the analysis (memory_needed).
+std::int64_t upload_memory_needed(const ModelPool& pool, std::int64_t upload_bytes,
+                                  std::int64_t samples, const TimelineOptions& timeline);
 
 // Registers the routes above; `context` must outlive the server.
 void add_api_routes(httplib::Server& server, ApiContext& context);

@@ -12,14 +12,51 @@ bool same_timeline(const TimelineOptions& a, const TimelineOptions& b) {
 
 }  // namespace
 
-ModelPool::ModelPool(std::span<const Checkpoint> members, int size, int max_batch)
+ModelPool::ModelPool(std::span<const Checkpoint> members, int size, int max_batch,
+                     double batch_max_s)
     : max_batch_(std::max(max_batch, 1)),
+      max_long_(std::max(1, std::max(size, 1) - 1)),
       config_(members.front().config()),
       labels_(members.front().labels) {
   for (int i = 0; i < std::max(size, 1); ++i) {
     predictors_.push_back(std::make_unique<Predictor>(members, /*threads=*/1));
     free_.push_back(predictors_.back().get());
   }
+  batch_max_samples_ = static_cast<std::size_t>(batch_max_s * config_.audio.sample_rate);
+}
+
+std::int64_t ModelPool::memory_needed(std::int64_t num_samples,
+                                      const TimelineOptions& timeline) const {
+  return predictors_.front()->memory_needed(num_samples, timeline);
+}
+
+int ModelPool::long_running() const {
+  std::lock_guard lock(mutex_);
+  return long_running_;
+}
+
+Prediction ModelPool::predict_long(std::span<const float> samples,
+                                   const TimelineOptions& timeline) {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return !free_.empty() && long_running_ < max_long_; });
+  Predictor* predictor = free_.back();
+  free_.pop_back();
+  ++long_running_;
+  lock.unlock();
+  std::exception_ptr error;
+  Prediction result;
+  try {
+    result = predictor->predict(samples, timeline);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  lock.lock();
+  free_.push_back(predictor);
+  --long_running_;
+  changed_.notify_all();
+  lock.unlock();
+  if (error) std::rethrow_exception(error);
+  return result;
 }
 
 std::vector<ModelPool::Job*> ModelPool::take_batch() {
@@ -53,6 +90,7 @@ void ModelPool::run_batch(Predictor& predictor, const std::vector<Job*>& jobs) {
 }
 
 Prediction ModelPool::predict(std::span<const float> samples, const TimelineOptions& timeline) {
+  if (samples.size() > batch_max_samples_) return predict_long(samples, timeline);
   Job job{samples, timeline, {}, nullptr, false};
   std::unique_lock lock(mutex_);
   queue_.push_back(&job);

@@ -28,10 +28,11 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   const int workers = options_.workers > 0
                           ? options_.workers
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  pool_ = std::make_unique<ModelPool>(members, workers, options_.max_batch);
+  pool_ = std::make_unique<ModelPool>(members, workers, options_.max_batch, options_.batch_max_s);
   store_ = std::make_unique<HistoryStore>(options_.data_dir);
+  memory_ = std::make_unique<MemoryBudget>(options_.max_memory_bytes);
   api_ = std::make_unique<ApiContext>(
-      ApiContext{*pool_, *store_, options_,
+      ApiContext{*pool_, *store_, options_, *memory_,
                  model_info_json(pool_->config(), pool_->labels(), options_.model_path,
                                  model_card_path(options_.model_path))});
 

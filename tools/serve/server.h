@@ -11,6 +11,7 @@
 
 #include "tools/serve/api_routes.h"
 #include "tools/serve/history_store.h"
+#include "tools/serve/memory_budget.h"
 #include "tools/serve/model_pool.h"
 #include "tools/serve/server_options.h"
 
@@ -39,6 +40,7 @@ class Server {
   ServerOptions options_;
   std::unique_ptr<ModelPool> pool_;
   std::unique_ptr<HistoryStore> store_;
+  std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<ApiContext> api_;
   httplib::Server http_;
   int port_ = 0;

@@ -22,7 +22,11 @@ struct ServerOptions {
   int http_threads = 64;  // connections served at once (keep-alive holds one each)
   std::size_t max_upload_bytes = 32u << 20;  // larger requests get 413
   double max_duration_s = 600;  // longer recordings are refused (415, the decoder says why)
-  TimelineOptions timeline;     // windows of the emotion timeline
+  // Memory all requests in flight may hold at once (memory_budget.h); a recording needing more
+  // gets 413.
+  std::int64_t max_memory_bytes = std::int64_t{1024} << 20;
+  double batch_max_s = 8.0;  // longer recordings are analysed block by block, not micro-batched
+  TimelineOptions timeline;  // windows of the emotion timeline
 };
 
 inline constexpr const char* kChartJsUrl = "/vendor/chart.umd.js";

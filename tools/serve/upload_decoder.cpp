@@ -1,5 +1,8 @@
 #include "tools/serve/upload_decoder.h"
 
+#include <algorithm>
+
+#include "core/audio/audio_stream.h"
 #include "core/error.h"
 #include "tools/serve/ffmpeg_decode.h"
 
@@ -21,6 +24,19 @@ Audio decode_upload(std::span<const std::byte> bytes, const std::string& name,
     } catch (const InputError&) {
     }
     throw;  // libsndfile's reason
+  }
+}
+
+std::int64_t expected_upload_samples(std::span<const std::byte> bytes, const std::string& name,
+                                     const AudioOptions& options) {
+  const auto longest = static_cast<std::int64_t>(options.max_duration_s * options.sample_rate);
+  if (is_ffmpeg_container(bytes)) return longest;
+  try {
+    AudioOptions unlimited = options;
+    unlimited.max_duration_s = 1e300;  // the limit is the decoder's to enforce, with its message
+    return std::min(longest, AudioStream::open_memory(bytes, name, unlimited)->expected_samples());
+  } catch (const InputError&) {
+    return longest;  // the decoder will say what is wrong, or FFmpeg will read it
   }
 }
 
