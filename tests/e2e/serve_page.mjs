@@ -177,6 +177,9 @@ async function main() {
   }));
   check(charts.bar === 8 && charts.pie === 8, 'bar and pie charts show the 8 emotions');
   check(charts.timeline === recorded.timeline.length && charts.timeline > 0, `the timeline shows ${charts.timeline} windows`);
+  const segments = await page.evaluate(() => [...document.querySelectorAll('#segments li')].map((li) => li.getAttribute('aria-label')));
+  check(segments.length === recorded.segments.length && segments.length > 0,
+    `the timeline's ${segments.length} segment(s) are shown below it (${segments[0]})`);
   const inked = await page.evaluate(() => {
     const c = document.getElementById('waveform');
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

@@ -1,6 +1,7 @@
 // The charts of one analysis, drawn with Chart.js (window.Chart, from /vendor/chart.umd.js):
 // probability bars, the mix as a pie, the emotion timeline (stacked areas over the window
-// centres) and the waveform (min/max per point, drawn on a plain canvas).
+// centres) with its segments below (a strip of stretches of one emotion, as the server merged
+// them), and the waveform (min/max per point, drawn on a plain canvas).
 import { emotionColor, emotionWord, clock } from './emotions.js';
 
 const charts = {};
@@ -61,6 +62,8 @@ export function drawCharts(analysis, labels) {
       { x: analysis.duration_s, s: timeline[timeline.length - 1] }];
     replace('timeline-chart', {
       type: 'line',
+      // The segments strip below spans the same seconds as the plot area above it.
+      plugins: [{ id: 'alignSegments', afterLayout: (chart) => alignSegments(chart) }],
       data: {
         datasets: labels.map((l, i) => ({
           label: words[i], data: points.map((p) => ({ x: p.x, y: (p.s.probabilities[l] ?? 0) * 100 })),
@@ -82,7 +85,32 @@ export function drawCharts(analysis, labels) {
       },
     });
   }
+  drawSegments(document.getElementById('segments'), analysis.segments || [], analysis.duration_s);
   drawWaveform(document.getElementById('waveform'), analysis.waveform, emotionColor(analysis.predicted));
+}
+
+function alignSegments(chart) {
+  const list = document.getElementById('segments');
+  list.style.marginLeft = `${chart.chartArea.left}px`;
+  list.style.marginRight = `${chart.width - chart.chartArea.right}px`;
+}
+
+// One block per segment, its width its share of the recording; the word where it fits, and the
+// times and confidence in its title.
+function drawSegments(list, segments, duration) {
+  list.replaceChildren();
+  list.hidden = segments.length === 0;
+  for (const s of segments) {
+    const item = document.createElement('li');
+    const share = (s.end_s - s.start_s) / Math.max(duration, 1e-9);
+    item.style.width = `${(share * 100).toFixed(3)}%`;
+    item.style.background = emotionColor(s.emotion);
+    const text = `${clock(s.start_s)}–${clock(s.end_s)} ${emotionWord(s.emotion)} (${Math.round(s.confidence * 100)}%)`;
+    item.title = text;
+    item.setAttribute('aria-label', text);
+    if (share > 0.08) item.textContent = emotionWord(s.emotion);
+    list.append(item);
+  }
 }
 
 // Vertical min..max strokes, one per point, centred on a faint axis.
