@@ -1,6 +1,7 @@
 // Predictor::predict(): one recording of any length, block by block.
 //   audio, kBlockSamples at a time -> FeatureStream rows (bit-identical to whole-recording
-//   features) -> the whole recording: a RecurrentStream per member (unidirectional models)
+//   features) -> the whole recording: a RecurrentStream per member (unidirectional models), on
+//             a thread of its own beside the windows when the run has more than one
 //             -> the timeline: rows of the windows not yet predicted; each window as soon as it
 //                is settled (TimelinePlan::settled), in batches of window_batch() windows of
 //                their own frames only
@@ -8,12 +9,14 @@
 // member cannot stream (bidirectional); memory_needed() counts them and the budget bounds them.
 #include <algorithm>
 #include <cstring>
+#include <future>
 
 #include "core/error.h"
 #include "core/eval/metrics.h"
 #include "core/features/cmvn.h"
 #include "core/features/feature_stream.h"
 #include "core/model/recurrent_stream.h"
+#include "core/parallel.h"
 #include "core/predict/predictor.h"
 #include "core/train/loss.h"
 
@@ -76,7 +79,7 @@ class LongFormRun {
   void take_rows() {
     const std::int64_t n = static_cast<std::int64_t>(fresh_.size()) / dim_;
     if (n == 0) return;
-    for (RecurrentStream& s : streams_) s.push(fresh_.data(), n);
+    stream_whole(n);
     rows_.insert(rows_.end(), fresh_.begin(), fresh_.end());
     if (hold_all() && p_.memory_budget_ > 0) {
       const std::int64_t need = held_bytes(frames());
@@ -87,6 +90,21 @@ class LongFormRun {
     }
     if (!cmvn_) predict_windows(/*final=*/false);
     drop_rows();
+  }
+
+  // The whole-recording streams take the n fresh rows: on a thread of their own when the run may
+  // use more than one (they run beside the windows' batches, one block behind at most).
+  void stream_whole(std::int64_t n) {
+    if (streams_.empty()) return;
+    if (streaming_.valid()) streaming_.get();  // the previous block is through (or rethrows)
+    streaming_rows_.assign(fresh_.begin(), fresh_.end());
+    const auto push = [this, n] {
+      for (RecurrentStream& s : streams_) s.push(streaming_rows_.data(), n);
+    };
+    if (resolve_threads(p_.threads_) > 1)
+      streaming_ = std::async(std::launch::async, push);
+    else
+      push();
   }
 
   std::string whole_reason() const {
@@ -181,6 +199,7 @@ class LongFormRun {
     predict_windows(/*final=*/true);  // before the held rows move into the whole-recording batch
     const auto C = static_cast<std::int64_t>(p_.labels_.size());
     std::vector<float> logits(static_cast<std::size_t>(C), 0.0f);
+    if (streaming_.valid()) streaming_.get();
     if (streamable_) {
       if (cmvn_) {  // the held, normalised rows through the streams, a block at a time
         for (const auto& m : p_.models_) streams_.emplace_back(*m);
@@ -223,8 +242,10 @@ class LongFormRun {
   bool cmvn_;        // the features' CMVN needs every row before any is final
   bool streamable_;  // every member can run as a RecurrentStream
   std::vector<RecurrentStream> streams_;
-  std::vector<float> fresh_;  // rows the last push gave
-  std::vector<float> rows_;   // rows [rows_begin_, frames())
+  std::vector<float> streaming_rows_;  // the block the streams are working on
+  std::future<void> streaming_;        // declared after what it uses: waited for first
+  std::vector<float> fresh_;           // rows the last push gave
+  std::vector<float> rows_;            // rows [rows_begin_, frames())
   std::int64_t rows_begin_ = 0;
   std::int64_t next_window_ = 0;
   std::int64_t window_batch_ = 0;
