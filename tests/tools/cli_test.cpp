@@ -1,4 +1,5 @@
-// End-to-end tests of the `calmspace` program: help text, config handling and the features verb.
+// End-to-end tests of the `calmspace` program: help text, config handling, the features verb and
+// the limits of predict.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -7,7 +8,9 @@
 
 #include "core/gpu_runtime.h"
 #include "core/io/npy.h"
+#include "core/predict/predictor.h"
 #include "cuda/runtime.h"
+#include "support/model_fixtures.h"
 #include "support/test_support.h"
 
 namespace calmspace {
@@ -131,6 +134,37 @@ TEST(Cli, DevicesAlwaysAnswers) {
   const CliRun r = calmspace("devices");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("cuda"));
+}
+
+}  // namespace
+}  // namespace calmspace
+
+namespace calmspace {
+namespace {
+
+// predict's limits at their edges: a recording of exactly --max-seconds is predicted, a longer
+// one is skipped with the limit named (exit 1: nothing predicted); the memory budget likewise
+// (a bidirectional model holds the whole recording, so its need grows with it).
+TEST(Cli, PredictLimitsAtTheirEdges) {
+  testing::ScratchDir dir;
+  const auto wav = dir / "tone.wav";
+  testing::write_tone_wav(wav, 220.0, 2.0);
+  testing::write_fixture_model(dir / "model.h5", "# fixture\n");
+  const std::string base = "predict " + wav.string() + " --model " + (dir / "model.h5").string();
+  const CliRun ok = calmspace(base + " --max-seconds 2");
+  EXPECT_EQ(ok.status, 0) << ok.output;
+  const CliRun over = calmspace(base + " --max-seconds 1.9999");
+  EXPECT_EQ(over.status, 1) << over.output;
+  EXPECT_THAT(over.output, HasSubstr("longer than --max-seconds=1.9999"));
+  EXPECT_THAT(over.output, HasSubstr("predicted 0 file(s), skipped 1"));
+
+  const Predictor predictor(testing::fixture_checkpoint(), 1);
+  const double need_mb = double(predictor.memory_needed(32000)) / (1 << 20);
+  const CliRun fits = calmspace(base + " --max-memory-mb " + std::to_string(need_mb + 1e-6));
+  EXPECT_EQ(fits.status, 0) << fits.output;
+  const CliRun short_of = calmspace(base + " --max-memory-mb " + std::to_string(need_mb - 1e-4));
+  EXPECT_EQ(short_of.status, 1) << short_of.output;
+  EXPECT_THAT(short_of.output, HasSubstr("over the memory budget"));
 }
 
 }  // namespace
