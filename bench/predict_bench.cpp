@@ -13,7 +13,7 @@
 #include "core/audio/decode.h"
 #include "core/audio/encode.h"
 #include "core/predict/predictor.h"
-#include "core/train/model_checkpoint.h"
+#include "core/run/model_checkpoint.h"
 
 namespace calmspace {
 namespace {

@@ -29,7 +29,7 @@
 #include "bench/lib/bench_timer.h"
 #include "bench/lib/reference_check.h"
 #include "core/bench/shape_table.h"
-#include "core/train/loss.h"
+#include "core/model/loss.h"
 #include "core/train/optimizer.h"
 #include "cuda/register.h"
 

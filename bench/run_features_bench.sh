@@ -57,7 +57,7 @@ print("\n".join(table))
 peer = json.load(open(os.path.join(tmp, "torchaudio_1.json")))
 command = f"bench/run_features_bench.sh {build} {reps} {min_time}"
 m = machine.record(root, build, cs["context"],
-                   dirty_paths=["core/features", "core/parallel.h", "core/tensor.h",
+                   dirty_paths=["core/features", "core/base/parallel.h", "core/base/tensor.h",
                                 "bench/features_bench.cpp", "bench/peers"],
                    extra={"load_average_before": load_before, "torch": peer["torch"],
                           "torchaudio": peer["torchaudio"]})

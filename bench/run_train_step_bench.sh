@@ -82,7 +82,7 @@ command = f"bench/run_train_step_bench.sh {build} {reps} {min_time}"
 m = machine.record(root, build, cs["context"],
                    dirty_paths=["core/model", "core/train/loss.h", "core/train/loss.cpp",
                                 "core/train/optimizer.h", "core/train/optimizer.cpp",
-                                "core/parallel.h", "core/tensor.h", "bench/train_step_bench.cpp",
+                                "core/base/parallel.h", "core/base/tensor.h", "bench/train_step_bench.cpp",
                                 "bench/peers/torch_train_step.py"],
                    extra={"load_average_before": load_before, "torch": torch_v})
 md = [f"# CPU training step: CalmSpace vs PyTorch ({datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)", "",

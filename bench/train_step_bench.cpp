@@ -13,8 +13,8 @@
 #include <string>
 
 #include "core/model/dropout.h"
+#include "core/model/loss.h"
 #include "core/model/sequence_model.h"
-#include "core/train/loss.h"
 #include "core/train/optimizer.h"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <cudnn.h>
 #include <cufft.h>
 
-#include "core/error.h"
+#include "core/base/error.h"
 
 namespace calmspace::cuda::detail {
 

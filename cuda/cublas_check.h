@@ -4,7 +4,7 @@
 
 #include <cublas_v2.h>
 
-#include "core/error.h"
+#include "core/base/error.h"
 
 namespace calmspace::cuda::detail {
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/features/dct.h"
 #include "core/features/framing.h"
 #include "core/features/mel_filterbank.h"

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "core/gpu_runtime.h"
+#include "core/base/gpu_runtime.h"
 
 namespace calmspace::cuda {
 

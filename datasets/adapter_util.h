@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "core/dataset/corpus.h"
-#include "core/error.h"
+#include "core/base/error.h"
+#include "datasets/adapters.h"
 
 namespace calmspace::adapters {
 

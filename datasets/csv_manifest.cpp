@@ -10,8 +10,8 @@
 #include <set>
 #include <sstream>
 
-#include "core/dataset/corpus.h"
 #include "datasets/adapter_util.h"
+#include "datasets/adapters.h"
 
 namespace calmspace {
 namespace {
@@ -177,5 +177,9 @@ CorpusListing list_csv_manifest(const std::string& manifest_path) {
   adapters::finish_listing(listing);
   return listing;
 }
+
+CALMSPACE_CORPUS_ADAPTER(csv, "csv", 90,
+                         "any corpus from a CSV manifest path,label,speaker[,split]",
+                         list_csv_manifest);
 
 }  // namespace calmspace

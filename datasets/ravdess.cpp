@@ -4,8 +4,8 @@
 // 48 kHz WAV distribution and the 16 kHz FLAC copy alike (only names are read here).
 #include <filesystem>
 
-#include "core/dataset/corpus.h"
 #include "datasets/adapter_util.h"
+#include "datasets/adapters.h"
 
 namespace calmspace {
 namespace {
@@ -74,5 +74,8 @@ CorpusListing list_ravdess(const std::string& root) {
   adapters::finish_listing(listing);
   return listing;
 }
+
+CALMSPACE_CORPUS_ADAPTER(ravdess, "ravdess", 10,
+                         "RAVDESS speech: Actor_XX/03-01-EE-II-SS-RR-AA.{wav,flac}", list_ravdess);
 
 }  // namespace calmspace

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <optional>
 
-#include "core/dataset/corpus.h"
 #include "datasets/adapter_util.h"
+#include "datasets/adapters.h"
 
 namespace calmspace {
 namespace {
@@ -96,5 +96,9 @@ CorpusListing list_tess(const std::string& root) {
   adapters::finish_listing(listing);
   return listing;
 }
+
+CALMSPACE_CORPUS_ADAPTER(tess, "tess", 20,
+                         "TESS: {OAF,YAF}_<emotion>/<speaker>_<word>_<emotion>.{wav,flac}",
+                         list_tess);
 
 }  // namespace calmspace

@@ -9,10 +9,10 @@
 #include <memory>
 #include <sstream>
 
+#include "core/base/gpu_runtime.h"
 #include "core/bench/cell_comparison.h"
 #include "core/bench/machine_info.h"
 #include "core/bench/peer_comparison.h"
-#include "core/gpu_runtime.h"
 #include "core/plot/plot_sources.h"
 #include "tools/config_args.h"
 #include "tools/console_observer.h"

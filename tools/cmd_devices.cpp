@@ -2,8 +2,8 @@
 // runtime, driver, cuDNN and cuFFT versions and every visible GPU.
 #include <iostream>
 
-#include "core/blas_kernels.h"
-#include "core/gpu_runtime.h"
+#include "core/base/blas_kernels.h"
+#include "core/base/gpu_runtime.h"
 #include "core/model/small_gemm.h"
 #include "tools/verb.h"
 

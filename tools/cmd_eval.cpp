@@ -8,10 +8,11 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "core/error.h"
+#include "core/base/error.h"
+#include "core/eval/evaluate.h"
 #include "core/plot/plot_sources.h"
-#include "core/predict/model_file.h"
-#include "core/train/evaluate.h"
+#include "core/run/model_file.h"
+#include "core/run/run_dir.h"
 #include "tools/plot_hook.h"
 #include "tools/verb.h"
 
@@ -62,18 +63,18 @@ void add_eval(CLI::App& app) {
                                       " has no clips for this model's folds"));
     const fs::path base =
         fs::is_directory(args->model) ? fs::path(args->model) : fs::path(args->model).parent_path();
-    const fs::path out = args->out.empty() ? base / ("eval_" + args->split) : fs::path(args->out);
-    fs::create_directories(out);
+    const RunDir out(args->out.empty() ? base / ("eval_" + args->split) : fs::path(args->out));
+    fs::create_directories(out.path());
     const std::string extra =
         nlohmann::json{{"split", args->split}, {"data", args->data}, {"model", args->model}}.dump();
-    write_report_json((out / "report.json").string(), e.metrics, extra);
-    write_report_csv((out / "report.csv").string(), e.metrics);
+    write_report_json(out.report_json().string(), e.metrics, extra);
+    write_report_csv(out.report_csv().string(), e.metrics);
     print_metrics(e.metrics);
-    std::printf("-> %s\n", (out / "report.json").string().c_str());
+    std::printf("-> %s\n", out.report_json().string().c_str());
     if (!args->no_plots) {
-      const std::string plots = (out / "plots").string();
+      const std::string plots = out.plots().string();
       make_plots_or_warn("confusion, per-class", plots,
-                         [&] { return plot::plot_run_dir(out.string(), plots); });
+                         [&] { return plot::plot_run_dir(out.str(), plots); });
     }
   });
 }

@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <memory>
 
-#include "core/model/export_onnx.h"
-#include "core/model/export_safetensors.h"
-#include "core/predict/model_file.h"
+#include "core/export/export_onnx.h"
+#include "core/export/export_safetensors.h"
+#include "core/run/model_file.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {

@@ -11,15 +11,15 @@
 #include <fstream>
 #include <iostream>
 
-#include "core/atomic_file.h"
 #include "core/audio/audio_stream.h"
 #include "core/audio/decode.h"
-#include "core/device.h"
+#include "core/base/atomic_file.h"
+#include "core/base/device.h"
+#include "core/base/npy.h"
 #include "core/features/cmvn.h"
 #include "core/features/cpu_feature_extractor.h"
 #include "core/features/feature_extractor.h"
 #include "core/features/feature_stream.h"
-#include "core/io/npy.h"
 #include "tools/config_args.h"
 #include "tools/verb.h"
 

@@ -11,10 +11,10 @@
 #include <set>
 #include <vector>
 
-#include "core/atomic_file.h"
 #include "core/audio/audio_stream.h"
-#include "core/predict/model_file.h"
+#include "core/base/atomic_file.h"
 #include "core/predict/prediction_json.h"
+#include "core/run/model_file.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "core/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "core/dataset/corpus.h"
 #include "core/dataset/prepare.h"
 #include "tools/config_args.h"

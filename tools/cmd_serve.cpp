@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <memory>
 
-#include "core/error.h"
-#include "tools/serve/server.h"
+#include "core/base/error.h"
+#include "serve/server.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {

@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "core/atomic_file.h"
+#include "core/base/atomic_file.h"
 
 namespace calmspace::tools {
 

@@ -6,8 +6,8 @@
 #include <csignal>
 #include <iostream>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
+#include "core/base/atomic_file.h"
+#include "core/base/error.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {

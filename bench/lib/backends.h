@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/features/feature_extractor.h"
 #include "core/model/backend.h"
 #include "core/model/sequence_model.h"

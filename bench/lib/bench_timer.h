@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "cuda/gpu_memory.h"
 
 namespace calmspace::bench {

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "core/audio/resample.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 namespace calmspace {
 namespace {

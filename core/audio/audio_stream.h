@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/audio/audio_options.h"
+#include "core/config/audio_options.h"
 
 namespace calmspace {
 

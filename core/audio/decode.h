@@ -1,5 +1,7 @@
-// Audio in: any file libsndfile reads (WAV PCM 8/16/24/32 and float, with extra chunks anywhere;
-// FLAC; OGG Vorbis/Opus; AIFF; MP3) -> mono float32 at AudioOptions::sample_rate.
+// Audio in, every format one entry point: what libsndfile reads (WAV PCM 8/16/24/32 and float,
+// with extra chunks anywhere; FLAC; OGG Vorbis/Opus; AIFF; MP3) and what browsers record that it
+// does not (WebM/Opus from Chrome and Edge, MP4/AAC from Safari, ADTS AAC: FFmpeg, ffmpeg_decode.h;
+// Ogg that libsndfile refuses is retried there) -> mono float32 at AudioOptions::sample_rate.
 // Channels are averaged; the rate is converted with libsoxr at the configured quality.
 // Bad input throws InputError(path, reason): one line that names the file and the reason.
 #pragma once
@@ -10,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "core/audio/audio_options.h"
 #include "core/audio/resample.h"  // resample(), resampled_length()
+#include "core/config/audio_options.h"
 
 namespace calmspace {
 
@@ -37,5 +39,18 @@ Audio load_audio(const std::string& path, const AudioOptions& options);
 // Decodes an in-memory file (an upload); `name` stands for the file in error messages.
 Audio decode_audio(std::span<const std::byte> bytes, const std::string& name,
                    const AudioOptions& options);
+
+// Samples at options.sample_rate an in-memory file will decode to, for reserving memory before
+// decoding: from the header where libsndfile reads it, else (WebM, MP4, a header it refuses) the
+// longest recording the options accept. Never more than that.
+std::int64_t expected_decoded_samples(std::span<const std::byte> bytes, const std::string& name,
+                                      const AudioOptions& options);
+
+// True when `head` (a file's first bytes) is a container that FFmpeg, not libsndfile, decodes.
+bool needs_ffmpeg(std::span<const std::byte> head);
+
+// The MIME type to serve a recording with, from its decoded format ("WAV PCM_16",
+// "MATROSKA OPUS", ...); never taken from a client. "application/octet-stream" if unknown.
+std::string audio_mime_type(const std::string& source_format);
 
 }  // namespace calmspace

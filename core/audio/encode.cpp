@@ -2,8 +2,8 @@
 
 #include <sndfile.h>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
+#include "core/base/atomic_file.h"
+#include "core/base/error.h"
 
 namespace calmspace {
 

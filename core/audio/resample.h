@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-#include "core/audio/audio_options.h"
+#include "core/config/audio_options.h"
 
 namespace calmspace {
 

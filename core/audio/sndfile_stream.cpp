@@ -7,9 +7,12 @@
 #include <filesystem>
 
 #include "core/audio/audio_stream.h"
+#include "core/audio/decode.h"
+#include "core/audio/decoded_stream.h"
+#include "core/audio/ffmpeg_decode.h"
 #include "core/audio/memory_file.h"
 #include "core/audio/sniff.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 namespace calmspace {
 namespace {
@@ -83,34 +86,10 @@ std::string format_name(int format) {
   return major_name(format & SF_FORMAT_TYPEMASK) + " " + sub_name(format & SF_FORMAT_SUBMASK);
 }
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
-// Checks what libsndfile would report vaguely: missing, a directory, not a regular file, empty,
-// unreadable. Returns the file's first bytes (up to kSniffBytes) and its size, for sniffing.
-std::vector<std::byte> preflight(const std::string& path, std::uint64_t* size) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (status.type() == fs::file_type::not_found) throw InputError(path, "no such file");
-  if (ec) throw InputError(path, cat("cannot be read (", ec.message(), ")"));
-  if (status.type() == fs::file_type::directory)
-    throw InputError(path, "is a directory, not an audio file");
-  if (status.type() != fs::file_type::regular)
-    throw InputError(path, "not a regular file (a device, pipe or socket?)");
-  *size = fs::file_size(path, ec);
-  if (ec) throw InputError(path, cat("cannot be read (", ec.message(), ")"));
-  if (*size == 0) throw InputError(path, "file is empty");
-
-  errno = 0;
-  const std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (!file) throw InputError(path, cat("cannot be read (", std::strerror(errno), ")"));
-  std::vector<std::byte> head(kSniffBytes);
-  head.resize(std::fread(head.data(), 1, head.size(), file.get()));
-  if (head.empty() && std::ferror(file.get()))
-    throw InputError(path, cat("cannot be read (", std::strerror(errno), ")"));
-  return head;
+bool is_ogg(std::span<const std::byte> head) {
+  return head.size() >= 4 && std::to_integer<char>(head[0]) == 'O' &&
+         std::to_integer<char>(head[1]) == 'g' && std::to_integer<char>(head[2]) == 'g' &&
+         std::to_integer<char>(head[3]) == 'S';
 }
 
 // Interleaved float frames from an open libsndfile handle: integer PCM scaled to [-1, 1), float
@@ -147,11 +126,21 @@ std::unique_ptr<AudioStream> AudioStream::open(const std::string& path,
                                                const AudioOptions& options) {
   std::uint64_t size = 0;
   const std::vector<std::byte> head = preflight(path, &size);
+  // WebM, MP4 and AAC (browser recordings): FFmpeg decodes the whole file (decode.h).
+  if (needs_ffmpeg(head))
+    return make_decoded_stream(ffmpeg_decode_file(path, options), path, options);
   if (std::string reason = truncated_header(head, size); !reason.empty())
     throw InputError(path, reason);
   SF_INFO info{};
   SndfilePtr file(sf_open(path.c_str(), SFM_READ, &info));
-  if (!file) throw InputError(path, explain_open_failure(head, size, sf_strerror(nullptr)));
+  if (!file) {
+    if (is_ogg(head))  // an Ogg that libsndfile refuses: FFmpeg may read it
+      try {
+        return make_decoded_stream(ffmpeg_decode_file(path, options), path, options);
+      } catch (const InputError&) {
+      }
+    throw InputError(path, explain_open_failure(head, size, sf_strerror(nullptr)));
+  }
   return std::make_unique<SndfileStream>(path, options, nullptr, std::move(file), info);
 }
 

@@ -1,10 +1,14 @@
 #include "core/audio/sniff.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <memory>
 #include <string_view>
 
-#include "core/error.h"
+#include "core/base/error.h"
 
 namespace calmspace {
 namespace {
@@ -78,10 +82,8 @@ std::string describe_content(std::span<const std::byte> head) {
     return "an executable program";
   if (starts_with(head, 0, "RIFF") && starts_with(head, 8, "WEBP")) return "a WebP image";
   if (starts_with(head, 0, "RIFF") && starts_with(head, 8, "AVI ")) return "an AVI video";
-  if (starts_with(head, 4, "ftyp"))
-    return "an MP4/M4A container; AAC audio is not supported, convert it to WAV or FLAC";
-  if (starts_with(head, 0, "\x1A\x45\xDF\xA3"))
-    return "a WebM/Matroska container; convert it to WAV, FLAC or Ogg";
+  if (starts_with(head, 4, "ftyp")) return "an MP4/M4A container";
+  if (starts_with(head, 0, "\x1A\x45\xDF\xA3")) return "a WebM/Matroska container";
   if (looks_like_text(head)) return "text";
   return "";
 }
@@ -105,6 +107,38 @@ std::string explain_open_failure(std::span<const std::byte> head, std::uint64_t 
   const std::string what = describe_content(head);
   if (!what.empty()) return cat("not a recognised audio format (it looks like ", what, ")");
   return cat("not a recognised audio format (libsndfile: ", library, ")");
+}
+
+namespace {
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+}  // namespace
+
+std::vector<std::byte> preflight(const std::string& path, std::uint64_t* size) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (status.type() == fs::file_type::not_found) throw InputError(path, "no such file");
+  if (ec) throw InputError(path, cat("cannot be read (", ec.message(), ")"));
+  if (status.type() == fs::file_type::directory)
+    throw InputError(path, "is a directory, not an audio file");
+  if (status.type() != fs::file_type::regular)
+    throw InputError(path, "not a regular file (a device, pipe or socket?)");
+  *size = fs::file_size(path, ec);
+  if (ec) throw InputError(path, cat("cannot be read (", ec.message(), ")"));
+  if (*size == 0) throw InputError(path, "file is empty");
+
+  errno = 0;
+  const std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  if (!file) throw InputError(path, cat("cannot be read (", std::strerror(errno), ")"));
+  std::vector<std::byte> head(kSniffBytes);
+  head.resize(std::fread(head.data(), 1, head.size(), file.get()));
+  if (head.empty() && std::ferror(file.get()))
+    throw InputError(path, cat("cannot be read (", std::strerror(errno), ")"));
+  return head;
 }
 
 }  // namespace calmspace

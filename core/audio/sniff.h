@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace calmspace {
 
@@ -27,5 +28,10 @@ std::string truncated_header(std::span<const std::byte> head, std::uint64_t file
 // `file_size` bytes could not be opened; `sndfile_message` is libsndfile's own error string.
 std::string explain_open_failure(std::span<const std::byte> head, std::uint64_t file_size,
                                  const std::string& sndfile_message);
+
+// Checks what libsndfile would report vaguely: missing, a directory, not a regular file (a FIFO is
+// refused before it is opened, so nothing blocks), empty, unreadable. Returns the file's first
+// bytes (up to kSniffBytes) and sets *size, for sniffing. InputError(path, reason) otherwise.
+std::vector<std::byte> preflight(const std::string& path, std::uint64_t* size);
 
 }  // namespace calmspace

@@ -6,14 +6,15 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "core/atomic_file.h"
+#include "core/base/atomic_file.h"
 #include "core/bench/peer_comparison.h"
-#include "core/model/checkpoint.h"
-#include "core/train/clip_source.h"
+#include "core/dataset/clip_source.h"
+#include "core/dataset/splits.h"
+#include "core/eval/evaluate.h"
+#include "core/run/checkpoint.h"
+#include "core/run/model_checkpoint.h"
+#include "core/run/run_dir.h"
 #include "core/train/cross_validation.h"
-#include "core/train/evaluate.h"
-#include "core/train/model_checkpoint.h"
-#include "core/train/splits.h"
 
 namespace calmspace {
 namespace {
@@ -131,7 +132,7 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
       for (const auto& r : f.history) clips_per_s += r.clips_per_s, seconds += r.seconds, ++records;
       train_seconds.push_back(seconds);
     }
-    const fs::path best = fs::path(cv.folds.front().run_dir) / "checkpoints" / "best.h5";
+    const fs::path best = RunDir(cv.folds.front().run_dir).best_checkpoint();
     const Checkpoint ck = load_checkpoint(best.string());
     const auto params = static_cast<std::int64_t>(ck.weights.size());
     results.push_back({{"cell", name},
@@ -177,7 +178,7 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
       {"config", resolved.to_yaml()},
       {"cells", results},
       {"peers", peers}};
-  write_text_file_atomic((fs::path(out_dir) / "bench.json").string(), bench.dump(2) + "\n");
+  write_text_file_atomic(RunDir(out_dir).bench_json().string(), bench.dump(2) + "\n");
   write_text_file_atomic((fs::path(out_dir) / "bench.md").string(), bench_markdown(bench));
   return bench;
 }

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "core/config/config.h"
 #include "core/dataset/dataset_file.h"
 #include "core/train/trainer.h"
 

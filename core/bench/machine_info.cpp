@@ -10,7 +10,7 @@
 #include <fstream>
 #include <thread>
 
-#include "core/error.h"
+#include "core/base/error.h"
 
 #ifndef CALMSPACE_SOURCE_ROOT
 #define CALMSPACE_SOURCE_ROOT ""

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/gpu_runtime.h"
+#include "core/base/gpu_runtime.h"
 
 namespace calmspace {
 

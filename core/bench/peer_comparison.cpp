@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <fstream>
 
-#include "core/error.h"
+#include "core/base/error.h"
+#include "core/base/parallel.h"
+#include "core/dataset/splits.h"
 #include "core/model/param_index.h"
-#include "core/parallel.h"
-#include "core/train/model_checkpoint.h"
-#include "core/train/splits.h"
+#include "core/run/model_checkpoint.h"
 
 namespace calmspace {
 namespace {

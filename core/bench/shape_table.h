@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model/model_options.h"
+#include "core/config/model_options.h"
 
 namespace calmspace {
 

@@ -2,9 +2,7 @@
 // Adapters only read names, never audio: decoding happens in prepare (core/dataset/prepare.h).
 // A file whose name does not follow the corpus's naming is reported in `skipped` with the reason
 // and left out; an adapter never guesses a label or a speaker.
-//   RAVDESS   datasets/ravdess.cpp       Actor_XX/03-01-EE-II-SS-RR-AA.{wav,flac}
-//   TESS      datasets/tess.cpp          {OAF,YAF}_<emotion>/<speaker>_<word>_<emotion>.{wav,flac}
-//   CSV       datasets/csv_manifest.cpp  path,label,speaker[,split] with a header row
+// The adapters live in datasets/ (datasets/adapters.h), one file each, and register themselves.
 // The on-disk schema these lists become is documented in datasets/README.md.
 #pragma once
 
@@ -35,28 +33,27 @@ struct CorpusListing {
   bool has_split = false;                // the manifest has a split column
 };
 
-// RAVDESS speech: labels neutral calm happy sad angry fearful disgust surprised (emotion codes
-// 01..08); speaker = actor field "01".."24". Throws InputError(root, ...) if root is no folder.
-CorpusListing list_ravdess(const std::string& root);
-const std::vector<std::string>& ravdess_label_names();
+// An adapter: the name `prepare` takes, one line for --help, and the function that lists a corpus.
+// Every adapter registers itself from its own file in datasets/ (CALMSPACE_CORPUS_ADAPTER), so a
+// new corpus is one new file there.
+struct CorpusAdapter {
+  std::string name;         // e.g. "ravdess"
+  int order = 0;            // place in listings (--help): lower first
+  std::string description;  // e.g. "RAVDESS speech: Actor_XX/03-01-EE-II-SS-RR-AA.{wav,flac}"
+  CorpusListing (*list)(const std::string& root) = nullptr;
+};
+// Adds an adapter; returns true (for the macro's static initialiser). A second adapter of the
+// same name is an internal error.
+bool register_corpus_adapter(const CorpusAdapter& adapter);
+// Every registered adapter, by order then name.
+std::vector<CorpusAdapter> corpus_adapters();
+std::vector<std::string> corpus_kinds();
 
-// TESS: labels angry disgust fear happy neutral pleasant_surprise sad; speaker from the folder
-// name (OAF_/YAF_), since one file is named OA_bite_neutral.
-CorpusListing list_tess(const std::string& root);
-const std::vector<std::string>& tess_label_names();
-
-// CSV manifest `path,label,speaker[,split]` (header row, columns in any order, RFC 4180 quoting);
-// paths relative to the manifest's folder. Labels in order of first appearance. Bad rows are
-// skipped and reported as "<manifest>:<line>". Throws InputError for an unreadable manifest or
-// a bad header.
-CorpusListing list_csv_manifest(const std::string& manifest_path);
-
-// Dispatch by name: "ravdess", "tess", "csv". Unknown kind -> InputError.
+// Dispatch by name. Unknown kind -> InputError naming the known ones.
 CorpusListing list_corpus(const std::string& kind, const std::string& root);
-const std::vector<std::string>& corpus_kinds();
-
-// Splits one CSV record (no embedded newlines) into fields; throws InputError("", reason) on an
-// unterminated quote. Exposed for tests.
-std::vector<std::string> split_csv_line(const std::string& line);
 
 }  // namespace calmspace
+
+#define CALMSPACE_CORPUS_ADAPTER(id, ...)                    \
+  [[maybe_unused]] static const bool calmspace_corpus_##id = \
+      ::calmspace::register_corpus_adapter(::calmspace::CorpusAdapter{__VA_ARGS__})

@@ -5,20 +5,14 @@
 #include <filesystem>
 #include <numeric>
 
-#include "core/atomic_file.h"
-#include "core/dataset/hdf5_util.h"
-#include "core/error.h"
+#include "core/base/atomic_file.h"
+#include "core/base/error.h"
+#include "core/base/hdf5_util.h"
 
 namespace calmspace {
 namespace {
 
 constexpr hsize_t kWaveformChunk = 1 << 16;  // samples per HDF5 chunk (256 KiB)
-
-std::string hex64(std::uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // Validates a feature set against a file of `num_clips` clips and writes /features/<key>.
 void write_feature_group(hid_t file, const FeatureSet& set, std::int64_t num_clips,
@@ -66,29 +60,6 @@ void FeatureSet::append(std::span<const float> rows, std::int64_t num_frames) {
   offsets.push_back(total_frames());
   frames.push_back(num_frames);
   data.insert(data.end(), rows.begin(), rows.end());
-}
-
-std::string feature_options_yaml(const FeatureOptions& options) {
-  FeatureOptions copy = options;
-  OptionRegistry registry;
-  copy.register_options(registry);
-  YAML::Emitter out;
-  out << YAML::BeginMap;
-  for (const auto& e : registry.entries()) {
-    if (e.name == "num_threads") continue;  // changes speed, not values
-    out << YAML::Key << e.name << YAML::Value << e.get();
-  }
-  out << YAML::EndMap;
-  return std::string(out.c_str()) + "\n";
-}
-
-std::string feature_set_key(const FeatureOptions& options) {
-  std::uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bit
-  for (unsigned char c : feature_options_yaml(options)) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return enum_name(feature_kind_table(), options.kind) + "-" + hex64(h);
 }
 
 FeatureSet make_feature_set(const FeatureOptions& options, int sample_rate) {

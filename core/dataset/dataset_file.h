@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/features/feature_options.h"
+#include "core/config/feature_options.h"
 
 namespace calmspace {
 
@@ -59,10 +59,6 @@ struct FeatureSet {
   }
 };
 
-// Canonical YAML of the options that change feature values (num_threads left out) and the key
-// derived from it: same options -> same key, any changed value -> another key.
-std::string feature_options_yaml(const FeatureOptions& options);
-std::string feature_set_key(const FeatureOptions& options);
 // An empty set for `options` (key, options_yaml and feature_dim filled in).
 FeatureSet make_feature_set(const FeatureOptions& options, int sample_rate);
 

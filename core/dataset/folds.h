@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/dataset/data_options.h"
+#include "core/config/data_options.h"
 
 namespace calmspace {
 

@@ -9,13 +9,13 @@
 #include <memory>
 #include <optional>
 
-#include "core/atomic_file.h"
 #include "core/audio/decode.h"
+#include "core/base/atomic_file.h"
+#include "core/base/error.h"
+#include "core/base/parallel.h"
 #include "core/dataset/dataset_file.h"
 #include "core/dataset/folds.h"
-#include "core/error.h"
 #include "core/features/feature_extractor.h"
-#include "core/parallel.h"
 
 namespace calmspace {
 namespace {

@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "core/atomic_file.h"
-#include "core/error.h"
+#include "core/base/atomic_file.h"
+#include "core/base/error.h"
 
 namespace calmspace {
 
@@ -67,18 +67,6 @@ Metrics compute_metrics(std::span<const int> truth, std::span<const int> predict
     ++confusion[truth[i]][predicted[i]];
   }
   return metrics_from_confusion(std::move(confusion), std::move(labels), loss);
-}
-
-std::vector<int> argmax_rows(std::span<const float> scores, int num_classes) {
-  CALMSPACE_CHECK(num_classes > 0 && scores.size() % num_classes == 0, "scores size");
-  std::vector<int> out;
-  for (std::size_t r = 0; r < scores.size(); r += num_classes) {
-    int best = 0;
-    for (int j = 1; j < num_classes; ++j)
-      if (scores[r + j] > scores[r + best]) best = j;
-    out.push_back(best);
-  }
-  return out;
 }
 
 std::string report_json(const Metrics& m, const std::string& extra_json_object) {

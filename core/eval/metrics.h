@@ -41,8 +41,6 @@ Metrics metrics_from_confusion(std::vector<std::vector<std::int64_t>> confusion,
 Metrics compute_metrics(std::span<const int> truth, std::span<const int> predicted,
                         std::vector<std::string> labels,
                         double loss = std::numeric_limits<double>::quiet_NaN());
-// argmax of each row of (N, C) logits or probabilities (first maximum wins).
-std::vector<int> argmax_rows(std::span<const float> scores, int num_classes);
 
 // report.json: {"wa", "ua", "macro_f1", "loss" (null when NaN), "clips", "labels",
 //   "confusion" (rows = truth), "per_class": {label: {"precision", "recall", "f1", "support"}}}

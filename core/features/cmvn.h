@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "core/features/feature_options.h"
+#include "core/config/feature_options.h"
 
 namespace calmspace {
 

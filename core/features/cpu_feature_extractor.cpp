@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <memory>
 
-#include "core/error.h"
+#include "core/base/error.h"
+#include "core/base/parallel.h"
 #include "core/features/cmvn.h"
 #include "core/features/deltas.h"
 #include "core/features/preprocess.h"
 #include "core/features/window.h"
-#include "core/parallel.h"
 
 namespace calmspace {
 

@@ -2,9 +2,9 @@
 
 #include <atomic>
 
-#include "core/device.h"
-#include "core/error.h"
-#include "core/gpu_plugin.h"
+#include "core/base/device.h"
+#include "core/base/error.h"
+#include "core/base/gpu_plugin.h"
 
 namespace calmspace {
 namespace {

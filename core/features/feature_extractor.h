@@ -8,8 +8,8 @@
 #include <span>
 #include <string>
 
-#include "core/features/feature_options.h"
-#include "core/tensor.h"
+#include "core/base/tensor.h"
+#include "core/config/feature_options.h"
 
 namespace calmspace {
 

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <span>
 
-#include "core/features/feature_options.h"
+#include "core/config/feature_options.h"
 
 namespace calmspace {
 

@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "core/features/feature_options.h"
+#include "core/config/feature_options.h"
 
 namespace calmspace {
 

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "core/features/feature_options.h"
+#include "core/config/feature_options.h"
 
 namespace calmspace {
 

@@ -3,8 +3,8 @@
 
 #include <optional>
 
-#include "core/error.h"
-#include "core/gpu_plugin.h"
+#include "core/base/error.h"
+#include "core/base/gpu_plugin.h"
 #include "core/model/backend_registry.h"
 
 namespace calmspace {

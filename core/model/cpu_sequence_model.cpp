@@ -14,12 +14,12 @@
 #include <cstring>
 #include <numeric>
 
-#include "core/error.h"
+#include "core/base/error.h"
+#include "core/base/parallel.h"
 #include "core/model/cell_kernels.h"
 #include "core/model/dropout.h"
 #include "core/model/init.h"
 #include "core/model/small_gemm.h"
-#include "core/parallel.h"
 
 namespace calmspace {
 

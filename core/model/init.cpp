@@ -3,7 +3,7 @@
 #include <cmath>
 #include <vector>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/model/dropout.h"
 #include "core/model/sequence_model.h"
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <span>
 
-#include "core/model/model_options.h"
+#include "core/config/model_options.h"
 
 namespace calmspace {
 

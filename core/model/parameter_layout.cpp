@@ -1,7 +1,7 @@
 // parameter_layout(): the one flat parameter layout shared by every backend (sequence_model.h).
 #include <string>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/model/param_index.h"
 #include "core/model/sequence_model.h"
 

@@ -16,8 +16,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/config/model_options.h"
 #include "core/model/fast_math.h"
-#include "core/model/model_options.h"
 
 namespace calmspace {
 

@@ -1,5 +1,5 @@
 // SequenceModel::predict_with_prefixes, the backend-independent way: prefixes become rows.
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/model/sequence_model.h"
 
 namespace calmspace {

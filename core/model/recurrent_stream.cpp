@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/model/cell_kernels.h"
 #include "core/model/pooling.h"
 #include "core/model/small_gemm.h"

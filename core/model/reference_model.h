@@ -15,7 +15,7 @@
 #include <span>
 #include <vector>
 
-#include "core/model/model_options.h"
+#include "core/config/model_options.h"
 #include "core/model/param_index.h"
 #include "core/model/pooling.h"
 

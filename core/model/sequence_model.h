@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "core/model/model_options.h"
-#include "core/tensor.h"
+#include "core/base/tensor.h"
+#include "core/config/model_options.h"
 
 namespace calmspace {
 

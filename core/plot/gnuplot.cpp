@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/atomic_file.h"
+#include "core/base/atomic_file.h"
 
 namespace calmspace::plot {
 namespace {

@@ -7,6 +7,7 @@
 
 #include "core/plot/bench_figures.h"
 #include "core/plot/figures.h"
+#include "core/run/run_dir.h"
 
 namespace calmspace::plot {
 namespace {
@@ -48,20 +49,20 @@ std::string file_stem(const std::string& file) {
 }  // namespace
 
 std::vector<std::string> plot_run_dir(const std::string& run_dir, const std::string& out_dir) {
-  const fs::path dir(run_dir);
+  const RunDir dir(run_dir);
   std::vector<std::string> out;
   const std::string title = fs::path(run_dir).lexically_normal().string();
-  if (fs::exists(dir / "metrics.jsonl")) {
-    std::ifstream in(dir / "metrics.jsonl");
+  if (fs::exists(dir.metrics_jsonl())) {
+    std::ifstream in(dir.metrics_jsonl());
     std::vector<EpochRecord> history;
     for (std::string line; std::getline(in, line);)
       if (!line.empty()) history.push_back(EpochRecord::from_json(line));
     if (!history.empty())
       append(out, render(training_curves(history, "Training curves: " + title), out_dir));
   }
-  if (fs::exists(dir / "report.json")) {
-    const auto report = read_json(dir / "report.json");
-    const Metrics m = metrics_from_report(report, (dir / "report.json").string());
+  if (fs::exists(dir.report_json())) {
+    const auto report = read_json(dir.report_json());
+    const Metrics m = metrics_from_report(report, dir.report_json().string());
     const std::string split = report.value("split", std::string("test"));
     const std::string what =
         cat(split, " split, ", m.clips, " clips: UA ", num(100 * m.ua).substr(0, 4), " %, WA ",
@@ -74,9 +75,9 @@ std::vector<std::string> plot_run_dir(const std::string& run_dir, const std::str
 }
 
 std::vector<std::string> plot_bench_dir(const std::string& bench_dir, const std::string& out_dir) {
-  const auto b = read_json(fs::path(bench_dir) / "bench.json");
+  const auto b = read_json(RunDir(bench_dir).bench_json());
   if (!b.contains("cells") || b["cells"].empty())
-    throw InputError((fs::path(bench_dir) / "bench.json").string(), "no cells to plot");
+    throw InputError(RunDir(bench_dir).bench_json().string(), "no cells to plot");
   std::vector<std::string> out;
   append(out, render(cells_accuracy(b), out_dir));
   append(out, render(cells_throughput(b), out_dir));
@@ -128,8 +129,8 @@ std::vector<std::string> plot_feature_bench_json(const std::string& path,
 std::vector<std::string> plot_path(const std::string& path, const std::string& out_dir) {
   const fs::path p(path);
   if (fs::is_directory(p)) {
-    const std::string out = out_dir.empty() ? (p / "plots").string() : out_dir;
-    if (fs::exists(p / "bench.json")) return plot_bench_dir(path, out);
+    const std::string out = out_dir.empty() ? RunDir(p).plots().string() : out_dir;
+    if (fs::exists(RunDir(p).bench_json())) return plot_bench_dir(path, out);
     return plot_run_dir(path, out);
   }
   if (!fs::exists(p)) throw InputError(path, "no such file or folder");

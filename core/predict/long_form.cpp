@@ -11,14 +11,13 @@
 #include <cstring>
 #include <future>
 
-#include "core/error.h"
-#include "core/eval/metrics.h"
+#include "core/base/error.h"
+#include "core/base/parallel.h"
 #include "core/features/cmvn.h"
 #include "core/features/feature_stream.h"
 #include "core/model/recurrent_stream.h"
-#include "core/parallel.h"
+#include "core/model/softmax.h"
 #include "core/predict/predictor.h"
-#include "core/train/loss.h"
 
 namespace calmspace {
 namespace {

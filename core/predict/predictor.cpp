@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/eval/metrics.h"
-#include "core/train/loss.h"
-#include "core/train/model_checkpoint.h"
+#include "core/model/softmax.h"
+#include "core/run/model_checkpoint.h"
 
 namespace calmspace {
 

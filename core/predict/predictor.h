@@ -18,13 +18,13 @@
 #include <vector>
 
 #include "core/audio/audio_stream.h"
-#include "core/config.h"
+#include "core/config/config.h"
 #include "core/features/cpu_feature_extractor.h"
 #include "core/features/feature_extractor.h"
-#include "core/model/checkpoint.h"
 #include "core/model/sequence_model.h"
 #include "core/predict/segments.h"
 #include "core/predict/timeline_windows.h"
+#include "core/run/checkpoint.h"
 
 namespace calmspace {
 

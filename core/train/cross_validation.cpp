@@ -5,7 +5,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_file.h"
+#include "core/base/atomic_file.h"
+#include "core/run/run_dir.h"
 #include "core/train/ensemble.h"
 
 namespace calmspace {
@@ -27,7 +28,8 @@ CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
                          const std::function<void(int, const TrainOutcome&)>& on_fold,
                          int max_folds, bool resume) {
   namespace fs = std::filesystem;
-  const fs::path stored_config = fs::path(out_dir) / "config.yaml";
+  const RunDir cv_dir(out_dir);
+  const fs::path stored_config = cv_dir.config();
   if (resume && !fs::exists(stored_config))
     throw InputError(out_dir, "nothing to resume: no config.yaml");
   Config cv_config = resume ? resolve_config(stored_config.string(), {}) : config;
@@ -45,9 +47,9 @@ CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
     Config fold_config = cv_config;
     fold_config.train.test_fold = k;
     fold_config.train.valid_fold = (k + 1) % K;
-    const std::string run_dir = (std::filesystem::path(out_dir) / cat("fold_", k)).string();
-    const bool resume_fold = resume && (is_ensemble_run(run_dir) ||
-                                        fs::exists(fs::path(run_dir) / "checkpoints" / "last.h5"));
+    const RunDir fold = cv_dir.fold(k);
+    const std::string run_dir = fold.str();
+    const bool resume_fold = resume && (fold.is_ensemble() || fs::exists(fold.last_checkpoint()));
     TrainOutcome outcome = train_model(dataset, fold_config, run_dir, resume_fold, observer);
     ua.push_back(outcome.test.ua);
     wa.push_back(outcome.test.wa);
@@ -74,7 +76,7 @@ CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
       {"macro_f1", {{"mean", summary.f1_mean}, {"std", summary.f1_std}, {"per_fold", f1}}},
       {"std", "sample standard deviation over folds (n - 1)"},
       {"config", resolved.to_yaml()}};
-  write_text_file_atomic((std::filesystem::path(out_dir) / "cv.json").string(), cv.dump(2) + "\n");
+  write_text_file_atomic(cv_dir.cv_json().string(), cv.dump(2) + "\n");
   return summary;
 }
 

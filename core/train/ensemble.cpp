@@ -4,10 +4,11 @@
 #include <filesystem>
 #include <vector>
 
-#include "core/atomic_file.h"
-#include "core/model/checkpoint.h"
-#include "core/train/evaluate.h"
-#include "core/train/splits.h"
+#include "core/base/atomic_file.h"
+#include "core/dataset/splits.h"
+#include "core/eval/evaluate.h"
+#include "core/run/checkpoint.h"
+#include "core/run/run_dir.h"
 
 namespace calmspace {
 namespace {
@@ -36,17 +37,6 @@ class MemberObserver : public TrainingObserver {
 
 }  // namespace
 
-bool is_ensemble_run(const std::string& run_dir) {
-  const fs::path dir(run_dir);
-  if (fs::is_directory(dir / "member_0")) return true;
-  if (!fs::exists(dir / "config.yaml") || fs::exists(dir / "checkpoints")) return false;
-  return resolve_config((dir / "config.yaml").string(), {}).train.ensemble > 1;
-}
-
-std::string ensemble_member_dir(const std::string& run_dir, int member) {
-  return (fs::path(run_dir) / cat("member_", member)).string();
-}
-
 Config ensemble_member_config(const Config& config, int member, const DatasetFile& dataset) {
   Config c = config;
   c.train.seed = config.train.seed + static_cast<std::uint64_t>(member);
@@ -69,30 +59,29 @@ Config ensemble_member_config(const Config& config, int member, const DatasetFil
 
 TrainOutcome train_ensemble(const DatasetFile& dataset, Config config, const std::string& run_dir,
                             bool resume, TrainingObserver* observer) {
-  const fs::path dir(run_dir);
+  const RunDir dir(run_dir);
   if (resume) {
-    if (!fs::exists(dir / "config.yaml"))
-      throw InputError(run_dir, "nothing to resume: no config.yaml");
-    config = resolve_config((dir / "config.yaml").string(), {});
+    if (!fs::exists(dir.config())) throw InputError(run_dir, "nothing to resume: no config.yaml");
+    config = resolve_config(dir.config().string(), {});
   }
   config.validate();
-  fs::create_directories(dir);
-  write_text_file_atomic((dir / "config.yaml").string(), config.to_yaml());
+  fs::create_directories(dir.path());
+  write_text_file_atomic(dir.config().string(), config.to_yaml());
 
   const int members = config.train.ensemble;
   std::vector<Checkpoint> best;
   for (int k = 0; k < members; ++k) {
-    const std::string member_dir = ensemble_member_dir(run_dir, k);
-    const bool done = resume && fs::exists(fs::path(member_dir) / "report.json");
+    const RunDir member = dir.member(k);
+    const bool done = resume && fs::exists(member.report_json());
     if (!done) {
-      const bool started = resume && fs::exists(fs::path(member_dir) / "checkpoints" / "last.h5");
+      const bool started = resume && fs::exists(member.last_checkpoint());
       MemberObserver member_observer(observer, k, members);
-      train_model(dataset, ensemble_member_config(config, k, dataset), member_dir, started,
+      train_model(dataset, ensemble_member_config(config, k, dataset), member.str(), started,
                   &member_observer);
     }
-    const fs::path best_path = fs::path(member_dir) / "checkpoints" / "best.h5";
+    const fs::path best_path = member.best_checkpoint();
     if (!fs::exists(best_path))
-      throw InputError(member_dir, "the member finished without a best checkpoint");
+      throw InputError(member.str(), "the member finished without a best checkpoint");
     best.push_back(load_checkpoint(best_path.string()));
   }
 
@@ -114,8 +103,8 @@ TrainOutcome train_ensemble(const DatasetFile& dataset, Config config, const std
         "{\"split\": \"test\", \"test_fold\": ", make_splits(dataset, config.train).test_fold,
         ", \"ensemble\": ", members, ", \"valid_ua\": ",
         std::isnan(outcome.best_valid_ua) ? std::string("null") : cat(outcome.best_valid_ua), "}");
-    write_report_json((dir / "report.json").string(), outcome.test, extra);
-    write_report_csv((dir / "report.csv").string(), outcome.test);
+    write_report_json(dir.report_json().string(), outcome.test, extra);
+    write_report_csv(dir.report_csv().string(), outcome.test);
   }
   return outcome;
 }

@@ -7,10 +7,8 @@
 // cyclic order from the validation fold with the test fold skipped, and trains on the others, so
 // the members together learn from every speaker outside the test fold (a cross-validation
 // ensemble). The ensemble's validation UA is then the mean of the members' best.
-// Run directory of an ensemble:
-//   config.yaml               the resolved config (train.ensemble = N)
-//   member_<k>/               member k's run directory (core/train/trainer.h), k = 0 .. N-1
-//   report.json, report.csv   the ensemble on the test split
+// Run directory of an ensemble (core/run/run_dir.h): config.yaml (train.ensemble = N), member_<k>/
+// (member k's run directory, k = 0 .. N-1) and the ensemble's report on the test split.
 // `--resume` finishes what a kill left: a member with a report is done, a member with
 // checkpoints/last.h5 resumes, the others start.
 #pragma once
@@ -18,16 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "core/config/config.h"
 #include "core/dataset/dataset_file.h"
 #include "core/train/trainer.h"
 
 namespace calmspace {
-
-// True when `run_dir` holds an ensemble: a member_0 folder, or (killed before its first member
-// started) a config.yaml with train.ensemble > 1 and no checkpoints of its own.
-bool is_ensemble_run(const std::string& run_dir);
-std::string ensemble_member_dir(const std::string& run_dir, int member);
 
 // Member k's config: train.seed + k, train.ensemble = 1; with train.ensemble_rotate_valid its
 // validation fold as above (`dataset` gives the folds; InputError for a CSV-split dataset).

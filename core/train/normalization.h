@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "core/tensor.h"
+#include "core/base/tensor.h"
 
 namespace calmspace {
 

@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-#include "core/train/train_options.h"
+#include "core/config/train_options.h"
 
 namespace calmspace {
 

@@ -6,7 +6,7 @@
 //            max(1, patience / 3) epochs (patience = train.patience, or 3 when it is 0).
 #pragma once
 
-#include "core/train/train_options.h"
+#include "core/config/train_options.h"
 
 namespace calmspace {
 

@@ -6,19 +6,20 @@
 #include <optional>
 #include <utility>
 
-#include "core/atomic_file.h"
+#include "core/base/atomic_file.h"
+#include "core/base/rng.h"
+#include "core/dataset/batching.h"
+#include "core/dataset/clip_source.h"
+#include "core/dataset/splits.h"
+#include "core/eval/evaluate.h"
 #include "core/model/backend.h"
-#include "core/train/batching.h"
-#include "core/train/clip_source.h"
+#include "core/model/loss.h"
+#include "core/run/model_checkpoint.h"
+#include "core/run/run_dir.h"
 #include "core/train/ensemble.h"
-#include "core/train/evaluate.h"
-#include "core/train/loss.h"
-#include "core/train/model_checkpoint.h"
 #include "core/train/normalization.h"
 #include "core/train/optimizer.h"
-#include "core/train/rng.h"
 #include "core/train/schedule.h"
-#include "core/train/splits.h"
 #include "core/train/training_step.h"
 
 namespace calmspace {
@@ -53,15 +54,9 @@ std::vector<float> inverse_frequency_weights(const std::vector<int>& labels, int
   return w;
 }
 
-struct RunFiles {
-  fs::path dir;
-  fs::path last() const { return dir / "checkpoints" / "last.h5"; }
-  fs::path best() const { return dir / "checkpoints" / "best.h5"; }
-};
-
-void write_history(const RunFiles& run, const std::vector<EpochRecord>& history) {
-  write_text_file_atomic((run.dir / "metrics.jsonl").string(), history_to_jsonl(history));
-  write_text_file_atomic((run.dir / "metrics.csv").string(), history_to_csv(history));
+void write_history(const RunDir& run, const std::vector<EpochRecord>& history) {
+  write_text_file_atomic(run.metrics_jsonl().string(), history_to_jsonl(history));
+  write_text_file_atomic(run.metrics_csv().string(), history_to_csv(history));
 }
 
 // The training half of one epoch: returns mean loss, accuracy and mean gradient norm.
@@ -113,20 +108,20 @@ EpochTraining train_one_epoch(TrainingStep& step, ClipSource& source, const Conf
 
 TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::string& run_dir,
                          bool resume, TrainingObserver* observer) {
-  if (resume ? is_ensemble_run(run_dir) : config.train.ensemble > 1)
+  if (resume ? RunDir(run_dir).is_ensemble() : config.train.ensemble > 1)
     return train_ensemble(dataset, std::move(config), run_dir, resume, observer);
-  RunFiles run{run_dir};
+  const RunDir run(run_dir);
   std::optional<Checkpoint> resumed;
   if (resume) {
-    if (!fs::exists(run.last()))
+    if (!fs::exists(run.last_checkpoint()))
       throw InputError(run_dir, "nothing to resume: no checkpoints/last.h5");
-    resumed = load_checkpoint(run.last().string());
-    config = resumed->config(run.last().string());
+    resumed = load_checkpoint(run.last_checkpoint().string());
+    config = resumed->config(run.last_checkpoint().string());
   }
   config.validate();
   const ResolvedDevice where = resolve_device(config.train.device);  // before writing anything
-  fs::create_directories(run.dir / "checkpoints");
-  write_text_file_atomic((run.dir / "config.yaml").string(), config.to_yaml());
+  fs::create_directories(run.checkpoints());
+  write_text_file_atomic(run.config().string(), config.to_yaml());
 
   const auto& t = config.train;
   const Splits splits = make_splits(dataset, t);
@@ -215,8 +210,9 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     state.optimizer_step = adam.step;
     state.metrics_history = history_to_json(history);
     const Checkpoint checkpoint = checkpoint_of(*model, config, labels, state);
-    if (improved) save_checkpoint(run.best().string(), checkpoint);
-    save_checkpoint(run.last().string(), checkpoint);  // last: a resume always finds the best
+    if (improved) save_checkpoint(run.best_checkpoint().string(), checkpoint);
+    save_checkpoint(run.last_checkpoint().string(),
+                    checkpoint);  // last: a resume always finds the best
     write_history(run, history);
     if (observer) observer->on_epoch(record, improved);
   }
@@ -227,17 +223,17 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
       state.epoch < t.epochs && t.patience > 0 && state.epochs_without_improvement >= t.patience;
 
   // The best checkpoint on the test split.
-  if (!splits.test.empty() && fs::exists(run.best())) {
-    const Checkpoint best = load_checkpoint(run.best().string());
+  if (!splits.test.empty() && fs::exists(run.best_checkpoint())) {
+    const Checkpoint best = load_checkpoint(run.best_checkpoint().string());
     auto best_model = model_from_checkpoint(best, t.compute());
     best_model->set_num_threads(t.num_threads);
     ClipSource test_source(dataset, config, splits.test, /*augment=*/false);
     outcome.test = evaluate_model(*best_model, test_source, labels, t.batch_size).metrics;
-    const std::string extra =
-        cat("{\"split\": \"test\", \"test_fold\": ", splits.test_fold,
-            ", \"best_epoch\": ", state.best_epoch, ", \"checkpoint\": \"checkpoints/best.h5\"}");
-    write_report_json((run.dir / "report.json").string(), outcome.test, extra);
-    write_report_csv((run.dir / "report.csv").string(), outcome.test);
+    const std::string extra = cat("{\"split\": \"test\", \"test_fold\": ", splits.test_fold,
+                                  ", \"best_epoch\": ", state.best_epoch, ", \"checkpoint\": \"",
+                                  RunDir::kBestCheckpointName, "\"}");
+    write_report_json(run.report_json().string(), outcome.test, extra);
+    write_report_csv(run.report_csv().string(), outcome.test);
   }
   return outcome;
 }

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "core/config/config.h"
 #include "core/dataset/dataset_file.h"
 #include "core/eval/metrics.h"
 #include "core/train/epoch_record.h"

@@ -2,10 +2,10 @@
 
 #include <cmath>
 
-#include "core/error.h"
-#include "core/eval/metrics.h"
+#include "core/base/error.h"
 #include "core/model/backend_registry.h"
-#include "core/train/loss.h"
+#include "core/model/loss.h"
+#include "core/model/softmax.h"
 
 namespace calmspace {
 

@@ -12,8 +12,8 @@
 #include <span>
 #include <vector>
 
+#include "core/dataset/batching.h"
 #include "core/model/sequence_model.h"
-#include "core/train/batching.h"
 #include "core/train/optimizer.h"
 
 namespace calmspace {

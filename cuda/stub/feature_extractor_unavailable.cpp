@@ -1,6 +1,6 @@
 // Compiled instead of cuda/feature_extractor_cuda.cpp when CMake found no CUDA toolkit: the same
 // factories; bad options are still reported by name, then the build's lack of CUDA.
-#include "core/error.h"
+#include "core/base/error.h"
 #include "cuda/feature_extractor_cuda.h"
 
 namespace calmspace {

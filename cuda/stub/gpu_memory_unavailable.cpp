@@ -1,6 +1,6 @@
 // Compiled instead of cuda/gpu_memory.cpp when CMake found no CUDA toolkit: same API; every
 // constructor that would touch a GPU throws.
-#include "core/error.h"
+#include "core/base/error.h"
 #include "cuda/gpu_memory.h"
 
 namespace calmspace::cuda {

@@ -1,6 +1,6 @@
 // Compiled instead of cuda/register.cpp when CMake found no CUDA toolkit: the registered backend
 // reports that this build has no CUDA, so train.device=auto picks the CPU and cuda is an error.
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/model/backend_registry.h"
 #include "cuda/feature_extractor_cuda.h"
 #include "cuda/register.h"

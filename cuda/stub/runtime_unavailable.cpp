@@ -1,5 +1,5 @@
 // Compiled instead of cuda/*.cu when CMake found no CUDA toolkit: same API, reporting absence.
-#include "core/error.h"
+#include "core/base/error.h"
 #include "cuda/runtime.h"
 
 namespace calmspace::cuda {

@@ -9,7 +9,7 @@
 #include "core/audio/audio_stream.h"
 #include "core/audio/decode.h"
 #include "core/audio/resample.h"
-#include "core/error.h"
+#include "core/base/error.h"
 #include "support/test_support.h"
 
 namespace calmspace {

@@ -11,7 +11,7 @@
 
 #include "audio/audio_fixtures.h"
 #include "core/audio/decode.h"
-#include "core/error.h"
+#include "core/base/error.h"
 #include "support/test_support.h"
 
 namespace calmspace {

@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "core/audio/decode.h"
-#include "core/error.h"
+#include "core/base/error.h"
 #include "support/test_support.h"
 
 namespace calmspace {

@@ -9,7 +9,7 @@
 
 #include "audio/audio_fixtures.h"
 #include "core/audio/resample.h"
-#include "core/error.h"
+#include "core/base/error.h"
 #include "support/test_support.h"
 
 namespace calmspace {

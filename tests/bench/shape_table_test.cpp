@@ -5,9 +5,9 @@
 
 #include <set>
 
+#include "core/base/error.h"
 #include "core/bench/machine_info.h"
 #include "core/bench/shape_table.h"
-#include "core/error.h"
 
 namespace calmspace {
 namespace {

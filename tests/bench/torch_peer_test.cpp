@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "core/config.h"
+#include "core/config/config.h"
 #include "core/dataset/dataset_file.h"
 #include "core/features/feature_extractor.h"
 #include "core/model/param_index.h"

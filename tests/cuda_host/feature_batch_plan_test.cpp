@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/features/framing.h"
 #include "core/features/preprocess.h"
 #include "cuda/feature_batch_plan.h"

@@ -1,6 +1,7 @@
 // Corpus adapters on fake trees (RAVDESS 48 kHz WAV layout, TESS with its odd file name, CSV
 // manifests with quotes, splits and bad rows) and, when present, the real corpora.
 #include "core/dataset/corpus.h"
+#include "datasets/adapters.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +9,7 @@
 #include <map>
 #include <set>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "dataset/sound_fixtures.h"
 
 namespace calmspace {

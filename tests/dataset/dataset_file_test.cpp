@@ -10,7 +10,7 @@
 
 #include <filesystem>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "support/test_support.h"
 
 namespace calmspace {

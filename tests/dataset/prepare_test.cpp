@@ -9,10 +9,11 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/base/error.h"
 #include "core/dataset/dataset_file.h"
-#include "core/error.h"
 #include "core/features/feature_extractor.h"
 #include "dataset/sound_fixtures.h"
+#include "datasets/adapters.h"
 
 namespace calmspace {
 namespace {

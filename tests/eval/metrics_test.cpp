@@ -1,5 +1,6 @@
 // Metrics on hand-made confusion cases, and the report files.
 #include "core/eval/metrics.h"
+#include "core/model/softmax.h"
 
 #include <gtest/gtest.h>
 

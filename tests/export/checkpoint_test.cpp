@@ -1,6 +1,6 @@
 // Checkpoints: round trip of every field, h5py view, layout checks, atomicity (failed writes and
 // kill -9 during writes never leave a corrupt file).
-#include "core/model/checkpoint.h"
+#include "core/run/checkpoint.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "export/export_fixtures.h"
 
 namespace calmspace {

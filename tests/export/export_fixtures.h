@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "core/model/checkpoint.h"
+#include "core/run/checkpoint.h"
 #include "support/test_support.h"
 
 namespace calmspace::testing {

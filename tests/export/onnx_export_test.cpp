@@ -1,14 +1,14 @@
 // ONNX export: onnx.checker (python3-onnx) accepts the models with the documented inputs,
 // outputs and metadata; inconsistent checkpoints are one-line InputErrors; files are written
 // atomically; `calmspace export --format onnx` writes one.
-#include "core/model/export_onnx.h"
+#include "core/export/export_onnx.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "export/export_fixtures.h"
 
 namespace calmspace {

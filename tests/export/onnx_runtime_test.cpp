@@ -12,7 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "core/model/export_onnx.h"
+#include "core/export/export_onnx.h"
 #include "core/model/sequence_model.h"
 #include "support/test_support.h"
 

@@ -1,6 +1,7 @@
 // safetensors: writer/reader round trip, checkpoint export and back, malformed files, and a
 // pure-Python reader (json + numpy) that checks names, shapes, values and metadata.
-#include "core/model/export_safetensors.h"
+#include "core/export/export_safetensors.h"
+#include "core/run/checkpoint_safetensors.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,9 +10,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/base/error.h"
+#include "core/base/npy.h"
 #include "core/dataset/dataset_file.h"
-#include "core/error.h"
-#include "core/io/npy.h"
 #include "export/export_fixtures.h"
 
 namespace calmspace {

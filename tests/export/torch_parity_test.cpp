@@ -7,8 +7,8 @@
 
 #include <iostream>
 
-#include "core/io/npy.h"
-#include "core/model/export_safetensors.h"
+#include "core/base/npy.h"
+#include "core/export/export_safetensors.h"
 #include "core/model/sequence_model.h"
 #include "support/test_support.h"
 

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "core/io/npy.h"
-#include "core/tensor.h"
+#include "core/base/npy.h"
+#include "core/base/tensor.h"
 
 namespace calmspace::testing {
 

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "core/audio/decode.h"
+#include "core/base/npy.h"
 #include "core/features/feature_extractor.h"
-#include "core/io/npy.h"
 #include "features/feature_test_util.h"
 #include "support/test_support.h"
 

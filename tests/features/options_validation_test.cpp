@@ -8,7 +8,7 @@
 #include <limits>
 #include <string>
 
-#include "core/config.h"
+#include "core/config/config.h"
 #include "core/features/feature_extractor.h"
 
 namespace calmspace {

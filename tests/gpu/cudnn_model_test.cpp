@@ -11,8 +11,8 @@
 #include <filesystem>
 
 #include "core/model/backend.h"
-#include "core/model/checkpoint.h"
-#include "core/train/model_checkpoint.h"
+#include "core/run/checkpoint.h"
+#include "core/run/model_checkpoint.h"
 #include "core/train/training_step.h"
 #include "gpu/gpu_test_util.h"
 #include "model/model_test_util.h"

@@ -13,7 +13,9 @@
 #include "core/dataset/corpus.h"
 #include "core/dataset/dataset_file.h"
 #include "core/dataset/prepare.h"
+#include "core/model/backend.h"
 #include "core/train/trainer.h"
+#include "datasets/adapters.h"
 #include "gpu/gpu_test_util.h"
 #include "support/test_support.h"
 

@@ -6,9 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "core/config.h"
-#include "core/error.h"
-#include "core/gpu_runtime.h"
+#include "core/base/error.h"
+#include "core/base/gpu_runtime.h"
+#include "core/config/config.h"
 #include "core/train/trainer.h"
 #include "cuda/register.h"
 #include "cuda/runtime.h"

@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/model/cpu_sequence_model.h"
 #include "core/model/reference_model.h"
 #include "model/model_test_util.h"

@@ -7,8 +7,8 @@
 
 #include <cmath>
 
+#include "core/model/loss.h"
 #include "core/model/reference_model.h"
-#include "core/train/loss.h"
 #include "model/model_test_util.h"
 
 namespace calmspace {

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "core/model/model_options.h"
+#include "core/base/tensor.h"
+#include "core/config/model_options.h"
 #include "core/model/reference_model.h"
-#include "core/tensor.h"
 #include "support/test_support.h"
 
 namespace calmspace::testing {

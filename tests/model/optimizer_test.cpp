@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "core/train/loss.h"
+#include "core/model/loss.h"
 #include "core/train/optimizer.h"
 
 namespace calmspace {

@@ -5,7 +5,7 @@
 // batch_invariance_test.cpp: GEMMs over different row counts round differently.
 #include <gtest/gtest.h>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/model/cpu_sequence_model.h"
 #include "model/model_test_util.h"
 

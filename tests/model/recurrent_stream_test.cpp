@@ -7,7 +7,7 @@
 
 #include <random>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/model/cpu_sequence_model.h"
 #include "core/model/recurrent_stream.h"
 #include "model/model_test_util.h"

@@ -9,10 +9,10 @@
 #include <cmath>
 #include <string>
 
-#include "core/io/npy.h"
+#include "core/base/npy.h"
 #include "core/model/cpu_sequence_model.h"
+#include "core/model/loss.h"
 #include "core/model/reference_model.h"
-#include "core/train/loss.h"
 #include "model/model_test_util.h"
 
 namespace calmspace {

@@ -10,11 +10,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/features/feature_extractor.h"
+#include "core/model/loss.h"
 #include "core/predict/predictor.h"
-#include "core/train/loss.h"
-#include "core/train/model_checkpoint.h"
+#include "core/run/model_checkpoint.h"
 #include "support/model_fixtures.h"
 #include "support/test_support.h"
 

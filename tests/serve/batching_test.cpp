@@ -9,10 +9,10 @@
 
 #include <thread>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/predict/predictor.h"
+#include "serve/model_pool.h"
 #include "serve/serve_fixtures.h"
-#include "tools/serve/model_pool.h"
 
 namespace calmspace {
 namespace {

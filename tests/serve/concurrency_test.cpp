@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
+#include "serve/model_pool.h"
 #include "serve/server_harness.h"
-#include "tools/serve/model_pool.h"
 
 namespace calmspace {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <filesystem>
 
+#include "serve/history_store.h"
 #include "support/test_support.h"
-#include "tools/serve/history_store.h"
 
 namespace calmspace {
 namespace {

@@ -9,11 +9,11 @@
 #include <thread>
 
 #include "core/audio/decode.h"
-#include "core/predict/model_file.h"
 #include "core/predict/predictor.h"
+#include "core/run/model_file.h"
+#include "serve/api_routes.h"
+#include "serve/memory_budget.h"
 #include "serve/server_harness.h"
-#include "tools/serve/api_routes.h"
-#include "tools/serve/memory_budget.h"
 
 namespace calmspace {
 namespace {

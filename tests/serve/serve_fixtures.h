@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model/checkpoint.h"
+#include "core/run/checkpoint.h"
 #include "support/model_fixtures.h"
 
 namespace calmspace::testing {

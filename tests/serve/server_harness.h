@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "serve/serve_fixtures.h"
+#include "serve/server.h"
 #include "support/test_support.h"
-#include "tools/serve/server.h"
 
 namespace calmspace::testing {
 

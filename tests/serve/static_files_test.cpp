@@ -1,7 +1,7 @@
 // The page's files are served from the web folder only: `..`, encoded `..` (%2e%2e, %2f, %5c,
 // double-encoded), hidden files, absolute paths and symbolic links out of the folder never read
 // anything outside it.
-#include "tools/serve/static_files.h"
+#include "serve/static_files.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

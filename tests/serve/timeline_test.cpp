@@ -6,10 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "core/features/feature_extractor.h"
+#include "core/model/loss.h"
 #include "core/predict/predictor.h"
 #include "core/predict/timeline_windows.h"
-#include "core/train/loss.h"
-#include "core/train/model_checkpoint.h"
+#include "core/run/model_checkpoint.h"
 #include "serve/serve_fixtures.h"
 #include "support/test_support.h"
 

@@ -1,14 +1,14 @@
 // Browser recordings decode on the server: WebM/Opus (Chrome, Edge), Ogg/Opus (Firefox),
 // fragmented MP4/AAC (Safari), plain .m4a and ADTS .aac uploads (FFmpeg), WAV/FLAC (libsndfile).
 // Each gives the duration and the level of the signal it was made from.
-#include "tools/serve/upload_decoder.h"
+#include "core/audio/decode.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "serve/server_harness.h"
 
 namespace calmspace {
@@ -41,8 +41,8 @@ TEST_P(BrowserFormats, DecodeToTheRecordedSignal) {
   const std::string bytes =
       testing::encode_with_ffmpeg(dir / c.file, signal, c.rate, c.muxer, c.encoder, c.movflags);
   AudioOptions options;
-  const Audio audio = serve::decode_upload(
-      {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, c.file, options);
+  const Audio audio = decode_audio({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()},
+                                   c.file, options);
   EXPECT_EQ(audio.source_format, c.format);
   EXPECT_EQ(audio.sample_rate, 16000);
   EXPECT_EQ(audio.source_rate, c.rate);
@@ -50,7 +50,7 @@ TEST_P(BrowserFormats, DecodeToTheRecordedSignal) {
   // Lossy codecs add priming/padding samples (Opus 312 at 48 kHz, AAC 1024): within 0.1 s.
   EXPECT_NEAR(audio.duration_s(), 3.0, 0.1);
   EXPECT_NEAR(rms(audio.samples), rms(signal), 0.1 * rms(signal));
-  EXPECT_EQ(serve::audio_mime_type(audio.source_format), c.mime);
+  EXPECT_EQ(audio_mime_type(audio.source_format), c.mime);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -71,18 +71,17 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(UploadDecoder, WavAndFlacGoThroughLibsndfile) {
   testing::ScratchDir dir;
   const std::string wav = testing::voice_wav(dir / "v.wav", 2.0);
-  const Audio audio = serve::decode_upload(
-      {reinterpret_cast<const std::byte*>(wav.data()), wav.size()}, "v.wav", AudioOptions{});
+  const Audio audio = decode_audio({reinterpret_cast<const std::byte*>(wav.data()), wav.size()},
+                                   "v.wav", AudioOptions{});
   EXPECT_EQ(audio.source_format, "WAV PCM_16");
   EXPECT_EQ(audio.samples.size(), 32000u);
-  EXPECT_EQ(serve::audio_mime_type("FLAC PCM_16"), "audio/flac");
+  EXPECT_EQ(audio_mime_type("FLAC PCM_16"), "audio/flac");
 }
 
 TEST(UploadDecoder, NotAudioSaysWhatItIsAndTooLongIsRefused) {
   testing::ScratchDir dir;
   auto decode = [](const std::string& bytes, const std::string& name, AudioOptions o = {}) {
-    return serve::decode_upload({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()},
-                                name, o);
+    return decode_audio({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, name, o);
   };
   try {
     decode("just some text that is long enough to sniff\n", "note.wav");
@@ -103,7 +102,7 @@ TEST(UploadDecoder, NotAudioSaysWhatItIsAndTooLongIsRefused) {
   }
   // Matroska without an audio track (a header-only stream): no audio.
   EXPECT_THROW(decode(webm.substr(0, 40), "cut.webm"), InputError);
-  EXPECT_EQ(serve::audio_mime_type("SOMETHING ELSE"), "application/octet-stream");
+  EXPECT_EQ(audio_mime_type("SOMETHING ELSE"), "application/octet-stream");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // waveform_json(): each point is the exact min and max of its stretch of samples (rounded to 1e-4).
-#include "tools/serve/waveform.h"
+#include "serve/waveform.h"
 
 #include <gtest/gtest.h>
 

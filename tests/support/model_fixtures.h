@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model/checkpoint.h"
+#include "core/run/checkpoint.h"
 
 namespace calmspace::testing {
 

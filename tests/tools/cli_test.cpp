@@ -6,8 +6,8 @@
 #include <cmath>
 #include <fstream>
 
-#include "core/gpu_runtime.h"
-#include "core/io/npy.h"
+#include "core/base/gpu_runtime.h"
+#include "core/base/npy.h"
 #include "core/predict/predictor.h"
 #include "cuda/runtime.h"
 #include "support/model_fixtures.h"

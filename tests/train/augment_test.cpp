@@ -1,5 +1,5 @@
 // On-the-fly augmentation: reproducible draws, exact gain, achieved SNR, speed factor, masks.
-#include "core/train/augment.h"
+#include "core/dataset/augment.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Length-bucketed batching: coverage, bucketing, seeded shuffling, padding.
-#include "core/train/batching.h"
+#include "core/dataset/batching.h"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
 // ClipSource: computed vs stored features, caching, per-epoch augmentation independent of threads.
-#include "core/train/clip_source.h"
+#include "core/dataset/clip_source.h"
 
 #include <gtest/gtest.h>
 
-#include "core/error.h"
-#include "core/train/augment.h"
+#include "core/base/error.h"
+#include "core/dataset/augment.h"
 #include "support/test_support.h"
 
 namespace calmspace {

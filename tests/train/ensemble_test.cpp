@@ -10,10 +10,11 @@
 #include <filesystem>
 
 #include "core/audio/decode.h"
-#include "core/model/checkpoint.h"
-#include "core/predict/model_file.h"
+#include "core/eval/evaluate.h"
 #include "core/predict/predictor.h"
-#include "core/train/evaluate.h"
+#include "core/run/checkpoint.h"
+#include "core/run/model_file.h"
+#include "core/run/run_dir.h"
 #include "support/test_support.h"
 #include "train/tiny_training.h"
 
@@ -56,8 +57,8 @@ TEST_F(Ensemble, MembersAreOrdinaryRunsWithConsecutiveSeeds) {
   EXPECT_EQ(member.config().train.seed, 6u);
   EXPECT_EQ(member.config().train.ensemble, 1);
   EXPECT_EQ(member.weights, load_checkpoint(run("alone") + "/checkpoints/best.h5").weights);
-  EXPECT_TRUE(is_ensemble_run(run("ens")));
-  EXPECT_FALSE(is_ensemble_run(run("alone")));
+  EXPECT_TRUE(RunDir(run("ens")).is_ensemble());
+  EXPECT_FALSE(RunDir(run("alone")).is_ensemble());
 }
 
 TEST_F(Ensemble, EvaluationAveragesTheMembersLogits) {

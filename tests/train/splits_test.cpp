@@ -1,12 +1,12 @@
 // Speaker-independent splits from folds or a CSV split column.
-#include "core/train/splits.h"
+#include "core/dataset/splits.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "core/error.h"
+#include "core/base/error.h"
 
 namespace calmspace {
 namespace {

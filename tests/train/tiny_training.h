@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "core/config.h"
+#include "core/config/config.h"
 #include "core/train/epoch_record.h"
 
 namespace calmspace::testing {

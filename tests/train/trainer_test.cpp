@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/model/checkpoint.h"
+#include "core/run/checkpoint.h"
 #include "support/test_support.h"
 #include "train/tiny_training.h"
 

@@ -1,0 +1,52 @@
+// Where work runs: the device strings of the config (train.device, features.device) parsed and
+// resolved in one place, for every stage's factory.
+//   auto | cpu | cuda | cuda:N   (auto = cuda:0 when the CUDA library loads and its runtime sees
+//                                 a GPU, else cpu; core/gpu_runtime.h)
+#pragma once
+
+#include <string>
+
+#include "core/base/options.h"
+
+namespace calmspace {
+
+// A parsed device string. InputError naming `key` when the text is not auto, cpu, cuda, cuda:N.
+struct DeviceSpec {
+  enum class Kind { Auto, Cpu, Cuda } kind = Kind::Auto;
+  int index = 0;  // cuda:N
+};
+DeviceSpec parse_device(const std::string& text, const std::string& key = "train.device");
+
+// The decision: where the model runs and why (logged by the trainer).
+struct ResolvedDevice {
+  bool cuda = false;
+  int index = 0;
+  std::string description;  // e.g. "cuda:0 (auto: NVIDIA H100 80GB HBM3)", "cpu (auto: ...)"
+};
+// cpu -> cpu; cuda[:N] -> cuda or an InputError naming train.device and the runtime's reason;
+// auto -> cuda:0 when usable, else cpu with the reason in the description.
+ResolvedDevice resolve_device(const std::string& text, const std::string& key = "train.device");
+
+// GPU math of the recurrent layers (cuDNN mathType) and of the pooling / head GEMMs (cuBLAS):
+//   fp32  strict FP32 (CUDNN_FMA_MATH, no tensor cores), the reference
+//   tf32  TF32 tensor cores allowed (CUDNN_DEFAULT_MATH on sm_80+, CUBLAS_TF32_TENSOR_OP_MATH)
+//   fp16  FP32 tensors, cuDNN may convert to FP16 for tensor cores
+//         (CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION); FP32 accumulation and weights
+//   bf16  not implemented by the cuDNN backend (an InputError naming train.precision)
+enum class Precision { Fp32, Tf32, Fp16, Bf16 };
+
+inline const EnumTable<Precision>& precision_table() {
+  static const EnumTable<Precision> t = {{"fp32", Precision::Fp32},
+                                         {"tf32", Precision::Tf32},
+                                         {"fp16", Precision::Fp16},
+                                         {"bf16", Precision::Bf16}};
+  return t;
+}
+
+// What the config asks for: the device text and the precision.
+struct ComputeOptions {
+  std::string device = "auto";
+  Precision precision = Precision::Fp32;
+};
+
+}  // namespace calmspace

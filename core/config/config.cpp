@@ -1,0 +1,217 @@
+#include "core/config/config.h"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace calmspace {
+
+std::vector<std::pair<std::string, OptionRegistry>> Config::sections() {
+  std::vector<std::pair<std::string, OptionRegistry>> out(6);
+  out[0].first = "audio";
+  audio.register_options(out[0].second);
+  out[1].first = "features";
+  features.register_options(out[1].second);
+  out[2].first = "data";
+  data.register_options(out[2].second);
+  out[3].first = "model";
+  model.register_options(out[3].second);
+  out[4].first = "train";
+  train.register_options(out[4].second);
+  out[5].first = "augment";
+  augment.register_options(out[5].second);
+  return out;
+}
+
+namespace {
+
+const OptionRegistry* find_section(const std::vector<std::pair<std::string, OptionRegistry>>& all,
+                                   const std::string& name) {
+  for (const auto& [section, registry] : all)
+    if (section == name) return &registry;
+  return nullptr;
+}
+
+std::string section_names(const std::vector<std::pair<std::string, OptionRegistry>>& all) {
+  std::string out;
+  for (const auto& s : all) out += (out.empty() ? "" : ", ") + s.first;
+  return out;
+}
+
+}  // namespace
+
+void Config::merge_yaml(const YAML::Node& root, const std::string& source) {
+  if (!root || root.IsNull()) return;  // an empty file changes nothing
+  if (!root.IsMap()) throw InputError(source, "a config must be a YAML mapping of sections");
+  const auto all = sections();
+  for (const auto& section : root) {
+    const auto name = section.first.as<std::string>();
+    const OptionRegistry* registry = find_section(all, name);
+    if (!registry)
+      throw InputError(source,
+                       cat("unknown section '", name, "' (known: ", section_names(all), ")"));
+    if (section.second.IsNull()) continue;
+    if (!section.second.IsMap())
+      throw InputError(source, cat("section '", name, "' must be a mapping of keys"));
+    for (const auto& item : section.second) {
+      const auto key = item.first.as<std::string>();
+      const OptionEntry* entry = registry->find(key);
+      if (!entry) throw InputError(source, cat("unknown key '", name, ".", key, "'"));
+      try {
+        entry->set(item.second, name + "." + key);
+      } catch (const InputError& e) {
+        throw InputError(source, e.what());
+      }
+    }
+  }
+}
+
+void Config::load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "cannot open config file");
+  YAML::Node root;
+  try {
+    root = YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    throw InputError(path, cat("not valid YAML: ", e.msg, " at line ", e.mark.line + 1));
+  }
+  merge_yaml(root, path);
+}
+
+void Config::apply_override(const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  const auto dot = assignment.find('.');
+  if (eq == std::string::npos || dot == std::string::npos || dot > eq)
+    throw InputError(assignment, "an override must look like section.key=value");
+  const std::string section = assignment.substr(0, dot);
+  const std::string key = assignment.substr(dot + 1, eq - dot - 1);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw InputError(assignment, cat("value is not valid YAML: ", e.msg));
+  }
+  YAML::Node root;
+  root[section][key] = value;
+  merge_yaml(root, "override '" + assignment + "'");
+}
+
+void Config::validate() const {
+  audio.validate();
+  features.validate(audio.sample_rate);
+  data.validate();
+  model.validate();
+  train.validate();
+  augment.validate();
+}
+
+namespace {
+
+// A value in YAML flow style on one line: 25, hann, [["01", "02"], ["03"]].
+std::string flow_yaml(const YAML::Node& value) {
+  YAML::Emitter out;
+  out << YAML::Flow << value;
+  return out.c_str();
+}
+
+}  // namespace
+
+std::string Config::to_yaml() {
+  std::ostringstream out;
+  for (auto& [section, registry] : sections()) {
+    out << section << ":\n";
+    for (const auto& e : registry.entries())
+      out << "  # " << e.help << " [" << e.type << "]\n  " << e.name << ": " << flow_yaml(e.get())
+          << "\n";
+  }
+  return out.str();
+}
+
+std::string Config::help_table() {
+  std::ostringstream out;
+  for (auto& [section, registry] : sections()) {
+    for (const auto& e : registry.entries()) {
+      out << "  " << section << "." << e.name << "=" << flow_yaml(e.get()) << "  [" << e.type
+          << "]\n"
+          << "      " << e.help << "\n";
+    }
+  }
+  return out.str();
+}
+
+void AudioOptions::validate() const {
+  if (sample_rate < 1000 || sample_rate > 384000)
+    throw InputError("audio.sample_rate", cat(sample_rate, " Hz is outside [1000, 384000]"));
+  if (!(max_duration_s > 0)) throw InputError("audio.max_duration_s", "must be > 0");
+}
+
+void DataOptions::validate() const {
+  if (folds.empty() && num_folds < 2) throw InputError("data.num_folds", "must be >= 2");
+  if (compression < 0 || compression > 9) throw InputError("data.compression", "must be in 0-9");
+  if (num_threads < 0) throw InputError("data.num_threads", "must be >= 0");
+  std::set<std::string> seen;
+  for (const auto& fold : folds) {
+    if (fold.empty()) throw InputError("data.folds", "a fold lists no speaker");
+    for (const auto& speaker : fold)
+      if (!seen.insert(speaker).second)
+        throw InputError("data.folds", cat("speaker '", speaker, "' is in more than one fold"));
+  }
+}
+
+void ModelOptions::validate() const {
+  if (hidden_size < 1) throw InputError("model.hidden_size", "must be >= 1");
+  if (num_layers < 1) throw InputError("model.num_layers", "must be >= 1");
+  if (!(dropout >= 0 && dropout < 1)) throw InputError("model.dropout", "must be in [0, 1)");
+  if (attention_dim < 1) throw InputError("model.attention_dim", "must be >= 1");
+  if (!std::isfinite(forget_bias)) throw InputError("model.forget_bias", "must be finite");
+  if (forget_bias != 0 && cell != CellKind::Lstm)
+    throw InputError("model.forget_bias", "applies only to model.cell=lstm");
+}
+
+void TrainOptions::validate() const {
+  if (epochs < 1) throw InputError("train.epochs", "must be >= 1");
+  if (batch_size < 1) throw InputError("train.batch_size", "must be >= 1");
+  if (!(lr > 0)) throw InputError("train.lr", "must be > 0");
+  if (!(weight_decay >= 0)) throw InputError("train.weight_decay", "must be >= 0");
+  if (!(beta1 >= 0 && beta1 < 1)) throw InputError("train.beta1", "must be in [0, 1)");
+  if (!(beta2 >= 0 && beta2 < 1)) throw InputError("train.beta2", "must be in [0, 1)");
+  if (!(eps > 0)) throw InputError("train.eps", "must be > 0");
+  if (!(grad_clip >= 0)) throw InputError("train.grad_clip", "must be >= 0");
+  if (warmup_epochs < 0) throw InputError("train.warmup_epochs", "must be >= 0");
+  if (!(min_lr >= 0 && min_lr <= lr)) throw InputError("train.min_lr", "must be in [0, lr]");
+  if (patience < 0) throw InputError("train.patience", "must be >= 0");
+  if (test_fold < 0) throw InputError("train.test_fold", "must be >= 0");
+  if (valid_fold < -1) throw InputError("train.valid_fold", "must be >= -1");
+  if (num_threads < 0) throw InputError("train.num_threads", "must be >= 0");
+  if (ensemble < 1 || ensemble > kMaxEnsemble)
+    throw InputError("train.ensemble", cat("must be in 1-", kMaxEnsemble));
+  if (ensemble_rotate_valid && !validation)
+    throw InputError("train.ensemble_rotate_valid",
+                     "needs validation folds to rotate, but train.validation is false");
+  parse_device(device, "train.device");  // the format only; availability is checked on use
+}
+
+void AugmentOptions::validate() const {
+  if (!(gain_db >= 0)) throw InputError("augment.gain_db", "must be >= 0");
+  if (!(noise_prob >= 0 && noise_prob <= 1))
+    throw InputError("augment.noise_prob", "must be in [0, 1]");
+  if (!(noise_snr_min_db <= noise_snr_max_db))
+    throw InputError("augment.noise_snr_min_db", "must be <= noise_snr_max_db");
+  for (double f : speed_factors)
+    if (!(f >= 0.5 && f <= 2.0))
+      throw InputError("augment.speed_factors", cat(f, " is outside [0.5, 2]"));
+  if (time_masks < 0 || time_mask_frames < 0)
+    throw InputError("augment.time_masks", "must be >= 0");
+  if (freq_masks < 0 || freq_mask_bins < 0) throw InputError("augment.freq_masks", "must be >= 0");
+}
+
+Config resolve_config(const std::string& config_path, const std::vector<std::string>& overrides) {
+  Config config;
+  if (!config_path.empty()) config.load_file(config_path);
+  for (const auto& o : overrides) config.apply_override(o);
+  config.validate();
+  return config;
+}
+
+}  // namespace calmspace

@@ -1,0 +1,102 @@
+#include "core/config/feature_options.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+
+#include <cmath>
+
+namespace calmspace {
+
+int FeatureOptions::win_length(int sample_rate) const {
+  return static_cast<int>(std::lround(win_ms * 1e-3 * sample_rate));
+}
+
+int FeatureOptions::hop_length(int sample_rate) const {
+  return static_cast<int>(std::lround(hop_ms * 1e-3 * sample_rate));
+}
+
+int FeatureOptions::fft_size(int sample_rate) const {
+  if (n_fft > 0) return n_fft;
+  int size = 1;
+  while (size < win_length(sample_rate)) size *= 2;
+  return size;
+}
+
+int FeatureOptions::base_dim(int sample_rate) const {
+  switch (kind) {
+    case FeatureKind::Spectrogram:
+      return num_bins(sample_rate);
+    case FeatureKind::LogMel:
+      return n_mels;
+    case FeatureKind::Mfcc:
+      return n_mfcc;
+  }
+  return 0;
+}
+
+std::int64_t FeatureOptions::num_frames(std::int64_t num_samples, int sample_rate) const {
+  const std::int64_t hop = hop_length(sample_rate);
+  const std::int64_t win = win_length(sample_rate);
+  if (num_samples <= 0) return 0;
+  if (center) return 1 + num_samples / hop;
+  if (num_samples < win) return 0;
+  return 1 + (num_samples - win) / hop;
+}
+
+void FeatureOptions::validate(int sample_rate) const {
+  const auto key = [](const char* name) { return std::string("features.") + name; };
+  const double nyquist = sample_rate / 2.0;
+  if (!(win_ms > 0)) throw InputError(key("win_ms"), "must be > 0");
+  if (!(hop_ms > 0)) throw InputError(key("hop_ms"), "must be > 0");
+  if (win_length(sample_rate) < 2)
+    throw InputError(key("win_ms"), cat("gives ", win_length(sample_rate), " samples; need >= 2"));
+  if (hop_length(sample_rate) < 1) throw InputError(key("hop_ms"), "gives less than one sample");
+  if (n_fft < 0) throw InputError(key("n_fft"), "must be >= 0");
+  if (n_fft > 0 && n_fft < win_length(sample_rate))
+    throw InputError(key("n_fft"), cat(n_fft, " is shorter than the window (",
+                                       win_length(sample_rate), " samples)"));
+  if (!(preemphasis >= 0 && preemphasis < 1))
+    throw InputError(key("preemphasis"), "must be in [0, 1)");
+  if (!(dither >= 0)) throw InputError(key("dither"), "must be >= 0");
+  if (n_mels < 1) throw InputError(key("n_mels"), "must be >= 1");
+  if (!(f_min >= 0 && f_min < nyquist))
+    throw InputError(key("f_min"), cat("must be in [0, ", nyquist, ") Hz"));
+  if (!(f_max >= 0 && f_max <= nyquist))
+    throw InputError(key("f_max"), cat("must be in [0, ", nyquist, "] Hz (0 = Nyquist)"));
+  if (f_max > 0 && f_max <= f_min) throw InputError(key("f_max"), "must be above f_min");
+  if (!(log_floor > 0)) throw InputError(key("log_floor"), "must be > 0");
+  if (kind == FeatureKind::Mfcc && (n_mfcc < 1 || n_mfcc > n_mels))
+    throw InputError(key("n_mfcc"), cat("must be in [1, n_mels=", n_mels, "]"));
+  if (!(lifter >= 0)) throw InputError(key("lifter"), "must be >= 0");
+  if (deltas < 0 || deltas > 2) throw InputError(key("deltas"), "must be 0, 1 or 2");
+  if (delta_window < 1) throw InputError(key("delta_window"), "must be >= 1");
+  if (num_threads < 0) throw InputError(key("num_threads"), "must be >= 0");
+}
+
+std::string feature_options_yaml(const FeatureOptions& options) {
+  FeatureOptions copy = options;
+  OptionRegistry registry;
+  copy.register_options(registry);
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  for (const auto& e : registry.entries()) {
+    if (e.name == "num_threads") continue;  // changes speed, not values
+    out << YAML::Key << e.name << YAML::Value << e.get();
+  }
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string feature_set_key(const FeatureOptions& options) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bit
+  for (unsigned char c : feature_options_yaml(options)) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return enum_name(feature_kind_table(), options.kind) + "-" + hex;
+}
+
+}  // namespace calmspace

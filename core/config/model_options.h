@@ -1,0 +1,78 @@
+// The sequence model, chosen by config (section `model`):
+//   (B, T, F) padded features + lengths -> input normalisation (training-set mean/std)
+//   -> [rnn_tanh | rnn_relu | lstm | gru] x num_layers x (1 or 2 directions), dropout between
+//   layers -> pooling over each clip's true frames (mean | max | last | attention)
+//   -> linear head -> logits (B, num_classes) -> softmax.
+#pragma once
+
+#include <cstdint>
+
+#include "core/base/options.h"
+
+namespace calmspace {
+
+enum class CellKind { RnnTanh, RnnRelu, Lstm, Gru };
+enum class PoolingKind { Mean, Max, Last, Attention };
+enum class RecurrentInit { Uniform, Orthogonal };
+
+inline const EnumTable<CellKind>& cell_kind_table() {
+  static const EnumTable<CellKind> t = {{"lstm", CellKind::Lstm},
+                                        {"gru", CellKind::Gru},
+                                        {"rnn_tanh", CellKind::RnnTanh},
+                                        {"rnn", CellKind::RnnTanh},
+                                        {"rnn_relu", CellKind::RnnRelu}};
+  return t;
+}
+inline const EnumTable<PoolingKind>& pooling_kind_table() {
+  static const EnumTable<PoolingKind> t = {{"mean", PoolingKind::Mean},
+                                           {"max", PoolingKind::Max},
+                                           {"last", PoolingKind::Last},
+                                           {"attention", PoolingKind::Attention}};
+  return t;
+}
+
+inline const EnumTable<RecurrentInit>& recurrent_init_table() {
+  static const EnumTable<RecurrentInit> t = {{"uniform", RecurrentInit::Uniform},
+                                             {"orthogonal", RecurrentInit::Orthogonal}};
+  return t;
+}
+
+// Gates per cell, in cuDNN / PyTorch order: LSTM i, f, g, o; GRU r, z, n; RNN one.
+inline int gate_count(CellKind cell) {
+  return cell == CellKind::Lstm ? 4 : cell == CellKind::Gru ? 3 : 1;
+}
+
+struct ModelOptions {
+  CellKind cell = CellKind::Lstm;
+  int hidden_size = 128;
+  int num_layers = 2;
+  bool bidirectional = false;
+  double dropout = 0.0;  // probability, applied to the outputs of every layer but the last
+  PoolingKind pooling = PoolingKind::Mean;
+  int attention_dim = 64;  // attention pooling: score_t = v . tanh(W h_t + b), W (A, D)
+  bool input_norm = true;  // normalise inputs with training-set per-feature mean and std
+  // Initialisation (core/model/init.h): how each gate's (H, H) block of weight_hh starts, and a
+  // constant added to the LSTM forget-gate bias (1 in Jozefowicz et al. 2015; PyTorch uses 0).
+  RecurrentInit recurrent_init = RecurrentInit::Uniform;
+  double forget_bias = 0.0;
+
+  void register_options(OptionRegistry& r) {
+    r.add_enum("cell", &cell, cell_kind_table(), "recurrent cell (rnn = rnn_tanh)");
+    r.add("hidden_size", &hidden_size, "hidden units per direction");
+    r.add("num_layers", &num_layers, "stacked recurrent layers");
+    r.add("bidirectional", &bidirectional, "run a second, time-reversed direction per layer");
+    r.add("dropout", &dropout, "dropout probability between recurrent layers");
+    r.add_enum("pooling", &pooling, pooling_kind_table(), "pooling over each clip's frames");
+    r.add("attention_dim", &attention_dim, "attention pooling hidden size A");
+    r.add("input_norm", &input_norm, "normalise inputs with training-set mean/std");
+    r.add_enum("recurrent_init", &recurrent_init, recurrent_init_table(),
+               "initial weight_hh gate blocks: uniform +-1/sqrt(H) or random orthogonal");
+    r.add("forget_bias", &forget_bias, "LSTM: added to the forget-gate bias_ih at initialisation");
+  }
+  void validate() const;
+
+  int directions() const { return bidirectional ? 2 : 1; }
+  int output_dim() const { return hidden_size * directions(); }  // D, what pooling sees
+};
+
+}  // namespace calmspace

@@ -1,0 +1,121 @@
+#include "core/dataset/augment.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/audio/resample.h"
+#include "core/base/error.h"
+#include "core/base/rng.h"
+
+namespace calmspace {
+
+namespace {
+
+// Rate the clip is pretended to have been recorded at for speed factor f.
+int speed_source_rate(int sample_rate, double speed) {
+  return static_cast<int>(std::lround(sample_rate * speed));
+}
+
+// Separate generators for the draws and the noise samples, so adding a draw never changes noise.
+constexpr std::uint64_t kNoiseSubstream = 0x6e6f697365ull;  // "noise"
+
+}  // namespace
+
+WaveformDraw draw_waveform(const AugmentOptions& options, std::uint64_t seed, std::int64_t epoch,
+                           std::int64_t clip) {
+  Rng rng(seed, RngStream::Waveform, epoch, clip);
+  WaveformDraw d;
+  // Fixed draw order, every draw always taken: a changed option never shifts the others.
+  const double u_speed = rng.uniform();
+  const double u_gain = rng.uniform();
+  const double u_noise = rng.uniform();
+  const double u_snr = rng.uniform();
+  if (!options.speed_factors.empty()) {
+    const auto n = options.speed_factors.size();
+    d.speed = options.speed_factors[std::min(n - 1, static_cast<std::size_t>(u_speed * n))];
+  }
+  d.gain_db = options.gain_db > 0 ? (2.0 * u_gain - 1.0) * options.gain_db : 0.0;
+  d.noise = u_noise < options.noise_prob;
+  if (d.noise)
+    d.snr_db =
+        options.noise_snr_min_db + u_snr * (options.noise_snr_max_db - options.noise_snr_min_db);
+  return d;
+}
+
+std::int64_t augmented_length(std::int64_t samples, int sample_rate, const WaveformDraw& draw) {
+  if (draw.speed == 1.0) return samples;
+  return resampled_length(samples, speed_source_rate(sample_rate, draw.speed), sample_rate);
+}
+
+std::vector<float> augment_waveform(std::span<const float> samples, int sample_rate,
+                                    const WaveformDraw& draw, ResampleQuality quality,
+                                    std::uint64_t seed, std::int64_t epoch, std::int64_t clip) {
+  std::vector<float> out =
+      draw.speed == 1.0
+          ? std::vector<float>(samples.begin(), samples.end())
+          : resample(samples, speed_source_rate(sample_rate, draw.speed), sample_rate, quality);
+  if (draw.gain_db != 0.0) {
+    const auto g = static_cast<float>(std::pow(10.0, draw.gain_db / 20.0));
+    for (auto& v : out) v *= g;
+  }
+  if (draw.noise && !out.empty()) {
+    double signal = 0;
+    for (float v : out) signal += double(v) * v;
+    if (signal > 0) {
+      Rng rng({seed, static_cast<std::uint64_t>(RngStream::Waveform), kNoiseSubstream,
+               static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(clip)});
+      std::vector<double> noise(out.size());
+      double energy = 0;
+      for (auto& n : noise) {
+        n = rng.normal();
+        energy += n * n;
+      }
+      // scale^2 * energy = signal / 10^(snr/10)
+      const double scale = std::sqrt(signal / (energy * std::pow(10.0, draw.snr_db / 10.0)));
+      for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = static_cast<float>(out[i] + scale * noise[i]);
+    }
+  }
+  return out;
+}
+
+std::vector<MaskDraw> draw_masks(const AugmentOptions& options, std::int64_t frames,
+                                 std::int64_t dim, std::uint64_t seed, std::int64_t epoch,
+                                 std::int64_t clip) {
+  Rng rng(seed, RngStream::SpecAugment, epoch, clip);
+  std::vector<MaskDraw> masks;
+  auto draw = [&](bool time, std::int64_t extent, int max_width) {
+    const std::int64_t w_max = std::min<std::int64_t>(max_width, extent);
+    const auto width = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(w_max + 1)));
+    const auto start =
+        static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(extent - width + 1)));
+    masks.push_back({time, start, width});
+  };
+  for (int i = 0; i < options.time_masks; ++i) draw(true, frames, options.time_mask_frames);
+  for (int i = 0; i < options.freq_masks; ++i) draw(false, dim, options.freq_mask_bins);
+  return masks;
+}
+
+std::vector<MaskDraw> spec_augment(FeatureMatrix& features, const AugmentOptions& options,
+                                   std::uint64_t seed, std::int64_t epoch, std::int64_t clip) {
+  if (options.time_masks == 0 && options.freq_masks == 0) return {};
+  CALMSPACE_CHECK(static_cast<std::int64_t>(features.data.size()) == features.frames * features.dim,
+                  "feature matrix size");
+  const auto masks = draw_masks(options, features.frames, features.dim, seed, epoch, clip);
+  double sum = 0;
+  for (float v : features.data) sum += v;
+  const auto fill =
+      features.data.empty() ? 0.0f : static_cast<float>(sum / double(features.data.size()));
+  for (const auto& m : masks) {
+    if (m.time) {
+      std::fill(features.data.begin() + m.start * features.dim,
+                features.data.begin() + (m.start + m.width) * features.dim, fill);
+    } else {
+      for (std::int64_t t = 0; t < features.frames; ++t)
+        std::fill_n(features.data.begin() + t * features.dim + m.start, m.width, fill);
+    }
+  }
+  return masks;
+}
+
+}  // namespace calmspace

@@ -1,0 +1,71 @@
+// On-the-fly augmentation of training clips (config section `augment`). Every draw comes from
+// Rng(train.seed, stream, epoch, clip index in the dataset), so a clip gets the same
+// augmentation in the same epoch whatever the thread count or batch order.
+//
+// Waveform (applied in this order, before feature extraction):
+//   1. speed perturbation: factor f drawn uniformly from speed_factors; the clip is treated as
+//      recorded at round(rate * f) Hz and resampled to `rate` (Kaldi / torchaudio speed
+//      perturb): length becomes resampled_length(n, round(rate * f), rate) ~ n / f, pitch shifts.
+//   2. gain: uniform in [-gain_db, +gain_db] dB, x *= 10^(g / 20).
+//   3. white noise with probability noise_prob at an SNR uniform in
+//      [noise_snr_min_db, noise_snr_max_db]: Gaussian noise scaled so that
+//      10 log10(sum x^2 / sum n^2) is exactly the drawn SNR (torchaudio.functional.add_noise).
+//      A silent clip (zero energy) gets no noise: its SNR is undefined.
+// Features (SpecAugment, Park et al. 2019), on a clip's (T, F) rows:
+//   time_masks masks of width w ~ uniform{0..min(time_mask_frames, T)} starting at
+//   t0 ~ uniform{0..T-w}; then freq_masks masks of width ~ uniform{0..min(freq_mask_bins, F)}.
+//   Masked values are set to the clip's mean over all its (unmasked) values, as SpeechBrain's
+//   SpecAugment does without replace_with_zero: features reach the model un-normalised (the
+//   model applies the training-set input_norm itself), so filling with 0 would insert an
+//   out-of-range log-power value instead of a neutral one.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/base/tensor.h"
+#include "core/config/audio_options.h"
+#include "core/config/train_options.h"
+
+namespace calmspace {
+
+// The waveform draws for one (seed, epoch, clip).
+struct WaveformDraw {
+  double speed = 1.0;    // speed factor (1 = unchanged)
+  double gain_db = 0.0;  // applied gain in dB
+  bool noise = false;    // whether noise is added
+  double snr_db = 0.0;   // SNR of the added noise, dB (when noise)
+};
+
+WaveformDraw draw_waveform(const AugmentOptions& options, std::uint64_t seed, std::int64_t epoch,
+                           std::int64_t clip);
+
+// Length in samples after the speed perturbation of `draw` (what augment_waveform returns).
+std::int64_t augmented_length(std::int64_t samples, int sample_rate, const WaveformDraw& draw);
+
+// Applies `draw` to mono `samples` at `sample_rate` Hz. The noise samples come from the same
+// (seed, epoch, clip) key. Returns augmented_length(...) samples.
+std::vector<float> augment_waveform(std::span<const float> samples, int sample_rate,
+                                    const WaveformDraw& draw, ResampleQuality quality,
+                                    std::uint64_t seed, std::int64_t epoch, std::int64_t clip);
+
+// One SpecAugment mask: rows [start, start + width) or bins [start, start + width).
+struct MaskDraw {
+  bool time = true;
+  std::int64_t start = 0;
+  std::int64_t width = 0;
+  bool operator==(const MaskDraw&) const = default;
+};
+
+// The masks for a clip of `frames` x `dim` (time masks first, then frequency masks).
+std::vector<MaskDraw> draw_masks(const AugmentOptions& options, std::int64_t frames,
+                                 std::int64_t dim, std::uint64_t seed, std::int64_t epoch,
+                                 std::int64_t clip);
+
+// Applies the masks of draw_masks(...) to `features` in place (fill: the clip's mean before
+// masking). Returns the masks applied. No-op when time_masks = freq_masks = 0.
+std::vector<MaskDraw> spec_augment(FeatureMatrix& features, const AugmentOptions& options,
+                                   std::uint64_t seed, std::int64_t epoch, std::int64_t clip);
+
+}  // namespace calmspace

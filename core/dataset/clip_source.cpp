@@ -1,0 +1,129 @@
+#include "core/dataset/clip_source.h"
+
+#include <algorithm>
+
+#include "core/base/error.h"
+#include "core/base/parallel.h"
+#include "core/dataset/augment.h"
+
+namespace calmspace {
+
+namespace {
+constexpr std::size_t kExtractChunk = 64;  // clips per extract_batch call (bounds padded memory)
+}
+
+ClipSource::ClipSource(const DatasetFile& dataset, const Config& config,
+                       std::vector<std::size_t> clips, bool augment)
+    : dataset_(&dataset), config_(config), clips_(std::move(clips)), augment_(augment) {
+  if (dataset.sample_rate() != config_.audio.sample_rate)
+    throw InputError(dataset.path(),
+                     cat("stores audio at ", dataset.sample_rate(), " Hz but audio.sample_rate is ",
+                         config_.audio.sample_rate));
+  for (std::size_t c : clips_) {
+    CALMSPACE_CHECK(c < dataset.size(), "clip ", c, " of ", dataset.size());
+    labels_.push_back(dataset.clips()[c].label);
+  }
+  key_ = feature_set_key(config_.features);
+  stored_ = dataset.has_feature_set(key_);
+  feature_dim_ = config_.features.feature_dim(dataset.sample_rate());
+}
+
+ClipSource::~ClipSource() = default;
+ClipSource::ClipSource(ClipSource&&) noexcept = default;
+
+bool ClipSource::augments_waveforms() const {
+  return augment_ && config_.augment.waveform_augmentation();
+}
+
+std::vector<std::int64_t> ClipSource::frames(std::int64_t epoch) const {
+  const int rate = dataset_->sample_rate();
+  std::vector<std::int64_t> out;
+  out.reserve(clips_.size());
+  for (std::size_t c : clips_) {
+    std::int64_t n = dataset_->clips()[c].length;
+    if (augments_waveforms())
+      n = augmented_length(
+          n, rate,
+          draw_waveform(config_.augment, config_.train.seed, epoch, static_cast<std::int64_t>(c)));
+    out.push_back(config_.features.num_frames(n, rate));
+  }
+  return out;
+}
+
+std::vector<FeatureMatrix> ClipSource::extract(const std::vector<std::vector<float>>& waveforms) {
+  if (!extractor_)
+    extractor_ = make_cpu_feature_extractor(config_.features, dataset_->sample_rate());
+  std::vector<FeatureMatrix> out;
+  out.reserve(waveforms.size());
+  for (std::size_t i = 0; i < waveforms.size(); i += kExtractChunk) {
+    std::vector<std::span<const float>> spans;
+    for (std::size_t j = i; j < std::min(waveforms.size(), i + kExtractChunk); ++j)
+      spans.emplace_back(waveforms[j]);
+    const PaddedBatch batch = extractor_->extract_batch(spans);
+    for (std::int64_t b = 0; b < batch.batch; ++b) {
+      FeatureMatrix m;
+      m.frames = batch.lengths[b];
+      m.dim = batch.dim;
+      const auto rows = batch.clip(b);
+      m.data.assign(rows.begin(), rows.end());
+      out.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
+const std::vector<FeatureMatrix>& ClipSource::clean_features() {
+  if (clean_ready_) return clean_;
+  clean_.clear();
+  if (stored_) {
+    for (std::size_t c : clips_) {
+      FeatureMatrix m;
+      m.dim = feature_dim_;
+      m.data = dataset_->clip_features(key_, c);
+      m.frames = static_cast<std::int64_t>(m.data.size()) / std::max(1, feature_dim_);
+      clean_.push_back(std::move(m));
+    }
+  } else {
+    std::vector<std::vector<float>> waveforms;
+    for (std::size_t i = 0; i < clips_.size(); i += kExtractChunk) {
+      waveforms.clear();
+      for (std::size_t j = i; j < std::min(clips_.size(), i + kExtractChunk); ++j)
+        waveforms.push_back(dataset_->waveform(clips_[j]));
+      for (auto& m : extract(waveforms)) clean_.push_back(std::move(m));
+    }
+  }
+  clean_ready_ = true;
+  return clean_;
+}
+
+std::vector<FeatureMatrix> ClipSource::features(std::span<const std::size_t> positions,
+                                                std::int64_t epoch) {
+  std::vector<FeatureMatrix> out;
+  if (augments_waveforms()) {
+    // Waveforms are read serially (one HDF5 file), augmented in parallel; each clip's result
+    // depends only on (seed, epoch, clip), not on the thread that made it.
+    std::vector<std::vector<float>> waveforms(positions.size());
+    for (std::size_t k = 0; k < positions.size(); ++k)
+      waveforms[k] = dataset_->waveform(clips_.at(positions[k]));
+    const int rate = dataset_->sample_rate();
+    parallel_for(static_cast<std::int64_t>(positions.size()), config_.train.num_threads,
+                 [&](std::int64_t k) {
+                   const auto c = static_cast<std::int64_t>(clips_[positions[k]]);
+                   const auto draw = draw_waveform(config_.augment, config_.train.seed, epoch, c);
+                   waveforms[k] =
+                       augment_waveform(waveforms[k], rate, draw, config_.audio.resample_quality,
+                                        config_.train.seed, epoch, c);
+                 });
+    out = extract(waveforms);
+  } else {
+    const auto& clean = clean_features();
+    for (std::size_t p : positions) out.push_back(clean.at(p));
+  }
+  if (augment_)
+    for (std::size_t k = 0; k < positions.size(); ++k)
+      spec_augment(out[k], config_.augment, config_.train.seed, epoch,
+                   static_cast<std::int64_t>(clips_[positions[k]]));
+  return out;
+}
+
+}  // namespace calmspace

@@ -1,0 +1,75 @@
+// The clips of one split as (T, F) features for training and evaluation.
+//   Clean features come from the dataset's stored feature set when it has one made with the
+//   config's feature options (feature_set_key(config.features)), else they are computed from the
+//   waveforms with the CPU extractor; either way they are cached in memory on first use.
+//   With augment = true (the training split): when the config has waveform augmentation
+//   (augment.waveform_augmentation()), every epoch's features are recomputed from the augmented
+//   waveform (augment.h; draws keyed by (train.seed, epoch, dataset clip index)); SpecAugment
+//   masks (augment.time_masks / freq_masks) are applied on top, also per (seed, epoch, clip).
+//   With augment = false the clean cached features are returned unchanged.
+// The DatasetFile must outlive the source. Not thread-safe (use one source per thread).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/base/tensor.h"
+#include "core/config/config.h"
+#include "core/dataset/dataset_file.h"
+#include "core/features/feature_extractor.h"
+
+namespace calmspace {
+
+class ClipSource {
+ public:
+  // `clips`: dataset clip indices of the split. Throws InputError(dataset path, ...) when the
+  // dataset's sample rate differs from audio.sample_rate.
+  ClipSource(const DatasetFile& dataset, const Config& config, std::vector<std::size_t> clips,
+             bool augment);
+  ~ClipSource();
+  ClipSource(ClipSource&&) noexcept;
+  ClipSource& operator=(ClipSource&&) = delete;
+
+  std::size_t size() const { return clips_.size(); }
+  // Dataset clip index and label of position k.
+  std::size_t clip(std::size_t k) const { return clips_[k]; }
+  const std::vector<std::size_t>& clips() const { return clips_; }
+  const std::vector<int>& labels() const { return labels_; }
+  int feature_dim() const { return feature_dim_; }
+  // True when clean features are read from the dataset's stored feature set.
+  bool uses_stored_features() const { return stored_; }
+  const std::string& feature_key() const { return key_; }
+  // True when features are recomputed from augmented waveforms every epoch.
+  bool augments_waveforms() const;
+
+  // Frame count of each position in `epoch` (after speed perturbation when it applies): what
+  // features() returns, so batches can be bucketed before any feature is computed.
+  std::vector<std::int64_t> frames(std::int64_t epoch) const;
+
+  // (T, F) features of `positions` for `epoch` (augmented when this source augments).
+  std::vector<FeatureMatrix> features(std::span<const std::size_t> positions, std::int64_t epoch);
+
+  // Clean features of every position, loaded / computed once (in chunks, extractor threads).
+  const std::vector<FeatureMatrix>& clean_features();
+
+ private:
+  std::vector<FeatureMatrix> extract(const std::vector<std::vector<float>>& waveforms);
+
+  const DatasetFile* dataset_;
+  Config config_;
+  std::vector<std::size_t> clips_;
+  std::vector<int> labels_;
+  bool augment_;
+  bool stored_ = false;
+  std::string key_;
+  int feature_dim_ = 0;
+  std::unique_ptr<FeatureExtractor> extractor_;  // created on first need
+  std::vector<FeatureMatrix> clean_;
+  bool clean_ready_ = false;
+};
+
+}  // namespace calmspace

@@ -1,0 +1,255 @@
+#include "core/export/export_onnx.h"
+
+#include <limits>
+#include <map>
+#include <span>
+
+#include "core/base/atomic_file.h"
+#include "core/base/error.h"
+#include "core/export/onnx_builder.h"
+#include "core/run/checkpoint_safetensors.h"
+
+namespace calmspace {
+namespace {
+
+using onnx_builder::attr;
+using onnx_builder::GraphBuilder;
+using onnx_builder::Ints;
+
+constexpr const char* kSubject = "checkpoint";
+
+// The checkpoint's parameters by name, each checked against the layout its model options give.
+class Params {
+ public:
+  Params(const Checkpoint& checkpoint, const std::vector<ParamView>& expected) {
+    std::map<std::string, const ParamView*> stored;
+    for (const auto& p : checkpoint.layout) stored[p.name] = &p;
+    for (const auto& want : expected) {
+      const auto it = stored.find(want.name);
+      if (it == stored.end())
+        throw InputError(kSubject, cat("parameter ", want.name, " is missing"));
+      const ParamView& p = *it->second;
+      if (p.shape != want.shape)
+        throw InputError(kSubject,
+                         cat("parameter ", want.name, " has another shape than the model options"));
+      if (p.offset < 0 || p.offset + p.size > static_cast<std::int64_t>(checkpoint.weights.size()))
+        throw InputError(kSubject, cat("parameter ", want.name, " lies beyond the weights"));
+      values_[want.name] =
+          std::span<const float>(checkpoint.weights)
+              .subspan(static_cast<std::size_t>(p.offset), static_cast<std::size_t>(p.size));
+    }
+  }
+  std::span<const float> operator[](const std::string& name) const { return values_.at(name); }
+
+ private:
+  std::map<std::string, std::span<const float>> values_;
+};
+
+// For each ONNX gate position, the PyTorch gate it takes: LSTM PyTorch i,f,g,o -> ONNX i,o,f,c;
+// GRU PyTorch r,z,n -> ONNX z,r,h; RNN one gate.
+std::vector<int> onnx_gate_order(CellKind cell) {
+  switch (cell) {
+    case CellKind::Lstm:
+      return {0, 3, 1, 2};
+    case CellKind::Gru:
+      return {1, 0, 2};
+    case CellKind::RnnTanh:
+    case CellKind::RnnRelu:
+      break;
+  }
+  return {0};
+}
+
+// Appends the gate blocks of a gate-stacked (G*H, cols) matrix (cols = 1: a (G*H) bias) to
+// `out` in ONNX order.
+void append_reordered(std::span<const float> stacked, std::int64_t H, std::int64_t cols,
+                      const std::vector<int>& order, std::vector<float>& out) {
+  for (int gate : order) {
+    const auto block = stacked.subspan(static_cast<std::size_t>(gate * H * cols),
+                                       static_cast<std::size_t>(H * cols));
+    out.insert(out.end(), block.begin(), block.end());
+  }
+}
+
+struct RecurrentOutputs {
+  std::string y;    // (T, dirs, B, H), zero past each clip's length
+  std::string y_h;  // (dirs, B, H) final states: forward at length - 1, reverse at t = 0
+};
+
+// One recurrent layer (both directions) as one ONNX RNN / LSTM / GRU node. x: (T, B, input).
+RecurrentOutputs add_recurrent_layer(GraphBuilder& g, const ModelOptions& o, const Params& params,
+                                     int layer, std::int64_t input, const std::string& x,
+                                     const std::string& lengths) {
+  const std::int64_t H = o.hidden_size, G = gate_count(o.cell), dirs = o.directions();
+  const auto order = onnx_gate_order(o.cell);
+  std::vector<float> W, R, B;  // (dirs, G*H, input), (dirs, G*H, H), (dirs, 2*G*H)
+  for (int d = 0; d < dirs; ++d) {
+    const std::string sfx = "_l" + std::to_string(layer) + (d == 1 ? "_reverse" : "");
+    append_reordered(params["rnn.weight_ih" + sfx], H, input, order, W);
+    append_reordered(params["rnn.weight_hh" + sfx], H, H, order, R);
+    append_reordered(params["rnn.bias_ih" + sfx], H, 1, order, B);
+    append_reordered(params["rnn.bias_hh" + sfx], H, 1, order, B);
+  }
+  const std::string name = "layer" + std::to_string(layer);
+  const std::vector<std::string> inputs = {x, g.floats(name + ".W", {dirs, G * H, input}, W),
+                                           g.floats(name + ".R", {dirs, G * H, H}, R),
+                                           g.floats(name + ".B", {dirs, 2 * G * H}, B), lengths};
+  std::vector<onnx::AttributeProto> attrs = {
+      attr("hidden_size", o.hidden_size),
+      attr("direction", o.bidirectional ? "bidirectional" : "forward")};
+  std::string op_type;
+  switch (o.cell) {
+    case CellKind::Lstm:
+      op_type = "LSTM";  // default activations Sigmoid, Tanh, Tanh; no peepholes
+      break;
+    case CellKind::Gru:
+      op_type = "GRU";
+      attrs.push_back(attr("linear_before_reset", 1));  // r * (W_hn h + b_hn), as PyTorch
+      break;
+    case CellKind::RnnTanh:
+    case CellKind::RnnRelu:
+      op_type = "RNN";
+      attrs.push_back(attr(
+          "activations", std::vector<std::string>(static_cast<std::size_t>(dirs),
+                                                  o.cell == CellKind::RnnRelu ? "Relu" : "Tanh")));
+      break;
+  }
+  const auto outs = g.node(op_type, inputs, 2, std::move(attrs));
+  return {outs[0], outs[1]};
+}
+
+// Pooling over each clip's true frames (pooling.h). y: (B, T, D), y_h: (dirs, B, H) of the last
+// layer. Returns P (B, D).
+std::string add_pooling(GraphBuilder& g, const ModelOptions& o, const Params& params,
+                        const std::string& y, const std::string& y_h, const std::string& lengths) {
+  if (o.pooling == PoolingKind::Last)  // [forward h at length-1, reverse h at 0] = Y_h
+    return g.op("Reshape",
+                {g.op("Transpose", {y_h}, {attr("perm", Ints{1, 0, 2})}), g.int64s("BD", {0, -1})});
+
+  // valid (B, T, 1) = t < lengths[b]
+  const std::string time = g.op("Gather", {g.op("Shape", {y}), g.scalar_int64("time_axis", 1)});
+  const std::string frames =
+      g.op("Range", {g.scalar_int64("zero", 0), time, g.scalar_int64("one", 1)});  // (T)
+  const std::string len64 = g.op("Cast", {lengths}, {attr("to", onnx::TensorProto::INT64)});
+  const std::string valid = g.op(
+      "Unsqueeze", {g.op("Less", {g.op("Unsqueeze", {frames, g.int64s("axes", {0})}),
+                                  g.op("Unsqueeze", {len64, g.int64s("axes", {1})})}),  // (B, T)
+                    g.int64s("axes", {2})});
+  auto lowest = [&g] { return g.scalar_float("lowest", std::numeric_limits<float>::lowest()); };
+
+  switch (o.pooling) {
+    case PoolingKind::Mean: {  // sum_{t < len} y_t / len (onnxruntime zeroes Y past the length,
+                               // the ONNX spec does not promise it: masked here)
+      const std::string sum =
+          g.op("ReduceSum",
+               {g.op("Where", {valid, y, g.scalar_float("zero", 0.0f)}), g.int64s("axes", {1})},
+               {attr("keepdims", 0)});
+      const std::string count =
+          g.op("Unsqueeze", {g.op("Cast", {lengths}, {attr("to", onnx::TensorProto::FLOAT)}),
+                             g.int64s("axes", {1})});  // (B, 1)
+      return g.op("Div", {sum, count});
+    }
+    case PoolingKind::Max:  // opset 17's ReduceMax takes axes as an attribute
+      return g.op("ReduceMax", {g.op("Where", {valid, y, lowest()})},
+                  {attr("axes", Ints{1}), attr("keepdims", 0)});
+    case PoolingKind::Attention: {  // alpha = softmax_{t < len}(v . tanh(W y_t + b))
+      const std::int64_t A = o.attention_dim, D = o.output_dim();
+      const auto w = params["pool.attention.weight"];  // (A, D) -> stored transposed (D, A)
+      std::vector<float> wt(static_cast<std::size_t>(A * D));
+      for (std::int64_t a = 0; a < A; ++a)
+        for (std::int64_t j = 0; j < D; ++j)
+          wt[static_cast<std::size_t>(j * A + a)] = w[static_cast<std::size_t>(a * D + j)];
+      const std::string u =
+          g.op("Tanh",
+               {g.op("Add", {g.op("MatMul", {y, g.floats("pool.attention.weight_t", {D, A}, wt)}),
+                             g.floats("pool.attention.bias", {A},
+                                      params["pool.attention.bias"])})});  // (B, T, A)
+      const std::string score =
+          g.op("MatMul",
+               {u, g.floats("pool.attention.v", {A, 1}, params["pool.attention.v"])});  // (B, T, 1)
+      const std::string alpha =
+          g.op("Softmax", {g.op("Where", {valid, score, lowest()})}, {attr("axis", 1)});
+      return g.op("ReduceSum", {g.op("Mul", {alpha, y}), g.int64s("axes", {1})},
+                  {attr("keepdims", 0)});
+    }
+    case PoolingKind::Last:
+      break;
+  }
+  throw InputError(kSubject, "model.pooling: not supported by the ONNX export");
+}
+
+}  // namespace
+
+std::string onnx_model_bytes(const Checkpoint& checkpoint) {
+  const Config config = checkpoint.config(kSubject);
+  const ModelOptions& o = config.model;
+  const std::int64_t F = config.features.feature_dim(config.audio.sample_rate);
+  const std::int64_t C = static_cast<std::int64_t>(checkpoint.labels.size());
+  if (C == 0) throw InputError(kSubject, "has no labels");
+  const Params params(checkpoint, parameter_layout(o, static_cast<int>(F), static_cast<int>(C)));
+  if (o.input_norm && (static_cast<std::int64_t>(checkpoint.norm_mean.size()) != F ||
+                       static_cast<std::int64_t>(checkpoint.norm_std.size()) != F))
+    throw InputError(kSubject, cat("input_norm mean/std are not (", F, ",)"));
+
+  onnx::ModelProto model;
+  model.set_ir_version(kOnnxIrVersion);
+  auto* opset = model.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(kOnnxOpset);
+  model.set_producer_name("calmspace");
+  model.set_producer_version(CALMSPACE_VERSION);
+  model.set_doc_string(
+      "CalmSpace speech emotion classifier: features (batch, time, F) + lengths (batch) -> "
+      "probabilities (batch, C) over the labels in metadata_props['labels']");
+  for (const auto& [key, value] : model_export_metadata(checkpoint)) {
+    auto* entry = model.add_metadata_props();
+    entry->set_key(key);
+    entry->set_value(value);
+  }
+
+  GraphBuilder g(model.mutable_graph());
+  model.mutable_graph()->set_name("calmspace");
+  g.input("features", onnx::TensorProto::FLOAT, {"batch", "time", F},
+          "padded features (batch, time, F); rows past lengths[b] are ignored");
+  g.input("lengths", onnx::TensorProto::INT32, {"batch"}, "true frames per clip, 1..time");
+
+  std::string x = "features";
+  if (o.input_norm) {  // x' = (x - mean) * (1 / std), as the CPU backend computes it
+    std::vector<float> inv_std(checkpoint.norm_std.size());
+    for (std::size_t f = 0; f < inv_std.size(); ++f) inv_std[f] = 1.0f / checkpoint.norm_std[f];
+    x = g.op("Mul", {g.op("Sub", {x, g.floats("input_norm.mean", {F}, checkpoint.norm_mean)}),
+                     g.floats("input_norm.inv_std", {F}, inv_std)});
+  }
+  std::string seq = g.op("Transpose", {x}, {attr("perm", Ints{1, 0, 2})});  // (T, B, F)
+  std::int64_t input = F;
+  std::string y_h;
+  for (int layer = 0; layer < o.num_layers; ++layer) {
+    const auto r = add_recurrent_layer(g, o, params, layer, input, seq, "lengths");
+    // (T, dirs, B, H) -> (T, B, dirs, H) -> (T, B, D): [forward, reverse] per frame
+    seq = g.op("Reshape", {g.op("Transpose", {r.y}, {attr("perm", Ints{0, 2, 1, 3})}),
+                           g.int64s("TBD", {0, 0, -1})});
+    y_h = r.y_h;
+    input = o.output_dim();
+  }
+  const std::string y = g.op("Transpose", {seq}, {attr("perm", Ints{1, 0, 2})});  // (B, T, D)
+  const std::string pooled = add_pooling(g, o, params, y, y_h, "lengths");
+
+  const std::int64_t D = o.output_dim();
+  g.op_to("logits", "Gemm",
+          {pooled, g.floats("head.weight", {C, D}, params["head.weight"]),
+           g.floats("head.bias", {C}, params["head.bias"])},
+          {attr("transB", 1)});  // P W^T + b
+  g.op_to("probabilities", "Softmax", {"logits"}, {attr("axis", 1)});
+  g.output("probabilities", onnx::TensorProto::FLOAT, {"batch", C}, "softmax over the labels");
+  g.output("logits", onnx::TensorProto::FLOAT, {"batch", C}, "the head's output");
+
+  std::string bytes;
+  CALMSPACE_CHECK(model.SerializeToString(&bytes), "onnx.ModelProto did not serialize");
+  return bytes;
+}
+
+void export_onnx(const Checkpoint& checkpoint, const std::string& path) {
+  write_text_file_atomic(path, onnx_model_bytes(checkpoint));
+}
+
+}  // namespace calmspace

@@ -1,0 +1,49 @@
+// The run directory, the one place its layout is spelled: what `train`, `cv`, `bench` and `eval`
+// write and `predict`, `eval`, `export`, `plot` and `serve` read.
+//   RUN/config.yaml              the resolved config
+//   RUN/metrics.jsonl, .csv      one record per finished epoch (core/train/epoch_record.h)
+//   RUN/checkpoints/best.h5      the best epoch (validation UA), last.h5 the last
+//   (core/run/checkpoint.h) RUN/report.json, .csv        the best checkpoint on the test split
+//   (core/eval/metrics.h) RUN/member_<k>/              an ensemble's member k, a run directory of
+//   its own CV/fold_<k>/, CV/cv.json     cross-validation: one run directory per fold, and the
+//   summary BENCH/bench.json             `calmspace bench`'s cell comparison DIR/plots/ figures
+//   drawn for DIR
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace calmspace {
+
+class RunDir {
+ public:
+  explicit RunDir(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  const std::filesystem::path& path() const { return dir_; }
+  std::string str() const { return dir_.string(); }
+
+  std::filesystem::path config() const { return dir_ / "config.yaml"; }
+  std::filesystem::path metrics_jsonl() const { return dir_ / "metrics.jsonl"; }
+  std::filesystem::path metrics_csv() const { return dir_ / "metrics.csv"; }
+  std::filesystem::path checkpoints() const { return dir_ / "checkpoints"; }
+  std::filesystem::path best_checkpoint() const { return checkpoints() / "best.h5"; }
+  std::filesystem::path last_checkpoint() const { return checkpoints() / "last.h5"; }
+  std::filesystem::path report_json() const { return dir_ / "report.json"; }
+  std::filesystem::path report_csv() const { return dir_ / "report.csv"; }
+  std::filesystem::path plots() const { return dir_ / "plots"; }
+  RunDir member(int k) const;  // RUN/member_<k>
+  RunDir fold(int k) const;    // CV/fold_<k>
+  std::filesystem::path cv_json() const { return dir_ / "cv.json"; }
+  std::filesystem::path bench_json() const { return dir_ / "bench.json"; }
+
+  // The best checkpoint's path as the report names it, relative to the run directory.
+  static constexpr const char* kBestCheckpointName = "checkpoints/best.h5";
+
+  // True when this holds an ensemble: a member_0 folder, or (killed before its first member
+  // started) a config.yaml with train.ensemble > 1 and no checkpoints of its own.
+  bool is_ensemble() const;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace calmspace

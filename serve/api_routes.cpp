@@ -1,0 +1,185 @@
+#include "serve/api_routes.h"
+
+#include <charconv>
+#include <optional>
+
+#include "core/audio/decode.h"
+#include "core/audio/flac_pack.h"
+#include "core/base/error.h"
+#include "core/predict/prediction_json.h"
+#include "serve/json_response.h"
+#include "serve/waveform.h"
+
+namespace calmspace::serve {
+namespace {
+
+nlohmann::json summary_json(const AnalysisSummary& s) {
+  return {{"id", s.id},
+          {"created_at", s.created_at},
+          {"name", s.name},
+          {"duration_s", s.duration_s},
+          {"predicted", s.predicted},
+          {"confidence", s.confidence}};
+}
+
+// The summary's fields plus the stored result's (probabilities, timeline, waveform, ...).
+nlohmann::json analysis_json(const AnalysisSummary& s, const nlohmann::json& result) {
+  nlohmann::json out = result;
+  out.update(summary_json(s));
+  return out;
+}
+
+// A strictly positive decimal id ("12"), or nullopt ("", "-1", "1x", "0x1f", 20 digits...).
+std::optional<std::int64_t> parse_id(const std::string& text) {
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0 || text[0] == '+')
+    return std::nullopt;
+  return id;
+}
+
+// An integer query parameter within [lo, hi], `fallback` when absent; nullopt when malformed.
+std::optional<std::int64_t> query_int(const httplib::Request& req, const char* key,
+                                      std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
+  if (!req.has_param(key)) return fallback;
+  const std::string text = req.get_param_value(key);
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi)
+    return std::nullopt;
+  return v;
+}
+
+void post_analysis(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!req.is_multipart_form_data() || !req.has_file("audio"))
+    return send_error(res, 400,
+                      "expected a multipart/form-data body with the recording in field 'audio'");
+  const httplib::MultipartFormData file = req.get_file_value("audio");
+  const std::string name = display_name(file.filename);
+  const auto* bytes = reinterpret_cast<const std::byte*>(file.content.data());
+  AudioOptions audio_options = ctx.pool.config().audio;
+  audio_options.max_duration_s = ctx.options.max_duration_s;
+  audio_options.max_duration_name = "--max-seconds";
+  const std::span<const std::byte> upload(bytes, file.content.size());
+  const auto upload_bytes = static_cast<std::int64_t>(file.content.size());
+  const std::int64_t need = upload_memory_needed(
+      ctx.pool, upload_bytes, expected_decoded_samples(upload, name, audio_options),
+      ctx.options.timeline);
+  if (need > ctx.memory.total())
+    return send_error(res, 413,
+                      cat(name, ": analysing this recording needs about ", (need >> 20) + 1,
+                          " MB, more than the server's memory budget of ", ctx.memory.total() >> 20,
+                          " MB (--max-memory-mb)"));
+  MemoryBudget::Reservation reserved(ctx.memory, need);
+  Audio audio;
+  try {
+    audio = decode_audio(upload, name, audio_options);
+  } catch (const InputError& e) {
+    return send_error(res, 415, e.what());
+  }
+  reserved.resize(upload_memory_needed(ctx.pool, upload_bytes,
+                                       static_cast<std::int64_t>(audio.samples.size()),
+                                       ctx.options.timeline));
+  Prediction p;
+  try {
+    p = ctx.pool.predict(audio.samples, ctx.options.timeline);
+  } catch (const InputError& e) {
+    return send_error(res, 400, name + ": " + e.reason());
+  }
+  const auto& labels = ctx.pool.labels();
+  nlohmann::json result = prediction_json(name, p, labels);
+  result.erase("file");
+  result["source_format"] = audio.source_format;
+  result["waveform"] = waveform_json(audio.samples, audio.sample_rate);
+  // Uncompressed integer PCM is kept as lossless FLAC: the same samples in about a fifth of the
+  // bytes, which is most of what the history writes to disk (core/audio/flac_pack.h).
+  const std::optional<std::string> packed = pack_pcm_as_flac({bytes, file.content.size()});
+  const AnalysisSummary s = ctx.store.add(
+      name, p.duration_s, labels[p.predicted], p.probabilities[p.predicted], result,
+      packed ? *packed : file.content, audio_mime_type(packed ? "FLAC" : audio.source_format));
+  res.set_header("Location", "/api/analyses/" + std::to_string(s.id));
+  send_json(res, 201, analysis_json(s, result));
+}
+
+void list_analyses(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const auto limit = query_int(req, "limit", 20, 1, 100);
+  const auto offset = query_int(req, "offset", 0, 0, std::int64_t{1} << 62);
+  if (!limit) return send_error(res, 400, "limit must be an integer from 1 to 100");
+  if (!offset) return send_error(res, 400, "offset must be a non-negative integer");
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& s : ctx.store.list(static_cast<int>(*limit), *offset))
+    items.push_back(summary_json(s));
+  send_json(
+      res, 200,
+      {{"items", items}, {"total", ctx.store.count()}, {"limit", *limit}, {"offset", *offset}});
+}
+
+void no_such_analysis(httplib::Response& res, const std::string& id) {
+  send_error(res, 404, "no analysis with id '" + id.substr(0, 40) + "'");
+}
+
+}  // namespace
+
+std::int64_t upload_memory_needed(const ModelPool& pool, std::int64_t upload_bytes,
+                                  std::int64_t samples, const TimelineOptions& timeline) {
+  return 2 * upload_bytes + 16 * samples + pool.memory_needed(samples, timeline);
+}
+
+std::string display_name(const std::string& client_file_name) {
+  std::string name = client_file_name;
+  if (const auto slash = name.find_last_of("/\\"); slash != std::string::npos)
+    name = name.substr(slash + 1);
+  std::string clean;
+  for (unsigned char c : name)
+    if (c >= 0x20 && c != 0x7F) clean += static_cast<char>(c);
+  if (clean.size() > 120) clean.resize(120);
+  return clean.empty() ? "recording" : clean;
+}
+
+void add_api_routes(httplib::Server& server, ApiContext& ctx) {
+  server.Post("/api/analyses", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    post_analysis(ctx, req, res);
+  });
+  server.Get("/api/analyses", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    list_analyses(ctx, req, res);
+  });
+  server.Get("/api/analyses/([^/]+)", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    const std::string text = req.matches[1];
+    const auto id = parse_id(text);
+    const auto found = id ? ctx.store.get(*id) : std::nullopt;
+    if (!found) return no_such_analysis(res, text);
+    send_json(res, 200, analysis_json(found->first, found->second));
+  });
+  server.Get("/api/analyses/([^/]+)/audio",
+             [&ctx](const httplib::Request& req, httplib::Response& res) {
+               const std::string text = req.matches[1];
+               const auto id = parse_id(text);
+               const auto audio = id ? ctx.store.audio(*id) : std::nullopt;
+               if (!audio) return no_such_analysis(res, text);
+               res.status = 200;
+               res.set_content(audio->bytes, audio->mime_type.c_str());
+             });
+  server.Delete("/api/analyses/([^/]+)",
+                [&ctx](const httplib::Request& req, httplib::Response& res) {
+                  const std::string text = req.matches[1];
+                  const auto id = parse_id(text);
+                  if (!id || !ctx.store.remove(*id)) return no_such_analysis(res, text);
+                  send_json(res, 200, {{"deleted", *id}});
+                });
+  server.Get("/api/model", [&ctx](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, ctx.model_info);
+  });
+  server.Get("/health", [&ctx](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200,
+              {{"status", "ok"},
+               {"labels", ctx.pool.labels().size()},
+               {"workers", ctx.pool.size()},
+               {"analyses", ctx.store.count()},
+               {"max_upload_bytes", ctx.options.max_upload_bytes},
+               {"max_duration_s", ctx.options.max_duration_s},
+               {"max_memory_bytes", ctx.memory.total()},
+               {"memory_in_use_bytes", ctx.memory.in_use()}});
+  });
+}
+
+}  // namespace calmspace::serve

@@ -1,0 +1,51 @@
+// The JSON API (all bodies JSON; errors {"error": message}):
+//   POST   /api/analyses            multipart form, the recording in field "audio" -> 201 analysis
+//   GET    /api/analyses            ?limit=1..100 (20) &offset=0.. -> {items, total, limit, offset}
+//   GET    /api/analyses/{id}       -> analysis
+//   GET    /api/analyses/{id}/audio -> the recording as uploaded (type from its decoded format)
+//   DELETE /api/analyses/{id}       -> {"deleted": id}
+//   GET    /api/model               -> labels, model and feature options, model card
+//   GET    /health                  -> {status: "ok", labels, workers, analyses, max_upload_bytes,
+//                                       max_duration_s}
+// An analysis: {id, created_at, name, duration_s, predicted, confidence, source_format,
+//   probabilities: {label: p}, timeline: [{start_s, end_s, predicted, probabilities}],
+//   segments: [{start_s, end_s, emotion, confidence, windows}],
+//   waveform: {points, seconds_per_point, min, max}}.
+// Statuses: 400 bad request (no "audio" field, bad paging, recording too short), 413 over the
+// upload limit or needing more memory than the server's budget, 415 not decodable audio (or
+// longer than --max-seconds), 404 unknown id or route.
+#pragma once
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "serve/history_store.h"
+#include "serve/memory_budget.h"
+#include "serve/model_pool.h"
+#include "serve/server_options.h"
+
+namespace calmspace::serve {
+
+struct ApiContext {
+  ModelPool& pool;
+  HistoryStore& store;
+  const ServerOptions& options;
+  MemoryBudget& memory;
+  nlohmann::json model_info;  // GET /api/model
+};
+
+// What analysing an upload of `upload_bytes` bytes that decodes to `samples` samples holds at
+// once: the upload and its stored copy (2x), the decoded samples with the rate conversion's input
+// (up to 48 kHz mono: 4x the 16 kHz samples' bytes), and the analysis (memory_needed).
+std::int64_t upload_memory_needed(const ModelPool& pool, std::int64_t upload_bytes,
+                                  std::int64_t samples, const TimelineOptions& timeline);
+
+// Registers the routes above; `context` must outlive the server.
+void add_api_routes(httplib::Server& server, ApiContext& context);
+
+// A display name for an upload: the base name of the client's file name, control characters
+// removed, at most 120 bytes; "recording" when nothing is left. Only ever shown, never a path.
+std::string display_name(const std::string& client_file_name);
+
+}  // namespace calmspace::serve

@@ -1,0 +1,237 @@
+#include "serve/history_store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include "core/base/error.h"
+#include "serve/wal_checkpointer.h"
+
+namespace calmspace::serve {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS analyses (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_at  TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  duration_s  REAL NOT NULL,
+  predicted   TEXT NOT NULL,
+  confidence  REAL NOT NULL,
+  result      TEXT NOT NULL,
+  audio       BLOB NOT NULL,
+  audio_type  TEXT NOT NULL
+);
+PRAGMA user_version = 1;
+)sql";
+
+std::string now_iso8601() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(ms % 1000));
+  return text;
+}
+
+// A prepared statement, finalised on scope exit; step() checks errors.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+      throw Error(cat("sqlite: ", sqlite3_errmsg(db), " in: ", sql));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
+  Statement& bind(int i, double v) { return check(sqlite3_bind_double(stmt_, i, v)); }
+  Statement& bind(int i, const std::string& v) {
+    return check(
+        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  }
+  Statement& bind_blob(int i, const std::string& v) {
+    return check(sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT));
+  }
+  // True while a row is available.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw Error(cat("sqlite: ", sqlite3_errmsg(db_)));
+  }
+  std::int64_t integer(int col) { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) { return sqlite3_column_double(stmt_, col); }
+  std::string text(int col) {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    const int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string(static_cast<const char*>(p), n) : std::string();
+  }
+
+ private:
+  Statement& check(int rc) {
+    if (rc != SQLITE_OK) throw Error(cat("sqlite bind: ", sqlite3_errmsg(db_)));
+    return *this;
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+constexpr const char* kSummaryColumns = "id, created_at, name, duration_s, predicted, confidence";
+
+AnalysisSummary read_summary(Statement& s) {
+  return {s.integer(0), s.text(1), s.text(2), s.real(3), s.text(4), s.real(5)};
+}
+
+}  // namespace
+
+std::string HistoryStore::database_file(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "history.sqlite3").string();
+}
+
+HistoryStore::HistoryStore(const std::string& data_dir, int wal_restart_pages) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(data_dir, ec)) {
+    fs::create_directories(data_dir, ec);
+    if (ec) throw InputError(data_dir, "cannot create the data directory (" + ec.message() + ")");
+    fs::permissions(data_dir, fs::perms::owner_all, ec);
+  }
+  if (!fs::is_directory(data_dir, ec)) throw InputError(data_dir, "not a directory");
+  const std::string file = database_file(data_dir);
+  const int rc = sqlite3_open_v2(
+      file.c_str(), &db_,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
+      nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string reason = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw InputError(file, "cannot open the history database (" + reason + ")");
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  char* error = nullptr;
+  const std::string setup =
+      std::string(
+          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; "
+          "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=536870912;") +
+      kSchema;  // secure_delete: a deleted recording is overwritten, not left in free pages;
+                // no auto-checkpoint: the WalCheckpointer copies the log back in the background
+  if (sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string reason = error ? error : "unknown error";
+    sqlite3_free(error);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw InputError(file, "not a usable history database (" + reason + ")");
+  }
+  try {
+    // Every 100 ms; by default the log restarts from its beginning once past 256 MiB (under a
+    // stream of 4 s recordings, one restart every few seconds), and journal_size_limit trims a
+    // longer log file to 512 MiB when it restarts.
+    checkpointer_ = std::make_unique<WalCheckpointer>(file, std::chrono::milliseconds(100),
+                                                      wal_restart_pages, mutex_);
+  } catch (const Error& e) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw InputError(file, e.what());
+  }
+}
+
+HistoryStore::~HistoryStore() {
+  checkpointer_.reset();  // its connection closes first; the last close checkpoints everything
+  sqlite3_close(db_);
+}
+
+long long HistoryStore::checkpointed_frames() const {
+  return checkpointer_->checkpointed_frames();
+}
+
+long long HistoryStore::checkpoint_restarts() const {
+  return checkpointer_->restarts();
+}
+
+long long HistoryStore::checkpoint_passes() const {
+  return checkpointer_->passes();
+}
+
+void HistoryStore::wait_for_checkpoint_passes(long long n) const {
+  checkpointer_->wait_for_passes(n);
+}
+
+AnalysisSummary HistoryStore::add(const std::string& name, double duration_s,
+                                  const std::string& predicted, double confidence,
+                                  const nlohmann::json& result, const std::string& audio,
+                                  const std::string& mime_type) {
+  AnalysisSummary s{0, now_iso8601(), name, duration_s, predicted, confidence};
+  const std::string result_text = result.dump();
+  std::lock_guard lock(mutex_);
+  Statement insert(db_,
+                   "INSERT INTO analyses (created_at, name, duration_s, predicted, confidence, "
+                   "result, audio, audio_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, s.created_at).bind(2, name).bind(3, duration_s).bind(4, predicted);
+  insert.bind(5, confidence).bind(6, result_text).bind_blob(7, audio).bind(8, mime_type);
+  insert.step();
+  s.id = sqlite3_last_insert_rowid(db_);
+  return s;
+}
+
+std::vector<AnalysisSummary> HistoryStore::list(int limit, std::int64_t offset) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, (std::string("SELECT ") + kSummaryColumns +
+                    " FROM analyses ORDER BY id DESC LIMIT ? OFFSET ?")
+                       .c_str());
+  q.bind(1, std::int64_t{limit}).bind(2, offset);
+  std::vector<AnalysisSummary> out;
+  while (q.step()) out.push_back(read_summary(q));
+  return out;
+}
+
+std::int64_t HistoryStore::count() {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, "SELECT COUNT(*) FROM analyses");
+  q.step();
+  return q.integer(0);
+}
+
+std::optional<std::pair<AnalysisSummary, nlohmann::json>> HistoryStore::get(std::int64_t id) {
+  std::string result;
+  AnalysisSummary summary;
+  {
+    std::lock_guard lock(mutex_);
+    Statement q(
+        db_,
+        (std::string("SELECT ") + kSummaryColumns + ", result FROM analyses WHERE id = ?").c_str());
+    q.bind(1, id);
+    if (!q.step()) return std::nullopt;
+    summary = read_summary(q);
+    result = q.text(6);
+  }
+  return std::make_pair(summary, nlohmann::json::parse(result));
+}
+
+std::optional<StoredAudio> HistoryStore::audio(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_, "SELECT audio, audio_type FROM analyses WHERE id = ?");
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return StoredAudio{q.text(0), q.text(1)};
+}
+
+bool HistoryStore::remove(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  Statement del(db_, "DELETE FROM analyses WHERE id = ?");
+  del.bind(1, id);
+  del.step();
+  return sqlite3_changes(db_) > 0;
+}
+
+}  // namespace calmspace::serve

@@ -1,0 +1,156 @@
+#include "serve/server.h"
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+
+#include "core/base/error.h"
+#include "core/run/model_file.h"
+#include "serve/json_response.h"
+#include "serve/model_info.h"
+#include "serve/static_files.h"
+
+namespace calmspace::serve {
+namespace {
+
+// The page may use only its own scripts, styles and media (recordings are blob: URLs).
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+}  // namespace
+
+Server::Server(ServerOptions options) : options_(std::move(options)) {
+  const std::vector<Checkpoint> members = load_model_members(options_.model_path);
+  const int workers = options_.workers > 0
+                          ? options_.workers
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  pool_ = std::make_unique<ModelPool>(members, workers, options_.max_batch, options_.batch_max_s);
+  store_ = std::make_unique<HistoryStore>(options_.data_dir);
+  memory_ = std::make_unique<MemoryBudget>(options_.max_memory_bytes);
+  api_ = std::make_unique<ApiContext>(
+      ApiContext{*pool_, *store_, options_, *memory_,
+                 model_info_json(pool_->config(), pool_->labels(), options_.model_path,
+                                 model_card_path(options_.model_path))});
+
+  const int threads = std::max(options_.http_threads, 2);
+  http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_.set_payload_max_length(options_.max_upload_bytes);
+  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm holds the
+  // body until the client's delayed ACK (up to 40 ms per response).
+  http_.set_tcp_nodelay(true);
+  http_.set_keep_alive_max_count(1000);
+  // SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT would let a second server bind the same
+  // port and silently take half of the connections; a busy port must be an error.
+  http_.set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket_ = sock;  // the last one offered is the one that binds
+  });
+  // Slow clients (a phone on Wi-Fi uploading minutes of audio) get 30 s per read or write, not 5.
+  http_.set_read_timeout(30, 0);
+  http_.set_write_timeout(30, 0);
+  http_.set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                             {"Referrer-Policy", "no-referrer"},
+                             {"Cache-Control", "no-store"}});
+  add_api_routes(http_, *api_);
+  add_static_routes();
+  add_error_handlers();
+
+  if (options_.port == 0) {
+    port_ = http_.bind_to_any_port(options_.host);
+    if (port_ <= 0) throw InputError(options_.host, "cannot bind any port on this address");
+  } else {
+    if (!http_.bind_to_port(options_.host, options_.port))
+      throw InputError(cat(options_.host, ":", options_.port),
+                       "cannot listen here (address in use, or not an address of this machine)");
+    port_ = options_.port;
+  }
+  // Debian's cpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled into the
+  // library): dozens of clients connecting at once overflow it and wait for SYN retransmits.
+  // Calling listen() again on the listening socket raises the backlog (Linux allows it).
+  if (listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
+}
+
+Server::~Server() {
+  stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string Server::url() const {
+  const bool v6 = options_.host.find(':') != std::string::npos;
+  return cat("http://", v6 ? "[" : "", options_.host, v6 ? "]" : "", ":", port_);
+}
+
+void Server::run() {
+  http_.listen_after_bind();
+}
+
+void Server::start() {
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  thread_ = std::thread([this, finished] {
+    run();
+    *finished = true;
+  });
+  while (!http_.is_running() && !*finished)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void Server::stop() {
+  http_.stop();
+}
+
+void Server::add_static_routes() {
+  const std::string web = options_.web_dir, chart = options_.chart_js;
+  auto serve_file = [](httplib::Response& res, const StaticFile& file) {
+    const auto body = read_whole_file(file.path);
+    if (!body) return send_error(res, 404, "not found");
+    res.status = 200;
+    res.set_content(*body, file.mime_type.c_str());
+    if (file.mime_type.starts_with("text/html"))
+      res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+  };
+  http_.Get(kChartJsUrl, [chart, serve_file](const httplib::Request&, httplib::Response& res) {
+    if (chart.empty()) return send_error(res, 404, "Chart.js is not served by this server");
+    serve_file(res, {chart, "text/javascript; charset=utf-8"});
+  });
+  // Everything else under GET: a file of the page, or 404. API paths never reach here.
+  http_.Get("/.*", [web, serve_file](const httplib::Request& req, httplib::Response& res) {
+    if (req.path.starts_with("/api/")) return send_error(res, 404, "no such API route");
+    const auto file = resolve_static(web, req.path);
+    if (!file) return send_error(res, 404, "not found");
+    serve_file(res, *file);
+  });
+}
+
+void Server::add_error_handlers() {
+  // Statuses set by cpp-httplib itself (413 over the limit, 404 no route, 400 malformed) come
+  // with an empty body: give them the JSON error shape too.
+  http_.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string message = default_error_message(res.status);
+    if (res.status == 413) {
+      const std::size_t limit = options_.max_upload_bytes;
+      message = limit >= (1u << 20)
+                    ? cat("the upload is larger than the ", limit >> 20, " MiB limit")
+                    : cat("the upload is larger than the ", limit, " byte limit");
+    }
+    send_error(res, res.status, message);
+  });
+  http_.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string message = "internal error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          message += std::string(": ") + e.what();
+        } catch (...) {
+        }
+        send_error(res, 500, message);
+      });
+}
+
+}  // namespace calmspace::serve

@@ -1,0 +1,51 @@
+// calmspace serve as a library: loads the model into a pool of predictors, opens the history in
+// the data directory, binds the address (host:port, port 0 = any free one) and serves the page
+// (ServerOptions::web_dir, Chart.js at kChartJsUrl) and the API (api_routes.h).
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "serve/api_routes.h"
+#include "serve/history_store.h"
+#include "serve/memory_budget.h"
+#include "serve/model_pool.h"
+#include "serve/server_options.h"
+
+namespace calmspace::serve {
+
+class Server {
+ public:
+  // Loads and binds; InputError when the model, data directory or address is unusable.
+  explicit Server(ServerOptions options);
+  ~Server();  // stops and joins a start()ed server
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  int port() const { return port_; }
+  std::string url() const;  // "http://127.0.0.1:8080"
+  const ModelPool& pool() const { return *pool_; }
+
+  void run();    // serves until stop() (from another thread or a signal handler's thread)
+  void start();  // run() on a background thread; returns once it accepts connections
+  void stop();
+
+ private:
+  void add_static_routes();
+  void add_error_handlers();
+
+  ServerOptions options_;
+  std::unique_ptr<ModelPool> pool_;
+  std::unique_ptr<HistoryStore> store_;
+  std::unique_ptr<MemoryBudget> memory_;
+  std::unique_ptr<ApiContext> api_;
+  httplib::Server http_;
+  int port_ = 0;
+  int listen_socket_ = -1;
+  std::thread thread_;
+};
+
+}  // namespace calmspace::serve
