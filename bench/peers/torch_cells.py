@@ -144,7 +144,8 @@ def same_value(a, b):
 
 def find_feature_set(f, data_path, features):
     """Key of the stored feature set whose options equal the config's `features` section."""
-    wanted = {k: v for k, v in features.items() if k != "num_threads"}
+    # num_threads and device change speed and place, not values (feature_options_yaml leaves them out)
+    wanted = {k: v for k, v in features.items() if k not in ("num_threads", "device")}
     sets = list(f["features"].keys()) if "features" in f else []
     found, seen = [], []
     for key in sets:

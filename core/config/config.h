@@ -37,6 +37,12 @@ struct Config {
   std::string to_yaml();
   // Lines "section.key (type, default: value)  help" for --help.
   std::string help_table();
+
+  // Where features are computed: features.device, or train.device when it is auto, so that a
+  // model trained on the GPU takes its features from the CUDA kernels.
+  std::string feature_device() const {
+    return features.device == "auto" ? train.device : features.device;
+  }
 };
 
 // Loads `config_path` (if not empty) and applies `overrides` in order, then validates.

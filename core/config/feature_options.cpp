@@ -1,4 +1,5 @@
 #include "core/config/feature_options.h"
+#include "core/base/device.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -47,6 +48,7 @@ std::int64_t FeatureOptions::num_frames(std::int64_t num_samples, int sample_rat
 void FeatureOptions::validate(int sample_rate) const {
   const auto key = [](const char* name) { return std::string("features.") + name; };
   const double nyquist = sample_rate / 2.0;
+  parse_device(device, key("device"));
   if (!(win_ms > 0)) throw InputError(key("win_ms"), "must be > 0");
   if (!(hop_ms > 0)) throw InputError(key("hop_ms"), "must be > 0");
   if (win_length(sample_rate) < 2)
@@ -81,7 +83,7 @@ std::string feature_options_yaml(const FeatureOptions& options) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   for (const auto& e : registry.entries()) {
-    if (e.name == "num_threads") continue;  // changes speed, not values
+    if (e.name == "num_threads" || e.name == "device") continue;  // speed and place, not values
     out << YAML::Key << e.name << YAML::Value << e.get();
   }
   out << YAML::EndMap;

@@ -77,6 +77,9 @@ struct FeatureOptions {
   int delta_window = 2;  // N in torchaudio.functional.compute_deltas (win_length = 2N+1)
   Cmvn cmvn = Cmvn::None;
   int num_threads = 0;  // threads for batch extraction; 0 = all hardware threads
+  // Where features are computed: auto (wherever train.device runs the model), cpu, cuda, cuda:N
+  // (core/base/device.h; Config::feature_device() resolves auto).
+  std::string device = "auto";
 
   void register_options(OptionRegistry& r) {
     r.add_enum("kind", &kind, feature_kind_table(),
@@ -102,6 +105,9 @@ struct FeatureOptions {
     r.add("delta_window", &delta_window, "delta regression half-width N (frames)");
     r.add_enum("cmvn", &cmvn, cmvn_table(), "per-utterance mean / variance normalisation");
     r.add("num_threads", &num_threads, "threads for batch extraction; 0 = all cores");
+    r.add("device", &device,
+          "where features are computed: auto (where train.device runs the model), cpu, cuda, "
+          "cuda:N");
   }
 
   // Throws InputError naming the offending key ("features.n_mels") when inconsistent.
@@ -119,9 +125,9 @@ struct FeatureOptions {
   std::int64_t num_frames(std::int64_t num_samples, int sample_rate) const;
 };
 
-// Canonical YAML of the options that change feature values (num_threads left out) and the key
-// derived from it: same options -> same key, any changed value -> another key (the name of a
-// dataset file's stored feature set, core/dataset/dataset_file.h).
+// Canonical YAML of the options that change feature values (num_threads and device left out) and
+// the key derived from it: same options -> same key, any changed value -> another key (the name of
+// a dataset file's stored feature set, core/dataset/dataset_file.h).
 std::string feature_options_yaml(const FeatureOptions& options);
 std::string feature_set_key(const FeatureOptions& options);
 

@@ -52,7 +52,8 @@ std::vector<std::int64_t> ClipSource::frames(std::int64_t epoch) const {
 
 std::vector<FeatureMatrix> ClipSource::extract(const std::vector<std::vector<float>>& waveforms) {
   if (!extractor_)
-    extractor_ = make_cpu_feature_extractor(config_.features, dataset_->sample_rate());
+    extractor_ = make_feature_extractor(config_.features, dataset_->sample_rate(),
+                                        config_.feature_device(), "features.device");
   std::vector<FeatureMatrix> out;
   out.reserve(waveforms.size());
   for (std::size_t i = 0; i < waveforms.size(); i += kExtractChunk) {

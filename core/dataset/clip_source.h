@@ -1,7 +1,8 @@
 // The clips of one split as (T, F) features for training and evaluation.
 //   Clean features come from the dataset's stored feature set when it has one made with the
 //   config's feature options (feature_set_key(config.features)), else they are computed from the
-//   waveforms with the CPU extractor; either way they are cached in memory on first use.
+//   waveforms by the extractor config.feature_device() picks (the CUDA kernels where the model
+//   trains on the GPU); either way they are cached in memory on first use.
 //   With augment = true (the training split): when the config has waveform augmentation
 //   (augment.waveform_augmentation()), every epoch's features are recomputed from the augmented
 //   waveform (augment.h; draws keyed by (train.seed, epoch, dataset clip index)); SpecAugment
@@ -42,6 +43,8 @@ class ClipSource {
   int feature_dim() const { return feature_dim_; }
   // True when clean features are read from the dataset's stored feature set.
   bool uses_stored_features() const { return stored_; }
+  // The backend that computed features so far ("cpu", "cuda"), or "" before any was computed.
+  std::string feature_backend() const { return extractor_ ? extractor_->backend_name() : ""; }
   const std::string& feature_key() const { return key_; }
   // True when features are recomputed from augmented waveforms every epoch.
   bool augments_waveforms() const;

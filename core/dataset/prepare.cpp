@@ -46,6 +46,37 @@ std::string relative_to(const std::string& path, const std::string& root) {
   return rel.generic_string();
 }
 
+// Features of the decoded clips (those without an error) in one batch; a batch that fails is
+// retried clip by clip so that the error lands on the clip that caused it.
+void extract_features(FeatureExtractor& extractor, std::vector<Decoded>& decoded) {
+  std::vector<std::size_t> ok;
+  std::vector<std::span<const float>> clips;
+  for (std::size_t k = 0; k < decoded.size(); ++k)
+    if (decoded[k].error.empty()) {
+      ok.push_back(k);
+      clips.emplace_back(decoded[k].samples);
+    }
+  if (ok.empty()) return;
+  try {
+    const PaddedBatch batch = extractor.extract_batch(clips);
+    for (std::size_t i = 0; i < ok.size(); ++i) {
+      FeatureMatrix& m = decoded[ok[i]].features;
+      m.frames = batch.lengths[i];
+      m.dim = batch.dim;
+      const auto rows = batch.clip(static_cast<std::int64_t>(i));
+      m.data.assign(rows.begin(), rows.end());
+    }
+  } catch (const Error&) {
+    for (std::size_t k : ok) {
+      try {
+        decoded[k].features = extractor.extract(decoded[k].samples);
+      } catch (const Error& e) {
+        decoded[k].error = cat("feature extraction failed: ", e.what());
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::string PrepareReport::to_json() const {
@@ -118,13 +149,15 @@ PrepareReport prepare_dataset(const CorpusListing& listing, Config& config,
   std::sort(order.begin(), order.end(),
             [](const ClipRecord* a, const ClipRecord* b) { return a->path < b->path; });
 
-  // Optional precomputed features, extracted in the decoding threads (one clip per call).
+  // Optional precomputed features: each decoded batch in one call of the extractor the config's
+  // feature device picks (the CPU spreads the clips over its threads; CUDA takes them at once).
   std::unique_ptr<FeatureExtractor> extractor;
   std::optional<FeatureSet> features;
   if (config.data.store_features) {
-    FeatureOptions per_clip = config.features;
-    per_clip.num_threads = 1;  // parallel across clips already
-    extractor = make_cpu_feature_extractor(per_clip, config.audio.sample_rate);
+    FeatureOptions options = config.features;
+    options.num_threads = report.threads;
+    extractor = make_feature_extractor(options, config.audio.sample_rate, config.feature_device(),
+                                       "features.device");
     features = make_feature_set(config.features, config.audio.sample_rate);
   }
 
@@ -139,14 +172,8 @@ PrepareReport prepare_dataset(const CorpusListing& listing, Config& config,
       decoded.assign(count, {});
       parallel_for(static_cast<std::int64_t>(count), report.threads, [&](std::int64_t k) {
         decoded[k] = decode_one(order[first + k]->path, config.audio);
-        if (extractor && decoded[k].error.empty()) {
-          try {
-            decoded[k].features = extractor->extract(decoded[k].samples);
-          } catch (const Error& e) {
-            decoded[k].error = cat("feature extraction failed: ", e.what());
-          }
-        }
       });
+      if (extractor) extract_features(*extractor, decoded);
       for (std::size_t k = 0; k < count; ++k) {
         const ClipRecord& rec = *order[first + k];
         if (!decoded[k].error.empty()) {

@@ -23,14 +23,23 @@ FeatureOptions with_threads(FeatureOptions features, int threads) {
   return features;
 }
 
+// The one-batch path's features: features.device, or where the model runs when that is auto.
+std::unique_ptr<FeatureExtractor> batch_extractor(const Config& config, int threads,
+                                                  const std::string& device) {
+  const std::string where = config.features.device != "auto" ? config.features.device
+                            : device.empty()                 ? "auto"
+                                                             : device;
+  return make_feature_extractor(with_threads(config.features, threads), config.audio.sample_rate,
+                                where, "features.device");
+}
+
 }  // namespace
 
 Predictor::Predictor(std::span<const Checkpoint> members, int threads, const std::string& device)
     : config_(first_config(members)),
       labels_(members[0].labels),
       threads_(threads),
-      extractor_(make_cpu_feature_extractor(with_threads(config_.features, threads),
-                                            config_.audio.sample_rate)),
+      extractor_(batch_extractor(config_, threads, device)),
       stream_features_(with_threads(config_.features, threads), config_.audio.sample_rate) {
   for (const Checkpoint& member : members) {
     const ComputeOptions compute{device.empty() ? "auto" : device, member.config().train.precision};

@@ -39,8 +39,10 @@ struct Prediction {
 class Predictor {
  public:
   // `threads`: feature and model threads (0 = all cores). `device`: auto, cpu or cuda[:N]
-  // (core/model/backend.h); empty = auto, whatever device the model was trained on, so a model
+  // (core/base/device.h); empty = auto, whatever device the model was trained on, so a model
   // trained on a GPU predicts on a machine without one. GPU math: the checkpoint's precision.
+  // Features of predict_many() come from the extractor features.device names (auto: `device`);
+  // predict() computes them block by block on the CPU (FeatureStream).
   Predictor(const Checkpoint& checkpoint, int threads = 0, const std::string& device = "");
   // An ensemble (core/predict/model_file.h load_model_members): the members' logits are
   // averaged (core/train/ensemble.h). Features come from the first member's options, which

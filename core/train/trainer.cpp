@@ -158,9 +158,12 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   if (resumed)
     step->set_optimizer_state({state.optimizer_m, state.optimizer_v, state.optimizer_step});
   if (observer)
-    observer->on_start(cat(describe_splits(splits), "; ", model->weights().size(),
-                           " parameters; backend ", model->backend_name(), " on ",
-                           where.description));
+    observer->on_start(
+        cat(describe_splits(splits), "; ", model->weights().size(), " parameters; backend ",
+            model->backend_name(), " on ", where.description, "; features ",
+            train_source.uses_stored_features()
+                ? "stored in the dataset"
+                : "on " + resolve_device(config.feature_device(), "features.device").description));
 
   TrainOutcome outcome;
   outcome.run_dir = run_dir;

@@ -10,6 +10,7 @@
 
 #include <set>
 
+#include "core/dataset/clip_source.h"
 #include "core/dataset/corpus.h"
 #include "core/dataset/dataset_file.h"
 #include "core/dataset/prepare.h"
@@ -87,6 +88,40 @@ TEST(GpuTraining, TwoEpochsFollowTheCpuRun) {
   // The best checkpoint of each run on the test split (evaluated on the run's own device).
   EXPECT_EQ(b.test.clips, a.test.clips);
   EXPECT_NEAR(b.test.loss, a.test.loss, 2e-2 * a.test.loss);
+}
+
+// train.device=cuda computes features with the CUDA kernels (features.device auto follows it),
+// and they match the CPU's: log-mel values above log(1e-6) within 1e-3 (cuFFT and FFTW differ in
+// float rounding, ~1e-6 relative in power; near the log floor tests/gpu/features_cuda_test.cpp
+// derives its own allowance, so those values are left to it).
+TEST(GpuTraining, FeaturesComeFromTheCudaKernels) {
+  CALMSPACE_SKIP_WITHOUT_GPU();
+  if (!testing::have_corpus("ravdess"))
+    GTEST_SKIP() << "no RAVDESS under " << testing::corpora_dir();
+  testing::ScratchDir dir;
+  Config config = small_recipe();
+  const DatasetFile data(prepare_subset(dir, config));
+  Config cpu = config, gpu = config;
+  cpu.train.device = "cpu";
+  gpu.train.device = "cuda";
+  std::vector<std::size_t> clips(8);
+  for (std::size_t k = 0; k < clips.size(); ++k) clips[k] = k;
+  ClipSource on_cpu(data, cpu, clips, false), on_gpu(data, gpu, clips, false);
+  ASSERT_FALSE(on_gpu.uses_stored_features());
+  const auto& a = on_cpu.clean_features();
+  const auto& b = on_gpu.clean_features();
+  EXPECT_EQ(on_cpu.feature_backend(), "cpu");
+  EXPECT_EQ(on_gpu.feature_backend(), "cuda");
+  ASSERT_EQ(a.size(), b.size());
+  const float loud = std::log(1e-6f);
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    ASSERT_EQ(a[k].frames, b[k].frames);
+    ASSERT_EQ(a[k].data.size(), b[k].data.size());
+    for (std::size_t i = 0; i < a[k].data.size(); ++i)
+      if (a[k].data[i] > loud) {
+        ASSERT_NEAR(b[k].data[i], a[k].data[i], 1e-3) << "clip " << k << ", value " << i;
+      }
+  }
 }
 
 TEST(GpuTraining, AutoPicksTheGpu) {
