@@ -1,5 +1,5 @@
-// Move-only owners of every CUDA, cuDNN and cuBLAS object the cuDNN backend holds. Creation is
-// checked (throws naming the call); destruction never throws (status ignored in destructors).
+// Move-only owners of every cuDNN and cuBLAS object the cuDNN backend holds (streams and events:
+// stream_event.h). Creation is checked (throws naming the call); destruction never throws.
 #pragma once
 
 #include <cublas_v2.h>
@@ -9,85 +9,50 @@
 #include <cstddef>
 #include <utility>
 
+#include "core/base/unique_handle.h"
+
 #include "cuda/check.h"
 #include "cuda/cublas_check.h"
 #include "cuda/pinned_buffer.h"
+#include "cuda/stream_event.h"
 
 namespace calmspace::cuda {
 
-// Owner of one handle-like pointer: Traits::create(&h) (checked) and Traits::destroy(h).
+// Owner of one cuDNN or cuBLAS handle or descriptor: created checked on construction
+// (Traits::create names the call that failed), released by UniqueHandle
+// (core/base/unique_handle.h).
 template <class Traits>
-class Owned {
+class Owned : public UniqueHandle<Traits> {
  public:
   using Handle = typename Traits::Handle;
-  Owned() { Traits::create(&h_); }
-  ~Owned() {
-    if (h_) Traits::destroy(h_);
-  }
-  Owned(Owned&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
-  Owned& operator=(Owned&& o) noexcept {
-    if (this != &o) {
-      if (h_) Traits::destroy(h_);
-      h_ = std::exchange(o.h_, nullptr);
-    }
-    return *this;
-  }
-  Owned(const Owned&) = delete;
-  Owned& operator=(const Owned&) = delete;
-  Handle get() const { return h_; }
-  operator Handle() const { return h_; }  // NOLINT: pass straight to the C APIs
-
- private:
-  Handle h_ = nullptr;
+  Owned() { Traits::create(this->out()); }
+  operator Handle() const { return this->get(); }  // NOLINT: passes straight into the C APIs
 };
 
-struct StreamTraits {
-  using Handle = cudaStream_t;
-  static void create(Handle* h) {
-    CALMSPACE_CUDA_CHECK(cudaStreamCreateWithFlags(h, cudaStreamNonBlocking));
+#define CALMSPACE_CUDA_OWNED_TRAITS(Name, Type, Create, Destroy, Check) \
+  struct Name {                                                         \
+    using Handle = Type;                                                \
+    static Type null() noexcept { return nullptr; }                     \
+    static void create(Type* h) { Check(Create(h)); }                   \
+    static void close(Type h) noexcept { Destroy(h); }                  \
   }
-  static void destroy(Handle h) { cudaStreamDestroy(h); }
-};
-struct EventTraits {
-  using Handle = cudaEvent_t;
-  static void create(Handle* h) {
-    CALMSPACE_CUDA_CHECK(cudaEventCreateWithFlags(h, cudaEventDisableTiming));
-  }
-  static void destroy(Handle h) { cudaEventDestroy(h); }
-};
-struct CudnnTraits {
-  using Handle = cudnnHandle_t;
-  static void create(Handle* h) { CALMSPACE_CUDNN_CHECK(cudnnCreate(h)); }
-  static void destroy(Handle h) { cudnnDestroy(h); }
-};
-struct CublasTraits {
-  using Handle = cublasHandle_t;
-  static void create(Handle* h) { CALMSPACE_CUBLAS_CHECK(cublasCreate(h)); }
-  static void destroy(Handle h) { cublasDestroy(h); }
-};
-struct RnnDescTraits {
-  using Handle = cudnnRNNDescriptor_t;
-  static void create(Handle* h) { CALMSPACE_CUDNN_CHECK(cudnnCreateRNNDescriptor(h)); }
-  static void destroy(Handle h) { cudnnDestroyRNNDescriptor(h); }
-};
-struct RnnDataDescTraits {
-  using Handle = cudnnRNNDataDescriptor_t;
-  static void create(Handle* h) { CALMSPACE_CUDNN_CHECK(cudnnCreateRNNDataDescriptor(h)); }
-  static void destroy(Handle h) { cudnnDestroyRNNDataDescriptor(h); }
-};
-struct TensorDescTraits {
-  using Handle = cudnnTensorDescriptor_t;
-  static void create(Handle* h) { CALMSPACE_CUDNN_CHECK(cudnnCreateTensorDescriptor(h)); }
-  static void destroy(Handle h) { cudnnDestroyTensorDescriptor(h); }
-};
-struct DropoutDescTraits {
-  using Handle = cudnnDropoutDescriptor_t;
-  static void create(Handle* h) { CALMSPACE_CUDNN_CHECK(cudnnCreateDropoutDescriptor(h)); }
-  static void destroy(Handle h) { cudnnDestroyDropoutDescriptor(h); }
-};
+CALMSPACE_CUDA_OWNED_TRAITS(CudnnTraits, cudnnHandle_t, cudnnCreate, cudnnDestroy,
+                            CALMSPACE_CUDNN_CHECK);
+CALMSPACE_CUDA_OWNED_TRAITS(CublasTraits, cublasHandle_t, cublasCreate, cublasDestroy,
+                            CALMSPACE_CUBLAS_CHECK);
+CALMSPACE_CUDA_OWNED_TRAITS(RnnDescTraits, cudnnRNNDescriptor_t, cudnnCreateRNNDescriptor,
+                            cudnnDestroyRNNDescriptor, CALMSPACE_CUDNN_CHECK);
+CALMSPACE_CUDA_OWNED_TRAITS(RnnDataDescTraits, cudnnRNNDataDescriptor_t,
+                            cudnnCreateRNNDataDescriptor, cudnnDestroyRNNDataDescriptor,
+                            CALMSPACE_CUDNN_CHECK);
+CALMSPACE_CUDA_OWNED_TRAITS(TensorDescTraits, cudnnTensorDescriptor_t, cudnnCreateTensorDescriptor,
+                            cudnnDestroyTensorDescriptor, CALMSPACE_CUDNN_CHECK);
+CALMSPACE_CUDA_OWNED_TRAITS(DropoutDescTraits, cudnnDropoutDescriptor_t,
+                            cudnnCreateDropoutDescriptor, cudnnDestroyDropoutDescriptor,
+                            CALMSPACE_CUDNN_CHECK);
+#undef CALMSPACE_CUDA_OWNED_TRAITS
 
-using Stream = Owned<StreamTraits>;
-using Event = Owned<EventTraits>;
+// Streams and events: cuda/stream_event.h.
 using CudnnHandle = Owned<CudnnTraits>;
 using CublasHandle = Owned<CublasTraits>;
 using RnnDescriptor = Owned<RnnDescTraits>;

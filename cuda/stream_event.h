@@ -1,67 +1,43 @@
-// Move-only owners of a CUDA stream and a CUDA event (cudaStreamCreate / cudaEventCreate). The
-// destructors release without throwing.
+// A CUDA stream and a CUDA event as owned handles (core/base/unique_handle.h): created checked,
+// destroyed without throwing.
 #pragma once
 
 #include <cuda_runtime.h>
 
-#include <utility>
-
+#include "core/base/unique_handle.h"
 #include "cuda/check.h"
 
 namespace calmspace::cuda {
 
-class Stream {
- public:
-  // A non-blocking stream: it never implicitly synchronises with the legacy default stream.
-  Stream() { CALMSPACE_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking)); }
-  ~Stream() {
-    if (stream_) cudaStreamDestroy(stream_);
-  }
-  Stream(Stream&& other) noexcept : stream_(std::exchange(other.stream_, nullptr)) {}
-  Stream& operator=(Stream&& other) noexcept {
-    if (this != &other) {
-      if (stream_) cudaStreamDestroy(stream_);
-      stream_ = std::exchange(other.stream_, nullptr);
-    }
-    return *this;
-  }
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
-
-  cudaStream_t get() const { return stream_; }
-  void synchronize() const { CALMSPACE_CUDA_CHECK(cudaStreamSynchronize(stream_)); }
-
- private:
-  cudaStream_t stream_ = nullptr;
+struct StreamTraits {
+  using Handle = cudaStream_t;
+  static cudaStream_t null() noexcept { return nullptr; }
+  static void close(cudaStream_t s) noexcept { cudaStreamDestroy(s); }
+};
+struct EventTraits {
+  using Handle = cudaEvent_t;
+  static cudaEvent_t null() noexcept { return nullptr; }
+  static void close(cudaEvent_t e) noexcept { cudaEventDestroy(e); }
 };
 
-class Event {
+class Stream : public UniqueHandle<StreamTraits> {
+ public:
+  // A non-blocking stream: it never implicitly synchronises with the legacy default stream.
+  Stream() { CALMSPACE_CUDA_CHECK(cudaStreamCreateWithFlags(out(), cudaStreamNonBlocking)); }
+  operator cudaStream_t() const { return get(); }  // NOLINT: passes straight into the C API
+  void synchronize() const { CALMSPACE_CUDA_CHECK(cudaStreamSynchronize(get())); }
+};
+
+class Event : public UniqueHandle<EventTraits> {
  public:
   // timing = false: cudaEventDisableTiming (cheapest, for ordering only).
   explicit Event(bool timing = false) {
     CALMSPACE_CUDA_CHECK(
-        cudaEventCreateWithFlags(&event_, timing ? cudaEventDefault : cudaEventDisableTiming));
+        cudaEventCreateWithFlags(out(), timing ? cudaEventDefault : cudaEventDisableTiming));
   }
-  ~Event() {
-    if (event_) cudaEventDestroy(event_);
-  }
-  Event(Event&& other) noexcept : event_(std::exchange(other.event_, nullptr)) {}
-  Event& operator=(Event&& other) noexcept {
-    if (this != &other) {
-      if (event_) cudaEventDestroy(event_);
-      event_ = std::exchange(other.event_, nullptr);
-    }
-    return *this;
-  }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-
-  cudaEvent_t get() const { return event_; }
-  void record(cudaStream_t stream) { CALMSPACE_CUDA_CHECK(cudaEventRecord(event_, stream)); }
-  void synchronize() const { CALMSPACE_CUDA_CHECK(cudaEventSynchronize(event_)); }
-
- private:
-  cudaEvent_t event_ = nullptr;
+  operator cudaEvent_t() const { return get(); }  // NOLINT: passes straight into the C API
+  void record(cudaStream_t stream) { CALMSPACE_CUDA_CHECK(cudaEventRecord(get(), stream)); }
+  void synchronize() const { CALMSPACE_CUDA_CHECK(cudaEventSynchronize(get())); }
 };
 
 }  // namespace calmspace::cuda

@@ -46,34 +46,31 @@ std::string now_iso8601() {
 class Statement {
  public:
   Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, sql, -1, stmt_.out(), nullptr) != SQLITE_OK)
       throw Error(cat("sqlite: ", sqlite3_errmsg(db), " in: ", sql));
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
 
-  Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
-  Statement& bind(int i, double v) { return check(sqlite3_bind_double(stmt_, i, v)); }
+  Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(stmt_.get(), i, v)); }
+  Statement& bind(int i, double v) { return check(sqlite3_bind_double(stmt_.get(), i, v)); }
   Statement& bind(int i, const std::string& v) {
     return check(
-        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+        sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
   }
   Statement& bind_blob(int i, const std::string& v) {
-    return check(sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT));
+    return check(sqlite3_bind_blob64(stmt_.get(), i, v.data(), v.size(), SQLITE_TRANSIENT));
   }
   // True while a row is available.
   bool step() {
-    const int rc = sqlite3_step(stmt_);
+    const int rc = sqlite3_step(stmt_.get());
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
     throw Error(cat("sqlite: ", sqlite3_errmsg(db_)));
   }
-  std::int64_t integer(int col) { return sqlite3_column_int64(stmt_, col); }
-  double real(int col) { return sqlite3_column_double(stmt_, col); }
+  std::int64_t integer(int col) { return sqlite3_column_int64(stmt_.get(), col); }
+  double real(int col) { return sqlite3_column_double(stmt_.get(), col); }
   std::string text(int col) {
-    const void* p = sqlite3_column_blob(stmt_, col);
-    const int n = sqlite3_column_bytes(stmt_, col);
+    const void* p = sqlite3_column_blob(stmt_.get(), col);
+    const int n = sqlite3_column_bytes(stmt_.get(), col);
     return p ? std::string(static_cast<const char*>(p), n) : std::string();
   }
 
@@ -83,7 +80,7 @@ class Statement {
     return *this;
   }
   sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
+  SqliteStatement stmt_;
 };
 
 constexpr const char* kSummaryColumns = "id, created_at, name, duration_s, predicted, confidence";
@@ -109,16 +106,13 @@ HistoryStore::HistoryStore(const std::string& data_dir, int wal_restart_pages) {
   if (!fs::is_directory(data_dir, ec)) throw InputError(data_dir, "not a directory");
   const std::string file = database_file(data_dir);
   const int rc = sqlite3_open_v2(
-      file.c_str(), &db_,
+      file.c_str(), db_.out(),
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
       nullptr);
-  if (rc != SQLITE_OK) {
-    const std::string reason = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw InputError(file, "cannot open the history database (" + reason + ")");
-  }
-  sqlite3_busy_timeout(db_, 5000);
+  if (rc != SQLITE_OK)
+    throw InputError(file, cat("cannot open the history database (",
+                               db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc), ")"));
+  sqlite3_busy_timeout(db_.get(), 5000);
   char* error = nullptr;
   const std::string setup =
       std::string(
@@ -126,11 +120,9 @@ HistoryStore::HistoryStore(const std::string& data_dir, int wal_restart_pages) {
           "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=536870912;") +
       kSchema;  // secure_delete: a deleted recording is overwritten, not left in free pages;
                 // no auto-checkpoint: the WalCheckpointer copies the log back in the background
-  if (sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+  if (sqlite3_exec(db_.get(), setup.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     const std::string reason = error ? error : "unknown error";
     sqlite3_free(error);
-    sqlite3_close(db_);
-    db_ = nullptr;
     throw InputError(file, "not a usable history database (" + reason + ")");
   }
   try {
@@ -140,15 +132,12 @@ HistoryStore::HistoryStore(const std::string& data_dir, int wal_restart_pages) {
     checkpointer_ = std::make_unique<WalCheckpointer>(file, std::chrono::milliseconds(100),
                                                       wal_restart_pages, mutex_);
   } catch (const Error& e) {
-    sqlite3_close(db_);
-    db_ = nullptr;
     throw InputError(file, e.what());
   }
 }
 
 HistoryStore::~HistoryStore() {
-  checkpointer_.reset();  // its connection closes first; the last close checkpoints everything
-  sqlite3_close(db_);
+  checkpointer_.reset();  // its connection closes first; the last close (db_'s) checkpoints
 }
 
 long long HistoryStore::checkpointed_frames() const {
@@ -174,21 +163,21 @@ AnalysisSummary HistoryStore::add(const std::string& name, double duration_s,
   AnalysisSummary s{0, now_iso8601(), name, duration_s, predicted, confidence};
   const std::string result_text = result.dump();
   std::lock_guard lock(mutex_);
-  Statement insert(db_,
+  Statement insert(db_.get(),
                    "INSERT INTO analyses (created_at, name, duration_s, predicted, confidence, "
                    "result, audio, audio_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, s.created_at).bind(2, name).bind(3, duration_s).bind(4, predicted);
   insert.bind(5, confidence).bind(6, result_text).bind_blob(7, audio).bind(8, mime_type);
   insert.step();
-  s.id = sqlite3_last_insert_rowid(db_);
+  s.id = sqlite3_last_insert_rowid(db_.get());
   return s;
 }
 
 std::vector<AnalysisSummary> HistoryStore::list(int limit, std::int64_t offset) {
   std::lock_guard lock(mutex_);
-  Statement q(db_, (std::string("SELECT ") + kSummaryColumns +
-                    " FROM analyses ORDER BY id DESC LIMIT ? OFFSET ?")
-                       .c_str());
+  Statement q(db_.get(), (std::string("SELECT ") + kSummaryColumns +
+                          " FROM analyses ORDER BY id DESC LIMIT ? OFFSET ?")
+                             .c_str());
   q.bind(1, std::int64_t{limit}).bind(2, offset);
   std::vector<AnalysisSummary> out;
   while (q.step()) out.push_back(read_summary(q));
@@ -197,7 +186,7 @@ std::vector<AnalysisSummary> HistoryStore::list(int limit, std::int64_t offset) 
 
 std::int64_t HistoryStore::count() {
   std::lock_guard lock(mutex_);
-  Statement q(db_, "SELECT COUNT(*) FROM analyses");
+  Statement q(db_.get(), "SELECT COUNT(*) FROM analyses");
   q.step();
   return q.integer(0);
 }
@@ -208,7 +197,7 @@ std::optional<std::pair<AnalysisSummary, nlohmann::json>> HistoryStore::get(std:
   {
     std::lock_guard lock(mutex_);
     Statement q(
-        db_,
+        db_.get(),
         (std::string("SELECT ") + kSummaryColumns + ", result FROM analyses WHERE id = ?").c_str());
     q.bind(1, id);
     if (!q.step()) return std::nullopt;
@@ -220,7 +209,7 @@ std::optional<std::pair<AnalysisSummary, nlohmann::json>> HistoryStore::get(std:
 
 std::optional<StoredAudio> HistoryStore::audio(std::int64_t id) {
   std::lock_guard lock(mutex_);
-  Statement q(db_, "SELECT audio, audio_type FROM analyses WHERE id = ?");
+  Statement q(db_.get(), "SELECT audio, audio_type FROM analyses WHERE id = ?");
   q.bind(1, id);
   if (!q.step()) return std::nullopt;
   return StoredAudio{q.text(0), q.text(1)};
@@ -228,10 +217,10 @@ std::optional<StoredAudio> HistoryStore::audio(std::int64_t id) {
 
 bool HistoryStore::remove(std::int64_t id) {
   std::lock_guard lock(mutex_);
-  Statement del(db_, "DELETE FROM analyses WHERE id = ?");
+  Statement del(db_.get(), "DELETE FROM analyses WHERE id = ?");
   del.bind(1, id);
   del.step();
-  return sqlite3_changes(db_) > 0;
+  return sqlite3_changes(db_.get()) > 0;
 }
 
 }  // namespace calmspace::serve

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-struct sqlite3;
+#include "serve/sqlite_handle.h"
 
 namespace calmspace::serve {
 
@@ -67,7 +67,7 @@ class HistoryStore {
   void wait_for_checkpoint_passes(long long n) const;
 
  private:
-  sqlite3* db_ = nullptr;
+  SqliteConnection db_;
   std::mutex mutex_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
 };

@@ -9,14 +9,13 @@ namespace calmspace::serve {
 WalCheckpointer::WalCheckpointer(const std::string& database_file, std::chrono::milliseconds period,
                                  int restart_frames, std::mutex& writers)
     : period_(period), restart_frames_(restart_frames), writers_(writers) {
-  const int rc = sqlite3_open_v2(database_file.c_str(), &db_,
+  const int rc = sqlite3_open_v2(database_file.c_str(), db_.out(),
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nullptr);
   // A connection learns that the database is in WAL mode when it first reads it; until then a
   // checkpoint does nothing (and reports a log of -1 frames).
   if (rc != SQLITE_OK ||
-      sqlite3_exec(db_, "PRAGMA schema_version", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    const std::string reason = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-    sqlite3_close(db_);
+      sqlite3_exec(db_.get(), "PRAGMA schema_version", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    const std::string reason = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
     throw Error(cat(database_file, ": cannot open for checkpoints (", reason, ")"));
   }
   thread_ = std::thread([this] { run(); });
@@ -29,7 +28,6 @@ WalCheckpointer::~WalCheckpointer() {
   }
   stop_requested_.notify_all();
   thread_.join();
-  sqlite3_close(db_);
 }
 
 long long WalCheckpointer::checkpointed_frames() const {
@@ -67,23 +65,24 @@ void WalCheckpointer::checkpoint() {
   int log_frames = 0, backfilled = 0;
   // PASSIVE: copies what it can without waiting for any lock; a busy database is simply retried
   // at the next period, so its result code needs no handling beyond counting what was copied.
-  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &backfilled);
+  sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                            &backfilled);
   long long copied_frames = copied_since(backfilled);
   // Write what the pass copied through to the disk now, from this thread, rather than let dirty
   // pages pile up until the kernel throttles the writers (and a RESTART's sync waits for them).
-  if (copied_frames > 0) sync_file(db_, SQLITE_FCNTL_FILE_POINTER);
+  if (copied_frames > 0) sync_file(db_.get(), SQLITE_FCNTL_FILE_POINTER);
   bool restarted = false;
   if (log_frames >= restart_frames_) {
     // RESTART holds the writers off while it copies the rest of the log and syncs the database
     // file and the log. Syncing both first, and a second pass for what was committed meanwhile,
     // leave it only a few commits to copy and sync (measured under load: the writers waited 20-40
     // ms per restart without these steps, 3-20 ms with them).
-    sync_file(db_, SQLITE_FCNTL_FILE_POINTER);
-    sync_file(db_, SQLITE_FCNTL_JOURNAL_POINTER);
-    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &backfilled);
+    sync_file(db_.get(), SQLITE_FCNTL_FILE_POINTER);
+    sync_file(db_.get(), SQLITE_FCNTL_JOURNAL_POINTER);
+    sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &backfilled);
     copied_frames += copied_since(backfilled);
     std::lock_guard writers(writers_);
-    restarted = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+    restarted = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
                                           &backfilled) == SQLITE_OK;
     copied_frames += copied_since(backfilled);
     if (restarted) last_backfilled_ = 0;  // the next commit writes the log from its start

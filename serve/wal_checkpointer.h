@@ -17,7 +17,7 @@
 #include <string>
 #include <thread>
 
-struct sqlite3;
+#include "serve/sqlite_handle.h"
 
 namespace calmspace::serve {
 
@@ -45,7 +45,7 @@ class WalCheckpointer {
   // Frames newly copied, from a checkpoint's count of the log's frames now in the database.
   long long copied_since(int backfilled);
 
-  sqlite3* db_ = nullptr;
+  SqliteConnection db_;  // its own connection
   std::chrono::milliseconds period_;
   int restart_frames_;
   std::mutex& writers_;

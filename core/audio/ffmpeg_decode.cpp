@@ -17,6 +17,7 @@ extern "C" {
 
 #include "core/audio/sniff.h"
 #include "core/base/error.h"
+#include "core/base/unique_handle.h"
 
 namespace calmspace {
 namespace {
@@ -56,27 +57,38 @@ struct MemoryReader {
   }
 };
 
-struct IoDeleter {
-  void operator()(AVIOContext* io) const {
-    if (io) av_freep(&io->buffer);
-    avio_context_free(&io);
-  }
+// FFmpeg's objects as owned handles (core/base/unique_handle.h).
+template <class T, void (*Free)(T*)>
+struct FfmpegTraits {
+  using Handle = T*;
+  static T* null() noexcept { return nullptr; }
+  static void close(T* p) noexcept { Free(p); }
 };
-struct FormatDeleter {
-  void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
-};
-struct CodecDeleter {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct SwrDeleter {
-  void operator()(SwrContext* s) const { swr_free(&s); }
-};
-struct PacketDeleter {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct FrameDeleter {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
+void free_io(AVIOContext* io) {
+  av_freep(&io->buffer);
+  avio_context_free(&io);
+}
+void close_format(AVFormatContext* f) {
+  avformat_close_input(&f);
+}
+void free_codec(AVCodecContext* c) {
+  avcodec_free_context(&c);
+}
+void free_swr(SwrContext* s) {
+  swr_free(&s);
+}
+void free_packet(AVPacket* p) {
+  av_packet_free(&p);
+}
+void free_frame(AVFrame* f) {
+  av_frame_free(&f);
+}
+using IoContext = UniqueHandle<FfmpegTraits<AVIOContext, free_io>>;
+using FormatContext = UniqueHandle<FfmpegTraits<AVFormatContext, close_format>>;
+using CodecContext = UniqueHandle<FfmpegTraits<AVCodecContext, free_codec>>;
+using Resampler = UniqueHandle<FfmpegTraits<SwrContext, free_swr>>;
+using Packet = UniqueHandle<FfmpegTraits<AVPacket, free_packet>>;
+using Frame = UniqueHandle<FfmpegTraits<AVFrame, free_frame>>;
 
 // Appends a decoded frame, converted to planar float and averaged over channels, to `mono`.
 void append_mono(SwrContext* swr, const AVFrame* frame, int channels, std::vector<float>& mono,
@@ -120,8 +132,8 @@ Audio ffmpeg_decode(std::span<const std::byte> bytes, const std::string& name,
   constexpr int kBufferSize = 1 << 16;
   auto* buffer = static_cast<std::uint8_t*>(av_malloc(kBufferSize));
   if (!buffer) throw Error("av_malloc failed");
-  std::unique_ptr<AVIOContext, IoDeleter> io(avio_alloc_context(
-      buffer, kBufferSize, 0, &reader, &MemoryReader::read, nullptr, &MemoryReader::seek));
+  IoContext io(avio_alloc_context(buffer, kBufferSize, 0, &reader, &MemoryReader::read, nullptr,
+                                  &MemoryReader::seek));
   if (!io) {
     av_free(buffer);
     throw Error("avio_alloc_context failed");
@@ -141,7 +153,7 @@ Audio ffmpeg_decode(std::span<const std::byte> bytes, const std::string& name,
                                (what.empty() ? std::string() : "it looks like " + what + "; ") +
                                "FFmpeg: " + av_error(open) + ")");
   }
-  std::unique_ptr<AVFormatContext, FormatDeleter> format(raw);
+  FormatContext format(raw);
   if (const int rc = avformat_find_stream_info(format.get(), nullptr); rc < 0)
     throw InputError(name, "unreadable container (FFmpeg: " + av_error(rc) + ")");
   const AVCodec* codec = nullptr;
@@ -150,7 +162,7 @@ Audio ffmpeg_decode(std::span<const std::byte> bytes, const std::string& name,
     throw InputError(name, std::string("no decodable audio stream in this ") +
                                format->iformat->long_name + " file");
   const AVStream* st = format->streams[stream];
-  std::unique_ptr<AVCodecContext, CodecDeleter> decoder(avcodec_alloc_context3(codec));
+  CodecContext decoder(avcodec_alloc_context3(codec));
   if (!decoder) throw Error("avcodec_alloc_context3 failed");
   if (avcodec_parameters_to_context(decoder.get(), st->codecpar) < 0 ||
       avcodec_open2(decoder.get(), codec, nullptr) < 0)
@@ -166,13 +178,13 @@ Audio ffmpeg_decode(std::span<const std::byte> bytes, const std::string& name,
     swr_free(&swr_raw);
     throw Error("cannot set up swresample");
   }
-  std::unique_ptr<SwrContext, SwrDeleter> swr(swr_raw);
+  Resampler swr(swr_raw);
 
   const auto max_frames = static_cast<std::size_t>(options.max_duration_s * rate);
   std::vector<float> mono;
   std::vector<std::vector<float>> planes;
-  std::unique_ptr<AVPacket, PacketDeleter> packet(av_packet_alloc());
-  std::unique_ptr<AVFrame, FrameDeleter> frame(av_frame_alloc());
+  Packet packet(av_packet_alloc());
+  Frame frame(av_frame_alloc());
   bool corrupt = false;
   auto drain = [&] {
     for (;;) {

@@ -14,12 +14,16 @@
 #include <string>
 #include <string_view>
 
+#include "core/base/unique_handle.h"
+
 namespace calmspace::detail {
 
-struct SndfileCloser {
-  void operator()(SNDFILE* f) const { sf_close(f); }
+struct SndfileTraits {
+  using Handle = SNDFILE*;
+  static SNDFILE* null() noexcept { return nullptr; }
+  static void close(SNDFILE* f) noexcept { sf_close(f); }
 };
-using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
+using SndfilePtr = UniqueHandle<SndfileTraits>;
 
 template <class File>
 File& file_of(void* self) {

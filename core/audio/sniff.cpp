@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <memory>
 #include <string_view>
 
 #include "core/base/error.h"
+#include "core/base/unique_handle.h"
 
 namespace calmspace {
 namespace {
@@ -111,8 +111,10 @@ std::string explain_open_failure(std::span<const std::byte> head, std::uint64_t 
 
 namespace {
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
+struct FileTraits {
+  using Handle = std::FILE*;
+  static std::FILE* null() noexcept { return nullptr; }
+  static void close(std::FILE* f) noexcept { std::fclose(f); }
 };
 
 }  // namespace
@@ -132,7 +134,7 @@ std::vector<std::byte> preflight(const std::string& path, std::uint64_t* size) {
   if (*size == 0) throw InputError(path, "file is empty");
 
   errno = 0;
-  const std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  const UniqueHandle<FileTraits> file(std::fopen(path.c_str(), "rb"));
   if (!file) throw InputError(path, cat("cannot be read (", std::strerror(errno), ")"));
   std::vector<std::byte> head(kSniffBytes);
   head.resize(std::fread(head.data(), 1, head.size(), file.get()));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/base/unique_handle.h"
 
 namespace calmspace::h5 {
 
@@ -19,55 +20,39 @@ inline void quiet() {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
 }
 
-// An owned hid_t and the function that closes it.
-class Handle {
+// An owned HDF5 id of any kind (file, group, dataset, dataspace, datatype, attribute, property
+// list): released through H5Idec_ref, which closes the object when its last reference goes (what
+// H5Fclose, ... do for their kind).
+struct IdTraits {
+  using Handle = hid_t;
+  static hid_t null() noexcept { return H5I_INVALID_HID; }
+  static void close(hid_t id) noexcept { H5Idec_ref(id); }
+};
+class Handle : public UniqueHandle<IdTraits> {
  public:
-  Handle() = default;
-  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  ~Handle() { reset(); }
-  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = H5I_INVALID_HID; }
-  Handle& operator=(Handle&& o) noexcept {
-    if (this != &o) {
-      reset();
-      id_ = o.id_;
-      close_ = o.close_;
-      o.id_ = H5I_INVALID_HID;
-    }
-    return *this;
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  hid_t get() const { return id_; }
-  operator hid_t() const { return id_; }  // NOLINT: handles pass straight into the C API
-  bool valid() const { return id_ >= 0; }
-  void reset() {
-    if (id_ >= 0 && close_) close_(id_);
-    id_ = H5I_INVALID_HID;
-  }
-
- private:
-  hid_t id_ = H5I_INVALID_HID;
-  herr_t (*close_)(hid_t) = nullptr;
+  using UniqueHandle::UniqueHandle;
+  operator hid_t() const { return get(); }  // NOLINT: handles pass straight into the C API
+  bool valid() const { return get() >= 0; }
 };
 
 // Throws Error("<what>: HDF5 call failed") when `id` is negative; returns a handle owning it.
-inline Handle check(hid_t id, herr_t (*close)(hid_t), const std::string& what) {
+inline Handle check(hid_t id, const std::string& what) {
   if (id < 0) throw Error(what + ": HDF5 call failed");
-  return Handle(id, close);
+  return Handle(id);
 }
 inline void check(herr_t status, const std::string& what) {
   if (status < 0) throw Error(what + ": HDF5 call failed");
 }
 
 inline Handle group_create(hid_t loc, const std::string& name) {
-  return check(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+  return check(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                "create group " + name);
 }
 inline Handle group_open(hid_t loc, const std::string& name) {
-  return check(H5Gopen2(loc, name.c_str(), H5P_DEFAULT), H5Gclose, "open group " + name);
+  return check(H5Gopen2(loc, name.c_str(), H5P_DEFAULT), "open group " + name);
 }
 inline Handle dataset_open(hid_t loc, const std::string& name) {
-  return check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + name);
+  return check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "open dataset " + name);
 }
 
 // True if every component of the relative `path` ("clips/label") exists below `loc`.
@@ -98,7 +83,7 @@ hid_t native_type() {
 
 // A variable-length UTF-8 string type (h5py reads it as str via .asstr(), attributes as str).
 inline Handle vlen_string_type() {
-  Handle t = check(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  Handle t = check(H5Tcopy(H5T_C_S1), "string type");
   check(H5Tset_size(t, H5T_VARIABLE), "string type");
   check(H5Tset_cset(t, H5T_CSET_UTF8), "string type");
   return t;
@@ -110,10 +95,10 @@ void write_array(hid_t loc, const std::string& name, std::span<const T> values,
                  std::vector<hsize_t> dims = {}) {
   if (dims.empty()) dims = {static_cast<hsize_t>(values.size())};
   Handle space = check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                       H5Sclose, "dataspace " + name);
+                       "dataspace " + name);
   Handle ds = check(
       H5Dcreate2(loc, name.c_str(), native_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-      H5Dclose, "create dataset " + name);
+      "create dataset " + name);
   if (!values.empty())
     check(H5Dwrite(ds, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
           "write " + name);
@@ -125,32 +110,32 @@ inline void write_strings(hid_t loc, const std::string& name,
   for (const auto& v : values) ptrs.push_back(v.c_str());
   const hsize_t n = values.size();
   Handle type = vlen_string_type();
-  Handle space = check(H5Screate_simple(1, &n, nullptr), H5Sclose, "dataspace " + name);
+  Handle space = check(H5Screate_simple(1, &n, nullptr), "dataspace " + name);
   Handle ds =
       check(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-            H5Dclose, "create dataset " + name);
+            "create dataset " + name);
   if (n) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + name);
 }
 
 inline void write_attr_string(hid_t loc, const std::string& name, const std::string& value) {
   Handle type = vlen_string_type();
-  Handle space = check(H5Screate(H5S_SCALAR), H5Sclose, "attribute space");
+  Handle space = check(H5Screate(H5S_SCALAR), "attribute space");
   Handle attr = check(H5Acreate2(loc, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
-                      H5Aclose, "create attribute " + name);
+                      "create attribute " + name);
   const char* ptr = value.c_str();
   check(H5Awrite(attr, type, &ptr), "write attribute " + name);
 }
 
 inline void write_attr_int(hid_t loc, const std::string& name, std::int32_t value) {
-  Handle space = check(H5Screate(H5S_SCALAR), H5Sclose, "attribute space");
+  Handle space = check(H5Screate(H5S_SCALAR), "attribute space");
   Handle attr = check(H5Acreate2(loc, name.c_str(), H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT),
-                      H5Aclose, "create attribute " + name);
+                      "create attribute " + name);
   check(H5Awrite(attr, H5T_NATIVE_INT32, &value), "write attribute " + name);
 }
 
 // Number of elements and dims of a dataset.
 inline std::vector<hsize_t> dims_of(hid_t ds) {
-  Handle space = check(H5Dget_space(ds), H5Sclose, "dataspace");
+  Handle space = check(H5Dget_space(ds), "dataspace");
   const int rank = H5Sget_simple_extent_ndims(space);
   if (rank < 0) throw Error("dataspace rank: HDF5 call failed");
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
@@ -176,18 +161,18 @@ inline std::vector<std::string> read_strings(hid_t loc, const std::string& name)
   const std::size_t n = dims.empty() ? 1 : dims[0];
   std::vector<std::string> out(n);
   if (!n) return out;
-  Handle ftype = check(H5Dget_type(ds), H5Tclose, "type of " + name);
+  Handle ftype = check(H5Dget_type(ds), "type of " + name);
   if (H5Tget_class(ftype) != H5T_STRING) throw Error(name + ": not a string dataset");
   if (H5Tis_variable_str(ftype) > 0) {
     Handle mtype = vlen_string_type();
     std::vector<char*> ptrs(n, nullptr);
     check(H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "read " + name);
     for (std::size_t i = 0; i < n; ++i) out[i] = ptrs[i] ? ptrs[i] : "";
-    Handle space = check(H5Dget_space(ds), H5Sclose, "dataspace");
+    Handle space = check(H5Dget_space(ds), "dataspace");
     H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, ptrs.data());
   } else {
     const std::size_t size = H5Tget_size(ftype);
-    Handle mtype = check(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+    Handle mtype = check(H5Tcopy(H5T_C_S1), "string type");
     H5Tset_size(mtype, size);
     std::vector<char> buf(n * size);
     check(H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "read " + name);
@@ -206,8 +191,8 @@ inline bool has_attr(hid_t loc, const std::string& name) {
 }
 
 inline std::string read_attr_string(hid_t loc, const std::string& name) {
-  Handle attr = check(H5Aopen(loc, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute " + name);
-  Handle ftype = check(H5Aget_type(attr), H5Tclose, "type of attribute " + name);
+  Handle attr = check(H5Aopen(loc, name.c_str(), H5P_DEFAULT), "attribute " + name);
+  Handle ftype = check(H5Aget_type(attr), "type of attribute " + name);
   if (H5Tget_class(ftype) != H5T_STRING) throw Error("attribute " + name + " is not a string");
   if (H5Tis_variable_str(ftype) > 0) {
     Handle mtype = vlen_string_type();
@@ -219,14 +204,14 @@ inline std::string read_attr_string(hid_t loc, const std::string& name) {
   }
   const std::size_t size = H5Tget_size(ftype);
   std::vector<char> buf(size + 1, '\0');
-  Handle mtype = check(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  Handle mtype = check(H5Tcopy(H5T_C_S1), "string type");
   H5Tset_size(mtype, size);
   check(H5Aread(attr, mtype, buf.data()), "read attribute " + name);
   return std::string(buf.data());
 }
 
 inline std::int32_t read_attr_int(hid_t loc, const std::string& name) {
-  Handle attr = check(H5Aopen(loc, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute " + name);
+  Handle attr = check(H5Aopen(loc, name.c_str(), H5P_DEFAULT), "attribute " + name);
   std::int32_t value = 0;
   check(H5Aread(attr, H5T_NATIVE_INT32, &value), "read attribute " + name);
   return value;

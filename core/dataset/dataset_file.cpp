@@ -90,7 +90,7 @@ DatasetWriter::DatasetWriter(const std::string& path, DatasetHeader header)
   m.path = path;
   m.header = std::move(header);
   CALMSPACE_CHECK(m.header.speaker_fold.size() == m.header.speaker_names.size());
-  m.file = h5::Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  m.file = h5::Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
   if (!m.file.valid()) throw InputError(path, "cannot create the HDF5 file");
 
   const auto& h = m.header;
@@ -106,8 +106,8 @@ DatasetWriter::DatasetWriter(const std::string& path, DatasetHeader header)
 
   // /waveforms: (total_samples,) float32, extended clip by clip.
   const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = kWaveformChunk;
-  h5::Handle space = h5::check(H5Screate_simple(1, &zero, &unlimited), H5Sclose, "waveforms");
-  h5::Handle plist = h5::check(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "waveforms plist");
+  h5::Handle space = h5::check(H5Screate_simple(1, &zero, &unlimited), "waveforms");
+  h5::Handle plist = h5::check(H5Pcreate(H5P_DATASET_CREATE), "waveforms plist");
   h5::check(H5Pset_chunk(plist, 1, &chunk), "waveforms chunk");
   if (h.compression > 0) {
     h5::check(H5Pset_shuffle(plist), "waveforms shuffle");
@@ -115,7 +115,7 @@ DatasetWriter::DatasetWriter(const std::string& path, DatasetHeader header)
   }
   m.waveforms = h5::check(
       H5Dcreate2(m.file, "waveforms", H5T_IEEE_F32LE, space, H5P_DEFAULT, plist, H5P_DEFAULT),
-      H5Dclose, "create waveforms");
+      "create waveforms");
 }
 
 DatasetWriter::~DatasetWriter() = default;
@@ -135,10 +135,10 @@ void DatasetWriter::append(ClipInfo clip, std::span<const float> samples) {
   if (n) {
     const hsize_t new_size = start + n;
     h5::check(H5Dset_extent(m.waveforms, &new_size), "extend waveforms");
-    h5::Handle file_space = h5::check(H5Dget_space(m.waveforms), H5Sclose, "waveforms space");
+    h5::Handle file_space = h5::check(H5Dget_space(m.waveforms), "waveforms space");
     h5::check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &start, nullptr, &n, nullptr),
               "waveforms selection");
-    h5::Handle mem_space = h5::check(H5Screate_simple(1, &n, nullptr), H5Sclose, "mem space");
+    h5::Handle mem_space = h5::check(H5Screate_simple(1, &n, nullptr), "mem space");
     h5::check(
         H5Dwrite(m.waveforms, H5T_NATIVE_FLOAT, mem_space, file_space, H5P_DEFAULT, samples.data()),
         "write waveforms");
@@ -194,8 +194,7 @@ void DatasetWriter::close() {
   }
   m.waveforms.reset();
   h5::check(H5Fflush(m.file, H5F_SCOPE_GLOBAL), "flush " + m.path);
-  const herr_t status = H5Fclose(m.file.get());
-  m.file = h5::Handle();
+  const herr_t status = H5Fclose(m.file.release());  // checked: a full disk shows here
   m.closed = true;
   if (status < 0) throw InputError(m.path, "closing the HDF5 file failed (disk full?)");
 }
@@ -224,7 +223,7 @@ struct DatasetFile::Impl {
       throw InputError(path, "is a folder, not a dataset file");
     if (H5Fis_hdf5(path.c_str()) <= 0)
       throw InputError(path, "not an HDF5 file (expected a dataset written by calmspace prepare)");
-    file = h5::Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    file = h5::Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
     if (!file.valid()) throw InputError(path, "cannot open the HDF5 file");
     if (!h5::has_attr(file, "format") || h5::read_attr_string(file, "format") != kDatasetFormat)
       throw InputError(path, "an HDF5 file but not a CalmSpace dataset (no format attribute '" +
@@ -331,12 +330,12 @@ std::vector<float> read_rows(hid_t ds, hsize_t start, hsize_t count, hsize_t wid
                              const std::string& what) {
   std::vector<float> out(count * width);
   if (!count || !width) return out;
-  h5::Handle file_space = h5::check(H5Dget_space(ds), H5Sclose, what);
+  h5::Handle file_space = h5::check(H5Dget_space(ds), what);
   const hsize_t offset[2] = {start, 0}, counts[2] = {count, width};
   h5::check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, offset, nullptr, counts, nullptr),
             what);
   const hsize_t n = count * width;
-  h5::Handle mem_space = h5::check(H5Screate_simple(1, &n, nullptr), H5Sclose, what);
+  h5::Handle mem_space = h5::check(H5Screate_simple(1, &n, nullptr), what);
   h5::check(H5Dread(ds, H5T_NATIVE_FLOAT, mem_space, file_space, H5P_DEFAULT, out.data()), what);
   return out;
 }
@@ -414,9 +413,9 @@ std::vector<float> DatasetFile::clip_features(const std::string& key, std::size_
   std::int64_t offset = 0, count = 0;
   const hsize_t one = 1, at = i;
   for (auto [ds, dst] : {std::pair{offsets.get(), &offset}, std::pair{frames.get(), &count}}) {
-    h5::Handle space = h5::check(H5Dget_space(ds), H5Sclose, "feature index");
+    h5::Handle space = h5::check(H5Dget_space(ds), "feature index");
     h5::check(H5Sselect_hyperslab(space, H5S_SELECT_SET, &at, nullptr, &one, nullptr), "index");
-    h5::Handle mem = h5::check(H5Screate_simple(1, &one, nullptr), H5Sclose, "index");
+    h5::Handle mem = h5::check(H5Screate_simple(1, &one, nullptr), "index");
     h5::check(H5Dread(ds, H5T_NATIVE_INT64, mem, space, H5P_DEFAULT, dst), "read feature index");
   }
   h5::Handle data = h5::dataset_open(group, "data");
@@ -439,11 +438,10 @@ void add_feature_set(const std::string& dataset_path, const FeatureSet& set) {
   if (ec) throw InputError(dataset_path, "cannot copy for update (" + ec.message() + ")");
   {
     h5::quiet();
-    h5::Handle file(H5Fopen(out.temp_path().c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+    h5::Handle file(H5Fopen(out.temp_path().c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
     if (!file.valid()) throw InputError(dataset_path, "cannot open the copy for writing");
     write_feature_group(file, set, num_clips, sample_rate);
-    const herr_t status = H5Fclose(file.get());
-    file = h5::Handle();
+    const herr_t status = H5Fclose(file.release());  // checked: a full disk shows here
     if (status < 0) throw InputError(dataset_path, "closing the HDF5 file failed (disk full?)");
   }
   out.commit();

@@ -31,38 +31,20 @@ RealFft::RealFft(int n) : n_(n) {
   std::lock_guard lock(fftw_planner_mutex());
   // FFTW_ESTIMATE: no timing runs, so the plan (and every output bit) is the same in every
   // process, and planning never touches the buffers.
-  plan_ = fftwf_plan_dft_r2c_1d(n, in.data(), reinterpret_cast<fftwf_complex*>(out.data()),
-                                FFTW_ESTIMATE);
-  CALMSPACE_CHECK(plan_ != nullptr, "fftwf_plan_dft_r2c_1d failed for n=", n);
+  plan_.reset(fftwf_plan_dft_r2c_1d(n, in.data(), reinterpret_cast<fftwf_complex*>(out.data()),
+                                    FFTW_ESTIMATE));
+  CALMSPACE_CHECK(plan_, "fftwf_plan_dft_r2c_1d failed for n=", n);
 }
 
-RealFft::~RealFft() {
-  destroy();
-}
-
-void RealFft::destroy() {
-  if (!plan_) return;
+void RealFft::PlanTraits::close(void* plan) noexcept {
   std::lock_guard lock(fftw_planner_mutex());
-  fftwf_destroy_plan(static_cast<fftwf_plan>(plan_));
-  plan_ = nullptr;
-}
-
-RealFft::RealFft(RealFft&& other) noexcept
-    : n_(other.n_), plan_(std::exchange(other.plan_, nullptr)) {}
-
-RealFft& RealFft::operator=(RealFft&& other) noexcept {
-  if (this != &other) {
-    destroy();
-    n_ = other.n_;
-    plan_ = std::exchange(other.plan_, nullptr);
-  }
-  return *this;
+  fftwf_destroy_plan(static_cast<fftwf_plan>(plan));
 }
 
 void RealFft::forward(const float* in, float* out) const {
   // The r2c planner was given FFTW_PRESERVE_INPUT semantics (the default for r2c), so casting
   // away const is safe.
-  fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan_), const_cast<float*>(in),
+  fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan_.get()), const_cast<float*>(in),
                         reinterpret_cast<fftwf_complex*>(out));
 }
 

@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 
+#include "core/base/unique_handle.h"
+
 namespace calmspace {
 
 // The one mutex guarding every FFTW planner call (plan creation and destruction) in the process.
@@ -39,11 +41,6 @@ constexpr int aligned_stride(int floats) {
 class RealFft {
  public:
   explicit RealFft(int n);
-  ~RealFft();
-  RealFft(RealFft&& other) noexcept;
-  RealFft& operator=(RealFft&& other) noexcept;
-  RealFft(const RealFft&) = delete;
-  RealFft& operator=(const RealFft&) = delete;
 
   int size() const { return n_; }
   int num_bins() const { return n_ / 2 + 1; }
@@ -52,9 +49,14 @@ class RealFft {
   void forward(const float* in, float* out) const;
 
  private:
-  void destroy();
+  // An fftwf_plan (as void*, so this header needs no fftw3.h), destroyed under the planner mutex.
+  struct PlanTraits {
+    using Handle = void*;
+    static void* null() noexcept { return nullptr; }
+    static void close(void* plan) noexcept;
+  };
   int n_ = 0;
-  void* plan_ = nullptr;  // fftwf_plan
+  UniqueHandle<PlanTraits> plan_;
 };
 
 }  // namespace calmspace

@@ -24,17 +24,16 @@ hid_t file_type() {
 
 template <class T>
 void write_attr(hid_t loc, const std::string& name, T value) {
-  h5::Handle space = h5::check(H5Screate(H5S_SCALAR), H5Sclose, "attribute space");
+  h5::Handle space = h5::check(H5Screate(H5S_SCALAR), "attribute space");
   h5::Handle attr =
       h5::check(H5Acreate2(loc, name.c_str(), file_type<T>(), space, H5P_DEFAULT, H5P_DEFAULT),
-                H5Aclose, "create attribute " + name);
+                "create attribute " + name);
   h5::check(H5Awrite(attr, h5::native_type<T>(), &value), "write attribute " + name);
 }
 
 template <class T>
 T read_attr(hid_t loc, const std::string& name) {
-  h5::Handle attr =
-      h5::check(H5Aopen(loc, name.c_str(), H5P_DEFAULT), H5Aclose, "attribute " + name);
+  h5::Handle attr = h5::check(H5Aopen(loc, name.c_str(), H5P_DEFAULT), "attribute " + name);
   T value{};
   h5::check(H5Aread(attr, h5::native_type<T>(), &value), "read attribute " + name);
   return value;
@@ -82,7 +81,7 @@ void fsync_file(const std::string& path) {
 
 void write_file(const std::string& file_path, const Checkpoint& c) {
   h5::Handle file = h5::check(H5Fcreate(file_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                              H5Fclose, "create file");
+                              "create file");
   h5::write_attr_string(file, "format", kCheckpointFormat);
   h5::write_attr_int(file, "schema_version", kCheckpointSchemaVersion);
   write_text(file, "config", c.config_yaml);
@@ -162,8 +161,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path, "not a checkpoint (not an HDF5 file)");
   Checkpoint c;
   try {
-    h5::Handle file =
-        h5::check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open file");
+    h5::Handle file = h5::check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open file");
     if (!h5::has_attr(file, "format") || h5::read_attr_string(file, "format") != kCheckpointFormat)
       throw InputError(path, "not a CalmSpace checkpoint (no format attribute)");
     const int version = h5::read_attr_int(file, "schema_version");
