@@ -37,9 +37,9 @@
 #include "bench/lib/bench_timer.h"
 #include "core/audio/decode.h"
 #include "core/features/feature_extractor.h"
-#include "cuda/feature_extractor_cuda.h"
-#include "cuda/gpu_memory.h"
-#include "cuda/runtime.h"
+#include "cuda/common/gpu_memory.h"
+#include "cuda/common/runtime.h"
+#include "cuda/features/feature_extractor_cuda.h"
 
 namespace calmspace {
 namespace {

@@ -15,8 +15,8 @@
 #include "core/model/backend.h"
 #include "core/model/dropout.h"
 #include "core/train/training_step.h"
+#include "cuda/common/runtime.h"
 #include "cuda/register.h"
-#include "cuda/runtime.h"
 
 namespace {
 

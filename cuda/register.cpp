@@ -3,10 +3,10 @@
 #include "cuda/register.h"
 
 #include "core/model/backend_registry.h"
-#include "cuda/cudnn_sequence_model.h"
-#include "cuda/cudnn_training_step.h"
-#include "cuda/feature_extractor_cuda.h"
-#include "cuda/runtime.h"
+#include "cuda/common/runtime.h"
+#include "cuda/features/feature_extractor_cuda.h"
+#include "cuda/model/cudnn_sequence_model.h"
+#include "cuda/model/cudnn_training_step.h"
 
 namespace calmspace::cuda {
 namespace {

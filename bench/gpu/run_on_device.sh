@@ -8,7 +8,7 @@
 # device_record.tgz (the device tool returns at most 8 files) holding:
 #   versions.txt          nvidia-smi, driver / CUDA / cuDNN (calmspace devices, torch), git
 #                         revision, the Python modules the peers need
-#   gpu_tests.xml/.log    every gpu-labelled test (the tests/gpu binary: what `ctest -L gpu` runs)
+#   gpu_tests.xml/.log    every gpu-labelled test (the gpu_tests binary from tests/cuda/: what `ctest -L gpu` runs)
 #   features_bench_cuda   the CUDA log-mel benchmark (32 x 4 s RAVDESS clips, roofline printed)
 #   torchaudio_features_gpu.json   its torchaudio peer, same clips and parameters
 #   gpu_train_step_bench  one cuDNN training step / forward pass per cell and precision

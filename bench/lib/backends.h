@@ -14,7 +14,7 @@
 #include "core/features/feature_extractor.h"
 #include "core/model/backend.h"
 #include "core/model/sequence_model.h"
-#include "cuda/feature_extractor_cuda.h"
+#include "cuda/features/feature_extractor_cuda.h"
 
 namespace calmspace::bench {
 
@@ -49,8 +49,8 @@ inline std::unique_ptr<FeatureExtractor> make_bench_features(const std::string& 
     options.num_threads = threads;
     return make_cpu_feature_extractor(options, sample_rate);
   }
-  // CUDA (cuda/feature_extractor_cuda.h): throws Error with the runtime's reason when no GPU is
-  // usable, "built without CUDA" in a build without it; threads do not apply.
+  // CUDA (cuda/features/feature_extractor_cuda.h): throws Error with the runtime's reason when no
+  // GPU is usable, "built without CUDA" in a build without it; threads do not apply.
   if (backend == "cuda") return make_cuda_feature_extractor(options, sample_rate);
   throw InputError("--backend", cat("'", backend, "' is not a feature backend (cpu, cuda)"));
 }

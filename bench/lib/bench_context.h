@@ -7,7 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include "core/bench/machine_info.h"
-#include "cuda/runtime.h"
+#include "cuda/common/runtime.h"
 
 namespace calmspace::bench {
 

@@ -3,8 +3,8 @@
 //   WallTimer  std::chrono::steady_clock; right for the CPU backends (the work is done when the
 //              call returns).
 //   CudaEventTimer  cudaEventRecord on the backend's stream at start() and stop(), then
-//              cudaEventSynchronize + cudaEventElapsedTime (cuda/gpu_memory.h GpuTimer: no CUDA
-//              types here): the GPU time of the work enqueued between them. Its constructor
+//              cudaEventSynchronize + cudaEventElapsedTime (cuda/common/gpu_memory.h GpuTimer: no
+//              CUDA types here): the GPU time of the work enqueued between them. Its constructor
 //              throws Error with the reason when there is no GPU or the build has no CUDA
 //              ("built without CUDA"); benchmarks catch it and skip with that reason.
 #pragma once
@@ -14,7 +14,7 @@
 #include <string>
 
 #include "core/base/error.h"
-#include "cuda/gpu_memory.h"
+#include "cuda/common/gpu_memory.h"
 
 namespace calmspace::bench {
 

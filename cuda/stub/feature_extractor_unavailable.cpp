@@ -1,7 +1,7 @@
-// Compiled instead of cuda/feature_extractor_cuda.cpp when CMake found no CUDA toolkit: the same
-// factories; bad options are still reported by name, then the build's lack of CUDA.
+// Compiled instead of cuda/features/feature_extractor_cuda.cpp when CMake found no CUDA toolkit:
+// the same factories; bad options are still reported by name, then the build's lack of CUDA.
 #include "core/base/error.h"
-#include "cuda/feature_extractor_cuda.h"
+#include "cuda/features/feature_extractor_cuda.h"
 
 namespace calmspace {
 

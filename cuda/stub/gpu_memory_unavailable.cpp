@@ -1,7 +1,7 @@
-// Compiled instead of cuda/gpu_memory.cpp when CMake found no CUDA toolkit: same API; every
+// Compiled instead of cuda/common/gpu_memory.cpp when CMake found no CUDA toolkit: same API; every
 // constructor that would touch a GPU throws.
 #include "core/base/error.h"
-#include "cuda/gpu_memory.h"
+#include "cuda/common/gpu_memory.h"
 
 namespace calmspace::cuda {
 namespace {

@@ -2,9 +2,9 @@
 // reports that this build has no CUDA, so train.device=auto picks the CPU and cuda is an error.
 #include "core/base/error.h"
 #include "core/model/backend_registry.h"
-#include "cuda/feature_extractor_cuda.h"
+#include "cuda/common/runtime.h"
+#include "cuda/features/feature_extractor_cuda.h"
 #include "cuda/register.h"
-#include "cuda/runtime.h"
 
 namespace calmspace::cuda {
 namespace {

@@ -1,6 +1,6 @@
 // Compiled instead of cuda/*.cu when CMake found no CUDA toolkit: same API, reporting absence.
 #include "core/base/error.h"
-#include "cuda/runtime.h"
+#include "cuda/common/runtime.h"
 
 namespace calmspace::cuda {
 

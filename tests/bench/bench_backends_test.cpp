@@ -11,7 +11,7 @@
 
 #include "bench/lib/backends.h"
 #include "bench/lib/bench_timer.h"
-#include "cuda/runtime.h"
+#include "cuda/common/runtime.h"
 
 namespace calmspace {
 namespace {

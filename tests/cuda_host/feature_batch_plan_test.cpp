@@ -1,6 +1,7 @@
 // Host-side logic of the CUDA feature backend, checked on the CPU in every build: the ragged batch
 // plan (frame counts and offsets), the workspace sizing, and the index math and dither generator
-// that the kernels share with these tests (cuda/feature_index_math.h) against core/features.
+// that the kernels share with these tests (cuda/features/feature_index_math.h) against
+// core/features.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -9,8 +10,8 @@
 #include "core/base/error.h"
 #include "core/features/framing.h"
 #include "core/features/preprocess.h"
-#include "cuda/feature_batch_plan.h"
-#include "cuda/feature_index_math.h"
+#include "cuda/features/feature_batch_plan.h"
+#include "cuda/features/feature_index_math.h"
 
 namespace calmspace {
 namespace {

@@ -10,8 +10,8 @@
 #include "core/base/gpu_runtime.h"
 #include "core/config/config.h"
 #include "core/train/trainer.h"
+#include "cuda/common/runtime.h"
 #include "cuda/register.h"
-#include "cuda/runtime.h"
 #include "support/test_support.h"
 
 namespace calmspace {

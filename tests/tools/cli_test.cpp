@@ -9,7 +9,7 @@
 #include "core/base/gpu_runtime.h"
 #include "core/base/npy.h"
 #include "core/predict/predictor.h"
-#include "cuda/runtime.h"
+#include "cuda/common/runtime.h"
 #include "support/model_fixtures.h"
 #include "support/test_support.h"
 
@@ -110,7 +110,7 @@ TEST(Cli, BadOutputExtensionIsRejectedBeforeAnythingIsWritten) {
 }
 
 // --device cuda: the CUDA backend's rows (same shape as the CPU's; the values are compared in
-// tests/gpu), or, without a GPU, one line with the runtime's reason and nothing written.
+// tests/cuda), or, without a GPU, one line with the runtime's reason and nothing written.
 TEST(Cli, FeaturesOnCudaGiveTheCpuShapeOrTheReasonThereIsNoGpu) {
   testing::ScratchDir dir;
   const auto wav = dir / "tone.wav";
