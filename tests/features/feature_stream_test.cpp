@@ -10,50 +10,13 @@
 #include "core/features/cmvn.h"
 #include "core/features/cpu_feature_extractor.h"
 #include "core/features/feature_stream.h"
+#include "support/parity.h"
 #include "support/test_support.h"
 
 namespace calmspace {
 namespace {
 
 constexpr int kRate = 16000;
-
-struct Variant {
-  const char* name;
-  FeatureOptions options;
-};
-
-std::vector<Variant> variants() {
-  std::vector<Variant> v;
-  v.push_back({"logmel", {}});
-  FeatureOptions snip;
-  snip.center = false;
-  snip.hop_ms = 20;
-  v.push_back({"snip_edges", snip});
-  FeatureOptions mfcc;
-  mfcc.kind = FeatureKind::Mfcc;
-  mfcc.n_mels = 40;
-  mfcc.deltas = 2;
-  mfcc.lifter = 22;
-  v.push_back({"mfcc_deltas2", mfcc});
-  FeatureOptions conditioned;
-  conditioned.preemphasis = 0.97;
-  conditioned.dither = 1e-3;
-  conditioned.dither_seed = 9;
-  conditioned.deltas = 1;
-  conditioned.delta_window = 3;
-  conditioned.window = WindowKind::Povey;
-  v.push_back({"preemphasis_dither_deltas1", conditioned});
-  FeatureOptions spec;
-  spec.kind = FeatureKind::Spectrogram;
-  spec.spectrum = SpectrumKind::Magnitude;
-  spec.n_fft = 1024;
-  v.push_back({"spectrogram_nfft1024", spec});
-  FeatureOptions cmvn;
-  cmvn.cmvn = Cmvn::MeanVar;
-  cmvn.deltas = 2;
-  v.push_back({"cmvn_mean_var", cmvn});
-  return v;
-}
 
 // Feeds `clip` in pieces of the given sizes (cycled); returns all rows, CMVN applied at the end
 // when the options have one.
@@ -85,7 +48,7 @@ std::vector<std::size_t> random_sizes(std::uint64_t seed) {
 }
 
 TEST(FeatureStream, EqualsTheWholeClipBitForBit) {
-  for (const Variant& v : variants()) {
+  for (const auto& v : testing::parity::feature_cases()) {
     CpuFeatureExtractor ex(v.options, kRate);
     for (const std::int64_t n : {1, 2, 255, 256, 399, 400, 401, 1000, 3 * kRate + 7}) {
       const auto clip = testing::white_noise(n, 0.1, static_cast<std::uint64_t>(n));
@@ -130,7 +93,7 @@ TEST(FeatureStream, RowsLeaveAsSoonAsTheirSamplesHaveArrived) {
 }
 
 TEST(CpuFeatures, FramesOfOneClipOnManyThreadsEqualOneThread) {
-  for (const Variant& v : variants()) {
+  for (const auto& v : testing::parity::feature_cases()) {
     const CpuFeatureExtractor ex(v.options, kRate);
     const auto clip = testing::white_noise(20 * kRate + 123, 0.1, 4);
     const auto frames = ex.num_frames(static_cast<std::int64_t>(clip.size()));

@@ -6,7 +6,7 @@
 
 #include "core/model/cpu_sequence_model.h"
 #include "core/model/dropout.h"
-#include "model/model_test_util.h"
+#include "support/model_test_util.h"
 
 namespace calmspace {
 namespace {

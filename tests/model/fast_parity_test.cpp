@@ -10,7 +10,7 @@
 
 #include "core/model/cpu_sequence_model.h"
 #include "core/model/reference_model.h"
-#include "model/model_test_util.h"
+#include "support/model_test_util.h"
 
 namespace calmspace {
 namespace {

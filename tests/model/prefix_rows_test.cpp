@@ -7,7 +7,7 @@
 
 #include "core/base/error.h"
 #include "core/model/cpu_sequence_model.h"
-#include "model/model_test_util.h"
+#include "support/model_test_util.h"
 
 namespace calmspace {
 namespace {

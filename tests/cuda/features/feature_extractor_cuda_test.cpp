@@ -31,6 +31,7 @@
 #include "cuda/common/gpu_memory.h"
 #include "cuda/common/runtime.h"
 #include "cuda/features/feature_extractor_cuda.h"
+#include "support/parity.h"
 #include "support/test_support.h"
 
 namespace calmspace {
@@ -47,77 +48,17 @@ constexpr double kFftError = 1e-6;
     if (!report_.has_gpu()) GTEST_SKIP() << report_.no_gpu_reason; \
   } while (0)
 
-// The variants of tests/features/golden_test.cpp and more: every kind, spectrum, scale, norm,
-// window, framing mode, conditioning, delta and CMVN option.
+// The shared feature cases of the parity harness (support/parity.h): every kind, spectrum,
+// scale, norm, window, framing mode, conditioning, delta and CMVN option.
 FeatureOptions variant(const std::string& name) {
-  FeatureOptions o;
-  if (name == "logmel_slaney") {
-    o.f_min = 20.0;
-    o.f_max = 7600.0;
-    o.window = WindowKind::Hamming;
-    o.spectrum = SpectrumKind::Magnitude;
-    o.mel_scale = MelScale::Slaney;
-    o.mel_norm = MelNorm::Slaney;
-  } else if (name == "logmel_snip") {
-    o.n_fft = 400;
-    o.center = false;
-    o.window = WindowKind::Povey;
-    o.preemphasis = 0.97;
-  } else if (name == "logmel_dither_cmvn_mean") {
-    o.preemphasis = 0.97;
-    o.dither = 1e-3;
-    o.dither_seed = 7;
-    o.cmvn = Cmvn::Mean;
-  } else if (name == "mfcc" || name == "mfcc_lifter_cmvn") {
-    o.kind = FeatureKind::Mfcc;
-    o.n_mels = 40;
-    o.n_mfcc = 13;
-    o.deltas = 2;
-    if (name == "mfcc_lifter_cmvn") {
-      o.lifter = 22.0;
-      o.cmvn = Cmvn::MeanVar;
-    }
-  } else if (name == "mfcc_snip_rect_odd_fft") {
-    o.kind = FeatureKind::Mfcc;
-    o.win_ms = 20.0;
-    o.hop_ms = 5.0;
-    o.n_fft = 321;  // odd FFT size: 161 bins
-    o.center = false;
-    o.window = WindowKind::Rectangular;
-    o.n_mels = 23;
-    o.n_mfcc = 23;
-    o.deltas = 1;
-    o.delta_window = 3;
-    o.cmvn = Cmvn::MeanVar;
-  } else if (name == "spectrogram") {
-    o.kind = FeatureKind::Spectrogram;
-  } else if (name == "spectrogram_magnitude_snip") {
-    o.kind = FeatureKind::Spectrogram;
-    o.spectrum = SpectrumKind::Magnitude;
-    o.center = false;
-    o.window = WindowKind::Hamming;
-  } else if (name == "logmel_centred_odd_window") {
-    o.win_ms = 25.0625;  // 401 samples in a 512-point FFT: odd offset (n_fft - win) / 2 = 55
-    o.hop_ms = 12.5;
-    o.n_mels = 80;
-    o.f_min = 60.0;
-    o.log_floor = 1e-6;
-  } else {
-    EXPECT_EQ(name, "logmel") << "unknown variant";
-  }
-  return o;
+  return testing::parity::feature_case(name);
 }
 
-const std::vector<std::string> kVariants = {"logmel",
-                                            "logmel_slaney",
-                                            "logmel_snip",
-                                            "logmel_dither_cmvn_mean",
-                                            "logmel_centred_odd_window",
-                                            "mfcc",
-                                            "mfcc_lifter_cmvn",
-                                            "mfcc_snip_rect_odd_fft",
-                                            "spectrogram",
-                                            "spectrogram_magnitude_snip"};
+std::vector<std::string> variant_names() {
+  std::vector<std::string> names;
+  for (const auto& c : testing::parity::feature_cases()) names.push_back(c.name);
+  return names;
+}
 
 // Clip lengths around every boundary: empty, shorter than the reflect padding or one window, one
 // hop, one window, one FFT, and longer clips.
@@ -321,7 +262,7 @@ TEST_P(CudaVariant, RaggedBatchOfManyLengthsMatchesTheCpu) {
   EXPECT_EQ(0, std::memcmp(again.data.data(), gpu.data.data(), gpu.data.size() * sizeof(float)));
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, CudaVariant, ::testing::ValuesIn(kVariants),
+INSTANTIATE_TEST_SUITE_P(Variants, CudaVariant, ::testing::ValuesIn(variant_names()),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 // A clip's rows do not depend on its neighbours or position: every FFT runs through one plan of

@@ -14,8 +14,8 @@
 #include "core/run/checkpoint.h"
 #include "core/run/model_checkpoint.h"
 #include "core/train/training_step.h"
-#include "model/model_test_util.h"
 #include "support/gpu_test_util.h"
+#include "support/model_test_util.h"
 
 namespace calmspace {
 namespace {
