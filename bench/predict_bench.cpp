@@ -1,6 +1,6 @@
 // Prediction latency: one 4 s clip end to end on one core — decode a 16 kHz WAV file, log-mel
 // features, the model (configs/lstm.yaml architecture: LSTM 2 x 128, 64 log-mels) and softmax.
-// Target (issue 3): under 10 ms. The clip is real RAVDESS speech tiled to exactly 4 s (seeded
+// Target: under 10 ms. The clip is real RAVDESS speech tiled to exactly 4 s (seeded
 // noise when the corpus is absent; the label says which). Weights are random: the work per clip
 // does not depend on their values.
 #include <benchmark/benchmark.h>

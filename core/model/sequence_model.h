@@ -1,5 +1,5 @@
 // The model stage's narrow interface, shared by the CPU backend (core/model) and the cuDNN
-// backend (cuda/, a later issue). Both use ONE parameter layout, so a checkpoint written by one
+// backend (cuda/model). Both use ONE parameter layout, so a checkpoint written by one
 // loads in the other and exports to PyTorch by name:
 //   per layer l, per direction (suffix "" or "_reverse"), PyTorch nn.LSTM/GRU/RNN names/shapes:
 //     rnn.weight_ih_l{l}{sfx} (G*H, in_l)   in_0 = F, in_l = H * directions

@@ -21,7 +21,7 @@ namespace {
 
 using testing::ScratchDir;
 
-constexpr double kTolerance = 1e-5;  // absolute, on logits and on probabilities (issue 5)
+constexpr double kTolerance = 1e-5;  // absolute, on logits and on probabilities
 constexpr int kFeatures = 5, kClasses = 4, kBatch = 4, kFrames = 7;
 const std::vector<std::int64_t> kLengths = {7, 3, 1, 5};
 
