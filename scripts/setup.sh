@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  clang-format
+  clang-format clang-tidy
   libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev
   libhdf5-dev hdf5-tools
   libyaml-cpp-dev

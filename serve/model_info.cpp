@@ -15,7 +15,7 @@ nlohmann::json yaml_to_json(const YAML::Node& node) {
     return out;
   }
   if (!node.IsScalar()) return nullptr;
-  const std::string text = node.Scalar();
+  const std::string& text = node.Scalar();
   if (text == "true" || text == "false") return text == "true";
   try {
     std::size_t used = 0;

@@ -75,6 +75,7 @@ std::vector<ModelPool::Job*> ModelPool::take_batch() {
 
 void ModelPool::run_batch(Predictor& predictor, const std::vector<Job*>& jobs) {
   std::vector<std::span<const float>> recordings;
+  recordings.reserve(jobs.size());
   for (const Job* job : jobs) recordings.push_back(job->samples);
   try {
     std::vector<Prediction> results = predictor.predict_many(recordings, jobs.front()->timeline);

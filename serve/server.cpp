@@ -141,7 +141,7 @@ void Server::add_error_handlers() {
     send_error(res, res.status, message);
   });
   http_.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
         std::string message = "internal error";
         try {
           std::rethrow_exception(ep);

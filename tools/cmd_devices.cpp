@@ -18,7 +18,7 @@ void add_devices(CLI::App& app) {
   cmd->callback([] {
     std::cout << "cpu kernels:  OpenBLAS " << calmspace::blas_kernels() << ", recurrent step "
               << calmspace::name(calmspace::best_gemm_isa()) << "\n";
-    const auto r = calmspace::gpu_runtime_report();
+    const auto& r = calmspace::gpu_runtime_report();
     if (!r.compiled) {
       std::cout << "cuda: " << r.no_gpu_reason << "\n";
       return;

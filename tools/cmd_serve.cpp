@@ -25,7 +25,7 @@ void stop_on_signal(int) {
 std::string choose_model(const std::string& flag) {
   if (!flag.empty()) return flag;
   if (const char* env = std::getenv("CALMSPACE_MODEL"); env && *env) return env;
-  const std::string shipped = serve::default_model_path();
+  std::string shipped = serve::default_model_path();
   if (!fs::exists(shipped))
     throw InputError(shipped,
                      "the default model is missing; pass --model RUN_DIR|FILE or set "

@@ -16,13 +16,13 @@ namespace fs = std::filesystem;
 
 std::vector<std::string> candidates() {
   std::vector<std::string> out;
-  if (const char* env = std::getenv("CALMSPACE_CUDA_LIBRARY"); env && *env) out.push_back(env);
+  if (const char* env = std::getenv("CALMSPACE_CUDA_LIBRARY"); env && *env) out.emplace_back(env);
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec)
-    out.push_back((exe.parent_path() / ".." / "cuda" / CALMSPACE_CUDA_LIBRARY_NAME).string());
+    out.emplace_back((exe.parent_path() / ".." / "cuda" / CALMSPACE_CUDA_LIBRARY_NAME).string());
 #ifdef CALMSPACE_CUDA_LIBRARY_PATH
-  out.push_back(CALMSPACE_CUDA_LIBRARY_PATH);
+  out.emplace_back(CALMSPACE_CUDA_LIBRARY_PATH);
 #endif
   return out;
 }

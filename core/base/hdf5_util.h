@@ -107,6 +107,7 @@ void write_array(hid_t loc, const std::string& name, std::span<const T> values,
 inline void write_strings(hid_t loc, const std::string& name,
                           const std::vector<std::string>& values) {
   std::vector<const char*> ptrs;
+  ptrs.reserve(values.size());
   for (const auto& v : values) ptrs.push_back(v.c_str());
   const hsize_t n = values.size();
   Handle type = vlen_string_type();

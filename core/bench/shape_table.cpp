@@ -91,11 +91,11 @@ struct Parser {
     for (const auto& kv : map) {
       const std::string k = kv.first.as<std::string>();
       if (!kKeys.count(k))
-        fail(where + "." + k,
+        fail(cat(where, ".", k),
              "unknown key (cells, input, hidden, layers, bidirectional, batch, "
              "frames, classes)");
       auto vals = values(kv.second);
-      if (vals.empty()) fail(where + "." + k, "empty list");
+      if (vals.empty()) fail(cat(where, ".", k), "empty list");
       has_cells = has_cells || k == "cells";
       axes.emplace_back(k, std::move(vals));
     }

@@ -59,7 +59,7 @@ void Config::merge_yaml(const YAML::Node& root, const std::string& source) {
       const OptionEntry* entry = registry->find(key);
       if (!entry) throw InputError(source, cat("unknown key '", name, ".", key, "'"));
       try {
-        entry->set(item.second, name + "." + key);
+        entry->set(item.second, cat(name, ".", key));
       } catch (const InputError& e) {
         throw InputError(source, e.what());
       }

@@ -101,7 +101,7 @@ std::vector<MaskDraw> spec_augment(FeatureMatrix& features, const AugmentOptions
   if (options.time_masks == 0 && options.freq_masks == 0) return {};
   CALMSPACE_CHECK(static_cast<std::int64_t>(features.data.size()) == features.frames * features.dim,
                   "feature matrix size");
-  const auto masks = draw_masks(options, features.frames, features.dim, seed, epoch, clip);
+  auto masks = draw_masks(options, features.frames, features.dim, seed, epoch, clip);
   double sum = 0;
   for (float v : features.data) sum += v;
   const auto fill =

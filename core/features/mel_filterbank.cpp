@@ -45,7 +45,9 @@ std::vector<double> melscale_fbanks(int n_freqs, double f_min, double f_max, int
     f_pts[static_cast<std::size_t>(i)] = mel_to_hz(linspace(m_min, m_max, n_mels + 2, i), scale);
   std::vector<double> fb(static_cast<std::size_t>(n_freqs) * n_mels, 0.0);
   for (int k = 0; k < n_freqs; ++k) {
-    const double f = linspace(0.0, sample_rate / 2, n_freqs, k);  // sample_rate // 2 as torchaudio
+    // sample_rate // 2 as torchaudio: integer division on purpose
+    const double f =
+        linspace(0.0, sample_rate / 2, n_freqs, k);  // NOLINT(bugprone-integer-division)
     for (int m = 0; m < n_mels; ++m) {
       const double lo = f_pts[m], mid = f_pts[m + 1], hi = f_pts[m + 2];
       const double down = (f - lo) / (mid - lo);  // -slopes[:, m] / f_diff[m]
@@ -62,7 +64,10 @@ MelFilterbank::MelFilterbank(const FeatureOptions& options, int sample_rate)
     : MelFilterbank(
           options.num_bins(sample_rate), options.n_mels,
           melscale_fbanks(options.num_bins(sample_rate), options.f_min,
-                          options.f_max > 0 ? options.f_max : double(sample_rate / 2),
+                          // sample_rate // 2 as torchaudio: integer division on purpose
+                          options.f_max > 0
+                              ? options.f_max
+                              : double(sample_rate / 2),  // NOLINT(bugprone-integer-division)
                           options.n_mels, sample_rate, options.mel_norm, options.mel_scale)) {}
 
 MelFilterbank::MelFilterbank(int n_freqs, int n_mels, const std::vector<double>& dense)

@@ -23,7 +23,7 @@ struct ModelParamIndex {
   std::int64_t total = 0;
 
   const RnnParamOffsets& at(int layer, int direction, int directions) const {
-    return rnn[static_cast<std::size_t>(layer * directions + direction)];
+    return rnn[static_cast<std::size_t>(layer) * directions + direction];
   }
 };
 

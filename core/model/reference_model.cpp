@@ -54,7 +54,7 @@ void ReferenceModel<S>::forward(const RefBatch<S>& x, std::vector<S>& logits, bo
     auto& c = layers_[static_cast<std::size_t>(l)];
     layer_forward(l, c);
     if (l + 1 == L) break;
-    auto& next = layers_[static_cast<std::size_t>(l + 1)].in;
+    auto& next = layers_[static_cast<std::size_t>(l) + 1].in;
     next = c.out;
     if (training && options_.dropout > 0) {
       c.mask.assign(c.out.size(), S(0));

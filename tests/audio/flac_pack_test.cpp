@@ -87,7 +87,7 @@ INSTANTIATE_TEST_SUITE_P(
         PcmCase{"wav8u_mono_8k", SF_FORMAT_WAV | SF_FORMAT_PCM_U8, 1, 8000, SF_FORMAT_PCM_S8},
         PcmCase{"aiff16_stereo_48k", SF_FORMAT_AIFF | SF_FORMAT_PCM_16, 2, 48000,
                 SF_FORMAT_PCM_16}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(FlacPackLeavesAlone, FloatThirtyTwoBitCompressedAndNonAudio) {
   testing::ScratchDir dir;

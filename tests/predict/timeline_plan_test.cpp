@@ -42,8 +42,9 @@ TEST(TimelinePlan, SettledWindowsNeverChange) {
         // The rest come from window() at the end, and it stops after the last.
         for (std::size_t k = settled; k < all.size(); ++k)
           EXPECT_TRUE(same(*plan.window(static_cast<std::int64_t>(k), total, frames), all[k]));
-        if (plan.has_timeline(total))
+        if (plan.has_timeline(total)) {
           EXPECT_FALSE(plan.window(static_cast<std::int64_t>(all.size()), total, frames));
+        }
       }
     }
   }
