@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/dataset/splits.h"
 #include "core/train/cross_validation.h"
 #include "tools/config_args.h"
 #include "tools/console_observer.h"
@@ -22,7 +23,8 @@ void add_cv(CLI::App& app) {
   auto args = std::make_shared<CvArgs>();
   auto* cmd = app.add_subcommand(
       "cv",
-      "k-fold cross-validation by speaker: cv [CONFIG] --data FILE.h5 --out DIR [key=value ...]");
+      "k-fold cross-validation by speaker (or leave-one-corpus-out with data.fold_by=corpus): "
+      "cv [CONFIG] --data FILE.h5 --out DIR [key=value ...]");
   cmd->add_option("--data", args->data, "dataset file made by `calmspace prepare`")->required();
   cmd->add_option("--out", args->out, "folder for the fold runs and cv.json");
   cmd->add_option("--resume", args->resume,
@@ -36,17 +38,22 @@ void add_cv(CLI::App& app) {
     const std::string out = args->resume.empty() ? args->out : args->resume;
     const DatasetFile dataset(args->data);
     ConsoleObserver observer;
-    const int K = dataset.header().num_folds;
-    observer.set_prefix(cat("[fold 1/", K, "] "));
+    const FoldBy fold_by = config->data.fold_by;
+    const int K = num_test_folds(dataset.header(), fold_by);
+    auto prefix = [&](int k) {
+      return cat("[fold ", k + 1, "/", K, ": ", test_fold_name(dataset.header(), fold_by, k), "] ");
+    };
+    observer.set_prefix(prefix(0));
     const CvSummary s = cross_validate(
         dataset, *config, out, &observer,
         [&](int k, const TrainOutcome& o) {
           const std::string how =
               o.ensemble > 1 ? cat("ensemble of ", o.ensemble) : cat("best epoch ", o.best_epoch);
-          std::printf("fold %d: test UA %.4f  WA %.4f  macro-F1 %.4f  (%s)\n", k, o.test.ua,
-                      o.test.wa, o.test.macro_f1, how.c_str());
+          std::printf("fold %d (%s): test UA %.4f  WA %.4f  macro-F1 %.4f  (%s)\n", k,
+                      test_fold_name(dataset.header(), fold_by, k).c_str(), o.test.ua, o.test.wa,
+                      o.test.macro_f1, how.c_str());
           std::fflush(stdout);
-          observer.set_prefix(cat("[fold ", k + 2, "/", K, "] "));
+          observer.set_prefix(prefix(k + 1));
         },
         /*max_folds=*/0, /*resume=*/!args->resume.empty());
     std::printf(

@@ -1,4 +1,6 @@
-// calmspace eval RUN_DIR|MODEL --data FILE.h5 [--split test|valid|train|all] [--out DIR]
+// calmspace eval RUN_DIR|MODEL --data FILE.h5 [--split auto|test|valid|train|all] [--out DIR]
+// Another corpus (its labels differ from the model's): every clip ("auto" -> "all"), labels
+// matched by name through the label map, scored on the classes it shares with the model.
 // WA, UA, macro-F1, per-class precision/recall/F1 and the confusion matrix, printed and written
 // as DIR/report.json and DIR/report.csv (default DIR: RUN_DIR/eval_<split>, or beside the model),
 // with DIR/plots/ (confusion matrix, per-class scores) unless --no-plots.
@@ -20,10 +22,16 @@ namespace calmspace::tools {
 namespace {
 
 struct EvalArgs {
-  std::string model, data, split = "test", out;
+  std::string model, data, split = "auto", out;
   int threads = 0;
   bool no_plots = false;
 };
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
 
 void print_metrics(const Metrics& m) {
   std::printf("clips %lld  WA %.4f  UA %.4f  macro-F1 %.4f  loss %.4f\n",
@@ -49,7 +57,9 @@ void add_eval(CLI::App& app) {
   cmd->add_option("MODEL", args->model, "run directory (or ensemble), checkpoint (.h5) or export")
       ->required();
   cmd->add_option("--data", args->data, "dataset file made by `calmspace prepare`")->required();
-  cmd->add_option("--split", args->split, "test, valid, train (the model's folds) or all");
+  cmd->add_option("--split", args->split,
+                  "test, valid, train (the model's folds), all, or auto: all for another corpus "
+                  "(labels differ from the model's), else test");
   cmd->add_option("--out", args->out, "folder for report.json and report.csv");
   cmd->add_option("--threads", args->threads, "threads; 0 = all cores");
   add_no_plots_flag(cmd, &args->no_plots);
@@ -59,17 +69,27 @@ void add_eval(CLI::App& app) {
     const DatasetFile dataset(args->data);
     const Evaluation e = evaluate_checkpoints(dataset, members, args->split, args->threads);
     if (e.metrics.clips == 0)  // e.g. --split valid of a model trained with train.validation=false
-      throw InputError("--split", cat("the '", args->split, "' split of ", args->data,
+      throw InputError("--split", cat("the '", e.split, "' split of ", args->data,
                                       " has no clips for this model's folds"));
     const fs::path base =
         fs::is_directory(args->model) ? fs::path(args->model) : fs::path(args->model).parent_path();
-    const RunDir out(args->out.empty() ? base / ("eval_" + args->split) : fs::path(args->out));
+    const RunDir out(args->out.empty() ? base / ("eval_" + e.split) : fs::path(args->out));
     fs::create_directories(out.path());
-    const std::string extra =
-        nlohmann::json{{"split", args->split}, {"data", args->data}, {"model", args->model}}.dump();
-    write_report_json(out.report_json().string(), e.metrics, extra);
+    nlohmann::json extra = {{"split", e.split}, {"data", args->data}, {"model", args->model}};
+    if (!e.classes_left_out.empty()) {
+      extra["classes_left_out"] = e.classes_left_out;
+      extra["scoring"] = "argmax over the classes the data has";
+    }
+    if (!e.clips_left_out.empty()) extra["clips_left_out"] = e.clips_left_out;
+    write_report_json(out.report_json().string(), e.metrics, extra.dump());
     write_report_csv(out.report_csv().string(), e.metrics);
     print_metrics(e.metrics);
+    if (!e.classes_left_out.empty())
+      std::printf("scored on the %zu classes the data has (argmax over them); left out: %s\n",
+                  e.metrics.labels.size(), joined(e.classes_left_out).c_str());
+    for (const auto& [label, count] : e.clips_left_out)
+      std::printf("left out %lld clips labelled '%s' (not a class of the model)\n",
+                  static_cast<long long>(count), label.c_str());
     std::printf("-> %s\n", out.report_json().string().c_str());
     if (!args->no_plots) {
       const std::string plots = out.plots().string();

@@ -27,6 +27,10 @@ std::optional<Config> resolve_config_args(CLI::App* cmd, const ConfigArgs& args)
       config_path = token;
       continue;
     }
+    if (bare && args.bare_args) {
+      args.bare_args->push_back(token);
+      continue;
+    }
     if (token.empty() || token[0] == '-' || token.find('=') == std::string::npos)
       throw InputError(token, "unexpected argument (overrides look like section.key=value)");
     overrides.push_back(token);

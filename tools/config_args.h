@@ -16,6 +16,9 @@ struct ConfigArgs {
   std::string config_path;
   bool print_config = false;
   bool positional_config = false;  // the verb also takes the config as a bare CONFIG argument
+  // Where bare arguments (no '=') go when the verb takes a list of them (`merge A.h5 B.h5`);
+  // null: a bare argument is an error (or the config, with positional_config).
+  std::vector<std::string>* bare_args = nullptr;
 };
 
 // Adds --config and --print-config, accepts trailing overrides, appends the key table to --help.

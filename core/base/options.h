@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -110,6 +111,8 @@ class OptionRegistry {
       return "list of strings";
     else if constexpr (std::is_same_v<T, std::vector<std::vector<std::string>>>)
       return "list of lists of strings";
+    else if constexpr (std::is_same_v<T, std::map<std::string, std::string>>)
+      return "map of strings";
     else
       return "value";
   }

@@ -49,7 +49,8 @@ nlohmann::json time_inference(const DatasetFile& dataset, const std::string& che
   const Config config = checkpoint.config();
   auto model = model_from_checkpoint(checkpoint);
   model->set_num_threads(config.train.num_threads);
-  ClipSource source(dataset, config, make_splits(dataset, config.train).test, false);
+  ClipSource source(dataset, config, make_splits(dataset, config.train, config.data.fold_by).test,
+                    false);
   source.clean_features();  // load once, untimed
   std::vector<double> rates;
   double total = 0;
@@ -113,9 +114,9 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
     auto t0 = Clock::now();
     const CvSummary cv = cross_validate(
         dataset, config, cell_dir, observer,
-        [&](int k, const TrainOutcome& o) {
+        [&, cell_name = name](int k, const TrainOutcome& o) {
           fold_seconds.push_back(seconds_since(t0));
-          if (on_fold) on_fold(name, k, o);
+          if (on_fold) on_fold(cell_name, k, o);
           t0 = Clock::now();
         },
         options.max_folds);
@@ -154,7 +155,7 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
   nlohmann::json peers = nlohmann::json::array();
   for (const auto& peer : options.peers)
     peers.push_back(compare_with_peer(results, peer, recipe, folds_run));
-  const nlohmann::json bench = {
+  nlohmann::json bench = {
       {"kind", "calmspace-bench"},
       {"command", options.command},
       {"data", dataset.path()},

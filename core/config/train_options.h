@@ -41,9 +41,12 @@ struct TrainOptions {
   int warmup_epochs = 1;       // linear warm-up from lr/10 over this many epochs
   double min_lr = 1e-5;        // cosine floor; plateau floor
   bool class_weights = false;  // weight the loss by inverse training-set class frequency
-  int patience = 10;           // early stopping: epochs without a better validation UA; 0 = off
-  int test_fold = 0;           // fold held out as test set (speaker-independent)
-  int valid_fold = -1;         // fold used for validation / early stopping; -1 = the next fold
+  // Each epoch draws as many clips as the training split has, with replacement, every
+  // (corpus, class) group equally likely (core/dataset/batching.h: balanced_draw).
+  bool balanced_sampling = false;
+  int patience = 10;    // early stopping: epochs without a better validation UA; 0 = off
+  int test_fold = 0;    // fold held out as test set (speaker-independent)
+  int valid_fold = -1;  // fold used for validation / early stopping; -1 = the next fold
   // false: no validation fold; every fold but the test fold trains, for all `epochs`, and the last
   // epoch's weights are kept (a cosine schedule has annealed them by then).
   bool validation = true;
@@ -70,6 +73,8 @@ struct TrainOptions {
     r.add("warmup_epochs", &warmup_epochs, "linear warm-up epochs");
     r.add("min_lr", &min_lr, "lowest learning rate of the schedule");
     r.add("class_weights", &class_weights, "weight the loss by inverse class frequency");
+    r.add("balanced_sampling", &balanced_sampling,
+          "draw each epoch's clips with every (corpus, class) group equally likely");
     r.add("patience", &patience, "early stopping patience on validation UA (epochs); 0 = off");
     r.add("test_fold", &test_fold, "fold held out for testing");
     r.add("valid_fold", &valid_fold, "fold for validation/early stopping; -1 = next fold");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <numeric>
 
 #include "core/base/error.h"
@@ -27,6 +28,22 @@ BatchPlan bucketed_batches(std::span<const std::int64_t> frames, int batch_size,
   }
   rng.shuffle(plan);
   return plan;
+}
+
+std::vector<std::size_t> balanced_draw(std::span<const int> group, std::uint64_t seed,
+                                       std::int64_t epoch) {
+  std::map<int, std::vector<std::size_t>> members;
+  for (std::size_t p = 0; p < group.size(); ++p) members[group[p]].push_back(p);
+  std::vector<const std::vector<std::size_t>*> groups;
+  groups.reserve(members.size());
+  for (const auto& [id, positions] : members) groups.push_back(&positions);
+  Rng rng(seed, RngStream::Batching, epoch, 1);
+  std::vector<std::size_t> out(group.size());
+  for (std::size_t& p : out) {
+    const auto& g = *groups[rng.below(groups.size())];
+    p = g[rng.below(g.size())];
+  }
+  return out;
 }
 
 BatchPlan sequential_batches(std::size_t count, int batch_size) {

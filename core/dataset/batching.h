@@ -22,6 +22,12 @@ BatchPlan bucketed_batches(std::span<const std::int64_t> frames, int batch_size,
                            std::int64_t epoch);
 BatchPlan sequential_batches(std::size_t count, int batch_size);
 
+// Balanced sampling (train.balanced_sampling): group.size() positions drawn with replacement,
+// each draw a group uniformly among those present, then a position uniformly within it, from
+// Rng(seed, Batching, epoch, 1). group[p]: the (corpus, class) group id of position p.
+std::vector<std::size_t> balanced_draw(std::span<const int> group, std::uint64_t seed,
+                                       std::int64_t epoch);
+
 // A padded batch and what it holds.
 struct Batch {
   PaddedBatch x;                     // (B, T_max, F), zero beyond each clip's length

@@ -89,6 +89,7 @@ DatasetWriter::DatasetWriter(const std::string& path, DatasetHeader header)
   auto& m = *impl_;
   m.path = path;
   m.header = std::move(header);
+  if (m.header.corpus_names.empty()) m.header.corpus_names = {m.header.corpus};
   CALMSPACE_CHECK(m.header.speaker_fold.size() == m.header.speaker_names.size());
   m.file = h5::Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
   if (!m.file.valid()) throw InputError(path, "cannot create the HDF5 file");
@@ -130,6 +131,7 @@ void DatasetWriter::append(ClipInfo clip, std::span<const float> samples) {
   CALMSPACE_CHECK(clip.label >= 0 && clip.label < static_cast<int>(m.header.label_names.size()));
   CALMSPACE_CHECK(clip.speaker >= 0 &&
                   clip.speaker < static_cast<int>(m.header.speaker_names.size()));
+  CALMSPACE_CHECK(clip.corpus >= 0 && clip.corpus < static_cast<int>(m.header.corpus_names.size()));
   const hsize_t n = samples.size();
   const hsize_t start = static_cast<hsize_t>(m.total);
   if (n) {
@@ -167,7 +169,10 @@ void DatasetWriter::close() {
     h5::write_array<std::int32_t>(speakers, "fold", fold);
 
     const std::size_t n = m.clips.size();
-    std::vector<std::int32_t> label(n), speaker(n), clip_fold(n);
+    h5::Handle corpora = h5::group_create(m.file, "corpora");
+    h5::write_strings(corpora, "names", h.corpus_names);
+
+    std::vector<std::int32_t> label(n), speaker(n), clip_fold(n), corpus(n);
     std::vector<std::int64_t> offset(n), length(n);
     std::vector<std::string> utterance(n), path(n), split(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -175,6 +180,7 @@ void DatasetWriter::close() {
       label[i] = c.label;
       speaker[i] = c.speaker;
       clip_fold[i] = c.fold;
+      corpus[i] = c.corpus;
       offset[i] = c.offset;
       length[i] = c.length;
       utterance[i] = c.utterance_id;
@@ -185,6 +191,7 @@ void DatasetWriter::close() {
     h5::write_array<std::int32_t>(clips, "label", label);
     h5::write_array<std::int32_t>(clips, "speaker", speaker);
     h5::write_array<std::int32_t>(clips, "fold", clip_fold);
+    h5::write_array<std::int32_t>(clips, "corpus", corpus);
     h5::write_array<std::int64_t>(clips, "offset", offset);
     h5::write_array<std::int64_t>(clips, "length", length);
     h5::write_strings(clips, "utterance_id", utterance);
@@ -263,8 +270,15 @@ struct DatasetFile::Impl {
     const auto split = h.has_split ? h5::read_strings(file, "clips/split")
                                    : std::vector<std::string>(label.size());
     const std::size_t n = label.size();
+    // Files from before multi-corpus datasets have no /corpora: one corpus, the file's.
+    h.corpus_names = h5::exists(file, "corpora/names") ? h5::read_strings(file, "corpora/names")
+                                                       : std::vector<std::string>{h.corpus};
+    if (h.corpus_names.empty()) corrupt("/corpora/names is empty");
+    const auto corpus = h5::exists(file, "clips/corpus")
+                            ? h5::read_array<std::int32_t>(file, "clips/corpus")
+                            : std::vector<std::int32_t>(n, 0);
     for (std::size_t size : {speaker.size(), fold.size(), offset.size(), length.size(),
-                             utterance.size(), paths.size(), split.size()})
+                             utterance.size(), paths.size(), split.size(), corpus.size()})
       if (size != n) corrupt("per-clip datasets differ in length");
     if (h.speaker_fold.size() != h.speaker_names.size())
       corrupt("/speakers/fold and /speakers/names differ in length");
@@ -280,6 +294,7 @@ struct DatasetFile::Impl {
       c.label = label[i];
       c.speaker = speaker[i];
       c.fold = fold[i];
+      c.corpus = corpus[i];
       c.offset = offset[i];
       c.length = length[i];
       c.utterance_id = utterance[i];
@@ -289,6 +304,8 @@ struct DatasetFile::Impl {
         corrupt(cat("clip ", i, " has label id ", c.label));
       if (c.speaker < 0 || c.speaker >= static_cast<int>(h.speaker_names.size()))
         corrupt(cat("clip ", i, " has speaker id ", c.speaker));
+      if (c.corpus < 0 || c.corpus >= static_cast<int>(h.corpus_names.size()))
+        corrupt(cat("clip ", i, " has corpus id ", c.corpus));
       if (c.offset < 0 || c.length < 0 || c.offset + c.length > total_samples)
         corrupt(cat("clip ", i, " lies outside /waveforms"));
     }

@@ -19,8 +19,11 @@ inline constexpr int kDatasetSchemaVersion = 1;
 
 // File-level description.
 struct DatasetHeader {
-  std::string corpus;                      // "ravdess", "tess", "csv"
-  std::string root;                        // folder clip paths are relative to
+  std::string corpus;  // "ravdess", "tess", "csv", "merged"
+  std::string root;    // folder clip paths are relative to ("" = absolute)
+  // Corpora of the clips (ClipInfo::corpus indexes it): one name for a prepared corpus, several
+  // for a merged dataset (core/dataset/merge.h). The writer fills in {corpus} when empty.
+  std::vector<std::string> corpus_names;
   int sample_rate = 0;                     // Hz, of every stored waveform
   std::vector<std::string> label_names;    // label id = index
   std::vector<std::string> speaker_names;  // speaker id = index, sorted
@@ -41,6 +44,7 @@ struct ClipInfo {
   std::string split;  // "" when the file has no split
   std::int64_t offset = 0;
   std::int64_t length = 0;  // samples
+  int corpus = 0;           // index into DatasetHeader::corpus_names
 };
 
 // A precomputed feature set: rows of all clips concatenated, (total_frames, feature_dim).

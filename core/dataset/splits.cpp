@@ -43,10 +43,35 @@ bool uses_csv_split(const DatasetHeader& header, const std::vector<ClipInfo>& cl
 }  // namespace
 
 Splits make_splits(const DatasetHeader& header, const std::vector<ClipInfo>& clips,
-                   const TrainOptions& options, const std::string& dataset_name) {
+                   const TrainOptions& options, const std::string& dataset_name, FoldBy fold_by) {
   Splits s;
   std::vector<Part> parts(clips.size());
-  if (uses_csv_split(header, clips)) {
+  if (fold_by == FoldBy::Corpus) {
+    s.source = "corpus";
+    const int corpora = static_cast<int>(header.corpus_names.size());
+    if (corpora < 2)
+      throw InputError("data.fold_by",
+                       cat("corpus needs a dataset of several corpora (calmspace merge); ",
+                           dataset_name, " has one (", header.corpus, ")"));
+    if (options.test_fold < 0 || options.test_fold >= corpora)
+      throw InputError("train.test_fold",
+                       cat(options.test_fold,
+                           " is out of range: with data.fold_by corpus it names a "
+                           "corpus of ",
+                           dataset_name, ", 0..", corpora - 1));
+    const int n = header.num_folds;
+    const int valid =
+        options.valid_fold < 0 ? (options.test_fold + 1) % std::max(n, 1) : options.valid_fold;
+    if (options.validation && valid >= n)
+      throw InputError("train.valid_fold", cat(valid, " is out of range: ", dataset_name,
+                                               " has speaker folds 0..", n - 1));
+    s.test_fold = options.test_fold;
+    s.valid_fold = options.validation ? valid : -1;
+    for (std::size_t i = 0; i < clips.size(); ++i)
+      parts[i] = clips[i].corpus == s.test_fold  ? Part::Test
+                 : clips[i].fold == s.valid_fold ? Part::Valid
+                                                 : Part::Train;
+  } else if (uses_csv_split(header, clips)) {
     s.source = "csv";
     for (std::size_t i = 0; i < clips.size(); ++i)
       if (!parse_split(clips[i].split, &parts[i]))
@@ -93,8 +118,19 @@ Splits make_splits(const DatasetHeader& header, const std::vector<ClipInfo>& cli
   return s;
 }
 
-Splits make_splits(const DatasetFile& dataset, const TrainOptions& options) {
-  return make_splits(dataset.header(), dataset.clips(), options, dataset.path());
+Splits make_splits(const DatasetFile& dataset, const TrainOptions& options, FoldBy fold_by) {
+  return make_splits(dataset.header(), dataset.clips(), options, dataset.path(), fold_by);
+}
+
+int num_test_folds(const DatasetHeader& header, FoldBy fold_by) {
+  return fold_by == FoldBy::Corpus ? static_cast<int>(header.corpus_names.size())
+                                   : header.num_folds;
+}
+
+std::string test_fold_name(const DatasetHeader& header, FoldBy fold_by, int k) {
+  if (fold_by == FoldBy::Corpus && k >= 0 && k < static_cast<int>(header.corpus_names.size()))
+    return header.corpus_names[k];
+  return cat("fold ", k);
 }
 
 }  // namespace calmspace

@@ -9,11 +9,6 @@
 
 namespace calmspace {
 
-std::mutex& fftw_planner_mutex() {
-  static std::mutex m;
-  return m;
-}
-
 AlignedFloats::AlignedFloats(std::size_t count) : size_(count) {
   data_.reset(static_cast<float*>(fftwf_malloc(sizeof(float) * (count > 0 ? count : 1))));
   if (!data_) throw std::bad_alloc();

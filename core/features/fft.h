@@ -7,12 +7,10 @@
 #include <memory>
 #include <mutex>
 
+#include "core/base/fftw_planner.h"  // fftw_planner_mutex()
 #include "core/base/unique_handle.h"
 
 namespace calmspace {
-
-// The one mutex guarding every FFTW planner call (plan creation and destruction) in the process.
-std::mutex& fftw_planner_mutex();
 
 // Float buffer allocated with fftwf_malloc (aligned for FFTW's SIMD codelets), zero-filled.
 class AlignedFloats {

@@ -138,6 +138,35 @@ Figure per_class_scores(const Metrics& m, const std::string& title) {
   return f;
 }
 
+Figure robustness_chart(const RobustnessReport& report, const std::string& title) {
+  const auto n = report.conditions.size();
+  Figure f{"robustness", std::max(900, 160 + 60 * static_cast<int>(n)), 820, "", {}};
+  std::ostringstream d;
+  d << "# x condition ua_pct unchanged_pct group\n";
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& c = report.conditions[i];
+    d << i << ' ' << quote(c.name) << ' ' << num(100 * c.ua) << ' ' << num(100 * c.unchanged) << ' '
+      << quote(c.group) << '\n';
+  }
+  f.data.emplace_back("robustness.dat", d.str());
+  const double clean = n ? 100 * report.conditions[0].ua : 0;
+  const double chance = report.classes.empty() ? 0 : 100.0 / report.classes.size();
+  std::ostringstream b;
+  b << "set multiplot layout 2,1 title " << quote(title) << " font ',14'\n"
+    << "set style fill solid 0.8 border -1\nset boxwidth 0.7\nset yrange [0:105]\n"
+    << "set ytics 0,20,100\nset xrange [-0.6:" << num(n - 0.4) << "]\n"
+    << "set xtics rotate by 35 right font ',9'\nset key top right\n"
+    << "set ylabel 'UA (%)'\n"
+    << "plot 'robustness.dat' using 1:3:xtic(2) with boxes lt 1 title 'UA', " << num(clean)
+    << " with lines lt 2 dt 2 lw 2 title 'clean', " << num(chance)
+    << " with lines lt 8 dt 3 lw 2 title 'chance'\n"
+    << "set ylabel 'predictions unchanged (%)'\n"
+    << "plot 'robustness.dat' using 1:4:xtic(2) with boxes lt 3 title 'same as on the clean clip'\n"
+    << "unset multiplot\n";
+  f.body = b.str();
+  return f;
+}
+
 Figure probability_bars(const RecordingPrediction& p, const std::string& name) {
   Figure f{name + "_probabilities", 900, 520, "", {}};
   std::vector<std::size_t> order(p.labels.size());

@@ -3,6 +3,7 @@
 //   confusion_matrix  heatmap of row-normalised rates (%), each cell labelled "count (rate %)"
 //   per_class_scores  precision, recall and F1 (%) per class, grouped bars
 //   probability_bars / probability_pie / emotion_timeline   one recording's prediction
+//   robustness_chart  UA and the share of unchanged predictions per degradation (robustness.h)
 // Figures of the cell comparison and feature throughput live in bench_figures.h.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/eval/metrics.h"
+#include "core/eval/robustness.h"
 #include "core/plot/gnuplot.h"
 #include "core/train/epoch_record.h"
 
@@ -37,6 +39,10 @@ Figure probability_pie(const RecordingPrediction& p, const std::string& name);
 // Stacked class probabilities over time with the predicted class per window as a band on top.
 // Requires a non-empty timeline.
 Figure emotion_timeline(const RecordingPrediction& p, const std::string& name);
+
+// Two panels over the conditions (clean first): UA with chance and the clean UA as lines, and the
+// share of predictions unchanged from the clean clip's.
+Figure robustness_chart(const RobustnessReport& report, const std::string& title);
 
 // Number for a data file: %.6g, "NaN" when not finite (gnuplot skips it).
 std::string num(double v);

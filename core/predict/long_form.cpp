@@ -48,7 +48,8 @@ class LongFormRun {
         plan_(p.sample_rate(), timeline, p.stream_features_.layout()),
         dim_(features_.dim()),
         cmvn_(features_.needs_whole_recording()),
-        streamable_(streams_whole(p.models_)) {
+        streamable_(streams_whole(p.models_)),
+        quality_(p.sample_rate()) {
     if (streamable_ && !cmvn_)
       for (const auto& m : p.models_) streams_.emplace_back(*m);
   }
@@ -58,6 +59,7 @@ class LongFormRun {
     for (;;) {
       const std::size_t n = read(block);
       if (n > 0) {
+        quality_.push({block.data(), n});
         fresh_.clear();
         features_.push({block.data(), n}, fresh_);
         take_rows();
@@ -230,6 +232,7 @@ class LongFormRun {
     out.predicted = argmax_rows(out.probabilities, static_cast<int>(C)).front();
     out.timeline = std::move(timeline_);
     out.segments = timeline_segments(out.timeline, out.duration_s);
+    out.quality = quality_.result();
     return out;
   }
 
@@ -250,6 +253,7 @@ class LongFormRun {
   std::int64_t window_batch_ = 0;
   std::vector<TimelineWindow> pending_;
   std::vector<WindowPrediction> timeline_;
+  QualityMeter quality_;
 };
 
 Prediction Predictor::predict_stream(const SampleReader& read, const std::string& name,

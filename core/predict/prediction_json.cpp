@@ -1,6 +1,7 @@
 #include "core/predict/prediction_json.h"
 
 #include <cstdio>
+#include <span>
 
 namespace calmspace {
 namespace {
@@ -36,6 +37,36 @@ std::string csv_row(const std::string& file, const char* scope, double start, do
   return row + "\n";
 }
 
+// How sure the model is, in words (the page and the CLI show them beside the numbers): the top
+// probability p1 and its lead over the runner-up p2.
+//   fairly_sure  p1 >= 0.6 and p1 - p2 >= 0.3
+//   leaning      p1 >= 0.4
+//   not_sure     otherwise: the two likeliest are named
+nlohmann::json certainty(std::span<const float> p, const std::vector<std::string>& labels) {
+  std::size_t first = 0, second = p.size() > 1 ? 1 : 0;
+  for (std::size_t c = 0; c < p.size(); ++c)
+    if (p[c] > p[first]) first = c;
+  for (std::size_t c = 0; c < p.size(); ++c)
+    if (c != first && (second == first || p[c] > p[second])) second = c;
+  const double p1 = p[first], p2 = second == first ? 0.0 : p[second];
+  if (p1 >= 0.6 && p1 - p2 >= 0.3)
+    return {{"level", "fairly_sure"}, {"text", "Fairly sure: " + labels[first]}};
+  if (p1 >= 0.4)
+    return {{"level", "leaning"},
+            {"text", "Leaning towards " + labels[first] + " (" + labels[second] + " is close)"}};
+  return {{"level", "not_sure"},
+          {"text", "Not sure: perhaps " + labels[first] + " or " + labels[second]}};
+}
+
+nlohmann::json quality_json(const RecordingQuality& q) {
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const auto& w : q.warnings) warnings.push_back({{"code", w.code}, {"message", w.message}});
+  return {{"speech_level_dbfs", q.speech_level_dbfs},
+          {"peak_dbfs", q.peak_dbfs},
+          {"clipped_share", q.clipped_share},
+          {"warnings", warnings}};
+}
+
 }  // namespace
 
 nlohmann::json prediction_json(const std::string& file, const Prediction& p,
@@ -57,6 +88,8 @@ nlohmann::json prediction_json(const std::string& file, const Prediction& p,
           {"duration_s", p.duration_s},
           {"predicted", labels[p.predicted]},
           {"probabilities", probability_map(p.probabilities, labels)},
+          {"certainty", certainty(p.probabilities, labels)},
+          {"quality", quality_json(p.quality)},
           {"timeline", timeline},
           {"segments", segments}};
 }

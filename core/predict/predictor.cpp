@@ -121,6 +121,7 @@ std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const 
       p.timeline.push_back(std::move(s));
     }
     p.segments = timeline_segments(p.timeline, p.duration_s);
+    p.quality = assess_recording(recordings[r], sample_rate());
   }
   return out;
 }

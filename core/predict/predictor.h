@@ -22,6 +22,7 @@
 #include "core/features/cpu_feature_extractor.h"
 #include "core/features/feature_extractor.h"
 #include "core/model/sequence_model.h"
+#include "core/predict/recording_quality.h"
 #include "core/predict/segments.h"
 #include "core/predict/timeline_windows.h"
 #include "core/run/checkpoint.h"
@@ -34,6 +35,7 @@ struct Prediction {
   int predicted = 0;
   std::vector<WindowPrediction> timeline;  // empty for short recordings
   std::vector<Segment> segments;           // the timeline's runs of one emotion (segments.h)
+  RecordingQuality quality;                // level, clipping, length and their warnings
 };
 
 class Predictor {

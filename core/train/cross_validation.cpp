@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/atomic_file.h"
+#include "core/dataset/splits.h"
 #include "core/run/run_dir.h"
 #include "core/train/ensemble.h"
 
@@ -33,9 +34,11 @@ CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
   if (resume && !fs::exists(stored_config))
     throw InputError(out_dir, "nothing to resume: no config.yaml");
   Config cv_config = resume ? resolve_config(stored_config.string(), {}) : config;
-  const int K = dataset.header().num_folds;
+  const FoldBy fold_by = cv_config.data.fold_by;
+  const int K = num_test_folds(dataset.header(), fold_by);
   if (K < 2)
-    throw InputError(dataset.path(), cat("has ", K, " fold(s); cross-validation needs 2+"));
+    throw InputError(dataset.path(), cat("has ", K, fold_by == FoldBy::Corpus ? " corpus" : " fold",
+                                         "(s); cross-validation needs 2+"));
   std::filesystem::create_directories(out_dir);
   cv_config.validate();
   write_text_file_atomic(stored_config.string(), cv_config.to_yaml());
@@ -46,7 +49,10 @@ CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
   for (int k = 0; k < run; ++k) {
     Config fold_config = cv_config;
     fold_config.train.test_fold = k;
-    fold_config.train.valid_fold = (k + 1) % K;
+    // Leave-one-corpus-out validates on a speaker fold of the other corpora (splits.h): the one
+    // train.valid_fold names (the same in every run), or the fold after the corpus index.
+    fold_config.train.valid_fold =
+        fold_by == FoldBy::Corpus ? cv_config.train.valid_fold : (k + 1) % K;
     const RunDir fold = cv_dir.fold(k);
     const std::string run_dir = fold.str();
     const bool resume_fold = resume && (fold.is_ensemble() || fs::exists(fold.last_checkpoint()));
@@ -55,6 +61,7 @@ CvSummary cross_validate(const DatasetFile& dataset, const Config& config,
     wa.push_back(outcome.test.wa);
     f1.push_back(outcome.test.macro_f1);
     folds.push_back({{"fold", k},
+                     {"name", test_fold_name(dataset.header(), fold_by, k)},
                      {"run_dir", run_dir},
                      {"best_epoch", outcome.best_epoch},
                      {"ensemble", outcome.ensemble},

@@ -43,10 +43,11 @@ Config ensemble_member_config(const Config& config, int member, const DatasetFil
   c.train.ensemble = 1;
   c.train.ensemble_rotate_valid = false;
   if (config.train.ensemble_rotate_valid) {
-    const Splits base = make_splits(dataset, config.train);
+    const Splits base = make_splits(dataset, config.train, config.data.fold_by);
     if (base.source != "folds")
-      throw InputError("train.ensemble_rotate_valid",
-                       cat(dataset.path(), " has a split column, not folds to rotate"));
+      throw InputError(
+          "train.ensemble_rotate_valid",
+          cat(dataset.path(), " is split by ", base.source, ", not by speaker folds to rotate"));
     const int folds = dataset.header().num_folds;
     std::vector<int> order;  // every fold but the test fold, from the validation fold on
     for (int j = 0; j < folds; ++j)
@@ -91,7 +92,7 @@ TrainOutcome train_ensemble(const DatasetFile& dataset, Config config, const std
   const int threads = config.train.num_threads;
   if (config.train.ensemble_rotate_valid) {  // no common validation split: the members' mean
     for (const Checkpoint& c : best) outcome.best_valid_ua += c.state.best_valid_ua / members;
-  } else if (make_splits(dataset, config.train).valid.empty()) {
+  } else if (make_splits(dataset, config.train, config.data.fold_by).valid.empty()) {
     outcome.best_valid_ua = NAN;
   } else {
     outcome.best_valid_ua = evaluate_checkpoints(dataset, best, "valid", threads).metrics.ua;
@@ -100,7 +101,8 @@ TrainOutcome train_ensemble(const DatasetFile& dataset, Config config, const std
   if (!test.predicted.empty()) {
     outcome.test = test.metrics;
     const std::string extra = cat(
-        "{\"split\": \"test\", \"test_fold\": ", make_splits(dataset, config.train).test_fold,
+        "{\"split\": \"test\", \"test_fold\": ",
+        make_splits(dataset, config.train, config.data.fold_by).test_fold,
         ", \"ensemble\": ", members, ", \"valid_ua\": ",
         std::isnan(outcome.best_valid_ua) ? std::string("null") : cat(outcome.best_valid_ua), "}");
     write_report_json(dir.report_json().string(), outcome.test, extra);

@@ -1,5 +1,7 @@
 #include "core/train/trainer.h"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -28,7 +30,11 @@ namespace {
 // "960 training, 240 validation, 240 test clips (folds: test fold 0, validation fold 1)".
 std::string describe_splits(const Splits& s) {
   std::string where;
-  if (s.source == "folds")
+  if (s.source == "corpus")
+    where = s.valid_fold < 0
+                ? cat(": test corpus ", s.test_fold, ", no validation fold")
+                : cat(": test corpus ", s.test_fold, ", validation speaker fold ", s.valid_fold);
+  else if (s.source == "folds")
     where = s.valid_fold < 0 ? cat(": test fold ", s.test_fold, ", no validation fold")
                              : cat(": test fold ", s.test_fold, ", validation fold ", s.valid_fold);
   return cat(s.train.size(), " training, ", s.valid.size(), " validation, ", s.test.size(),
@@ -68,11 +74,24 @@ struct EpochTraining {
 // the end of the epoch (the GPU step's only host synchronisation).
 constexpr std::size_t kLogEvery = 10;
 
+// `groups`: the (corpus, class) group of each training position, for balanced sampling.
 EpochTraining train_one_epoch(TrainingStep& step, ClipSource& source, const Config& config,
-                              int epoch, TrainingObserver* observer) {
+                              int epoch, std::span<const int> groups, TrainingObserver* observer) {
   const auto start = Clock::now();
   const auto& t = config.train;
-  const BatchPlan plan = bucketed_batches(source.frames(epoch), t.batch_size, t.seed, epoch);
+  BatchPlan plan;
+  if (t.balanced_sampling) {  // batches of drawn positions, bucketed by their lengths
+    const std::vector<std::size_t> drawn = balanced_draw(groups, t.seed, epoch);
+    const std::vector<std::int64_t> all = source.frames(epoch);
+    std::vector<std::int64_t> frames;
+    frames.reserve(drawn.size());
+    for (std::size_t p : drawn) frames.push_back(all[p]);
+    plan = bucketed_batches(frames, t.batch_size, t.seed, epoch);
+    for (auto& batch : plan)
+      for (std::size_t& member : batch) member = drawn[member];
+  } else {
+    plan = bucketed_batches(source.frames(epoch), t.batch_size, t.seed, epoch);
+  }
   step.reset_totals();
   StepTotals totals;
   for (std::size_t k = 0; k < plan.size(); ++k) {
@@ -124,11 +143,14 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   write_text_file_atomic(run.config().string(), config.to_yaml());
 
   const auto& t = config.train;
-  const Splits splits = make_splits(dataset, t);
+  const Splits splits = make_splits(dataset, t, config.data.fold_by);
   ClipSource train_source(dataset, config, splits.train, /*augment=*/true);
   ClipSource valid_source(dataset, config, splits.valid, /*augment=*/false);
   const auto& labels = dataset.label_names();
   const int C = static_cast<int>(labels.size());
+  std::vector<int> groups;  // (corpus, class) of each training position
+  for (std::size_t i : splits.train)
+    groups.push_back(dataset.clips()[i].corpus * C + dataset.clips()[i].label);
 
   auto model = make_sequence_model(config.model, model_input_dim(config), C, t.seed, t.compute());
   model->set_num_threads(t.num_threads);
@@ -172,7 +194,8 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     const auto start = Clock::now();
     const double lr = schedule.lr_for_epoch(epoch, int(state.epochs_without_improvement));
     step->set_lr(lr);
-    const EpochTraining trained = train_one_epoch(*step, train_source, config, epoch, observer);
+    const EpochTraining trained =
+        train_one_epoch(*step, train_source, config, epoch, groups, observer);
 
     EpochRecord record;
     record.epoch = epoch + 1;
@@ -231,11 +254,20 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     auto best_model = model_from_checkpoint(best, t.compute());
     best_model->set_num_threads(t.num_threads);
     ClipSource test_source(dataset, config, splits.test, /*augment=*/false);
-    outcome.test = evaluate_model(*best_model, test_source, labels, t.batch_size).metrics;
-    const std::string extra = cat("{\"split\": \"test\", \"test_fold\": ", splits.test_fold,
-                                  ", \"best_epoch\": ", state.best_epoch, ", \"checkpoint\": \"",
-                                  RunDir::kBestCheckpointName, "\"}");
-    write_report_json(run.report_json().string(), outcome.test, extra);
+    // A test corpus without some classes (leave-one-corpus-out) is scored on the ones it has.
+    Scoring scoring;
+    scoring.classes = scored_classes(dataset, splits.test);
+    if (scoring.classes.size() == labels.size()) scoring.classes.clear();
+    const Evaluation test = evaluate_model(*best_model, test_source, labels, t.batch_size, scoring);
+    outcome.test = test.metrics;
+    nlohmann::json extra = {{"split", "test"},
+                            {"test_fold", splits.test_fold},
+                            {"best_epoch", state.best_epoch},
+                            {"checkpoint", RunDir::kBestCheckpointName}};
+    if (config.data.fold_by == FoldBy::Corpus)
+      extra["test_corpus"] = dataset.header().corpus_names[splits.test_fold];
+    if (!test.classes_left_out.empty()) extra["classes_left_out"] = test.classes_left_out;
+    write_report_json(run.report_json().string(), outcome.test, extra.dump());
     write_report_csv(run.report_csv().string(), outcome.test);
   }
   return outcome;

@@ -23,6 +23,19 @@ function show(analysis) {
   $('result-title').textContent = emotionWord(analysis.predicted);
   $('result-detail').textContent =
     `${percent(analysis.confidence)} likely · ${clock(analysis.duration_s)} long · ${analysis.name} · ${when(analysis.created_at)}`;
+  // How sure, in words, and what is wrong with the recording, when something is (older
+  // analyses in the history have neither).
+  const certainty = analysis.certainty;
+  $('result-certainty').textContent = certainty ? certainty.text : '';
+  $('result-certainty').dataset.level = certainty ? certainty.level : '';
+  const warnings = (analysis.quality && analysis.quality.warnings) || [];
+  $('result-warnings').replaceChildren(...warnings.map((w) => {
+    const li = document.createElement('li');
+    li.textContent = w.message;
+    li.dataset.code = w.code;
+    return li;
+  }));
+  $('result-warnings').hidden = warnings.length === 0;
   $('player').src = audioUrl(analysis.id);
   drawCharts(analysis, labels);
   history.highlight(analysis.id);

@@ -1,0 +1,94 @@
+#include "core/predict/recording_quality.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace calmspace {
+namespace {
+
+double dbfs(double rms) {
+  return rms > 0 ? 20 * std::log10(rms) : -120.0;
+}
+
+}  // namespace
+
+QualityMeter::QualityMeter(int sample_rate)
+    : frame_length_(std::max(1, sample_rate / 50)), sample_rate_(sample_rate) {}
+
+void QualityMeter::close_frame() {
+  const double level = dbfs(std::sqrt(frame_energy_ / frame_fill_));
+  const int bin = std::clamp(static_cast<int>((level + 130.0) * 2), 0, kBins - 1);
+  ++histogram_[static_cast<std::size_t>(bin)];
+  frame_energy_ = 0;
+  frame_fill_ = 0;
+}
+
+void QualityMeter::push(std::span<const float> samples) {
+  for (float v : samples) {
+    const float a = std::abs(v);
+    peak_ = std::max(peak_, a);
+    clipped_ += a >= 0.999f;
+    frame_energy_ += double(v) * v;
+    if (++frame_fill_ == frame_length_) close_frame();
+  }
+  samples_ += static_cast<std::int64_t>(samples.size());
+}
+
+RecordingQuality QualityMeter::result() const {
+  RecordingQuality q;
+  q.duration_s = double(samples_) / sample_rate_;
+  q.peak_dbfs = dbfs(peak_);
+  q.clipped_share = samples_ ? double(clipped_) / double(samples_) : 0.0;
+  // Mean power of the loudest 20 % of frames (the open last frame counts when it is the only one).
+  std::array<std::int64_t, kBins> h = histogram_;
+  if (frame_fill_ > 0) {
+    const double level = dbfs(std::sqrt(frame_energy_ / frame_fill_));
+    ++h[static_cast<std::size_t>(std::clamp(static_cast<int>((level + 130.0) * 2), 0, kBins - 1))];
+  }
+  std::int64_t frames = 0;
+  for (auto n : h) frames += n;
+  if (frames > 0) {
+    const std::int64_t want = std::max<std::int64_t>(1, frames / 5);
+    std::int64_t taken = 0;
+    double power = 0;
+    for (int b = kBins - 1; b >= 0 && taken < want; --b) {
+      const std::int64_t n = std::min(h[static_cast<std::size_t>(b)], want - taken);
+      const double level = -130.0 + (b + 0.5) / 2;  // the bin's centre
+      power += double(n) * std::pow(10.0, level / 10);
+      taken += n;
+    }
+    q.speech_level_dbfs = 10 * std::log10(power / double(taken));
+  }
+  char text[200];
+  if (q.duration_s < kTooShortS) {
+    std::snprintf(text, sizeof text,
+                  "Only %.1f s long: the model learned from sentences of 1.5 to 5 seconds, so "
+                  "a longer recording gives a steadier answer.",
+                  q.duration_s);
+    q.warnings.push_back({"too_short", text});
+  }
+  if (q.speech_level_dbfs < kTooQuietDbfs) {
+    std::snprintf(text, sizeof text,
+                  "Very quiet (speech at %.0f dBFS): the voice may be lost in the microphone's "
+                  "noise. Speak closer to the microphone or turn its level up.",
+                  q.speech_level_dbfs);
+    q.warnings.push_back({"too_quiet", text});
+  }
+  if (q.clipped_share > kClippedShare) {
+    std::snprintf(text, sizeof text,
+                  "Clipped (%.1f %% of samples at full scale): the recording was too loud and "
+                  "the voice is distorted. Turn the microphone level down.",
+                  100 * q.clipped_share);
+    q.warnings.push_back({"clipped", text});
+  }
+  return q;
+}
+
+RecordingQuality assess_recording(std::span<const float> samples, int sample_rate) {
+  QualityMeter meter(sample_rate);
+  meter.push(samples);
+  return meter.result();
+}
+
+}  // namespace calmspace
