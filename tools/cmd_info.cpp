@@ -28,6 +28,8 @@ void print_info(const std::string& path) {
   std::map<int, std::int64_t> fold_clips;
   std::map<int, double> fold_s;
   std::map<std::string, std::int64_t> split_clips;
+  std::vector<std::int64_t> corpus_clips(h.corpus_names.size());
+  std::vector<double> corpus_s(h.corpus_names.size());
   double total_s = 0;
   for (const auto& c : file.clips()) {
     const double s = c.length / rate;
@@ -38,6 +40,8 @@ void print_info(const std::string& path) {
     fold_clips[c.fold]++;
     fold_s[c.fold] += s;
     if (h.has_split) split_clips[c.split]++;
+    corpus_clips[c.corpus]++;
+    corpus_s[c.corpus] += s;
     total_s += s;
   }
   std::size_t width = 8;
@@ -52,6 +56,11 @@ void print_info(const std::string& path) {
   std::snprintf(total, sizeof total, "%zu clips, %.1f s (%.1f min)", file.size(), total_s,
                 total_s / 60.0);
   std::cout << "clips:          " << total << "\n";
+  if (h.corpus_names.size() > 1) {
+    std::cout << "corpora (" << h.corpus_names.size() << "):\n";
+    for (std::size_t k = 0; k < h.corpus_names.size(); ++k)
+      std::cout << row(h.corpus_names[k], width, corpus_clips[k], corpus_s[k]);
+  }
   std::cout << "labels (" << nl << "):\n";
   for (std::size_t l = 0; l < nl; ++l)
     std::cout << row(h.label_names[l], width, label_clips[l], label_s[l]);

@@ -34,8 +34,7 @@ void add_merge(CLI::App& app) {
     auto config = resolve_config_args(cmd, args->config);
     if (!config) return;
     if (args->inputs.size() < 2)
-      throw InputError("merge", cat("needs at least two dataset files, got ",
-                                    args->inputs.size()));
+      throw InputError("merge", cat("needs at least two dataset files, got ", args->inputs.size()));
     const MergeReport report = merge_datasets(args->inputs, *config, args->out);
     write_text_file_atomic(args->out + ".report.json", report.to_json());
     write_config_beside(*config, args->out);

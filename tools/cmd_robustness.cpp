@@ -38,8 +38,9 @@ void add_robustness(CLI::App& app) {
   cmd->add_option("--out", args->out, "folder for robustness.json, robustness.md and plots/");
   cmd->add_option("--threads", args->options.threads, "threads; 0 = all cores");
   cmd->add_option("--seed", args->options.seed, "seed of the noise, babble and rooms");
-  cmd->add_flag("--quick", args->quick, "gain and white noise only (no babble, phone, codecs, "
-                                        "rooms)");
+  cmd->add_flag("--quick", args->quick,
+                "gain and white noise only (no babble, phone, codecs, "
+                "rooms)");
   add_no_plots_flag(cmd, &args->no_plots);
   cmd->callback([args] {
     namespace fs = std::filesystem;
@@ -51,10 +52,9 @@ void add_robustness(CLI::App& app) {
     const std::vector<Checkpoint> members = load_model_members(args->model);
     const DatasetFile dataset(args->data);
     std::printf("%-26s %6s %6s %10s\n", "condition", "UA", "WA", "unchanged");
-    RobustnessReport report = run_robustness(
-        dataset, members, args->split, options, [](const ConditionResult& r) {
-          std::printf("%-26s %6.3f %6.3f %9.1f%%\n", r.name.c_str(), r.ua, r.wa,
-                      100 * r.unchanged);
+    RobustnessReport report =
+        run_robustness(dataset, members, args->split, options, [](const ConditionResult& r) {
+          std::printf("%-26s %6.3f %6.3f %9.1f%%\n", r.name.c_str(), r.ua, r.wa, 100 * r.unchanged);
           std::fflush(stdout);
         });
     report.model = args->model;
@@ -66,17 +66,17 @@ void add_robustness(CLI::App& app) {
     fs::create_directories(out);
     write_text_file_atomic((out / "robustness.json").string(), report.to_json());
     write_text_file_atomic((out / "robustness.md").string(), report.to_markdown());
-    std::printf("%zu clips, %zu conditions in %.1f s -> %s\n",
-                static_cast<std::size_t>(report.conditions.empty() ? 0
-                                                                   : report.conditions[0].clips),
-                report.conditions.size(), report.seconds, (out / "robustness.json").c_str());
+    std::printf(
+        "%zu clips, %zu conditions in %.1f s -> %s\n",
+        static_cast<std::size_t>(report.conditions.empty() ? 0 : report.conditions[0].clips),
+        report.conditions.size(), report.seconds, (out / "robustness.json").c_str());
     if (!args->no_plots) {
       const std::string plots = (out / "plots").string();
       make_plots_or_warn("robustness", plots, [&] {
         return plot::render(
-            plot::robustness_chart(report, "Robustness of " + fs::path(args->model).filename().string() +
-                                               " on " + fs::path(args->data).filename().string() +
-                                               " (" + report.split + ")"),
+            plot::robustness_chart(
+                report, "Robustness of " + fs::path(args->model).filename().string() + " on " +
+                            fs::path(args->data).filename().string() + " (" + report.split + ")"),
             plots);
       });
     }

@@ -60,7 +60,7 @@ TEST(Degrade, TelephoneKeepsTheVoiceBandOnly) {
     return rms(std::span(y).subspan(4000, 8000)) / rms(std::span(x).subspan(4000, 8000));
   };
   EXPECT_GT(level_after(1000), 0.9);
-  EXPECT_LT(level_after(100), 0.2);   // 2nd-order high-pass at 300 Hz: about -19 dB
+  EXPECT_LT(level_after(100), 0.2);    // 2nd-order high-pass at 300 Hz: about -19 dB
   EXPECT_LT(level_after(6000), 0.01);  // above the 4 kHz Nyquist of 8 kHz
 }
 
@@ -71,9 +71,8 @@ TEST(Degrade, RoomImpulseResponseHasTheDirectPathAndDecaysAtItsRt60) {
   double d2 = 0;
   for (int k = 0; k < 3; ++k) d2 += std::pow(room.source[k] - room.listener[k], 2);
   const auto direct = static_cast<std::size_t>(std::lround(std::sqrt(d2) / 343.0 * 16000));
-  const auto peak = std::max_element(h.begin(), h.end(), [](float a, float b) {
-    return std::abs(a) < std::abs(b);
-  });
+  const auto peak = std::max_element(h.begin(), h.end(),
+                                     [](float a, float b) { return std::abs(a) < std::abs(b); });
   EXPECT_NEAR(static_cast<double>(peak - h.begin()), static_cast<double>(direct), 1.0);
   // Nothing arrives before sound can travel the direct path (the fractional-delay sinc spans +-8).
   for (std::size_t i = 0; i + 8 < direct; ++i) EXPECT_EQ(h[i], 0.0f) << i;
@@ -83,12 +82,12 @@ TEST(Degrade, RoomImpulseResponseHasTheDirectPathAndDecaysAtItsRt60) {
   // longest axis meet only d/L walls, the slowest possible decay (63 dB/s). At 0.25 s the curve
   // lies between the two: -34 and -15.7 dB.
   const double V = room.length * room.width * room.height;
-  const double S = 2 * (room.length * room.width + room.length * room.height +
-                        room.width * room.height);
+  const double S =
+      2 * (room.length * room.width + room.length * room.height + room.width * room.height);
   const double beta2 = 1 - 0.161 * V / (S * room.rt60_s);
   const double per_wall_db = 10 * std::log10(beta2);  // negative
-  const double fastest = 343.0 * 0.5 * (1 / room.length + 1 / room.width + 1 / room.height) *
-                         per_wall_db * 0.25;
+  const double fastest =
+      343.0 * 0.5 * (1 / room.length + 1 / room.width + 1 / room.height) * per_wall_db * 0.25;
   const double slowest = 343.0 / room.length * per_wall_db * 0.25;
   std::vector<double> tail(h.size() + 1, 0.0);
   for (std::size_t i = h.size(); i-- > 0;) tail[i] = tail[i + 1] + double(h[i]) * h[i];
@@ -140,9 +139,9 @@ TEST(FfmpegEncode, BrowserCodecsRoundTripAligned) {
     EncodeSpec spec;
     double min_snr_db;  // a sample or more of misalignment drops this below 0 dB
   };
-  for (const Case& c : {Case{{"webm", "libopus", 32000, ""}, 8.0},
-                        Case{{"ogg", "libopus", 16000, ""}, 4.0},
-                        Case{{"mp4", "aac", 32000, ""}, 8.0}}) {
+  for (const Case& c :
+       {Case{{"webm", "libopus", 32000, ""}, 8.0}, Case{{"ogg", "libopus", 16000, ""}, 4.0},
+        Case{{"mp4", "aac", 32000, ""}, 8.0}}) {
     const std::string bytes = ffmpeg_encode(x, 16000, c.spec);
     ASSERT_GT(bytes.size(), 1000u) << c.spec.encoder;
     auto y = decode_audio(std::as_bytes(std::span(bytes)), "clip", audio).samples;

@@ -95,6 +95,46 @@ TEST(Cli, PrepareCsvManifestWithConfigFile) {
                           HasSubstr("train: 1 clips"), HasSubstr("corpus:         csv")));
 }
 
+TEST(Cli, MergeTwoPreparedCorporaThenInfoShowsThem) {
+  ScratchDir dir;
+  testing::make_ravdess_tree(dir / "ravdess", {1, 2, 3}, ".wav", 16000, 0.1);
+  testing::write_sound(dir / "other/a.flac", testing::tone(0, 0.2, 16000), 16000);
+  testing::write_sound(dir / "other/b.flac", testing::tone(1, 0.2, 16000), 16000);
+  testing::write_sound(dir / "other/c.flac", testing::tone(2, 0.2, 16000), 16000);
+  testing::put_file(dir / "other/m.csv",
+                    "path,label,speaker\na.flac,ps,A\nb.flac,Fear,B\nc.flac,boredom,B\n");
+  std::string text;
+  ASSERT_EQ(run("prepare ravdess --root " + (dir / "ravdess").string() + " --out " +
+                    (dir / "ravdess.h5").string() + " data.num_folds=3",
+                &text),
+            0)
+      << text;
+  ASSERT_EQ(run("prepare csv --root " + (dir / "other/m.csv").string() + " --out " +
+                    (dir / "other.h5").string() + " data.num_folds=2",
+                &text),
+            0)
+      << text;
+  ASSERT_EQ(run("merge " + (dir / "ravdess.h5").string() + " " + (dir / "other.h5").string() +
+                    " --out " + (dir / "all.h5").string() + " data.num_folds=3",
+                &text),
+            0)
+      << text;
+  EXPECT_THAT(text,
+              HasSubstr("other          2 of     3 clips,   2 speakers; dropped 1 'boredom'"));
+  EXPECT_THAT(read_text(dir / "all.h5.report.json"), HasSubstr("\"ps\": \"surprised\""));
+  ASSERT_EQ(run("info " + (dir / "all.h5").string(), &text), 0) << text;
+  EXPECT_THAT(text, AllOf(HasSubstr("corpora (2):"), HasSubstr("corpus:         merged"),
+                          ::testing::ContainsRegex("other +2 clips"),
+                          ::testing::ContainsRegex("ravdess/01 \\(fold 0\\) +8 clips"),
+                          HasSubstr("other/A (fold")));
+  // One input: nothing to merge.
+  EXPECT_EQ(
+      run("merge " + (dir / "ravdess.h5").string() + " --out " + (dir / "x.h5").string(), &text),
+      1);
+  EXPECT_THAT(text, HasSubstr("needs at least two dataset files"));
+  EXPECT_FALSE(fs::exists(dir / "x.h5"));
+}
+
 TEST(Cli, PrepareBadArguments) {
   ScratchDir dir;
   std::string text;

@@ -43,10 +43,10 @@ TEST(LabelMap, UserSynonymsComeFirst) {
 
 TEST(LabelMap, AlignsByCanonicalName) {
   const LabelMap map;
-  EXPECT_THAT(map.align({"angry", "ps", "fear", "boredom"},
-                        {"neutral", "calm", "happy", "sad", "angry", "fearful", "disgust",
-                         "surprised"}),
-              ElementsAre(4, 7, 5, -1));
+  EXPECT_THAT(
+      map.align({"angry", "ps", "fear", "boredom"},
+                {"neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"}),
+      ElementsAre(4, 7, 5, -1));
 }
 
 TEST(LabelMap, MergedSetIsTheCanonicalLabelsPresentInCanonicalOrder) {
@@ -120,8 +120,7 @@ TEST(Merge, OneLabelSetCorpusIdsAndNamespacedSpeakers) {
     const ClipInfo& c = f.clips()[i];
     EXPECT_EQ(c.corpus, 0);
     EXPECT_EQ(f.label_names()[c.label], LabelMap().canonical(a.label_names()[a.clips()[i].label]));
-    EXPECT_EQ(f.speaker_names()[c.speaker],
-              "ravdess/" + a.speaker_names()[a.clips()[i].speaker]);
+    EXPECT_EQ(f.speaker_names()[c.speaker], "ravdess/" + a.speaker_names()[a.clips()[i].speaker]);
     EXPECT_EQ(f.waveform(i), a.waveform(i));
     EXPECT_EQ(c.path, "/corpora/ravdess/" + a.clips()[i].path);
   }

@@ -93,10 +93,9 @@ TEST(Robustness, EveryConditionIsMeasuredAndTheNormalisedModelIgnoresLevel) {
   RobustnessOptions options;
   options.threads = 2;
   std::vector<std::string> seen;
-  const RobustnessReport r = run_robustness(data, std::span(&model, 1), "auto", options,
-                                            [&](const ConditionResult& c) {
-                                              seen.push_back(c.name);
-                                            });
+  const RobustnessReport r =
+      run_robustness(data, std::span(&model, 1), "auto", options,
+                     [&](const ConditionResult& c) { seen.push_back(c.name); });
   ASSERT_EQ(r.conditions.size(), 1u + 5 + 3 + 3 + 1 + 3 + 2);
   EXPECT_EQ(seen.size(), r.conditions.size());
   EXPECT_EQ(r.conditions[0].name, "clean");

@@ -33,8 +33,8 @@ CliRun calmspace(const std::string& args) {
 TEST(Cli, HelpListsEveryVerbAndEveryConfigKeyWithItsDefault) {
   const CliRun top = calmspace("--help");
   EXPECT_EQ(top.status, 0);
-  for (const char* verb : {"prepare", "info", "features", "train", "eval", "cv", "bench", "predict",
-                           "plot", "export", "serve", "devices"})
+  for (const char* verb : {"prepare", "merge", "info", "features", "train", "eval", "robustness",
+                           "cv", "bench", "predict", "plot", "export", "serve", "devices"})
     EXPECT_THAT(top.output, HasSubstr(verb)) << verb;
   const CliRun verb = calmspace("features --help");
   EXPECT_EQ(verb.status, 0);
