@@ -136,8 +136,7 @@ std::vector<float> room_impulse_response(const Room& room, int sample_rate) {
                 const double t = static_cast<double>(k) - delay;
                 const double sinc =
                     t == 0 ? 1.0 : std::sin(std::numbers::pi * t) / (std::numbers::pi * t);
-                const double window =
-                    0.5 * (1 + std::cos(std::numbers::pi * t / (kHalfSinc + 1)));
+                const double window = 0.5 * (1 + std::cos(std::numbers::pi * t / (kHalfSinc + 1)));
                 h[static_cast<std::size_t>(k)] += gain * sinc * window;
               }
             }

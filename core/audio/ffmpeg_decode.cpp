@@ -15,9 +15,9 @@ extern "C" {
 #include <memory>
 #include <vector>
 
+#include "core/audio/ffmpeg_handles.h"
 #include "core/audio/sniff.h"
 #include "core/base/error.h"
-#include "core/base/unique_handle.h"
 
 namespace calmspace {
 namespace {
@@ -46,49 +46,16 @@ struct MemoryReader {
   }
   static std::int64_t seek(void* self, std::int64_t offset, int whence) {
     auto& r = *static_cast<MemoryReader*>(self);
-    const auto size = static_cast<std::int64_t>(r.data.size());
-    if (whence & AVSEEK_SIZE) return size;
-    const std::int64_t base = (whence & 3) == SEEK_CUR   ? r.pos
-                              : (whence & 3) == SEEK_END ? size
-                                                         : 0;
-    if (base + offset < 0) return -1;
-    r.pos = base + offset;
-    return r.pos;
+    return ffmpeg::memory_seek(&r.pos, static_cast<std::int64_t>(r.data.size()), offset, whence);
   }
 };
 
-// FFmpeg's objects as owned handles (core/base/unique_handle.h).
-template <class T, void (*Free)(T*)>
-struct FfmpegTraits {
-  using Handle = T*;
-  static T* null() noexcept { return nullptr; }
-  static void close(T* p) noexcept { Free(p); }
-};
-void free_io(AVIOContext* io) {
-  av_freep(&io->buffer);
-  avio_context_free(&io);
-}
-void close_format(AVFormatContext* f) {
-  avformat_close_input(&f);
-}
-void free_codec(AVCodecContext* c) {
-  avcodec_free_context(&c);
-}
-void free_swr(SwrContext* s) {
-  swr_free(&s);
-}
-void free_packet(AVPacket* p) {
-  av_packet_free(&p);
-}
-void free_frame(AVFrame* f) {
-  av_frame_free(&f);
-}
-using IoContext = UniqueHandle<FfmpegTraits<AVIOContext, free_io>>;
-using FormatContext = UniqueHandle<FfmpegTraits<AVFormatContext, close_format>>;
-using CodecContext = UniqueHandle<FfmpegTraits<AVCodecContext, free_codec>>;
-using Resampler = UniqueHandle<FfmpegTraits<SwrContext, free_swr>>;
-using Packet = UniqueHandle<FfmpegTraits<AVPacket, free_packet>>;
-using Frame = UniqueHandle<FfmpegTraits<AVFrame, free_frame>>;
+using ffmpeg::CodecContext;
+using ffmpeg::Frame;
+using ffmpeg::IoContext;
+using ffmpeg::Packet;
+using ffmpeg::Resampler;
+using FormatContext = ffmpeg::InputFormat;
 
 // Appends a decoded frame, converted to planar float and averaged over channels, to `mono`.
 void append_mono(SwrContext* swr, const AVFrame* frame, int channels, std::vector<float>& mono,

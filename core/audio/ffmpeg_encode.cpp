@@ -11,8 +11,8 @@ extern "C" {
 #include <cstdint>
 #include <cstring>
 
+#include "core/audio/ffmpeg_handles.h"
 #include "core/base/error.h"
-#include "core/base/unique_handle.h"
 
 namespace calmspace {
 namespace {
@@ -39,57 +39,27 @@ struct MemoryWriter {
   }
   static std::int64_t seek(void* self, std::int64_t offset, int whence) {
     auto& w = *static_cast<MemoryWriter*>(self);
-    const auto size = static_cast<std::int64_t>(w.bytes.size());
-    if (whence & AVSEEK_SIZE) return size;
-    const std::int64_t base = (whence & 3) == SEEK_CUR   ? w.pos
-                              : (whence & 3) == SEEK_END ? size
-                                                         : 0;
-    if (base + offset < 0) return -1;
-    w.pos = base + offset;
-    return w.pos;
+    return ffmpeg::memory_seek(&w.pos, static_cast<std::int64_t>(w.bytes.size()), offset, whence);
   }
 };
 
-template <class T, void (*Free)(T*)>
-struct FfmpegTraits {
-  using Handle = T*;
-  static T* null() noexcept { return nullptr; }
-  static void close(T* p) noexcept { Free(p); }
-};
-void free_io(AVIOContext* io) {
-  av_freep(&io->buffer);
-  avio_context_free(&io);
-}
-void free_format(AVFormatContext* f) {
-  avformat_free_context(f);
-}
-void free_codec(AVCodecContext* c) {
-  avcodec_free_context(&c);
-}
-void free_packet(AVPacket* p) {
-  av_packet_free(&p);
-}
-void free_frame(AVFrame* f) {
-  av_frame_free(&f);
-}
-using IoContext = UniqueHandle<FfmpegTraits<AVIOContext, free_io>>;
-using FormatContext = UniqueHandle<FfmpegTraits<AVFormatContext, free_format>>;
-using CodecContext = UniqueHandle<FfmpegTraits<AVCodecContext, free_codec>>;
-using Packet = UniqueHandle<FfmpegTraits<AVPacket, free_packet>>;
-using Frame = UniqueHandle<FfmpegTraits<AVFrame, free_frame>>;
+using ffmpeg::CodecContext;
+using ffmpeg::Frame;
+using ffmpeg::IoContext;
+using ffmpeg::Packet;
+using FormatContext = ffmpeg::OutputFormat;
 
 void check(int status, const EncodeSpec& spec, const char* what) {
   if (status >= 0) return;
   char text[AV_ERROR_MAX_STRING_SIZE] = {};
   av_strerror(status, text, sizeof text);
-  throw InputError("encoder", cat(spec.encoder, " in ", spec.muxer, ": ", what, " failed (", text,
-                                  ")"));
+  throw InputError("encoder",
+                   cat(spec.encoder, " in ", spec.muxer, ": ", what, " failed (", text, ")"));
 }
 
 }  // namespace
 
-std::string ffmpeg_encode(std::span<const float> samples, int sample_rate,
-                          const EncodeSpec& spec) {
+std::string ffmpeg_encode(std::span<const float> samples, int sample_rate, const EncodeSpec& spec) {
   const AVCodec* codec = avcodec_find_encoder_by_name(spec.encoder.c_str());
   if (!codec) throw InputError("encoder", cat("this FFmpeg has no ", spec.encoder, " encoder"));
   AVFormatContext* raw_format = nullptr;
@@ -100,8 +70,8 @@ std::string ffmpeg_encode(std::span<const float> samples, int sample_rate,
   constexpr int kIoBuffer = 1 << 16;
   auto* io_buffer = static_cast<unsigned char*>(av_malloc(kIoBuffer));
   if (!io_buffer) throw std::bad_alloc();
-  IoContext io(avio_alloc_context(io_buffer, kIoBuffer, 1, &writer, nullptr,
-                                  &MemoryWriter::write, &MemoryWriter::seek));
+  IoContext io(avio_alloc_context(io_buffer, kIoBuffer, 1, &writer, nullptr, &MemoryWriter::write,
+                                  &MemoryWriter::seek));
   if (!io) {
     av_free(io_buffer);
     throw std::bad_alloc();
@@ -135,8 +105,8 @@ std::string ffmpeg_encode(std::span<const float> samples, int sample_rate,
       check(av_interleaved_write_frame(format.get(), packet.get()), spec, "writing a packet");
     }
   };
-  const std::size_t frame_size = ctx->frame_size > 0 ? static_cast<std::size_t>(ctx->frame_size)
-                                                     : 1024;
+  const std::size_t frame_size =
+      ctx->frame_size > 0 ? static_cast<std::size_t>(ctx->frame_size) : 1024;
   Frame frame(av_frame_alloc());
   for (std::size_t start = 0; start < samples.size(); start += frame_size) {
     const std::size_t n = std::min(frame_size, samples.size() - start);

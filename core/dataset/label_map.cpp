@@ -14,15 +14,23 @@ std::string lower(std::string s) {
 // Synonyms seen in the public emotional speech corpora and their manifests.
 const std::map<std::string, std::string>& builtin_synonyms() {
   static const std::map<std::string, std::string> m = {
-      {"ps", "surprised"},       {"pleasant_surprise", "surprised"},
+      {"ps", "surprised"},
+      {"pleasant_surprise", "surprised"},
       {"pleasant_surprised", "surprised"},
-      {"surprise", "surprised"}, {"sur", "surprised"},
-      {"fear", "fearful"},       {"fea", "fearful"},
-      {"afraid", "fearful"},     {"happiness", "happy"},
-      {"joy", "happy"},          {"hap", "happy"},
-      {"sadness", "sad"},        {"anger", "angry"},
-      {"ang", "angry"},          {"disgusted", "disgust"},
-      {"dis", "disgust"},        {"neu", "neutral"},
+      {"surprise", "surprised"},
+      {"sur", "surprised"},
+      {"fear", "fearful"},
+      {"fea", "fearful"},
+      {"afraid", "fearful"},
+      {"happiness", "happy"},
+      {"joy", "happy"},
+      {"hap", "happy"},
+      {"sadness", "sad"},
+      {"anger", "angry"},
+      {"ang", "angry"},
+      {"disgusted", "disgust"},
+      {"dis", "disgust"},
+      {"neu", "neutral"},
       {"calmness", "calm"},
   };
   return m;
@@ -31,7 +39,7 @@ const std::map<std::string, std::string>& builtin_synonyms() {
 }  // namespace
 
 const std::vector<std::string>& canonical_labels() {
-  static const std::vector<std::string> labels = {"neutral", "calm",    "happy",  "sad",
+  static const std::vector<std::string> labels = {"neutral", "calm",    "happy",   "sad",
                                                   "angry",   "fearful", "disgust", "surprised"};
   return labels;
 }
@@ -43,8 +51,7 @@ LabelMap::LabelMap(const std::map<std::string, std::string>& synonyms) {
 std::string LabelMap::canonical(const std::string& label) const {
   std::string l = lower(label);
   if (const auto it = synonyms_.find(l); it != synonyms_.end()) return it->second;
-  if (const auto it = builtin_synonyms().find(l); it != builtin_synonyms().end())
-    return it->second;
+  if (const auto it = builtin_synonyms().find(l); it != builtin_synonyms().end()) return it->second;
   return l;
 }
 

@@ -59,9 +59,9 @@ MergeReport merge_datasets(const std::vector<std::string>& inputs, const Config&
   const int rate = files[0].sample_rate();
   for (const auto& f : files)
     if (f.sample_rate() != rate)
-      throw InputError(f.path(), cat("its clips are at ", f.sample_rate(), " Hz, but ",
-                                     files[0].path(), "'s are at ", rate,
-                                     " Hz (prepare both at one audio.sample_rate)"));
+      throw InputError(f.path(),
+                       cat("its clips are at ", f.sample_rate(), " Hz, but ", files[0].path(),
+                           "'s are at ", rate, " Hz (prepare both at one audio.sample_rate)"));
 
   // Corpus of each input clip, by name; speakers namespaced by corpus.
   struct Source {
@@ -119,8 +119,8 @@ MergeReport merge_datasets(const std::vector<std::string>& inputs, const Config&
     all_speakers.insert(all_speakers.end(), s.begin(), s.end());
   }
   if (all_speakers.empty())
-    throw InputError("data.labels", cat("no clip of ", inputs.size(),
-                                        " inputs has a label in the merged set"));
+    throw InputError("data.labels",
+                     cat("no clip of ", inputs.size(), " inputs has a label in the merged set"));
   FoldAssignment folds;
   if (!config.data.folds.empty()) {
     folds = assign_folds(all_speakers, config.data);
@@ -182,9 +182,9 @@ MergeReport merge_datasets(const std::vector<std::string>& inputs, const Config&
         }
         ClipInfo info;
         info.label = merged_label;
-        info.speaker = static_cast<int>(std::lower_bound(folds.speakers.begin(),
-                                                         folds.speakers.end(), speaker_of(i, c)) -
-                                        folds.speakers.begin());
+        info.speaker = static_cast<int>(
+            std::lower_bound(folds.speakers.begin(), folds.speakers.end(), speaker_of(i, c)) -
+            folds.speakers.begin());
         info.fold = folds.speaker_fold[static_cast<std::size_t>(info.speaker)];
         info.corpus = corpus_index(name);
         info.utterance_id = c.utterance_id;

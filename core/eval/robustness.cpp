@@ -94,26 +94,26 @@ std::vector<Condition> conditions(const RobustnessOptions& o, int rate,
                             {"opus 32 kbit/s (WebM)", {"webm", "libopus", 32000, ""}},
                             {"aac 32 kbit/s (MP4)", {"mp4", "aac", 32000, ""}}};
     for (const Codec& c : codecs)
-      out.push_back({c.name, "codec", [spec = c.spec, rate](std::span<const float> x, std::size_t) {
-                       const std::string bytes = ffmpeg_encode(x, rate, spec);
-                       AudioOptions audio;
-                       audio.sample_rate = rate;
-                       std::vector<float> y =
-                           decode_audio(std::as_bytes(std::span(bytes)), spec.encoder, audio)
-                               .samples;
-                       y.resize(x.size(), 0.0f);
-                       return y;
-                     }});
+      out.push_back(
+          {c.name, "codec", [spec = c.spec, rate](std::span<const float> x, std::size_t) {
+             const std::string bytes = ffmpeg_encode(x, rate, spec);
+             AudioOptions audio;
+             audio.sample_rate = rate;
+             std::vector<float> y =
+                 decode_audio(std::as_bytes(std::span(bytes)), spec.encoder, audio).samples;
+             y.resize(x.size(), 0.0f);
+             return y;
+           }});
   }
   if (o.reverb) {
     const double ranges[2][2] = {{0.2, 0.4}, {0.6, 0.9}};
     for (const auto& r : ranges)
-      out.push_back({cat("reverb RT60 ", number(r[0]), "-", number(r[1]), " s"), "reverb",
-                     [lo = r[0], hi = r[1], rate, seed = o.seed](std::span<const float> x,
-                                                                 std::size_t k) {
-                       const Room room = random_room(seed * 7919 + k, lo, hi);
-                       return reverberate(x, room_impulse_response(room, rate));
-                     }});
+      out.push_back(
+          {cat("reverb RT60 ", number(r[0]), "-", number(r[1]), " s"), "reverb",
+           [lo = r[0], hi = r[1], rate, seed = o.seed](std::span<const float> x, std::size_t k) {
+             const Room room = random_room(seed * 7919 + k, lo, hi);
+             return reverberate(x, room_impulse_response(room, rate));
+           }});
   }
   return out;
 }
@@ -220,7 +220,8 @@ RobustnessReport run_robustness(const DatasetFile& dataset, std::span<const Chec
       for (std::size_t i = 0; i < logits.size(); ++i) logits[i] += e.logits[i];
     }
     for (float& z : logits) z /= static_cast<float>(models.size());
-    const Evaluation e = evaluate_logits(std::move(logits), labels, first.labels, selection.scoring);
+    const Evaluation e =
+        evaluate_logits(std::move(logits), labels, first.labels, selection.scoring);
     if (clean_prediction.empty()) clean_prediction = e.predicted;
     ConditionResult r;
     r.name = condition.name;
@@ -229,13 +230,13 @@ RobustnessReport run_robustness(const DatasetFile& dataset, std::span<const Chec
     r.wa = e.metrics.wa;
     r.clips = static_cast<std::int64_t>(waves.size());
     std::int64_t same = 0;
-    for (std::size_t k = 0; k < e.predicted.size(); ++k) same += e.predicted[k] == clean_prediction[k];
+    for (std::size_t k = 0; k < e.predicted.size(); ++k)
+      same += e.predicted[k] == clean_prediction[k];
     r.unchanged = double(same) / static_cast<double>(e.predicted.size());
     if (progress) progress(r);
     report.conditions.push_back(std::move(r));
   }
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 

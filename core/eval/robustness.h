@@ -44,7 +44,7 @@ struct ConditionResult {
 
 struct RobustnessReport {
   std::string model, data, split;
-  std::vector<std::string> classes;  // scored
+  std::vector<std::string> classes;         // scored
   std::vector<ConditionResult> conditions;  // clean first
   double seconds = 0;
 
