@@ -126,7 +126,7 @@ async function main() {
   const uploadA = path.join(work, 'long reading.wav');
   const uploadB = path.join(work, 'short hello.wav');
   fs.writeFileSync(uploadA, wavBytes(voiceLike(7, 16000, 140), 16000));
-  fs.writeFileSync(uploadB, wavBytes(voiceLike(2, 22050, 220), 22050));
+  fs.writeFileSync(uploadB, wavBytes(voiceLike(0.8, 22050, 220), 22050));  // under 1 s: too short
 
   const url = await startServer(model);
   console.log(`server: ${url}`);
@@ -169,6 +169,9 @@ async function main() {
   check(recorded.duration_s > 3.5 && recorded.duration_s < 8, `the recording lasts ${recorded.duration_s.toFixed(2)} s`);
   const word = await page.textContent('#result-title');
   check(word.length > 0 && (await page.isVisible('#result')), `the prediction is shown in words ("${word}")`);
+  const certainty = await page.textContent('#result-certainty');
+  check(certainty === recorded.certainty.text && certainty.includes(recorded.predicted),
+    `how sure the model is is said in words ("${certainty}")`);
   const charts = await page.evaluate(() => ({
     bar: window.Chart.getChart('bar-chart')?.data.datasets[0].data.length,
     pie: window.Chart.getChart('pie-chart')?.data.datasets[0].data.length,
@@ -197,6 +200,9 @@ async function main() {
   check(true, 'two uploaded files are analysed and listed');
   const shownAfterUpload = await api(`/api/analyses/${await page.getAttribute('body', 'data-shown')}`);
   check(shownAfterUpload.name === 'short hello.wav', 'the last upload is shown');
+  const warned = await page.$$eval('#result-warnings li', (items) => items.map((li) => li.dataset.code));
+  check((await page.isVisible('#result-warnings')) && warned.includes('too_short'),
+    `a recording under a second says it is too short (${warned.join(', ')})`);
   // The history keeps a WAV upload as lossless FLAC; the page's player must still play it.
   const played = await page.evaluate(() => new Promise((resolve) => {
     const player = document.getElementById('player');
