@@ -2,8 +2,10 @@
 //   safetensors: weights under PyTorch names (export_safetensors.h)
 //   onnx: the whole classifier, features + lengths -> probabilities (export_onnx.h)
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
+#include "core/base/error.h"
 #include "core/export/export_onnx.h"
 #include "core/export/export_safetensors.h"
 #include "core/run/model_file.h"
@@ -13,8 +15,16 @@ namespace calmspace::tools {
 namespace {
 
 struct ExportArgs {
-  std::string model, format = "safetensors", out;
+  std::string model, format, out;
 };
+
+// The format a file name asks for: ".onnx" or ".safetensors"; "" for any other extension.
+std::string format_of(const std::string& path) {
+  const std::string ext = std::filesystem::path(path).extension().string();
+  if (ext == ".onnx") return "onnx";
+  if (ext == ".safetensors") return "safetensors";
+  return "";
+}
 
 void add_export(CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
@@ -26,10 +36,17 @@ void add_export(CLI::App& app) {
                   "safetensors: weights under PyTorch names + metadata; onnx: the classifier "
                   "(inputs features (batch, time, F) float32 and lengths (batch) int32, output "
                   "probabilities (batch, C)) for onnxruntime, opset 17")
-      ->check(CLI::IsMember({"safetensors", "onnx"}))
-      ->capture_default_str();
-  cmd->add_option("--out", args->out, "file to write")->required();
+      ->check(CLI::IsMember({"safetensors", "onnx"}));
+  cmd->add_option("--out", args->out,
+                  "file to write; without --format its extension (.onnx, .safetensors) decides")
+      ->required();
   cmd->callback([args] {
+    // The format and the file name must agree: an .onnx file of safetensors bytes helps nobody.
+    const std::string by_name = format_of(args->out);
+    if (args->format.empty()) args->format = by_name.empty() ? "safetensors" : by_name;
+    if (!by_name.empty() && by_name != args->format)
+      throw InputError(args->out, cat("is named as ", by_name, " but --format is ", args->format,
+                                      "; name it ." + args->format + " or drop --format"));
     const Checkpoint checkpoint = load_model_checkpoint(args->model);
     if (args->format == "onnx")
       export_onnx(checkpoint, args->out);

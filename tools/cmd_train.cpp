@@ -4,10 +4,12 @@
 // end draws RUN_DIR/plots/ (training curves, confusion matrix, per-class scores) unless --no-plots.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "core/dataset/dataset_file.h"
 #include "core/plot/plot_sources.h"
+#include "core/run/run_dir.h"
 #include "core/train/trainer.h"
 #include "tools/config_args.h"
 #include "tools/console_observer.h"
@@ -22,8 +24,16 @@ struct TrainArgs {
   std::string out;
   std::string resume;
   bool no_plots = false;
+  bool overwrite = false;
   ConfigArgs config;
 };
+
+// A folder that already holds something: a run would be mixed with (or replace) what is there.
+bool holds_files(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::exists(dir, ec) &&
+         (!std::filesystem::is_directory(dir, ec) || !std::filesystem::is_empty(dir, ec));
+}
 
 void add_train(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
@@ -31,7 +41,9 @@ void add_train(CLI::App& app) {
       "train",
       "train an emotion model: train [CONFIG] --data FILE.h5 --out RUN_DIR [key=value ...]");
   cmd->add_option("--data", args->data, "dataset file made by `calmspace prepare`")->required();
-  cmd->add_option("--out", args->out, "run directory to create");
+  cmd->add_option("--out", args->out, "run directory to create (new or empty)");
+  cmd->add_flag("--overwrite", args->overwrite,
+                "replace what --out already holds (otherwise an existing run is refused)");
   cmd->add_option("--resume", args->resume,
                   "continue the run in this directory from its last checkpoint");
   add_no_plots_flag(cmd, &args->no_plots);
@@ -42,10 +54,29 @@ void add_train(CLI::App& app) {
     if (args->resume.empty() == args->out.empty())
       throw InputError("train", "give exactly one of --out RUN_DIR or --resume RUN_DIR");
     const std::string run_dir = args->resume.empty() ? args->out : args->resume;
+    namespace fs = std::filesystem;
+    const bool fresh = args->resume.empty();
+    if (fresh && holds_files(run_dir)) {
+      if (!args->overwrite)
+        throw InputError(run_dir,
+                         "already exists and is not empty; choose a new folder, continue "
+                         "the run with --resume, or replace it with --overwrite");
+      fs::remove_all(run_dir);
+    }
     const DatasetFile dataset(args->data);
     ConsoleObserver observer;
-    const TrainOutcome outcome =
-        train_model(dataset, *config, run_dir, !args->resume.empty(), &observer);
+    TrainOutcome outcome;
+    try {
+      outcome = train_model(dataset, *config, run_dir, !fresh, &observer);
+    } catch (...) {
+      // A new run that failed before its first checkpoint leaves nothing behind; one with
+      // checkpoints is kept (train --resume continues it).
+      std::error_code ec;
+      if (fresh && !fs::exists(RunDir(run_dir).last_checkpoint(), ec) &&
+          !RunDir(run_dir).is_ensemble())
+        fs::remove_all(run_dir, ec);
+      throw;
+    }
     const bool validated = !std::isnan(outcome.best_valid_ua);
     if (outcome.ensemble > 1 && validated)
       std::printf("ensemble of %d members (validation UA %.4f)\n", outcome.ensemble,

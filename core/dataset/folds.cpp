@@ -22,12 +22,18 @@ FoldAssignment assign_folds(std::vector<std::string> speakers, const DataOptions
   const int n = static_cast<int>(speakers.size());
 
   if (options.folds.empty()) {
-    const int k = options.num_folds;
+    int k = options.num_folds;
     if (k < 2) throw InputError("data.num_folds", "must be >= 2");
-    if (n < k)
-      throw InputError("data.num_folds", cat(k, " speaker-independent folds need at least ", k,
-                                             " speakers, but the corpus has ", n,
-                                             " (set data.num_folds or list data.folds)"));
+    if (n < 2)
+      throw InputError("data.num_folds", cat("speaker-independent folds need at least 2 speakers, "
+                                             "but the corpus has ",
+                                             n));
+    if (n < k) {  // TESS's two speakers: a fold each
+      out.warnings.push_back(cat("data.num_folds: ", k, " folds need ", k,
+                                 " speakers, but the corpus has ", n, "; using ", n,
+                                 " folds, one speaker each"));
+      k = n;
+    }
     out.num_folds = k;
     // Contiguous groups: fold f holds speakers [f*n/k, (f+1)*n/k).
     for (int f = 0; f < k; ++f)

@@ -5,6 +5,7 @@
 //     warning.
 //   data.folds empty: speakers sorted by id are dealt into data.num_folds contiguous groups whose
 //     sizes differ by at most one (24 RAVDESS actors, 6 folds -> 01-04, 05-08, ..., 21-24).
+//     Fewer speakers than folds (TESS's two): one fold per speaker, with a warning.
 #pragma once
 
 #include <string>

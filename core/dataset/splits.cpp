@@ -114,12 +114,41 @@ Splits make_splits(const DatasetHeader& header, const std::vector<ClipInfo>& cli
     speaker_part[sp] = p;
     (parts[i] == Part::Train ? s.train : parts[i] == Part::Valid ? s.valid : s.test).push_back(i);
   }
-  if (s.train.empty()) throw InputError(dataset_name, "the training split has no clips");
+  if (s.train.empty())
+    throw InputError(dataset_name,
+                     s.source == "csv"
+                         ? std::string("the training split has no clips (no row says train)")
+                         : cat("the training split has no clips: with ", header.num_folds,
+                               " folds the test and validation folds take them all; train on every "
+                               "fold but the test fold with train.validation=false"));
   return s;
 }
 
 Splits make_splits(const DatasetFile& dataset, const TrainOptions& options, FoldBy fold_by) {
   return make_splits(dataset.header(), dataset.clips(), options, dataset.path(), fold_by);
+}
+
+void check_config_folds(const DatasetHeader& header, const DataOptions& data,
+                        const std::string& dataset_name) {
+  if (data.folds.empty()) return;
+  const auto& names = header.speaker_names;
+  std::vector<int> listed(names.size(), -1);
+  for (std::size_t k = 0; k < data.folds.size(); ++k)
+    for (const auto& speaker : data.folds[k]) {
+      const auto it = std::find(names.begin(), names.end(), speaker);
+      if (it == names.end())
+        throw InputError("data.folds", cat("speaker '", speaker, "' is not in ", dataset_name,
+                                           "; its folds were fixed by prepare (drop data.folds, "
+                                           "or prepare the dataset again with these folds)"));
+      listed[static_cast<std::size_t>(it - names.begin())] = static_cast<int>(k);
+    }
+  for (std::size_t s = 0; s < names.size(); ++s)
+    if (listed[s] != header.speaker_fold[s])
+      throw InputError("data.folds",
+                       cat("puts speaker '", names[s], "' in fold ", listed[s], " but ",
+                           dataset_name, " has it in fold ", header.speaker_fold[s],
+                           "; training uses the folds prepare stored (drop data.folds, or prepare "
+                           "the dataset again with these folds)"));
 }
 
 int num_test_folds(const DatasetHeader& header, FoldBy fold_by) {

@@ -41,6 +41,12 @@ Splits make_splits(const DatasetHeader& header, const std::vector<ClipInfo>& cli
 Splits make_splits(const DatasetFile& dataset, const TrainOptions& options,
                    FoldBy fold_by = FoldBy::Speaker);
 
+// Training uses the folds stored in the dataset file (prepare made them). A config that lists
+// data.folds must list those same folds: InputError("data.folds", ...) naming the first speaker
+// that differs, so a changed fold list is never silently ignored. Empty data.folds: no check.
+void check_config_folds(const DatasetHeader& header, const DataOptions& data,
+                        const std::string& dataset_name);
+
 // How many test folds cross-validation runs: the dataset's speaker folds, or its corpora.
 int num_test_folds(const DatasetHeader& header, FoldBy fold_by);
 // The name of test fold k in reports: "fold 3" or the corpus name.

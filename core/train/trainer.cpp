@@ -138,6 +138,7 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     config = resumed->config(run.last_checkpoint().string());
   }
   config.validate();
+  check_config_folds(dataset.header(), config.data, dataset.path());
   const ResolvedDevice where = resolve_device(config.train.device);  // before writing anything
   fs::create_directories(run.checkpoints());
   write_text_file_atomic(run.config().string(), config.to_yaml());

@@ -45,5 +45,7 @@ void write_tone_wav(const std::filesystem::path& path, double freq_hz, double se
 
 // Writes bytes to a file (fixtures).
 void write_file(const std::filesystem::path& path, const std::string& bytes);
+// A file's bytes ("" when it cannot be read).
+std::string read_text_file(const std::filesystem::path& path);
 
 }  // namespace calmspace::testing

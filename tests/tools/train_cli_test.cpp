@@ -218,6 +218,62 @@ TEST_F(TrainCli, TrainingWithoutValidationKeepsTheLastEpoch) {
   EXPECT_THAT(out, HasSubstr("train.ensemble_rotate_valid: needs validation folds to rotate"));
 }
 
+TEST_F(TrainCli, AnExistingRunIsNeverOverwrittenUnlessAskedAndAFailedStartLeavesNothing) {
+  std::string out;
+  const fs::path run = dir_ / "run";
+  const std::string tiny = std::string(kTiny) + " train.epochs=1";
+  ASSERT_EQ(calmspace("train --data " + data_.string() + " --out " + run.string() + tiny, &out), 0)
+      << out;
+  const std::string before = testing::read_text_file(run / "report.json");
+  EXPECT_EQ(calmspace("train --data " + data_.string() + " --out " + run.string() + tiny +
+                          " train.seed=9",
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr(run.string() + ": already exists and is not empty"));
+  EXPECT_EQ(testing::read_text_file(run / "report.json"), before);
+  ASSERT_EQ(calmspace("train --data " + data_.string() + " --out " + run.string() + tiny +
+                          " train.seed=9 --overwrite",
+                      &out),
+            0)
+      << out;
+  EXPECT_THAT(testing::read_text_file(run / "config.yaml"), HasSubstr("seed: 9"));
+  // Diverging in the first epoch: no checkpoint was written, so no run folder is left.
+  const fs::path failed = dir_ / "diverged";
+  EXPECT_EQ(calmspace("train --data " + data_.string() + " --out " + failed.string() + tiny +
+                          " train.lr=1e30 train.grad_clip=0",
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("training loss is"));
+  EXPECT_FALSE(fs::exists(failed));
+  // data.folds that disagree with the folds stored in the file are an error, not ignored.
+  EXPECT_EQ(calmspace("train --data " + data_.string() + " --out " + (dir_ / "f").string() + tiny +
+                          " data.folds=[[s0,s1,s2],[s3],[s4,s5]]",
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("data.folds: puts speaker 's2' in fold 0 but"));
+  EXPECT_FALSE(fs::exists(dir_ / "f"));
+}
+
+TEST_F(TrainCli, ExportTakesTheFormatFromTheFileNameAndRefusesAMismatch) {
+  std::string out;
+  const fs::path run = dir_ / "run";
+  ASSERT_EQ(calmspace("train --data " + data_.string() + " --out " + run.string() + kTiny +
+                          " train.epochs=1",
+                      &out),
+            0)
+      << out;
+  const fs::path onnx = dir_ / "m.onnx";
+  ASSERT_EQ(calmspace("export " + run.string() + " --out " + onnx.string(), &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("as onnx"));
+  EXPECT_EQ(testing::read_text_file(onnx).at(0), '\x08');  // ONNX: ir_version, protobuf field 1
+  EXPECT_EQ(calmspace("export " + run.string() + " --format safetensors --out " +
+                          (dir_ / "w.onnx").string(),
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("is named as onnx but --format is safetensors"));
+  EXPECT_FALSE(fs::exists(dir_ / "w.onnx"));
+}
+
 TEST_F(TrainCli, TrainArgumentErrorsAreOneLine) {
   std::string out;
   EXPECT_EQ(calmspace("train --data " + data_.string(), &out), 1);
