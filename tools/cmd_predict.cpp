@@ -1,5 +1,6 @@
-// calmspace predict FILE|DIR --model RUN_DIR|CHECKPOINT.h5|EXPORT.safetensors [--out X.csv|X.json]
-// Per-class probabilities for each recording, and a timeline with its segments over long
+// calmspace predict FILE|DIR [--model RUN_DIR|CHECKPOINT.h5|EXPORT.safetensors] [--out
+// X.csv|X.json] Without --model: $CALMSPACE_MODEL, else the shipped model (tools/default_model.h),
+// as serve. Per-class probabilities for each recording, and a timeline with its segments over long
 // recordings. Each file is read block by block (Predictor::predict on an AudioStream), so time
 // grows linearly with its length and memory stays bounded; the limits are --max-seconds and
 // --max-memory-mb. Files that fail to decode or exceed a limit are reported on stderr and
@@ -15,6 +16,7 @@
 #include "core/base/atomic_file.h"
 #include "core/predict/prediction_json.h"
 #include "core/run/model_file.h"
+#include "tools/default_model.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {
@@ -50,9 +52,7 @@ void add_predict(CLI::App& app) {
   auto args = std::make_shared<PredictArgs>();
   auto* cmd = app.add_subcommand("predict", "predict the emotion of recordings");
   cmd->add_option("INPUT", args->input, "audio file or folder of audio files")->required();
-  cmd->add_option("--model", args->model,
-                  "run directory, checkpoint (.h5) or export (.safetensors)")
-      ->required();
+  cmd->add_option("--model", args->model, model_flag_help());
   cmd->add_option("--out", args->out, "write predictions to .json or .csv (default: a table)");
   cmd->add_option("--window", args->timeline.window_s, "timeline window length in seconds");
   cmd->add_option("--hop", args->timeline.hop_s, "timeline window hop in seconds");
@@ -74,6 +74,7 @@ void add_predict(CLI::App& app) {
       throw InputError("--window/--hop", "must be > 0 seconds");
     if (!(args->max_seconds >= 0)) throw InputError("--max-seconds", "must be >= 0");
     if (!(args->max_memory_mb >= 0)) throw InputError("--max-memory-mb", "must be >= 0");
+    args->model = choose_model(args->model);
     const std::vector<Checkpoint> members = load_model_members(args->model);
     Predictor predictor(members, args->threads);
     predictor.set_memory_budget(static_cast<std::int64_t>(args->max_memory_mb * (1 << 20)));

@@ -9,6 +9,7 @@
 
 #include "core/base/error.h"
 #include "serve/server.h"
+#include "tools/default_model.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {
@@ -22,27 +23,13 @@ void stop_on_signal(int) {
   if (running_server) running_server->stop();
 }
 
-std::string choose_model(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* env = std::getenv("CALMSPACE_MODEL"); env && *env) return env;
-  std::string shipped = serve::default_model_path();
-  if (!fs::exists(shipped))
-    throw InputError(shipped,
-                     "the default model is missing; pass --model RUN_DIR|FILE or set "
-                     "CALMSPACE_MODEL");
-  return shipped;
-}
-
 void add_serve(CLI::App& app) {
   auto options = std::make_shared<serve::ServerOptions>();
   auto model = std::make_shared<std::string>();
   auto upload_mb = std::make_shared<double>(options->max_upload_bytes / double(1 << 20));
   auto memory_mb = std::make_shared<double>(double(options->max_memory_bytes >> 20));
   auto* cmd = app.add_subcommand("serve", "serve the CalmSpace page and its JSON API");
-  cmd->add_option("--model", *model,
-                  "run directory, checkpoint (.h5) or export (.safetensors); default "
-                  "$CALMSPACE_MODEL, else " +
-                      serve::default_model_path());
+  cmd->add_option("--model", *model, model_flag_help());
   cmd->add_option("--host", options->host, "address to listen on (0.0.0.0: every interface)");
   cmd->add_option("--port", options->port, "port (0 = any free port)")->check(CLI::Range(0, 65535));
   cmd->add_option("--data", options->data_dir,

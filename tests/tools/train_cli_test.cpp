@@ -80,6 +80,15 @@ TEST_F(TrainCli, TrainEvalExportPredictAgree) {
   EXPECT_NEAR(a["duration_s"].get<double>(), 8.0, 1e-9);
   ASSERT_EQ(a["timeline"].size(), 6u);  // 3 s windows every 1 s over 8 s: starts 0..5
   EXPECT_EQ(a["timeline"][5]["end_s"].get<double>(), 8.0);
+  // Without --model, predict takes $CALMSPACE_MODEL (else the shipped model), as serve does.
+  ASSERT_EQ(testing::run_command("CALMSPACE_MODEL='" + st.string() + "' " +
+                                     testing::calmspace_binary().string() + " predict " +
+                                     clip.string() + " --out " + (dir_ / "c.json").string(),
+                                 &out),
+            0)
+      << out;
+  EXPECT_EQ(read_json(dir_ / "c.json")["predictions"][0]["probabilities"], a["probabilities"]);
+  EXPECT_EQ(read_json(dir_ / "c.json")["model"], st.string());
 }
 
 TEST_F(TrainCli, PredictReportsBadFilesAndGoesOn) {
