@@ -90,10 +90,12 @@ void add_predict(CLI::App& app) {
         const Prediction p = predictor.predict(*audio, args->timeline);
         results.push_back(prediction_json(file, p, labels));
         csv += prediction_csv_rows(file, p, labels);
-        if (args->out.empty())
+        if (args->out.empty()) {
+          std::string notes = p.timeline.empty() ? "" : cat("  (", p.timeline.size(), " windows)");
+          for (const auto& w : p.quality.warnings) notes += "  [" + w.code + "]";
           std::printf("%-60s %6.2f s  %-10s %.3f%s\n", file.c_str(), p.duration_s,
-                      labels[p.predicted].c_str(), p.probabilities[p.predicted],
-                      p.timeline.empty() ? "" : cat("  (", p.timeline.size(), " windows)").c_str());
+                      labels[p.predicted].c_str(), p.probabilities[p.predicted], notes.c_str());
+        }
       } catch (const InputError& e) {
         std::fprintf(stderr, "skipped %s: %s\n", file.c_str(), e.reason().c_str());
         skipped.push_back({{"file", file}, {"reason", e.reason()}});
@@ -110,6 +112,10 @@ void add_predict(CLI::App& app) {
       write_text_file_atomic(args->out, csv);
     std::fprintf(stderr, "predicted %zu file(s), skipped %zu\n", results.size(), skipped.size());
     if (results.empty()) throw InputError(args->input, "no recording could be predicted");
+    // The predictions are written; the exit status still says that some recordings failed.
+    if (!skipped.empty())
+      throw InputError(args->input, cat(skipped.size(), " of ", skipped.size() + results.size(),
+                                        " recordings could not be predicted (listed above)"));
   });
 }
 

@@ -105,6 +105,17 @@ TEST_F(TrainCli, PredictReportsBadFilesAndGoesOn) {
   ASSERT_EQ(calmspace("predict " + (dir_ / "in").string() + " --model " + run.string(), &out), 1);
   EXPECT_THAT(out, HasSubstr("skipped " + (dir_ / "in" / "broken.wav").string() + ": "));
   EXPECT_THAT(out, HasSubstr("predicted 0 file(s), skipped 2"));
+  // With one good recording the others are still reported, its prediction is written, and the
+  // exit status says that not everything went through.
+  testing::write_tone_wav(dir_ / "in" / "good.wav", 900, 1.0);
+  ASSERT_EQ(calmspace("predict " + (dir_ / "in").string() + " --model " + run.string() + " --out " +
+                          (dir_ / "some.json").string(),
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("2 of 3 recordings could not be predicted"));
+  const auto some = read_json(dir_ / "some.json");
+  EXPECT_EQ(some["predictions"].size(), 1u);
+  EXPECT_EQ(some["skipped"].size(), 2u);
   ASSERT_EQ(calmspace("predict x.wav --model " + (dir_ / "nowhere").string(), &out), 1);
   EXPECT_THAT(out, HasSubstr("no such model file or run directory"));
 }
