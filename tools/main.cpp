@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <csignal>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "core/base/atomic_file.h"
 #include "core/base/error.h"
@@ -28,6 +30,42 @@ void on_terminate(int sig) {
   std::raise(sig);
 }
 
+// Levenshtein distance, for "did you mean" on a mistyped verb.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// A first argument that is neither an option nor a verb: one line naming it, the closest verb
+// and every verb (CLI11 would only say "A subcommand is required").
+bool unknown_verb(const CLI::App& app, const std::string& word) {
+  if (word.empty() || word[0] == '-') return false;
+  std::string verbs, closest;
+  std::size_t best = word.size();
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == word) return false;
+    verbs += (verbs.empty() ? "" : ", ") + sub->get_name();
+    if (const std::size_t d = edit_distance(word, sub->get_name()); d < best) {
+      best = d;
+      closest = sub->get_name();
+    }
+  }
+  std::cerr << "calmspace: error: '" << word << "' is not a verb"
+            << (best <= 2 ? "; did you mean '" + closest + "'?" : "") << " (verbs: " << verbs
+            << "; calmspace --help)\n";
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -44,6 +82,7 @@ int main(int argc, char** argv) {
             [](const auto& a, const auto& b) { return a.order < b.order; });
   for (const auto& verb : verbs) verb.add(app);
 
+  if (argc > 1 && unknown_verb(app, argv[1])) return 2;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

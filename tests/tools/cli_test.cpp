@@ -44,6 +44,17 @@ TEST(Cli, HelpListsEveryVerbAndEveryConfigKeyWithItsDefault) {
   EXPECT_THAT(verb.output, HasSubstr("data.folds=[]"));
 }
 
+TEST(Cli, AMistypedVerbIsNamedWithTheClosestOne) {
+  const CliRun typo = calmspace("trian --data x.h5");
+  EXPECT_EQ(typo.status, 2);
+  EXPECT_THAT(typo.output, HasSubstr("'trian' is not a verb; did you mean 'train'?"));
+  EXPECT_THAT(typo.output, HasSubstr("robustness"));
+  const CliRun far = calmspace("zzzzzzzz");
+  EXPECT_EQ(far.status, 2);
+  EXPECT_THAT(far.output, HasSubstr("'zzzzzzzz' is not a verb (verbs: prepare"));
+  EXPECT_EQ(calmspace("--version").status, 0);
+}
+
 TEST(Cli, PrintConfigShowsOverridesAndUnknownKeysFailWithTheKeyPath) {
   const CliRun printed = calmspace("features x.wav --out y.csv --print-config features.n_mels=80");
   EXPECT_EQ(printed.status, 0) << printed.output;
