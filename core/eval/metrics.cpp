@@ -103,7 +103,7 @@ std::string csv_field(const std::string& s) {
 
 std::string report_csv(const Metrics& m) {
   std::ostringstream out;
-  out << std::setprecision(17);
+  out << std::setprecision(6);  // a table for people: report.json keeps every digit
   out << "row,precision,recall,f1,support,value\n";
   for (std::size_t i = 0; i < m.labels.size(); ++i) {
     const auto& k = m.per_class[i];

@@ -47,7 +47,8 @@ Metrics compute_metrics(std::span<const int> truth, std::span<const int> predict
 // plus any `extra` JSON object members (e.g. {"split": "test", "checkpoint": "..."}).
 std::string report_json(const Metrics& m, const std::string& extra_json_object = "{}");
 // CSV: header "row,precision,recall,f1,support,value"; one row per class (label in `row`), then
-// summary rows "wa", "ua", "macro_f1", "loss", "clips" with only `value` filled.
+// summary rows "wa", "ua", "macro_f1", "loss", "clips" with only `value` filled; numbers to 6
+// significant digits (0.333333, not 0.33333333333333331).
 std::string report_csv(const Metrics& m);
 // Atomic writes (temporary file, then rename).
 void write_report_json(const std::string& path, const Metrics& m,

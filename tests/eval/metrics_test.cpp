@@ -114,6 +114,10 @@ TEST(Metrics, ReportJsonHasEveryKeyAndCsvHasClassAndSummaryRows) {
   EXPECT_NE(csv.find("\nwa,,,,,0.75\n"), std::string::npos);
   EXPECT_NE(csv.find("\nloss,,,,,0.625\n"), std::string::npos);
   EXPECT_NE(csv.find("\nclips,,,,,4\n"), std::string::npos);
+  // Six significant digits: a third is 0.333333, not 0.33333333333333331.
+  Metrics third = m;
+  third.ua = 1.0 / 3.0;
+  EXPECT_NE(report_csv(third).find("\nua,,,,,0.333333\n"), std::string::npos);
   // Atomic writes leave no temporaries.
   int files = 0;
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) ++files;
