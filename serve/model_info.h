@@ -11,7 +11,7 @@
 namespace calmspace::serve {
 
 // {"labels": [...], "model": {option: value}, "features": {...}, "audio": {...},
-//  "source": "ravdess-gru.safetensors", "card": "# ...markdown..." | null}
+//  "source": "calmspace-gru.safetensors", "card": "# ...markdown..." | null}
 nlohmann::json model_info_json(const Config& config, const std::vector<std::string>& labels,
                                const std::string& model_path, const std::string& card_path);
 

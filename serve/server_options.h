@@ -32,7 +32,7 @@ struct ServerOptions {
 inline constexpr const char* kChartJsUrl = "/vendor/chart.umd.js";
 
 // Build-time locations in the source tree (compile definitions of calmspace_serve).
-std::string default_model_path();  // <source>/models/ravdess-gru.safetensors
+std::string default_model_path();  // <source>/models/calmspace-gru.safetensors
 std::string default_web_dir();     // <source>/web
 std::string default_chart_js();    // <source>/node_modules/chart.js/dist/chart.umd.js
 

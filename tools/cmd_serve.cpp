@@ -1,6 +1,6 @@
 // calmspace serve [--model RUN_DIR|FILE] [--host 127.0.0.1] [--port 8080] [--data DIR]
 // The CalmSpace page and its JSON API (tools/serve/). Without --model: $CALMSPACE_MODEL, else the
-// model shipped in the source tree (models/ravdess-gru.safetensors, with its card beside it).
+// model shipped in the source tree (models/calmspace-gru.safetensors, with its card beside it).
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
