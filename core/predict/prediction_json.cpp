@@ -62,6 +62,7 @@ nlohmann::json quality_json(const RecordingQuality& q) {
   nlohmann::json warnings = nlohmann::json::array();
   for (const auto& w : q.warnings) warnings.push_back({{"code", w.code}, {"message", w.message}});
   return {{"speech_level_dbfs", q.speech_level_dbfs},
+          {"noise_level_dbfs", q.noise_level_dbfs},
           {"peak_dbfs", q.peak_dbfs},
           {"clipped_share", q.clipped_share},
           {"warnings", warnings}};

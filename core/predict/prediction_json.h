@@ -1,7 +1,8 @@
 // Predictions as JSON and CSV (calmspace predict; later the REST API).
 //   JSON per file: {"file", "duration_s", "predicted", "probabilities": {label: p},
 //                   "certainty": {"level": fairly_sure|leaning|not_sure, "text"},
-//                   "quality": {"speech_level_dbfs", "peak_dbfs", "clipped_share",
+//                   "quality": {"speech_level_dbfs", "noise_level_dbfs", "peak_dbfs",
+//                   "clipped_share",
 //                               "warnings": [{"code": too_short|too_quiet|clipped, "message"}]},
 //                   "timeline": [{"start_s", "end_s", "predicted", "probabilities"}],
 //                   "segments": [{"start_s", "end_s", "emotion", "confidence", "windows"}]}

@@ -48,17 +48,23 @@ RecordingQuality QualityMeter::result() const {
   }
   std::int64_t frames = 0;
   for (auto n : h) frames += n;
-  if (frames > 0) {
+  // Mean power of the loudest (from_top) or quietest 20 % of the frames, in dBFS.
+  const auto level_of_fifth = [&](bool from_top) {
     const std::int64_t want = std::max<std::int64_t>(1, frames / 5);
     std::int64_t taken = 0;
     double power = 0;
-    for (int b = kBins - 1; b >= 0 && taken < want; --b) {
+    for (int k = 0; k < kBins && taken < want; ++k) {
+      const int b = from_top ? kBins - 1 - k : k;
       const std::int64_t n = std::min(h[static_cast<std::size_t>(b)], want - taken);
       const double level = -130.0 + (b + 0.5) / 2;  // the bin's centre
       power += double(n) * std::pow(10.0, level / 10);
       taken += n;
     }
-    q.speech_level_dbfs = 10 * std::log10(power / double(taken));
+    return 10 * std::log10(power / double(taken));
+  };
+  if (frames > 0) {
+    q.speech_level_dbfs = level_of_fifth(true);
+    q.noise_level_dbfs = level_of_fifth(false);
   }
   char text[200];
   if (q.duration_s < kTooShortS) {
@@ -73,6 +79,12 @@ RecordingQuality QualityMeter::result() const {
                   "Very quiet (speech at %.0f dBFS): the voice may be lost in the microphone's "
                   "noise. Speak closer to the microphone or turn its level up.",
                   q.speech_level_dbfs);
+    q.warnings.push_back({"too_quiet", text});
+  } else if (q.speech_level_dbfs - q.noise_level_dbfs < kTooLittleAboveNoiseDb) {
+    std::snprintf(text, sizeof text,
+                  "The voice is only %.0f dB above the background noise: it may be lost in it. "
+                  "Record closer to the microphone, somewhere quieter.",
+                  q.speech_level_dbfs - q.noise_level_dbfs);
     q.warnings.push_back({"too_quiet", text});
   }
   if (q.clipped_share > kClippedShare) {

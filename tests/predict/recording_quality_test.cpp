@@ -35,11 +35,17 @@ TEST(RecordingQuality, EachWarningAtItsCondition) {
   const auto x = testing::voice_like(3.0, 16000);
   EXPECT_THAT(codes(assess_recording(std::span(x).first(12000), 16000)),
               ::testing::ElementsAre("too_short"));
-  // The speech level follows the gain dB for dB; -40 dB puts it below -45 dBFS.
+  // The speech level follows the gain dB for dB; -50 dB puts it below -55 dBFS.
   const double level = assess_recording(x, 16000).speech_level_dbfs;
-  const RecordingQuality quiet = assess_recording(apply_gain_db(x, -40), 16000);
-  EXPECT_NEAR(quiet.speech_level_dbfs, level - 40, 0.5);  // the histogram's 0.5 dB bins
+  const RecordingQuality quiet = assess_recording(apply_gain_db(x, -50), 16000);
+  EXPECT_NEAR(quiet.speech_level_dbfs, level - 50, 0.5);  // the histogram's 0.5 dB bins
   EXPECT_THAT(codes(quiet), ::testing::ElementsAre("too_quiet"));
+  EXPECT_TRUE(assess_recording(apply_gain_db(x, -30), 16000).warnings.empty());  // quiet, clean
+  // Loud enough but drowned: speech 5 dB above white noise that fills the pauses.
+  const auto noisy = add_noise_at_snr(x, gaussian_noise(x.size(), 4), 3);
+  const RecordingQuality drowned = assess_recording(noisy, 16000);
+  EXPECT_LT(drowned.speech_level_dbfs - drowned.noise_level_dbfs, 10);
+  EXPECT_THAT(codes(drowned), ::testing::ElementsAre("too_quiet"));
   EXPECT_THAT(codes(assess_recording(apply_gain_db(x, 20), 16000)),
               ::testing::ElementsAre("clipped"));
   EXPECT_TRUE(assess_recording(apply_gain_db(x, 3), 16000).warnings.empty());
@@ -54,12 +60,13 @@ TEST(RecordingQuality, BlockByBlockEqualsWhole) {
   EXPECT_EQ(a.speech_level_dbfs, b.speech_level_dbfs);
   EXPECT_EQ(a.clipped_share, b.clipped_share);
   EXPECT_EQ(a.peak_dbfs, b.peak_dbfs);
+  EXPECT_EQ(a.noise_level_dbfs, b.noise_level_dbfs);
   EXPECT_EQ(codes(a), codes(b));
 }
 
 TEST(RecordingQuality, PredictionsCarryItAndACertaintyInWords) {
   Predictor predictor(testing::fixture_checkpoint(), 1);
-  const auto x = apply_gain_db(testing::voice_like(0.8, 16000), -45);
+  const auto x = apply_gain_db(testing::voice_like(0.8, 16000), -50);
   const Prediction p = predictor.predict(x);
   EXPECT_THAT(codes(p.quality), ::testing::ElementsAre("too_short", "too_quiet"));
   const std::span<const float> one[] = {x};
