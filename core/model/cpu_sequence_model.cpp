@@ -25,10 +25,6 @@ namespace calmspace {
 
 namespace {
 
-inline float sigmoidf(float x) {
-  return 1.0f / (1.0f + std::exp(-x));
-}
-
 // Up to this many rows of A, gemm() below runs one sgemv per row instead of sgemm.
 constexpr std::int64_t kMaxRowsAsGemv = 4;
 
