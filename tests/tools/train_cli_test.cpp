@@ -32,6 +32,15 @@ const char* kTiny =
 class TrainCli : public ::testing::Test {
  protected:
   void SetUp() override { testing::write_tone_dataset(data_.string()); }
+  // A one-epoch run of the tiny recipe in `run` (`extra` overrides appended); it must succeed.
+  void train_one_epoch(const fs::path& run, const std::string& extra = "") {
+    std::string out;
+    ASSERT_EQ(calmspace("train --data " + data_.string() + " --out " + run.string() + kTiny +
+                            " train.epochs=1" + extra,
+                        &out),
+              0)
+        << out;
+  }
   testing::ScratchDir dir_;
   fs::path data_ = dir_ / "tones.h5";
 };
@@ -94,11 +103,7 @@ TEST_F(TrainCli, TrainEvalExportPredictAgree) {
 TEST_F(TrainCli, PredictReportsBadFilesAndGoesOn) {
   std::string out;
   const fs::path run = dir_ / "run";
-  ASSERT_EQ(calmspace("train --data " + data_.string() + " --out " + run.string() + kTiny +
-                          " train.epochs=1",
-                      &out),
-            0)
-      << out;
+  ASSERT_NO_FATAL_FAILURE(train_one_epoch(run));
   fs::create_directories(dir_ / "in");
   testing::write_file(dir_ / "in" / "broken.wav", "RIFF....WAVE");
   fs::copy_file(dir_ / "tones.h5", dir_ / "in" / "not_audio.flac");
@@ -124,11 +129,7 @@ TEST_F(TrainCli, TooShortRecordingIsSkippedNamingTheFile) {
   std::string out;
   const fs::path run = dir_ / "run";
   // Snip-edges framing: a recording shorter than one 25 ms window gives no frame at all.
-  ASSERT_EQ(calmspace("train --data " + data_.string() + " --out " + run.string() + kTiny +
-                          " train.epochs=1 features.center=false",
-                      &out),
-            0)
-      << out;
+  ASSERT_NO_FATAL_FAILURE(train_one_epoch(run, " features.center=false"));
   const fs::path blip = dir_ / "blip.wav";
   testing::write_tone_wav(blip, 2600, 0.005);
   EXPECT_EQ(calmspace("predict " + blip.string() + " --model " + run.string(), &out), 1);
@@ -277,11 +278,7 @@ TEST_F(TrainCli, AnExistingRunIsNeverOverwrittenUnlessAskedAndAFailedStartLeaves
 TEST_F(TrainCli, ExportTakesTheFormatFromTheFileNameAndRefusesAMismatch) {
   std::string out;
   const fs::path run = dir_ / "run";
-  ASSERT_EQ(calmspace("train --data " + data_.string() + " --out " + run.string() + kTiny +
-                          " train.epochs=1",
-                      &out),
-            0)
-      << out;
+  ASSERT_NO_FATAL_FAILURE(train_one_epoch(run));
   const fs::path onnx = dir_ / "m.onnx";
   ASSERT_EQ(calmspace("export " + run.string() + " --out " + onnx.string(), &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("as onnx"));
