@@ -11,15 +11,20 @@ double dbfs(double rms) {
   return rms > 0 ? 20 * std::log10(rms) : -120.0;
 }
 
+// Histogram bin of a frame with `energy` summed over `samples` samples: its RMS level in 0.5 dB
+// steps from -130 dBFS.
+std::size_t level_bin(double energy, int samples, int bins) {
+  const double level = dbfs(std::sqrt(energy / samples));
+  return static_cast<std::size_t>(std::clamp(static_cast<int>((level + 130.0) * 2), 0, bins - 1));
+}
+
 }  // namespace
 
 QualityMeter::QualityMeter(int sample_rate)
     : frame_length_(std::max(1, sample_rate / 50)), sample_rate_(sample_rate) {}
 
 void QualityMeter::close_frame() {
-  const double level = dbfs(std::sqrt(frame_energy_ / frame_fill_));
-  const int bin = std::clamp(static_cast<int>((level + 130.0) * 2), 0, kBins - 1);
-  ++histogram_[static_cast<std::size_t>(bin)];
+  ++histogram_[level_bin(frame_energy_, frame_fill_, kBins)];
   frame_energy_ = 0;
   frame_fill_ = 0;
 }
@@ -40,12 +45,9 @@ RecordingQuality QualityMeter::result() const {
   q.duration_s = double(samples_) / sample_rate_;
   q.peak_dbfs = dbfs(peak_);
   q.clipped_share = samples_ ? double(clipped_) / double(samples_) : 0.0;
-  // Mean power of the loudest 20 % of frames (the open last frame counts when it is the only one).
+  // The frames so far, the unfinished last one included.
   std::array<std::int64_t, kBins> h = histogram_;
-  if (frame_fill_ > 0) {
-    const double level = dbfs(std::sqrt(frame_energy_ / frame_fill_));
-    ++h[static_cast<std::size_t>(std::clamp(static_cast<int>((level + 130.0) * 2), 0, kBins - 1))];
-  }
+  if (frame_fill_ > 0) ++h[level_bin(frame_energy_, frame_fill_, kBins)];
   std::int64_t frames = 0;
   for (auto n : h) frames += n;
   // Mean power of the loudest (from_top) or quietest 20 % of the frames, in dBFS.
