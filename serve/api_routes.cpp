@@ -87,7 +87,7 @@ void post_analysis(ApiContext& ctx, const httplib::Request& req, httplib::Respon
     return send_error(res, 400, name + ": " + e.reason());
   }
   const auto& labels = ctx.pool.labels();
-  nlohmann::json result = prediction_json(name, p, labels);
+  nlohmann::json result = prediction_json(name, p, labels, ctx.reliability);
   result.erase("file");
   result["source_format"] = audio.source_format;
   result["waveform"] = waveform_json(audio.samples, audio.sample_rate);

@@ -33,6 +33,7 @@ struct ApiContext {
   const ServerOptions& options;
   MemoryBudget& memory;
   nlohmann::json model_info;  // GET /api/model
+  std::string reliability;    // reliability_sentence() of the model, in every analysis
 };
 
 // What analysing an upload of `upload_bytes` bytes that decodes to `samples` samples holds at

@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "core/base/error.h"
+#include "core/predict/reliability.h"
 #include "core/run/model_file.h"
 #include "serve/json_response.h"
 #include "serve/model_info.h"
@@ -34,7 +35,8 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   api_ = std::make_unique<ApiContext>(
       ApiContext{*pool_, *store_, options_, *memory_,
                  model_info_json(pool_->config(), pool_->labels(), options_.model_path,
-                                 model_card_path(options_.model_path))});
+                                 model_card_path(options_.model_path)),
+                 reliability_sentence(pool_->config().model, pool_->labels().size())});
 
   const int threads = std::max(options_.http_threads, 2);
   http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };

@@ -1,9 +1,10 @@
 // calmspace eval RUN_DIR|MODEL --data FILE.h5 [--split auto|test|valid|train|all] [--out DIR]
 // Another corpus (its labels differ from the model's): every clip ("auto" -> "all"), labels
 // matched by name through the label map, scored on the classes it shares with the model.
-// WA, UA, macro-F1, per-class precision/recall/F1 and the confusion matrix, printed and written
-// as DIR/report.json and DIR/report.csv (default DIR: RUN_DIR/eval_<split>, or beside the model),
-// with DIR/plots/ (confusion matrix, per-class scores) unless --no-plots.
+// WA, UA, macro-F1, per-class precision/recall/F1, the confusion matrix and the calibration
+// (expected calibration error over 15 confidence bins, core/eval/calibration.h), printed and
+// written as DIR/report.json and DIR/report.csv (default DIR: RUN_DIR/eval_<split>, or beside the
+// model), with DIR/plots/ (confusion matrix, per-class scores) unless --no-plots.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/eval/calibration.h"
 #include "core/eval/evaluate.h"
 #include "core/plot/plot_sources.h"
 #include "core/run/model_file.h"
@@ -81,9 +83,23 @@ void add_eval(CLI::App& app) {
       extra["scoring"] = "argmax over the classes the data has";
     }
     if (!e.clips_left_out.empty()) extra["clips_left_out"] = e.clips_left_out;
+    const CalibrationReport calibration = calibration_report(e);
+    const double temperature = members[0].config().model.temperature;
+    nlohmann::json bins = nlohmann::json::array();
+    for (const ReliabilityBin& b : calibration.bins)
+      bins.push_back({{"lower", b.lower},
+                      {"upper", b.upper},
+                      {"clips", b.clips},
+                      {"confidence", b.confidence},
+                      {"accuracy", b.accuracy}});
+    extra["calibration"] = {
+        {"ece", calibration.ece}, {"temperature", temperature}, {"reliability", bins}};
     write_report_json(out.report_json().string(), e.metrics, extra.dump());
     write_report_csv(out.report_csv().string(), e.metrics);
     print_metrics(e.metrics);
+    std::printf("calibration: ECE %.4f over %d confidence bins (temperature %.4f%s)\n",
+                calibration.ece, kCalibrationBins, temperature,
+                temperature == 1.0 ? ", not calibrated: see `calmspace calibrate`" : "");
     if (!e.classes_left_out.empty())
       std::printf("scored on the %zu classes the data has (argmax over them); left out: %s\n",
                   e.metrics.labels.size(), joined(e.classes_left_out).c_str());

@@ -167,6 +167,10 @@ void ModelOptions::validate() const {
   if (!std::isfinite(forget_bias)) throw InputError("model.forget_bias", "must be finite");
   if (forget_bias != 0 && cell != CellKind::Lstm)
     throw InputError("model.forget_bias", "applies only to model.cell=lstm");
+  if (!(temperature > 0 && std::isfinite(temperature)))
+    throw InputError("model.temperature", "must be a finite number > 0");
+  if (!(unseen_corpus_ua >= 0 && unseen_corpus_ua <= 1))
+    throw InputError("model.unseen_corpus_ua", "must be in [0, 1]");
 }
 
 void TrainOptions::validate() const {

@@ -55,6 +55,12 @@ struct ModelOptions {
   // constant added to the LSTM forget-gate bias (1 in Jozefowicz et al. 2015; PyTorch uses 0).
   RecurrentInit recurrent_init = RecurrentInit::Uniform;
   double forget_bias = 0.0;
+  // What a trained model knows of its own reliability (set by `calmspace calibrate`, not by
+  // training; core/eval/calibration.h): probabilities = softmax(logits / temperature), and the
+  // UA it scored on corpora it never trained on (leave-one-corpus-out), quoted in words beside
+  // every prediction (core/predict/reliability.h). 1 and 0: not calibrated, not measured.
+  double temperature = 1.0;
+  double unseen_corpus_ua = 0.0;
 
   void register_options(OptionRegistry& r) {
     r.add_enum("cell", &cell, cell_kind_table(), "recurrent cell (rnn = rnn_tanh)");
@@ -68,6 +74,11 @@ struct ModelOptions {
     r.add_enum("recurrent_init", &recurrent_init, recurrent_init_table(),
                "initial weight_hh gate blocks: uniform +-1/sqrt(H) or random orthogonal");
     r.add("forget_bias", &forget_bias, "LSTM: added to the forget-gate bias_ih at initialisation");
+    r.add("temperature", &temperature,
+          "softmax temperature T: probabilities = softmax(logits / T), fitted by `calibrate`");
+    r.add("unseen_corpus_ua", &unseen_corpus_ua,
+          "UA on corpora never trained on (leave-one-corpus-out), quoted with predictions; 0 = "
+          "not measured");
   }
   void validate() const;
 

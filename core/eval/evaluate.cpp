@@ -53,6 +53,8 @@ void score(const std::vector<int>& truth, const std::vector<std::string>& labels
     CALMSPACE_CHECK(t[i] >= 0, "clip ", i, "'s class ", labels[truth[i]], " is not scored");
   }
   out.metrics = compute_metrics(t, p, names, loss);
+  out.truth = truth;
+  out.scored = std::move(classes);
 }
 
 }  // namespace
@@ -219,7 +221,8 @@ Evaluation evaluate_checkpoints(const DatasetFile& dataset, std::span<const Chec
                                 const std::string& requested_split, int threads) {
   CALMSPACE_CHECK(!members.empty(), "an ensemble needs a member");
   Evaluation out = evaluate_checkpoint(dataset, members[0], requested_split, threads);
-  if (members.size() == 1) return out;
+  const double temperature = members[0].config().model.temperature;
+  if (members.size() == 1 && temperature == 1.0) return out;
   const EvalSelection selection = select_for_eval(dataset, members[0], requested_split);
   for (std::size_t m = 1; m < members.size(); ++m) {
     if (select_for_eval(dataset, members[m], requested_split).clips != selection.clips)
@@ -228,7 +231,9 @@ Evaluation evaluate_checkpoints(const DatasetFile& dataset, std::span<const Chec
     const Evaluation e = evaluate_checkpoint(dataset, members[m], requested_split, threads);
     for (std::size_t i = 0; i < out.logits.size(); ++i) out.logits[i] += e.logits[i];
   }
-  for (float& z : out.logits) z /= static_cast<float>(members.size());
+  // The mean of the members' logits, divided by the first member's calibrated temperature.
+  const auto scale = static_cast<float>(1.0 / (static_cast<double>(members.size()) * temperature));
+  for (float& z : out.logits) z *= scale;
   const Checkpoint& first = members[0];
   std::vector<int> dataset_labels;
   for (std::size_t i : selection.clips) dataset_labels.push_back(dataset.clips()[i].label);

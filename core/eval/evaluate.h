@@ -32,6 +32,8 @@ struct Evaluation {
   std::vector<float> logits;         // (N, C), in the source's position order, all C classes
   std::vector<float> probabilities;  // (N, C) softmax of the logits
   std::vector<int> predicted;        // (N,) model class: argmax over the scored classes
+  std::vector<int> truth;            // (N,) model class of each clip's label
+  std::vector<int> scored;           // the classes scored, ascending (Scoring::classes or all)
   std::vector<std::string> classes_left_out;  // model classes not scored (absent from the data)
   std::map<std::string, std::int64_t> clips_left_out;  // dataset label -> clips (not in model)
   std::string split;                                   // the split evaluated ("test", "all", ...)
@@ -76,7 +78,9 @@ Evaluation evaluate_checkpoint(const DatasetFile& dataset, const Checkpoint& che
 
 // An ensemble's members (core/train/ensemble.h) on the split that the first member's config
 // defines (members share their folds): logits are the mean of the members' logits, so the
-// probabilities are the renormalised geometric mean of theirs. One member: evaluate_checkpoint.
+// probabilities are the renormalised geometric mean of theirs. The logits (and so the
+// probabilities and the loss) are divided by the first member's model.temperature, as predict
+// does (core/eval/calibration.h). evaluate_checkpoint() alone leaves them uncalibrated.
 Evaluation evaluate_checkpoints(const DatasetFile& dataset, std::span<const Checkpoint> members,
                                 const std::string& split, int threads = 0);
 

@@ -239,8 +239,13 @@ std::string onnx_model_bytes(const Checkpoint& checkpoint) {
           {pooled, g.floats("head.weight", {C, D}, params["head.weight"]),
            g.floats("head.bias", {C}, params["head.bias"])},
           {attr("transB", 1)});  // P W^T + b
-  g.op_to("probabilities", "Softmax", {"logits"}, {attr("axis", 1)});
-  g.output("probabilities", onnx::TensorProto::FLOAT, {"batch", C}, "softmax over the labels");
+  // Calibrated probabilities: softmax(logits / T), T = model.temperature (1 = uncalibrated).
+  const auto inverse_temperature = static_cast<float>(1.0 / o.temperature);
+  g.op_to("probabilities", "Softmax",
+          {g.op("Mul", {"logits", g.scalar_float("inverse_temperature", inverse_temperature)})},
+          {attr("axis", 1)});
+  g.output("probabilities", onnx::TensorProto::FLOAT, {"batch", C},
+           "softmax over the labels of logits / model.temperature");
   g.output("logits", onnx::TensorProto::FLOAT, {"batch", C}, "the head's output");
 
   std::string bytes;

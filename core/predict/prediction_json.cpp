@@ -1,6 +1,8 @@
 #include "core/predict/prediction_json.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <numeric>
 #include <span>
 
 namespace calmspace {
@@ -70,8 +72,27 @@ nlohmann::json quality_json(const RecordingQuality& q) {
 
 }  // namespace
 
+std::vector<int> ranked_classes(const std::vector<float>& probabilities, int top_k) {
+  std::vector<int> order(probabilities.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return probabilities[a] > probabilities[b]; });
+  if (top_k > 0 && static_cast<std::size_t>(top_k) < order.size())
+    order.resize(static_cast<std::size_t>(top_k));
+  return order;
+}
+
+nlohmann::json scores_json(const std::vector<float>& probabilities,
+                           const std::vector<std::string>& labels, int top_k) {
+  nlohmann::json out = nlohmann::json::array();
+  for (int c : ranked_classes(probabilities, top_k))
+    out.push_back({{"label", labels[c]}, {"score", probabilities[c]}});
+  return out;
+}
+
 nlohmann::json prediction_json(const std::string& file, const Prediction& p,
-                               const std::vector<std::string>& labels) {
+                               const std::vector<std::string>& labels,
+                               const std::string& reliability, int top_k) {
   nlohmann::json timeline = nlohmann::json::array();
   for (const auto& s : p.timeline)
     timeline.push_back({{"start_s", s.start_s},
@@ -85,14 +106,17 @@ nlohmann::json prediction_json(const std::string& file, const Prediction& p,
                         {"emotion", labels[s.predicted]},
                         {"confidence", s.probabilities[s.predicted]},
                         {"windows", s.windows}});
-  return {{"file", file},
-          {"duration_s", p.duration_s},
-          {"predicted", labels[p.predicted]},
-          {"probabilities", probability_map(p.probabilities, labels)},
-          {"certainty", certainty(p.probabilities, labels)},
-          {"quality", quality_json(p.quality)},
-          {"timeline", timeline},
-          {"segments", segments}};
+  nlohmann::json out = {{"file", file},
+                        {"duration_s", p.duration_s},
+                        {"predicted", labels[p.predicted]},
+                        {"probabilities", probability_map(p.probabilities, labels)},
+                        {"scores", scores_json(p.probabilities, labels, top_k)},
+                        {"certainty", certainty(p.probabilities, labels)},
+                        {"quality", quality_json(p.quality)},
+                        {"timeline", timeline},
+                        {"segments", segments}};
+  if (!reliability.empty()) out["reliability"] = reliability;
+  return out;
 }
 
 std::string predictions_csv_header(const std::vector<std::string>& labels) {

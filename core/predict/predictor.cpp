@@ -50,12 +50,13 @@ Predictor::Predictor(std::span<const Checkpoint> members, int threads, const std
 
 void Predictor::mean_logits(const PaddedBatch& x, std::span<const PrefixRow> prefixes) {
   models_[0]->predict_with_prefixes(x, prefixes, logits_);
-  if (models_.size() == 1) return;
+  const double temperature = config_.model.temperature;  // calibration (core/eval/calibration.h)
+  if (models_.size() == 1 && temperature == 1.0) return;
   for (std::size_t m = 1; m < models_.size(); ++m) {
     models_[m]->predict_with_prefixes(x, prefixes, member_logits_);
     for (std::size_t i = 0; i < logits_.size(); ++i) logits_[i] += member_logits_[i];
   }
-  const float scale = 1.0f / static_cast<float>(models_.size());
+  const auto scale = static_cast<float>(1.0 / (static_cast<double>(models_.size()) * temperature));
   for (float& z : logits_) z *= scale;
 }
 

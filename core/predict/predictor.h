@@ -86,7 +86,8 @@ class Predictor {
   using SampleReader = std::function<std::size_t(std::span<float>)>;
   Prediction predict_stream(const SampleReader& read, const std::string& name,
                             std::int64_t expected_samples, const TimelineOptions& timeline);
-  // logits_ = mean over models_ of each one's logits for the same rows.
+  // logits_ = mean over models_ of each one's logits for the same rows, divided by the
+  // calibrated model.temperature (core/eval/calibration.h): softmax(logits_) is what we report.
   void mean_logits(const PaddedBatch& x, std::span<const PrefixRow> prefixes);
   // Timeline windows predicted at once by predict(): bounded by kWindowBatchBytes of model work.
   std::int64_t window_batch(std::int64_t window_frames) const;

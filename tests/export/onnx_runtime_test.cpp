@@ -4,6 +4,8 @@
 // and bidirectional, 1 and 2 layers, every pooling (mean, max, last, attention); input_norm on
 // for 2 layers, off for 1. Padded rows hold large noise, so any masking slip shows. Each case
 // also runs its shortest clips alone (unpadded, time = its length) and must give the same row.
+// A third of the cases carry a calibrated model.temperature T: their probabilities are
+// softmax(logits / T), their logits the head's own.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -60,7 +62,7 @@ struct Case {
 
 // Builds one model, runs the CPU backend, writes model.onnx and the inputs into `folder`.
 Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirectional, int layers,
-               PoolingKind pooling, std::uint64_t seed) {
+               PoolingKind pooling, std::uint64_t seed, double temperature) {
   Config config;
   config.features.n_mels = kFeatures;
   config.model.cell = cell;
@@ -71,6 +73,7 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
   config.model.attention_dim = 3;
   config.model.dropout = 0.3;  // training-only: the export must ignore it
   config.model.input_norm = layers == 2;
+  config.model.temperature = temperature;
   auto model = make_cpu_sequence_model(config.model, kFeatures, kClasses, seed);
   auto mean = testing::white_noise(kFeatures, 2.0, seed + 1);
   auto std_dev = testing::white_noise(kFeatures, 1.0, seed + 2);
@@ -93,13 +96,13 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
   c.name = c.cell + (bidirectional ? "_bi_" : "_uni_") + std::to_string(layers) + "l_" +
            enum_name(pooling_kind_table(), pooling);
   model->forward(x, c.logits, false, 0);
-  for (std::int64_t b = 0; b < kBatch; ++b) {  // softmax in double
-    double top = c.logits[b * kClasses], sum = 0;
-    for (int k = 0; k < kClasses; ++k) top = std::max(top, double(c.logits[b * kClasses + k]));
-    for (int k = 0; k < kClasses; ++k) sum += std::exp(c.logits[b * kClasses + k] - top);
+  for (std::int64_t b = 0; b < kBatch; ++b) {  // softmax of logits / T in double
+    const auto z = [&](int k) { return double(c.logits[b * kClasses + k]) / temperature; };
+    double top = z(0), sum = 0;
+    for (int k = 0; k < kClasses; ++k) top = std::max(top, z(k));
+    for (int k = 0; k < kClasses; ++k) sum += std::exp(z(k) - top);
     for (int k = 0; k < kClasses; ++k)
-      c.probabilities.push_back(
-          static_cast<float>(std::exp(c.logits[b * kClasses + k] - top) / sum));
+      c.probabilities.push_back(static_cast<float>(std::exp(z(k) - top) / sum));
   }
 
   Checkpoint checkpoint;
@@ -146,7 +149,9 @@ TEST(OnnxRuntime, ExportsMatchTheCpuBackendForEveryCellDirectionDepthAndPooling)
              {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention}) {
           const std::string prefix = (index < 10 ? "0" : "") + std::to_string(index) + "_";
           const auto folder = dir / "pending";
-          Case c = make_case(folder, cell, bidirectional, layers, pooling, 500 + 10 * index);
+          const double temperature = index % 3 == 2 ? 2.5 : 1.0;
+          Case c = make_case(folder, cell, bidirectional, layers, pooling, 500 + 10 * index,
+                             temperature);
           std::filesystem::rename(folder, dir / (prefix + c.name));
           c.name = prefix + c.name;
           cases.push_back(std::move(c));

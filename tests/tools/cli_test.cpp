@@ -167,7 +167,7 @@ TEST(Cli, PredictLimitsAtTheirEdges) {
   const CliRun over = calmspace(base + " --max-seconds 1.9999");
   EXPECT_EQ(over.status, 1) << over.output;
   EXPECT_THAT(over.output, HasSubstr("longer than --max-seconds=1.9999"));
-  EXPECT_THAT(over.output, HasSubstr("predicted 0 file(s), skipped 1"));
+  EXPECT_THAT(over.output, HasSubstr("predicted 0 input(s), skipped 1"));
 
   const Predictor predictor(testing::fixture_checkpoint(), 1);
   const double need_mb = double(predictor.memory_needed(32000)) / (1 << 20);

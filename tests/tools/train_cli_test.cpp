@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -109,7 +110,7 @@ TEST_F(TrainCli, PredictReportsBadFilesAndGoesOn) {
   fs::copy_file(dir_ / "tones.h5", dir_ / "in" / "not_audio.flac");
   ASSERT_EQ(calmspace("predict " + (dir_ / "in").string() + " --model " + run.string(), &out), 1);
   EXPECT_THAT(out, HasSubstr("skipped " + (dir_ / "in" / "broken.wav").string() + ": "));
-  EXPECT_THAT(out, HasSubstr("predicted 0 file(s), skipped 2"));
+  EXPECT_THAT(out, HasSubstr("predicted 0 input(s), skipped 2"));
   // With one good recording the others are still reported, its prediction is written, and the
   // exit status says that not everything went through.
   testing::write_tone_wav(dir_ / "in" / "good.wav", 900, 1.0);
@@ -117,7 +118,7 @@ TEST_F(TrainCli, PredictReportsBadFilesAndGoesOn) {
                           (dir_ / "some.json").string(),
                       &out),
             1);
-  EXPECT_THAT(out, HasSubstr("2 of 3 recordings could not be predicted"));
+  EXPECT_THAT(out, HasSubstr("2 of 3 inputs could not be predicted"));
   const auto some = read_json(dir_ / "some.json");
   EXPECT_EQ(some["predictions"].size(), 1u);
   EXPECT_EQ(some["skipped"].size(), 2u);
@@ -154,6 +155,97 @@ TEST_F(TrainCli, CrossValidationWritesEveryFoldAndTheSummary) {
   EXPECT_NEAR(cv["ua"]["mean"].get<double>(), sum / 3, 1e-12);
   EXPECT_GE(cv["ua"]["std"].get<double>(), 0.0);
   EXPECT_THAT(out, HasSubstr("cv over 3 folds: UA"));
+}
+
+// calibrate fits a temperature on held-out clips and writes a NEW model carrying it: eval reports
+// it with the calibration error and a lower loss on the same clips (the fit minimises it), predict
+// uses it (same answer, other probabilities) and quotes the measured cross-corpus UA in words.
+// --cv pools a cross-validation's fold models, each on its own test fold.
+TEST_F(TrainCli, CalibrateWritesAModelWhoseTemperatureEvalAndPredictUse) {
+  std::string out;
+  const fs::path run = dir_ / "run", calibrated = dir_ / "calibrated.h5";
+  ASSERT_NO_FATAL_FAILURE(train_one_epoch(run));
+  ASSERT_EQ(calmspace("eval " + run.string() + " --data " + data_.string() + " --out " +
+                          (dir_ / "raw").string() + " --no-plots",
+                      &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("not calibrated"));
+  ASSERT_EQ(calmspace("calibrate " + run.string() + " --data " + data_.string() + " --out " +
+                          calibrated.string() + " --unseen-corpus-ua 0.3",
+                      &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("fitted on 24 clips (test split"));
+  ASSERT_EQ(calmspace("eval " + calibrated.string() + " --data " + data_.string() + " --out " +
+                          (dir_ / "cal").string() + " --no-plots",
+                      &out),
+            0)
+      << out;
+  const auto raw = read_json(dir_ / "raw" / "report.json");
+  const auto cal = read_json(dir_ / "cal" / "report.json");
+  EXPECT_EQ(raw["calibration"]["temperature"], 1.0);
+  const double T = cal["calibration"]["temperature"].get<double>();
+  EXPECT_NE(T, 1.0);
+  EXPECT_LE(cal["loss"].get<double>(), raw["loss"].get<double>() + 1e-6);
+  EXPECT_EQ(cal["confusion"], raw["confusion"]);  // a temperature never changes the argmax
+  EXPECT_EQ(cal["calibration"]["reliability"].size(), 15u);
+
+  const fs::path clip = dir_ / "clip.wav";
+  testing::write_tone_wav(clip, 900, 1.0);
+  ASSERT_EQ(calmspace("predict " + clip.string() + " --model " + run.string() + " --out " +
+                          (dir_ / "p_raw.json").string(),
+                      &out),
+            0)
+      << out;
+  ASSERT_EQ(calmspace("predict " + clip.string() + " --model " + calibrated.string(), &out), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("about 3 times in 10 (guessing would manage 1 in 3)"));
+  ASSERT_EQ(calmspace("predict " + clip.string() + " --model " + calibrated.string() + " --out " +
+                          (dir_ / "p_cal.json").string(),
+                      &out),
+            0)
+      << out;
+  const auto a = read_json(dir_ / "p_raw.json")["predictions"][0];
+  const auto b = read_json(dir_ / "p_cal.json")["predictions"][0];
+  EXPECT_EQ(a["predicted"], b["predicted"]);
+  // log p_c - log p_d scales by 1 / T.
+  const auto log_ratio = [](const nlohmann::json& p) {
+    return std::log(p["probabilities"]["high"].get<double>() /
+                    p["probabilities"]["low"].get<double>());
+  };
+  EXPECT_NEAR(log_ratio(b), log_ratio(a) / T, 1e-4 * (1 + std::abs(log_ratio(a))));
+
+  // Never over the model itself, nor over a file without --overwrite.
+  EXPECT_EQ(calmspace("calibrate " + calibrated.string() + " --data " + data_.string() + " --out " +
+                          calibrated.string() + " --overwrite",
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("is the model being calibrated"));
+  EXPECT_EQ(calmspace("calibrate " + run.string() + " --data " + data_.string() + " --out " +
+                          calibrated.string(),
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("already exists"));
+
+  ASSERT_EQ(calmspace("cv --data " + data_.string() + " --out " + (dir_ / "cv").string() + kTiny +
+                          " train.epochs=1",
+                      &out),
+            0)
+      << out;
+  ASSERT_EQ(calmspace("calibrate " + run.string() + " --data " + data_.string() + " --cv " +
+                          (dir_ / "cv").string() + " --folds 1,2 --out " +
+                          (dir_ / "recipe.safetensors").string(),
+                      &out),
+            0)
+      << out;
+  EXPECT_THAT(
+      out, HasSubstr("fitted on 48 clips (test split of " + data_.string() + ", 2 fold models)"));
+  EXPECT_EQ(calmspace("calibrate " + run.string() + " --data " + data_.string() + " --cv " +
+                          (dir_ / "cv").string() + " --folds 7 --out " + (dir_ / "x.h5").string(),
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("has no fold_7"));
 }
 
 // An ensemble cross-validation killed part-way (fold 2 never started, fold 1's second member

@@ -28,6 +28,9 @@ function show(analysis) {
   const certainty = analysis.certainty;
   $('result-certainty').textContent = certainty ? certainty.text : '';
   $('result-certainty').dataset.level = certainty ? certainty.level : '';
+  // How far to trust this model for a new voice, from its measured cross-corpus accuracy.
+  $('result-reliability').textContent = analysis.reliability || '';
+  $('result-reliability').hidden = !analysis.reliability;
   const warnings = (analysis.quality && analysis.quality.warnings) || [];
   $('result-warnings').replaceChildren(...warnings.map((w) => {
     const li = document.createElement('li');

@@ -1,0 +1,179 @@
+#include "core/eval/calibration.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/base/error.h"
+
+namespace calmspace {
+namespace {
+
+std::vector<int> all_or(std::span<const int> classes, std::int64_t C) {
+  std::vector<int> out(classes.begin(), classes.end());
+  if (out.empty()) {
+    out.resize(static_cast<std::size_t>(C));
+    std::iota(out.begin(), out.end(), 0);
+  }
+  return out;
+}
+
+// Log-softmax of row z * scale over `classes`, evaluated at class `target`, and the top class's
+// probability and index.
+struct RowStats {
+  double log_p_target = 0, top_p = 0;
+  int top = 0;
+};
+RowStats row_stats(const float* z, const std::vector<int>& classes, double scale, int target) {
+  double max = -INFINITY;
+  int top = classes[0];
+  for (int c : classes) {
+    if (z[c] * scale > max) max = z[c] * scale;
+    if (z[c] > z[top]) top = c;
+  }
+  double sum = 0;
+  for (int c : classes) sum += std::exp(z[c] * scale - max);
+  const double log_norm = max + std::log(sum);
+  return {z[target] * scale - log_norm, std::exp(z[top] * scale - log_norm), top};
+}
+
+void check_shapes(std::span<const float> logits, std::span<const int> truth, std::int64_t C) {
+  CALMSPACE_CHECK(C > 0 && static_cast<std::int64_t>(logits.size()) ==
+                               static_cast<std::int64_t>(truth.size()) * C,
+                  "logits are (N, C)");
+}
+
+double mean_nll(std::span<const float> logits, std::span<const int> truth, std::int64_t C,
+                const std::vector<int>& classes, double scale) {
+  double sum = 0;
+  for (std::size_t i = 0; i < truth.size(); ++i)
+    sum -= row_stats(logits.data() + i * static_cast<std::size_t>(C), classes, scale, truth[i])
+               .log_p_target;
+  return truth.empty() ? 0.0 : sum / static_cast<double>(truth.size());
+}
+
+}  // namespace
+
+CalibrationReport calibration_report(std::span<const float> logits, std::span<const int> truth,
+                                     std::int64_t num_classes, std::span<const int> classes,
+                                     int num_bins) {
+  check_shapes(logits, truth, num_classes);
+  CALMSPACE_CHECK(num_bins >= 1, "at least one bin");
+  const std::vector<int> scored = all_or(classes, num_classes);
+  CalibrationReport out;
+  out.bins.resize(static_cast<std::size_t>(num_bins));
+  for (int b = 0; b < num_bins; ++b) {
+    out.bins[b].lower = static_cast<double>(b) / num_bins;
+    out.bins[b].upper = static_cast<double>(b + 1) / num_bins;
+  }
+  double nll = 0;
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    const RowStats r =
+        row_stats(logits.data() + i * static_cast<std::size_t>(num_classes), scored, 1.0, truth[i]);
+    nll -= r.log_p_target;
+    const int b = std::min(num_bins - 1, static_cast<int>(r.top_p * num_bins));
+    ReliabilityBin& bin = out.bins[static_cast<std::size_t>(b)];
+    ++bin.clips;
+    bin.confidence += r.top_p;
+    bin.accuracy += r.top == truth[i] ? 1.0 : 0.0;
+  }
+  const auto N = static_cast<double>(truth.size());
+  for (ReliabilityBin& bin : out.bins) {
+    if (bin.clips == 0) continue;
+    out.ece += std::abs(bin.accuracy - bin.confidence) / N;  // (n_b / N) |acc_b - conf_b|
+    bin.confidence /= static_cast<double>(bin.clips);
+    bin.accuracy /= static_cast<double>(bin.clips);
+  }
+  out.nll = truth.empty() ? 0.0 : nll / N;
+  return out;
+}
+
+double fit_temperature(std::span<const float> logits, std::span<const int> truth,
+                       std::int64_t num_classes, std::span<const int> classes) {
+  check_shapes(logits, truth, num_classes);
+  if (truth.empty()) return 1.0;
+  const std::vector<int> scored = all_or(classes, num_classes);
+  // The NLL of softmax(a z) is convex in a = 1 / T (a log-sum-exp minus a linear term), so a
+  // golden-section search over a in [1/20, 1/0.05] finds its minimum.
+  const double golden = (std::sqrt(5.0) - 1) / 2;
+  double lo = 1.0 / 20, hi = 1.0 / 0.05;
+  double a = hi - golden * (hi - lo), b = lo + golden * (hi - lo);
+  double fa = mean_nll(logits, truth, num_classes, scored, a);
+  double fb = mean_nll(logits, truth, num_classes, scored, b);
+  for (int it = 0; it < 80 && hi - lo > 1e-6; ++it) {
+    if (fa <= fb) {
+      hi = b, b = a, fb = fa;
+      a = hi - golden * (hi - lo);
+      fa = mean_nll(logits, truth, num_classes, scored, a);
+    } else {
+      lo = a, a = b, fa = fb;
+      b = lo + golden * (hi - lo);
+      fb = mean_nll(logits, truth, num_classes, scored, b);
+    }
+  }
+  return 1.0 / ((lo + hi) / 2);
+}
+
+CalibrationReport calibration_report(const Evaluation& e, int num_bins) {
+  const auto C = static_cast<std::int64_t>(e.truth.empty() ? 1 : e.logits.size() / e.truth.size());
+  return calibration_report(e.logits, e.truth, C, e.scored, num_bins);
+}
+
+TemperatureFit fit_checkpoint_temperature(const DatasetFile& dataset, const Checkpoint& checkpoint,
+                                          const std::string& split, int threads) {
+  return fit_pooled_temperature(dataset, std::span<const Checkpoint>(&checkpoint, 1), split,
+                                threads);
+}
+
+TemperatureFit fit_pooled_temperature(const DatasetFile& dataset,
+                                      std::span<const Checkpoint> models, const std::string& split,
+                                      int threads) {
+  CALMSPACE_CHECK(!models.empty(), "a temperature needs a model");
+  TemperatureFit out;
+  out.previous_temperature = models[0].config().model.temperature;
+  const auto C = static_cast<std::int64_t>(models[0].labels.size());
+  // Splits may score different classes (leave-one-corpus-out: TESS has no calm): a class a row
+  // does not score gets a logit of kExcluded, so that the softmax over all C is the softmax over
+  // its scored classes, at any temperature in range.
+  constexpr float kExcluded = -1e30f;
+  std::vector<float> logits;
+  std::vector<int> truth;
+  for (const Checkpoint& model : models) {
+    if (model.labels != models[0].labels)
+      throw InputError(dataset.path(), "the models to pool have different classes");
+    // evaluate_checkpoint() leaves the logits uncalibrated: T = 1.
+    const Evaluation e = evaluate_checkpoint(dataset, model, split, threads);
+    out.split = e.split;
+    std::vector<char> scored(static_cast<std::size_t>(C), 0);
+    for (int c : e.scored) scored[static_cast<std::size_t>(c)] = 1;
+    for (std::size_t i = 0; i < e.logits.size(); ++i)
+      logits.push_back(scored[i % static_cast<std::size_t>(C)] ? e.logits[i] : kExcluded);
+    truth.insert(truth.end(), e.truth.begin(), e.truth.end());
+  }
+  const std::vector<int> scored;  // every class: the excluded ones are masked above
+  out.clips = static_cast<std::int64_t>(truth.size());
+  if (out.clips == 0)
+    throw InputError(dataset.path(), cat("its '", out.split,
+                                         "' split has no clips for this model: nothing to fit a "
+                                         "temperature on (try --split all or another dataset)"));
+  out.temperature = fit_temperature(logits, truth, C, scored);
+  std::vector<float> scaled(logits.size());
+  const auto rescale = [&](double T) {
+    for (std::size_t i = 0; i < scaled.size(); ++i) scaled[i] = static_cast<float>(logits[i] / T);
+    return calibration_report(scaled, truth, C, scored);
+  };
+  out.before = rescale(out.previous_temperature);
+  out.after = rescale(out.temperature);
+  return out;
+}
+
+Checkpoint with_calibration(Checkpoint checkpoint, double temperature, double unseen_corpus_ua) {
+  Config config = checkpoint.config();
+  if (temperature >= 0) config.model.temperature = temperature;
+  if (unseen_corpus_ua >= 0) config.model.unseen_corpus_ua = unseen_corpus_ua;
+  config.validate();
+  checkpoint.config_yaml = config.to_yaml();
+  return checkpoint;
+}
+
+}  // namespace calmspace

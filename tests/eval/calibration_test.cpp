@@ -1,0 +1,109 @@
+// Temperature scaling and the expected calibration error (core/eval/calibration.h): ECE against a
+// hand count, the scored-class renormalisation, the fit recovering a known temperature from
+// sampled labels, and the Predictor and evaluation applying a checkpoint's temperature.
+#include "core/eval/calibration.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "core/predict/predictor.h"
+#include "core/predict/reliability.h"
+#include "support/model_fixtures.h"
+#include "support/test_support.h"
+
+namespace calmspace {
+namespace {
+
+// Two classes, logits (log(p / (1 - p)), 0): the top probability is p.
+void add_row(std::vector<float>& logits, double p) {
+  logits.push_back(static_cast<float>(std::log(p / (1 - p))));
+  logits.push_back(0.0f);
+}
+
+TEST(Calibration, EceIsTheClipWeightedGapBetweenAccuracyAndConfidencePerBin) {
+  // Two clips at 0.9 (one right) and two at 0.62 (both right), 15 bins of width 1/15:
+  // bin 13: acc 0.5, conf 0.9 -> 2/4 * 0.4; bin 9: acc 1, conf 0.62 -> 2/4 * 0.38. ECE = 0.39.
+  std::vector<float> logits;
+  for (double p : {0.9, 0.9, 0.62, 0.62}) add_row(logits, p);
+  const std::vector<int> truth = {0, 1, 0, 0};
+  const CalibrationReport r = calibration_report(logits, truth, 2);
+  EXPECT_NEAR(r.ece, 0.39, 1e-6);
+  ASSERT_EQ(r.bins.size(), 15u);
+  EXPECT_EQ(r.bins[13].clips, 2);
+  EXPECT_NEAR(r.bins[13].confidence, 0.9, 1e-6);
+  EXPECT_NEAR(r.bins[13].accuracy, 0.5, 1e-12);
+  EXPECT_EQ(r.bins[9].clips, 2);
+  const double nll = -(2 * std::log(0.62) + std::log(0.9) + std::log(0.1)) / 4;
+  EXPECT_NEAR(r.nll, nll, 1e-6);
+}
+
+TEST(Calibration, ClassesNotScoredAreLeftOutOfTheSoftmax) {
+  const std::vector<float> logits = {0.0f, 0.0f, 50.0f};  // class 2 would take everything
+  const std::vector<int> truth = {0};
+  const std::vector<int> scored = {0, 1};
+  const CalibrationReport r = calibration_report(logits, truth, 3, scored);
+  EXPECT_NEAR(r.nll, std::log(2.0), 1e-6);
+  EXPECT_EQ(r.bins[7].clips, 1);  // confidence 0.5 -> bin 7 of 15
+}
+
+TEST(Calibration, FitRecoversTheTemperatureLabelsWereDrawnWith) {
+  constexpr int C = 6, N = 20000;
+  for (double T0 : {0.5, 2.5}) {
+    std::mt19937_64 rng(11);
+    std::normal_distribution<double> z(0.0, 2.0);
+    std::vector<float> logits(static_cast<std::size_t>(N) * C);
+    std::vector<int> truth(N);
+    for (int i = 0; i < N; ++i) {
+      std::vector<double> p(C);
+      double sum = 0;
+      for (int c = 0; c < C; ++c) {
+        logits[static_cast<std::size_t>(i) * C + c] = static_cast<float>(z(rng));
+        sum += p[c] = std::exp(logits[static_cast<std::size_t>(i) * C + c] / T0);
+      }
+      std::discrete_distribution<int> draw(p.begin(), p.end());
+      truth[i] = draw(rng);
+    }
+    const double T = fit_temperature(logits, truth, C);
+    EXPECT_NEAR(T, T0, 0.05 * T0) << "drawn with T0 = " << T0;
+    // Scaled by the fitted T the labels are calibrated (ECE within sampling noise); as given,
+    // they are not.
+    std::vector<float> scaled(logits.size());
+    for (std::size_t i = 0; i < scaled.size(); ++i) scaled[i] = static_cast<float>(logits[i] / T);
+    const double after = calibration_report(scaled, truth, C).ece;
+    EXPECT_LT(after, 0.02);
+    EXPECT_GT(calibration_report(logits, truth, C).ece, 3 * after);
+  }
+}
+
+TEST(Calibration, ThePredictorDividesTheLogitsByTheCheckpointsTemperature) {
+  const Checkpoint plain = testing::fixture_checkpoint();
+  const Checkpoint hot = with_calibration(plain, 3.0, -1);
+  const auto audio = testing::voice_like(1.0, 16000);
+  const std::span<const float> clip(audio);
+  Predictor a(plain, 1), b(hot, 1);
+  const auto p = a.probabilities({&clip, 1});
+  const auto q = b.probabilities({&clip, 1});
+  ASSERT_EQ(p.size(), q.size());
+  for (std::size_t c = 1; c < p.size(); ++c)
+    EXPECT_NEAR(std::log(q[c] / q[0]), std::log(p[c] / p[0]) / 3.0, 1e-4) << c;
+  EXPECT_EQ(hot.config().model.temperature, 3.0);
+  EXPECT_THROW(with_calibration(plain, 0.0, -1), InputError);
+}
+
+TEST(Reliability, TheSentenceQuotesTheMeasuredUaInTenthsAgainstGuessing) {
+  ModelOptions m;
+  EXPECT_NE(reliability_sentence(m, 8).find("has not been measured"), std::string::npos);
+  m.unseen_corpus_ua = 0.26;
+  const std::string s = reliability_sentence(m, 8);
+  EXPECT_NE(s.find("about 3 times in 10 (guessing would manage 1 in 8)"), std::string::npos) << s;
+  EXPECT_NE(s.find("a hint, not a verdict"), std::string::npos) << s;
+  m.unseen_corpus_ua = 0.999;
+  EXPECT_NE(reliability_sentence(m, 8).find("about 9 times in 10"), std::string::npos);
+  m.unseen_corpus_ua = 0.01;
+  EXPECT_NE(reliability_sentence(m, 8).find("about once in 10"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace calmspace
