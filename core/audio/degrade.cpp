@@ -148,6 +148,22 @@ std::vector<float> room_impulse_response(const Room& room, int sample_rate) {
   return out;
 }
 
+std::vector<float> mix_talkers(std::span<const std::vector<float>> talkers,
+                               std::span<const std::size_t> offsets, std::size_t length) {
+  std::vector<float> noise(length, 0.0f);
+  for (std::size_t t = 0; t < talkers.size(); ++t) {
+    const std::vector<float>& w = talkers[t];
+    double energy = 0;
+    for (float v : w) energy += double(v) * v;
+    if (w.empty() || energy <= 0) continue;
+    const double scale = 1.0 / std::sqrt(energy / static_cast<double>(w.size()));
+    const std::size_t offset = offsets[t] % w.size();
+    for (std::size_t i = 0; i < length; ++i)
+      noise[i] += static_cast<float>(scale * w[(offset + i) % w.size()]);
+  }
+  return noise;
+}
+
 Room random_room(std::uint64_t seed, double rt60_min, double rt60_max) {
   Rng rng({seed, 0x726f6f6dull});  // "room"
   Room r;

@@ -22,6 +22,11 @@ std::vector<float> add_noise_at_snr(std::span<const float> x, std::span<const fl
 // Gaussian white noise, unit variance, from `seed` (the same seed: the same noise).
 std::vector<float> gaussian_noise(std::size_t n, std::uint64_t seed);
 
+// Crowd-like noise of `length` samples: each talker's waveform scaled to unit RMS, read from its
+// offset and cycled, all summed. Silent or empty talkers are skipped.
+std::vector<float> mix_talkers(std::span<const std::vector<float>> talkers,
+                               std::span<const std::size_t> offsets, std::size_t length);
+
 // A narrowband telephone channel: to 8 kHz (libsoxr's anti-alias filter cuts above 4 kHz), a
 // 300 Hz high-pass (2nd-order Butterworth), back to `sample_rate`. Same length as x.
 std::vector<float> telephone_band(std::span<const float> x, int sample_rate);

@@ -208,6 +208,18 @@ void AugmentOptions::validate() const {
   if (time_masks < 0 || time_mask_frames < 0)
     throw InputError("augment.time_masks", "must be >= 0");
   if (freq_masks < 0 || freq_mask_bins < 0) throw InputError("augment.freq_masks", "must be >= 0");
+  if (!(reverb_prob >= 0 && reverb_prob <= 1))
+    throw InputError("augment.reverb_prob", "must be in [0, 1]");
+  if (!(reverb_rt60_min_s >= 0.05 && reverb_rt60_min_s <= reverb_rt60_max_s &&
+        reverb_rt60_max_s <= 3.0))
+    throw InputError("augment.reverb_rt60_min_s",
+                     "needs 0.05 <= reverb_rt60_min_s <= reverb_rt60_max_s <= 3 seconds");
+  if (reverb_rooms < 1) throw InputError("augment.reverb_rooms", "must be >= 1");
+  if (!(babble_prob >= 0 && babble_prob <= 1))
+    throw InputError("augment.babble_prob", "must be in [0, 1]");
+  if (!(babble_snr_min_db <= babble_snr_max_db))
+    throw InputError("augment.babble_snr_min_db", "must be <= babble_snr_max_db");
+  if (babble_talkers < 1) throw InputError("augment.babble_talkers", "must be >= 1");
 }
 
 Config resolve_config(const std::string& config_path, const std::vector<std::string>& overrides) {

@@ -106,6 +106,18 @@ struct AugmentOptions {
   int time_mask_frames = 20;          // maximum width of a time mask (frames)
   int freq_masks = 0;                 // SpecAugment: number of frequency masks per clip
   int freq_mask_bins = 8;             // maximum width of a frequency mask (feature bins)
+  // A room: the clip convolved with one of reverb_rooms image-method impulse responses
+  // (RT60 uniform in [min, max], drawn once per training seed), with probability reverb_prob.
+  double reverb_prob = 0.0;
+  double reverb_rt60_min_s = 0.2;
+  double reverb_rt60_max_s = 0.8;
+  int reverb_rooms = 64;
+  // A crowd: babble_talkers other speakers' training clips, summed at unit RMS, added at an SNR
+  // uniform in [babble_snr_min_db, babble_snr_max_db], with probability babble_prob.
+  double babble_prob = 0.0;
+  double babble_snr_min_db = 5.0;
+  double babble_snr_max_db = 20.0;
+  int babble_talkers = 3;
 
   void register_options(OptionRegistry& r) {
     r.add("gain_db", &gain_db, "random gain range +-dB; 0 = off");
@@ -117,10 +129,19 @@ struct AugmentOptions {
     r.add("time_mask_frames", &time_mask_frames, "maximum time-mask width in frames");
     r.add("freq_masks", &freq_masks, "SpecAugment frequency masks per clip");
     r.add("freq_mask_bins", &freq_mask_bins, "maximum frequency-mask width in bins");
+    r.add("reverb_prob", &reverb_prob, "probability of a room's reverberation (image method)");
+    r.add("reverb_rt60_min_s", &reverb_rt60_min_s, "shortest room RT60 in seconds");
+    r.add("reverb_rt60_max_s", &reverb_rt60_max_s, "longest room RT60 in seconds");
+    r.add("reverb_rooms", &reverb_rooms, "rooms drawn once per seed, one picked per clip");
+    r.add("babble_prob", &babble_prob, "probability of crowd babble from other speakers' clips");
+    r.add("babble_snr_min_db", &babble_snr_min_db, "lowest babble SNR in dB");
+    r.add("babble_snr_max_db", &babble_snr_max_db, "highest babble SNR in dB");
+    r.add("babble_talkers", &babble_talkers, "other speakers summed into the babble");
   }
   void validate() const;
   bool waveform_augmentation() const {
-    return gain_db > 0 || noise_prob > 0 || !speed_factors.empty();
+    return gain_db > 0 || noise_prob > 0 || !speed_factors.empty() || reverb_prob > 0 ||
+           babble_prob > 0;
   }
 };
 

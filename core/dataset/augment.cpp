@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/audio/degrade.h"
 #include "core/audio/resample.h"
 #include "core/base/error.h"
 #include "core/base/rng.h"
@@ -17,7 +18,9 @@ int speed_source_rate(int sample_rate, double speed) {
 }
 
 // Separate generators for the draws and the noise samples, so adding a draw never changes noise.
-constexpr std::uint64_t kNoiseSubstream = 0x6e6f697365ull;  // "noise"
+constexpr std::uint64_t kNoiseSubstream = 0x6e6f697365ull;   // "noise"
+constexpr std::uint64_t kRoomSubstream = 0x726f6f6d73ull;    // "rooms"
+constexpr std::uint64_t kBabbleSubstream = 0x626162626cull;  // "babbl"
 
 }  // namespace
 
@@ -39,6 +42,18 @@ WaveformDraw draw_waveform(const AugmentOptions& options, std::uint64_t seed, st
   if (d.noise)
     d.snr_db =
         options.noise_snr_min_db + u_snr * (options.noise_snr_max_db - options.noise_snr_min_db);
+  // Drawn after the four above, so configs without them augment exactly as before.
+  const double u_reverb = rng.uniform();
+  const double u_room = rng.uniform();
+  const double u_babble = rng.uniform();
+  const double u_babble_snr = rng.uniform();
+  d.reverb = u_reverb < options.reverb_prob;
+  if (d.reverb)
+    d.room = std::min(options.reverb_rooms - 1, static_cast<int>(u_room * options.reverb_rooms));
+  d.babble = u_babble < options.babble_prob;
+  if (d.babble)
+    d.babble_snr_db = options.babble_snr_min_db +
+                      u_babble_snr * (options.babble_snr_max_db - options.babble_snr_min_db);
   return d;
 }
 
@@ -47,9 +62,39 @@ std::int64_t augmented_length(std::int64_t samples, int sample_rate, const Wavef
   return resampled_length(samples, speed_source_rate(sample_rate, draw.speed), sample_rate);
 }
 
+std::vector<std::vector<float>> room_bank(const AugmentOptions& options, std::uint64_t seed,
+                                          int sample_rate) {
+  std::vector<std::vector<float>> rooms;
+  for (int k = 0; k < options.reverb_rooms; ++k) {
+    const Room room = random_room(splitmix64(seed ^ splitmix64(kRoomSubstream + k)),
+                                  options.reverb_rt60_min_s, options.reverb_rt60_max_s);
+    rooms.push_back(room_impulse_response(room, sample_rate));
+  }
+  return rooms;
+}
+
+BabbleDraw draw_babble_talkers(const AugmentOptions& options, std::span<const int> speakers,
+                               std::size_t self, std::uint64_t seed, std::int64_t epoch,
+                               std::int64_t clip) {
+  Rng rng({seed, static_cast<std::uint64_t>(RngStream::Waveform), kBabbleSubstream,
+           static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(clip)});
+  BabbleDraw out;
+  const int talkers = options.babble_talkers;
+  for (int attempt = 0; static_cast<int>(out.positions.size()) < talkers &&
+                        attempt < 50 * talkers && !speakers.empty();
+       ++attempt) {
+    const std::size_t j = rng.below(speakers.size());
+    if (speakers[j] == speakers[self]) continue;
+    out.positions.push_back(j);
+    out.offsets.push_back(rng.below(std::uint64_t{1} << 32));
+  }
+  return out;
+}
+
 std::vector<float> augment_waveform(std::span<const float> samples, int sample_rate,
                                     const WaveformDraw& draw, ResampleQuality quality,
-                                    std::uint64_t seed, std::int64_t epoch, std::int64_t clip) {
+                                    std::uint64_t seed, std::int64_t epoch, std::int64_t clip,
+                                    std::span<const float> room, std::span<const float> babble) {
   std::vector<float> out =
       draw.speed == 1.0
           ? std::vector<float>(samples.begin(), samples.end())
@@ -57,6 +102,11 @@ std::vector<float> augment_waveform(std::span<const float> samples, int sample_r
   if (draw.gain_db != 0.0) {
     const auto g = static_cast<float>(std::pow(10.0, draw.gain_db / 20.0));
     for (auto& v : out) v *= g;
+  }
+  if (draw.reverb && !room.empty()) out = reverberate(out, room);
+  if (draw.babble && !babble.empty()) {
+    CALMSPACE_CHECK(babble.size() >= out.size(), "babble shorter than the clip");
+    out = add_noise_at_snr(out, babble.first(out.size()), draw.babble_snr_db);
   }
   if (draw.noise && !out.empty()) {
     double signal = 0;

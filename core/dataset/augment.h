@@ -7,7 +7,13 @@
 //      recorded at round(rate * f) Hz and resampled to `rate` (Kaldi / torchaudio speed
 //      perturb): length becomes resampled_length(n, round(rate * f), rate) ~ n / f, pitch shifts.
 //   2. gain: uniform in [-gain_db, +gain_db] dB, x *= 10^(g / 20).
-//   3. white noise with probability noise_prob at an SNR uniform in
+//   3. reverberation with probability reverb_prob: the clip convolved with room `room` of
+//      room_bank() (image-method impulse responses, RT60 in [reverb_rt60_min_s,
+//      reverb_rt60_max_s]), at the clip's RMS (core/audio/degrade.h reverberate);
+//   4. babble with probability babble_prob: babble_talkers clips of other speakers of the
+//      training split (draw_babble_talkers), summed at unit RMS from drawn offsets (mix_talkers),
+//      added at an SNR uniform in [babble_snr_min_db, babble_snr_max_db];
+//   5. white noise with probability noise_prob at an SNR uniform in
 //      [noise_snr_min_db, noise_snr_max_db]: Gaussian noise scaled so that
 //      10 log10(sum x^2 / sum n^2) is exactly the drawn SNR (torchaudio.functional.add_noise).
 //      A silent clip (zero energy) gets no noise: its SNR is undefined.
@@ -36,6 +42,10 @@ struct WaveformDraw {
   double gain_db = 0.0;  // applied gain in dB
   bool noise = false;    // whether noise is added
   double snr_db = 0.0;   // SNR of the added noise, dB (when noise)
+  bool reverb = false;   // whether a room is applied
+  int room = 0;          // which room of room_bank() (when reverb)
+  bool babble = false;   // whether babble is added
+  double babble_snr_db = 0.0;
 };
 
 WaveformDraw draw_waveform(const AugmentOptions& options, std::uint64_t seed, std::int64_t epoch,
@@ -44,11 +54,32 @@ WaveformDraw draw_waveform(const AugmentOptions& options, std::uint64_t seed, st
 // Length in samples after the speed perturbation of `draw` (what augment_waveform returns).
 std::int64_t augmented_length(std::int64_t samples, int sample_rate, const WaveformDraw& draw);
 
+// The rooms of reverberation augmentation: reverb_rooms impulse responses at `sample_rate`,
+// drawn from the training seed alone (the same rooms every epoch and run).
+std::vector<std::vector<float>> room_bank(const AugmentOptions& options, std::uint64_t seed,
+                                          int sample_rate);
+
+// The babble talkers of (seed, epoch, clip): babble_talkers positions into `speakers` (the
+// training split's speaker of each clip; `self` = this clip's position) whose speaker differs
+// from this clip's, and an offset draw (in [0, 2^32)) for each. Fewer when the split has no
+// other speaker.
+struct BabbleDraw {
+  std::vector<std::size_t> positions;
+  std::vector<std::size_t> offsets;
+};
+BabbleDraw draw_babble_talkers(const AugmentOptions& options, std::span<const int> speakers,
+                               std::size_t self, std::uint64_t seed, std::int64_t epoch,
+                               std::int64_t clip);
+
 // Applies `draw` to mono `samples` at `sample_rate` Hz. The noise samples come from the same
-// (seed, epoch, clip) key. Returns augmented_length(...) samples.
+// (seed, epoch, clip) key. `room`: the impulse response of draw.room (when draw.reverb);
+// `babble`: the talkers' mix_talkers() noise, at least as long as the clip after speed
+// perturbation (when draw.babble). Returns augmented_length(...) samples.
 std::vector<float> augment_waveform(std::span<const float> samples, int sample_rate,
                                     const WaveformDraw& draw, ResampleQuality quality,
-                                    std::uint64_t seed, std::int64_t epoch, std::int64_t clip);
+                                    std::uint64_t seed, std::int64_t epoch, std::int64_t clip,
+                                    std::span<const float> room = {},
+                                    std::span<const float> babble = {});
 
 // One SpecAugment mask: rows [start, start + width) or bins [start, start + width).
 struct MaskDraw {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/audio/degrade.h"
 #include "core/base/error.h"
 #include "core/base/parallel.h"
 #include "core/dataset/augment.h"
@@ -22,6 +23,7 @@ ClipSource::ClipSource(const DatasetFile& dataset, const Config& config,
   for (std::size_t c : clips_) {
     CALMSPACE_CHECK(c < dataset.size(), "clip ", c, " of ", dataset.size());
     labels_.push_back(dataset.clips()[c].label);
+    speakers_.push_back(dataset.clips()[c].speaker);
   }
   key_ = feature_set_key(config_.features);
   stored_ = dataset.has_feature_set(key_);
@@ -103,18 +105,39 @@ std::vector<FeatureMatrix> ClipSource::features(std::span<const std::size_t> pos
   if (augments_waveforms()) {
     // Waveforms are read serially (one HDF5 file), augmented in parallel; each clip's result
     // depends only on (seed, epoch, clip), not on the thread that made it.
-    std::vector<std::vector<float>> waveforms(positions.size());
-    for (std::size_t k = 0; k < positions.size(); ++k)
-      waveforms[k] = dataset_->waveform(clips_.at(positions[k]));
     const int rate = dataset_->sample_rate();
-    parallel_for(static_cast<std::int64_t>(positions.size()), config_.train.num_threads,
-                 [&](std::int64_t k) {
-                   const auto c = static_cast<std::int64_t>(clips_[positions[k]]);
-                   const auto draw = draw_waveform(config_.augment, config_.train.seed, epoch, c);
-                   waveforms[k] =
-                       augment_waveform(waveforms[k], rate, draw, config_.audio.resample_quality,
-                                        config_.train.seed, epoch, c);
-                 });
+    const AugmentOptions& a = config_.augment;
+    const std::uint64_t seed = config_.train.seed;
+    std::vector<std::vector<float>> waveforms(positions.size());
+    std::vector<WaveformDraw> draws(positions.size());
+    std::vector<BabbleDraw> babble(positions.size());
+    std::vector<std::vector<std::vector<float>>> talkers(positions.size());
+    for (std::size_t k = 0; k < positions.size(); ++k) {
+      const auto c = static_cast<std::int64_t>(clips_.at(positions[k]));
+      waveforms[k] = dataset_->waveform(clips_[positions[k]]);
+      draws[k] = draw_waveform(a, seed, epoch, c);
+      if (draws[k].reverb && rooms_.empty()) rooms_ = room_bank(a, seed, rate);
+      if (draws[k].babble) {
+        babble[k] = draw_babble_talkers(a, speakers_, positions[k], seed, epoch, c);
+        for (std::size_t p : babble[k].positions)
+          talkers[k].push_back(dataset_->waveform(clips_[p]));
+      }
+    }
+    parallel_for(
+        static_cast<std::int64_t>(positions.size()), config_.train.num_threads,
+        [&](std::int64_t k) {
+          const auto c = static_cast<std::int64_t>(clips_[positions[k]]);
+          const WaveformDraw& d = draws[k];
+          const auto n = static_cast<std::size_t>(
+              augmented_length(static_cast<std::int64_t>(waveforms[k].size()), rate, d));
+          const std::vector<float> crowd =
+              d.babble ? mix_talkers(talkers[k], babble[k].offsets, n) : std::vector<float>{};
+          const std::span<const float> room =
+              d.reverb ? std::span<const float>(rooms_[static_cast<std::size_t>(d.room)])
+                       : std::span<const float>{};
+          waveforms[k] = augment_waveform(waveforms[k], rate, d, config_.audio.resample_quality,
+                                          seed, epoch, c, room, crowd);
+        });
     out = extract(waveforms);
   } else {
     const auto& clean = clean_features();

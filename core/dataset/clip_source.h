@@ -7,6 +7,7 @@
 //   (augment.waveform_augmentation()), every epoch's features are recomputed from the augmented
 //   waveform (augment.h; draws keyed by (train.seed, epoch, dataset clip index)); SpecAugment
 //   masks (augment.time_masks / freq_masks) are applied on top, also per (seed, epoch, clip).
+//   Babble takes other speakers' clips of this split; reverberation one of the seed's rooms.
 //   With augment = false the clean cached features are returned unchanged.
 // The DatasetFile must outlive the source. Not thread-safe (use one source per thread).
 #pragma once
@@ -73,6 +74,8 @@ class ClipSource {
   std::unique_ptr<FeatureExtractor> extractor_;  // created on first need
   std::vector<FeatureMatrix> clean_;
   bool clean_ready_ = false;
+  std::vector<int> speakers_;              // speaker of each position (babble talkers)
+  std::vector<std::vector<float>> rooms_;  // room_bank(), made on the first reverberated clip
 };
 
 }  // namespace calmspace

@@ -40,22 +40,20 @@ std::string number(double v) {
 std::vector<float> babble_for(std::size_t k, std::size_t length,
                               const std::vector<std::vector<float>>& waves,
                               const std::vector<int>& speakers, int talkers, std::uint64_t seed) {
-  std::vector<float> noise(length, 0.0f);
   Rng rng({seed, 0x626162626c65ull, k});  // "babble"
-  int added = 0;
-  for (int attempt = 0; added < talkers && attempt < 50 * talkers; ++attempt) {
+  std::vector<std::vector<float>> chosen;
+  std::vector<std::size_t> offsets;
+  for (int attempt = 0; static_cast<int>(chosen.size()) < talkers && attempt < 50 * talkers;
+       ++attempt) {
     const std::size_t j = rng.below(waves.size());
     if (speakers[j] == speakers[k] || waves[j].empty()) continue;
     double e = 0;
     for (float v : waves[j]) e += double(v) * v;
     if (e <= 0) continue;
-    const double scale = 1.0 / std::sqrt(e / static_cast<double>(waves[j].size()));
-    const std::size_t offset = rng.below(waves[j].size());
-    for (std::size_t i = 0; i < length; ++i)
-      noise[i] += static_cast<float>(scale * waves[j][(offset + i) % waves[j].size()]);
-    ++added;
+    chosen.push_back(waves[j]);
+    offsets.push_back(rng.below(waves[j].size()));
   }
-  return noise;
+  return mix_talkers(chosen, offsets, length);
 }
 
 std::vector<Condition> conditions(const RobustnessOptions& o, int rate,

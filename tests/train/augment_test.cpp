@@ -1,10 +1,12 @@
-// On-the-fly augmentation: reproducible draws, exact gain, achieved SNR, speed factor, masks.
+// On-the-fly augmentation: reproducible draws, exact gain, achieved SNR, speed factor, masks,
+// rooms and babble (draws added after the old ones leave old configs' draws unchanged).
 #include "core/dataset/augment.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "core/audio/degrade.h"
 #include "core/audio/resample.h"
 #include "support/test_support.h"
 
@@ -99,6 +101,86 @@ TEST(Augment, NoiseAchievesTheDrawnSnrWithinHalfADecibel) {
   d.snr_db = 10;
   const std::vector<float> silent(1000, 0.0f);
   EXPECT_EQ(augment_waveform(silent, kRate, d, ResampleQuality::High, 1, 0, 0), silent);
+}
+
+TEST(Augment, RoomAndBabbleDrawsKeepTheirRatesAndLeaveTheOlderDrawsAlone) {
+  AugmentOptions old;
+  old.gain_db = 6;
+  old.noise_prob = 0.5;
+  old.speed_factors = {0.9, 1.0, 1.1};
+  AugmentOptions o = old;
+  o.reverb_prob = 0.3;
+  o.reverb_rooms = 8;
+  o.babble_prob = 0.4;
+  o.babble_snr_min_db = 5;
+  o.babble_snr_max_db = 20;
+  int reverb = 0, babble = 0;
+  const int n = 4000;
+  for (int c = 0; c < n; ++c) {
+    const auto a = draw_waveform(old, 2, 1, c), b = draw_waveform(o, 2, 1, c);
+    EXPECT_EQ(a.speed, b.speed);
+    EXPECT_EQ(a.gain_db, b.gain_db);
+    EXPECT_EQ(a.noise, b.noise);
+    EXPECT_EQ(a.snr_db, b.snr_db);
+    EXPECT_FALSE(a.reverb || a.babble);
+    if (b.reverb) {
+      ++reverb;
+      EXPECT_GE(b.room, 0);
+      EXPECT_LT(b.room, 8);
+    }
+    if (b.babble) {
+      ++babble;
+      EXPECT_GE(b.babble_snr_db, 5.0);
+      EXPECT_LE(b.babble_snr_db, 20.0);
+    }
+  }
+  EXPECT_NEAR(reverb / double(n), 0.3, 0.03);
+  EXPECT_NEAR(babble / double(n), 0.4, 0.03);
+}
+
+TEST(Augment, BabbleComesFromOtherSpeakersAtTheDrawnSnr) {
+  AugmentOptions o;
+  o.babble_talkers = 3;
+  const std::vector<int> speakers = {0, 0, 1, 2, 0, 3};
+  const auto talkers = draw_babble_talkers(o, speakers, 1, 9, 0, 4);
+  ASSERT_EQ(talkers.positions.size(), 3u);
+  for (std::size_t p : talkers.positions) EXPECT_NE(speakers[p], 0) << p;
+  EXPECT_EQ(draw_babble_talkers(o, speakers, 1, 9, 0, 4).positions, talkers.positions);
+  // A split with one speaker has nobody to babble.
+  EXPECT_TRUE(draw_babble_talkers(o, std::vector<int>{5, 5}, 0, 9, 0, 4).positions.empty());
+
+  const auto x = testing::sine(300, 1.0, kRate, 0.3);
+  const std::vector<std::vector<float>> voices = {testing::white_noise(7000, 0.2, 1),
+                                                  testing::sine(170, 0.4, kRate, 0.5)};
+  const std::vector<std::size_t> offsets = {123, 4567};
+  const auto crowd = mix_talkers(voices, offsets, x.size());
+  WaveformDraw d;
+  d.babble = true;
+  d.babble_snr_db = 7.0;
+  const auto y = augment_waveform(x, kRate, d, ResampleQuality::High, 1, 0, 0, {}, crowd);
+  std::vector<float> added(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) added[i] = y[i] - x[i];
+  EXPECT_NEAR(10 * std::log10(energy(x) / energy(added)), 7.0, 0.01);
+}
+
+TEST(Augment, ARoomKeepsTheLevelAndChangesTheSound) {
+  AugmentOptions o;
+  o.reverb_rooms = 3;
+  o.reverb_rt60_min_s = 0.3;
+  o.reverb_rt60_max_s = 0.6;
+  const auto rooms = room_bank(o, 4, kRate);
+  ASSERT_EQ(rooms.size(), 3u);
+  EXPECT_EQ(room_bank(o, 4, kRate), rooms);  // the seed's rooms, every time
+  EXPECT_NE(rooms[0], rooms[1]);
+  const auto x = testing::white_noise(kRate, 0.1, 3);
+  WaveformDraw d;
+  d.reverb = true;
+  const auto y = augment_waveform(x, kRate, d, ResampleQuality::High, 1, 0, 0, rooms[1]);
+  ASSERT_EQ(y.size(), x.size());
+  EXPECT_NEAR(energy(y) / energy(x), 1.0, 1e-3);  // reverberate() keeps the RMS
+  double diff = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) diff += double(y[i] - x[i]) * (y[i] - x[i]);
+  EXPECT_GT(diff / energy(x), 0.1);
 }
 
 TEST(Augment, SpeedChangesLengthAndFrequencyByTheFactor) {
