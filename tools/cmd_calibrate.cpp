@@ -65,7 +65,8 @@ void print_report(const char* when, double temperature, const CalibrationReport&
 void add_calibrate(CLI::App& app) {
   auto args = std::make_shared<CalibrateArgs>();
   auto* cmd = app.add_subcommand(
-      "calibrate", "fit a softmax temperature on held-out clips so probabilities mean what they say");
+      "calibrate",
+      "fit a softmax temperature on held-out clips so probabilities mean what they say");
   cmd->add_option("MODEL", args->model, "run directory, checkpoint (.h5) or .safetensors export")
       ->required();
   cmd->add_option("--data", args->data, "dataset file with clips the model did not train on")
@@ -89,8 +90,9 @@ void add_calibrate(CLI::App& app) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (fs::exists(args->out) && fs::equivalent(args->out, args->model, ec))
-      throw InputError(args->out, "is the model being calibrated; write the calibrated one to a "
-                                  "new file");
+      throw InputError(args->out,
+                       "is the model being calibrated; write the calibrated one to a "
+                       "new file");
     if (fs::exists(args->out) && !args->overwrite)
       throw InputError(args->out, "already exists; choose another --out or add --overwrite");
     const Checkpoint checkpoint = load_model_checkpoint(args->model);

@@ -31,8 +31,8 @@ struct ReliabilityBin {
 };
 
 struct CalibrationReport {
-  double ece = 0;   // expected calibration error, in [0, 1]
-  double nll = 0;   // mean negative log-likelihood (nats)
+  double ece = 0;  // expected calibration error, in [0, 1]
+  double nll = 0;  // mean negative log-likelihood (nats)
   std::vector<ReliabilityBin> bins;
 };
 

@@ -86,10 +86,10 @@ TEST_F(PredictCli, TopKListsTheLikeliestClassesFirstAsLabelScorePairs) {
 
 TEST_F(PredictCli, JsonLinesHaveOneLinePerInputAndNameTheSkippedOnes) {
   std::string out;
-  EXPECT_EQ(predict(path("a.wav") + " " + path("missing.wav") + " " + path("b.wav") +
-                        " --format jsonl",
-                    &out, true),
-            1);  // one input skipped: the exit status says so
+  EXPECT_EQ(
+      predict(path("a.wav") + " " + path("missing.wav") + " " + path("b.wav") + " --format jsonl",
+              &out, true),
+      1);  // one input skipped: the exit status says so
   const auto lines = json_lines(out);
   ASSERT_EQ(lines.size(), 3u) << out;
   EXPECT_EQ(lines[0]["file"], path("a.wav"));
