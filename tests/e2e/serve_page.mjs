@@ -1,10 +1,16 @@
 // The CalmSpace page end to end in a real browser: Debian's chromium driven by playwright-core,
 // a fake microphone fed from a WAV (a RAVDESS clip converted with sox when the corpus is there,
 // else a generated voice-like signal), against `calmspace serve` on a free port with a tiny test
-// model. Record -> the prediction and charts appear (the recording arrives as Chrome's
-// WebM/Opus); upload two files by the picker and one by drag and drop; open one from the history;
-// delete one; read the model card. Screenshots: <out>/screenshots/*.png.
-// Exit 0 = passed, 1 = failed, 77 = skipped (no chromium, playwright-core or Chart.js).
+// model. Record -> the prediction, the charts and their tables appear and screen readers hear it
+// (the recording arrives as Chrome's WebM/Opus); upload two files by the picker and one by drag
+// and drop; open one from the history; download it and the history (CSV, JSON); delete one, undo,
+// delete it for good; read the model card; then the same page on a phone (390x844 and 360 px).
+// Accessibility: axe-core (@axe-core/playwright) at 1280x900, in dark mode and at 390x844, each
+// with a result shown, fails on any "serious" or "critical" violation; keyboard focus is visible
+// on every Tab stop; less motion and dark mode are followed. Nothing waits a fixed time: every
+// wait is for a condition. Screenshots: <out>/screenshots/*.png.
+// Exit 0 = passed, 1 = failed, 77 = skipped (no chromium, playwright-core, @axe-core/playwright
+// or Chart.js).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,11 +35,16 @@ function check(condition, message) {
 
 if (!fs.existsSync(CHROMIUM)) skip(`${CHROMIUM} is not installed (apt-get install chromium)`);
 const require = createRequire(path.join(process.cwd(), 'package.json'));
-let chromium;
+let chromium, AxeBuilder;
 try {
   ({ chromium } = require('playwright-core'));
 } catch {
   skip('playwright-core is not in node_modules (run scripts/setup.sh)');
+}
+try {
+  AxeBuilder = require('@axe-core/playwright');
+} catch {
+  skip('@axe-core/playwright is not in node_modules (run scripts/setup.sh)');
 }
 if (!fs.existsSync(path.join(process.cwd(), 'node_modules/chart.js/dist/chart.umd.js')))
   skip('Chart.js is not in node_modules (run scripts/setup.sh)');
@@ -79,6 +90,34 @@ function firstRavdessClip(root) {
     }
   }
   return null;
+}
+
+// axe-core on the page as it is (the charts' tables unfolded, so that they are checked too).
+// Prints every violation (id, impact, first target) and the counts by impact; fails on any
+// "serious" or "critical" one.
+async function axeCheck(page, where) {
+  await page.evaluate(() => document.querySelectorAll('details.numbers').forEach((d) => (d.open = true)));
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const counts = { critical: 0, serious: 0, moderate: 0, minor: 0 };
+  for (const v of violations) {
+    counts[v.impact] = (counts[v.impact] || 0) + 1;
+    console.log(`  axe ${where}: ${v.impact} ${v.id} at ${JSON.stringify(v.nodes[0]?.target)} (${v.nodes.length} node(s))`);
+  }
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(bad.length === 0, `axe at ${where}: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}` +
+    (bad.length ? ` (${bad.map((v) => v.id).join(', ')})` : ''));
+}
+
+// How an element's focus shows: its outline and box shadow, as computed.
+const focusLook = (page, selector) => page.$eval(selector, (el) => {
+  const s = getComputedStyle(el);
+  return { outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`, shadow: s.boxShadow, visible: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 || s.boxShadow !== 'none' };
+});
+
+// The text of a finished download.
+async function downloaded(page, click) {
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }), page.click(click)]);
+  return { name: file.suggestedFilename(), text: fs.readFileSync(await file.path(), 'utf8') };
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'calmspace-e2e-'));
@@ -150,7 +189,7 @@ async function main() {
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
   check(await page.evaluate(() => typeof window.Chart === 'function'), 'Chart.js loads from the server');
-  check(await page.isVisible('#history-empty'), 'an empty history says so');
+  check(await page.isVisible('#history-empty') && !(await page.isVisible('#export-all')), 'an empty history says so and offers no export');
   await page.screenshot({ path: path.join(shots, '01-start.png'), fullPage: true });
 
   // Record 4.5 s from the fake microphone.
@@ -172,6 +211,9 @@ async function main() {
   const certainty = await page.textContent('#result-certainty');
   check(certainty === recorded.certainty.text && certainty.includes(recorded.predicted),
     `how sure the model is is said in words ("${certainty}")`);
+  const reliability = await page.textContent('#result-reliability');
+  check(Boolean(recorded.reliability) && reliability === recorded.reliability && (await page.isVisible('#result-reliability')),
+    `how far to trust the model for a new voice is said too ("${reliability}")`);
   const charts = await page.evaluate(() => ({
     bar: window.Chart.getChart('bar-chart')?.data.datasets[0].data.length,
     pie: window.Chart.getChart('pie-chart')?.data.datasets[0].data.length,
@@ -191,7 +233,37 @@ async function main() {
     return n / (c.width * c.height);
   });
   check(inked > 0.05, `the waveform is drawn (${(inked * 100).toFixed(0)}% of its pixels)`);
-  await page.waitForTimeout(600);  // chart animations
+
+  // The charts' text alternative: tables of the same numbers, every emotion in them.
+  const words = await page.evaluate(() => window.Chart.getChart('bar-chart').data.labels);
+  const tables = await page.evaluate(() => ({
+    probability: [...document.querySelectorAll('#probability-table tbody th')].map((th) => th.textContent),
+    top: document.querySelector('#probability-table tbody td').textContent,
+    timelineHead: [...document.querySelectorAll('#timeline-table thead th')].map((th) => th.textContent),
+    timelineRows: document.querySelectorAll('#timeline-table tbody tr').length,
+  }));
+  check(tables.probability.length === words.length && words.every((w) => tables.probability.includes(w)),
+    `the bar and pie charts' table lists every emotion (${tables.probability.join(', ')})`);
+  check(words.every((w) => tables.timelineHead.includes(w)) && tables.timelineRows === recorded.timeline.length,
+    `the timeline's table has a column per emotion and a row per window (${tables.timelineRows})`);
+  const topShare = Math.max(...Object.values(recorded.probabilities));
+  check(tables.top === `${(topShare * 100).toFixed(1)}%`, `the tables hold the charts' numbers (most likely: ${tables.top})`);
+  // A finished analysis is said to screen readers (an aria-live region).
+  check(await page.$eval('#announcer', (el) => el.getAttribute('aria-live')) === 'polite', 'the announcer is an aria-live region');
+  await page.waitForFunction(() => document.getElementById('announcer').textContent.startsWith('Analysis done:'), null, { timeout: 10000 });
+  const heard = await page.textContent('#announcer');
+  check(heard.toLowerCase().includes(word.toLowerCase()), `screen readers hear "${heard}"`);
+
+  // Less motion: the charts are drawn again without animation and the CSS transitions stop. From
+  // here on nothing animates, so screenshots need no waiting.
+  const animated = (value) => ['bar-chart', 'pie-chart', 'timeline-chart']
+    .every((id) => (window.Chart.getChart(id).config.options.animation === false) !== value);
+  check(await page.evaluate(animated, true), 'the charts animate by default');
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.waitForFunction(animated, false, { timeout: 10000 });
+  const transition = await page.$eval('#record', (el) => getComputedStyle(el).transitionDuration);
+  check(transition.split(',').every((t) => parseFloat(t) === 0),
+    `with prefers-reduced-motion the charts do not animate and CSS transitions are off (${transition})`);
   await page.screenshot({ path: path.join(shots, '03-recorded.png'), fullPage: true });
 
   // Upload two files with the picker, then one by drag and drop.
@@ -224,7 +296,6 @@ async function main() {
   }, dropped);
   await page.waitForFunction(() => document.querySelectorAll('#history li').length === 4, null, { timeout: 30000 });
   check((await page.textContent('#history li:first-child .meta')).includes('dropped.wav'), 'a dropped file is analysed and listed first');
-  await page.waitForTimeout(600);
   await page.screenshot({ path: path.join(shots, '04-uploaded.png'), fullPage: true });
 
   // A file that is not audio is reported in words; nothing is added.
@@ -240,18 +311,174 @@ async function main() {
   await page.click(`#history li[data-id="${recordedId}"] button:has-text("Open")`);
   await page.waitForFunction((id) => document.body.dataset.shown === String(id), recordedId, { timeout: 10000 });
   check(true, 'opening a history entry shows it');
+  const names = await page.$$eval('#history li .name', (els) => els.map((el) => el.getBoundingClientRect().width > 40 && el.textContent));
+  check(names.every(Boolean), `history rows show their names (${names.join(', ')})`);
+
+  // Desktop with a result shown: axe, in light and in dark mode (the charts drawn again in the
+  // dark scheme's colours).
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await axeCheck(page, '1280x900');
+  await page.screenshot({ path: path.join(shots, '05-desktop-result.png'), fullPage: true });
+  const lightBackground = await page.$eval('body', (el) => getComputedStyle(el).backgroundColor);
+  const lightInk = await page.evaluate(() => window.Chart.defaults.color);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForFunction(() => window.Chart.defaults.color ===
+    getComputedStyle(document.documentElement).getPropertyValue('--chart-ink').trim(), null, { timeout: 10000 });
+  const darkBackground = await page.$eval('body', (el) => getComputedStyle(el).backgroundColor);
+  const darkInk = await page.evaluate(() => window.Chart.defaults.color);
+  check(darkBackground !== lightBackground && darkInk !== lightInk,
+    `dark mode changes the background (${lightBackground} -> ${darkBackground}) and the charts' text (${lightInk} -> ${darkInk})`);
+  await axeCheck(page, '1280x900 dark');
+  await page.screenshot({ path: path.join(shots, '06-desktop-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.waitForFunction((bg) => getComputedStyle(document.body).backgroundColor === bg, lightBackground);
+
+  // Keyboard focus. The drop zone's input is invisible: the zone shows the ring while it has focus.
+  await page.focus('#record');
+  const unfocused = await focusLook(page, '#dropzone');
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.id) === 'file-input', 'Tab goes from the record button to the file input');
+  const focused = await focusLook(page, '#dropzone');
+  check(!unfocused.visible && focused.visible && (focused.outline !== unfocused.outline || focused.shadow !== unfocused.shadow),
+    `the drop zone shows keyboard focus (outline ${unfocused.outline} -> ${focused.outline})`);
+  // Every Tab stop, from the first one (the header's button) round to it again, shows focus. The
+  // audio player's own controls are several stops on one element: counted once.
+  await page.focus('#about-model');
+  const stops = [], unseen = [];
+  for (let i = 0; i < 150; i++) {
+    const stop = await page.evaluate(() => {
+      const el = document.activeElement;
+      const seen = (window.tabSeen ??= []);
+      if (!el || el === document.body || (seen.includes(el) && el !== seen[seen.length - 1]))
+        return { end: `${el?.tagName.toLowerCase()}#${el?.id}` };
+      if (el === seen[seen.length - 1]) return { again: true };
+      seen.push(el);
+      const shown = el.matches('input[type=file]') ? el.closest('.dropzone') : el;
+      const s = getComputedStyle(shown);
+      const label = el.getAttribute('aria-label') || el.textContent.trim().slice(0, 24);
+      return { name: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${label ? ` "${label}"` : ''}`,
+        visible: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none' };
+    });
+    if (stop.end) {
+      console.log(`  Tab walk: ${stops.join(' > ')}; then ${stop.end}`);
+      break;
+    }
+    if (!stop.again) {
+      stops.push(stop.name);
+      if (!stop.visible) unseen.push(stop.name);
+    }
+    await page.keyboard.press('Tab');
+  }
+  check(stops.length > 10 && unseen.length === 0,
+    `all ${stops.length} Tab stops show keyboard focus${unseen.length ? `; these do not: ${unseen.join(', ')}` : ''}`);
+
+  // Downloads, built in the page from the API's JSON: the analysis on show and the whole history.
+  const { labels } = await api('/api/model');
+  const oneCsv = await downloaded(page, '#export-one-csv');
+  const oneRows = oneCsv.text.trim().split('\n');
+  check(oneCsv.name.endsWith('.csv') && oneRows[0] === ['file', 'scope', 'start_s', 'end_s', 'predicted', ...labels].join(',') &&
+    oneRows.length === 2 + recorded.timeline.length && oneRows[1].split(',')[4] === recorded.predicted,
+    `one analysis as CSV: ${oneCsv.name}, a file row and ${oneRows.length - 2} window rows`);
+  const oneJson = await downloaded(page, '#export-one-json');
+  const one = JSON.parse(oneJson.text);
+  check(one.id === recordedId && one.predicted === recorded.predicted && one.timeline.length === recorded.timeline.length,
+    `one analysis as JSON: ${oneJson.name}`);
+  const { total } = await api('/api/analyses');
+  const allCsv = await downloaded(page, '#export-all-csv');
+  const allRows = allCsv.text.trim().split('\n');
+  check(allRows[0] === 'id,created_at,name,duration_s,predicted,confidence' && allRows.length === total + 1,
+    `the history as CSV: ${allCsv.name}, ${allRows.length - 1} rows`);
+  const allJson = await downloaded(page, '#export-all-json');
+  const all = JSON.parse(allJson.text);
+  check(all.length === total && all.some((a) => a.name === 'dropped.wav'), `the history as JSON: ${allJson.name}, ${all.length} analyses`);
+
+  // Delete: the row goes at once and Undo is offered; Undo brings it back; without Undo the
+  // DELETE is sent when the toast runs out.
   const newest = Number(await page.getAttribute('#history li:first-child', 'data-id'));
   await page.click('#history li:first-child button.delete');
-  await page.waitForFunction(() => document.querySelectorAll('#history li').length === 3, null, { timeout: 10000 });
+  await page.waitForFunction(() => document.querySelectorAll('#history li').length === 3 && !document.getElementById('toast').hidden, null, { timeout: 10000 });
+  check((await fetch(`${url}/api/analyses/${newest}`)).status === 200 && (await page.textContent('#announcer')).startsWith('Deleted'),
+    `Delete hides the row and offers Undo ("${await page.textContent('#toast-text')} ${await page.textContent('#toast-action')}"); the server still has it`);
+  check(await page.evaluate(() => document.activeElement.id) === 'toast-action', 'the Undo button takes the focus of the removed row');
+  await page.screenshot({ path: path.join(shots, '07-undo.png') });
+  await page.click('#toast-action');
+  await page.waitForFunction((id) => document.querySelectorAll('#history li').length === 4 && document.getElementById('toast').hidden &&
+    document.activeElement.closest(`li[data-id="${id}"]`), newest, { timeout: 10000 });
+  check(true, 'Undo brings the row back, with the focus on its Delete button');
+  const deleting = page.waitForResponse((r) => r.request().method() === 'DELETE', { timeout: 20000 });
+  await page.click('#history li:first-child button.delete');
+  check((await deleting).status() === 200, 'without Undo the deletion is sent when the toast runs out');
+  await page.waitForFunction(() => document.querySelectorAll('#history li').length === 3 && document.getElementById('toast').hidden, null, { timeout: 10000 });
   const gone = await fetch(`${url}/api/analyses/${newest}`);
   check(gone.status === 404 && (await api('/api/analyses')).total === 3, 'deleting from the history deletes on the server');
-  await page.screenshot({ path: path.join(shots, '05-deleted.png'), fullPage: true });
+  await page.screenshot({ path: path.join(shots, '08-deleted.png'), fullPage: true });
 
   // The model card.
   await page.click('#about-model');
   await page.waitForSelector('#model-dialog[open]');
   check((await page.textContent('#model-card h3')) === 'Test model', 'the model card is shown, its Markdown rendered');
-  await page.screenshot({ path: path.join(shots, '06-model.png') });
+  await page.screenshot({ path: path.join(shots, '09-model.png') });
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.getElementById('model-dialog').open);
+
+  // A phone, a result shown: 390x844, then 360 px wide.
+  const phoneLayout = async (width, height) => {
+    await page.setViewportSize({ width, height });
+    await page.evaluate(() => {
+      document.activeElement.blur();  // the first screen as a visitor sees it, no focus ring
+      window.scrollTo(0, 0);
+    });
+    // The charts follow the new width, their legends below them.
+    await page.waitForFunction(() => ['bar-chart', 'pie-chart', 'timeline-chart'].every((id) => {
+      const c = window.Chart.getChart(id);
+      return Math.abs(c.width - c.canvas.parentElement.clientWidth) < 1 && (id === 'bar-chart' || c.config.options.plugins.legend.position === 'bottom');
+    }), null, { timeout: 10000 });
+    return page.evaluate(() => {
+      const box = (el) => el.getBoundingClientRect();
+      const inside = (a, b) => a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;
+      const card = box(document.querySelector('.history-card'));
+      const legends = ['pie-chart', 'timeline-chart'].map((id) => {
+        const c = window.Chart.getChart(id);
+        const boxes = c.legend.legendHitBoxes;
+        return boxes.length === Math.max(c.data.labels.length, c.data.datasets.length) &&
+          boxes.every((b) => b.left >= 0 && b.left + b.width <= c.width && b.top >= 0 && b.top + b.height <= c.height);
+      });
+      return {
+        record: box(document.getElementById('record')), history: card, result: box(document.getElementById('result')),
+        overflow: document.documentElement.scrollWidth - window.innerWidth,
+        legendsFit: legends.every(Boolean),
+        rows: [...document.querySelectorAll('#history li')].map((li) => ({
+          name: box(li.querySelector('.name')).width > 40 && li.querySelector('.name').textContent,
+          when: box(li.querySelector('.when')).width > 40,
+          buttonsInside: [...li.querySelectorAll('button')].every((b) => inside(box(b), box(li)) && inside(box(b), card)),
+          // The chip's word and percentage do not run under the buttons.
+          chipClear: [...li.querySelectorAll('.chip > *')].every((c) => box(c).right <= box(li.querySelector('.actions')).left ||
+            box(c).top >= box(li.querySelector('.actions')).bottom),
+        })),
+      };
+    });
+  };
+  const phoneChecks = (size, height, l) => {
+    check(l.record.top >= 0 && l.record.bottom <= height && l.record.bottom <= l.result.top && l.record.bottom <= l.history.top,
+      `${size}: the record button comes first, within the first screen (${Math.round(l.record.top)}..${Math.round(l.record.bottom)} px; result at ${Math.round(l.result.top)}, history at ${Math.round(l.history.top)})`);
+    check(l.rows.length === 3 && l.rows.every((r) => r.name && r.when), `${size}: history rows keep their name and date (${l.rows.map((r) => r.name).join(', ')})`);
+    check(l.rows.every((r) => r.buttonsInside && r.chipClear), `${size}: Open and Delete stay inside their row and card, clear of the emotion`);
+    check(l.overflow <= 0, `${size}: nothing is wider than the screen (${l.overflow} px over)`);
+    check(l.legendsFit, `${size}: the pie and timeline legends fit in their charts`);
+  };
+  phoneChecks('390x844', 844, await phoneLayout(390, 844));
+  await page.screenshot({ path: path.join(shots, '10-phone-first-screen.png') });
+  await axeCheck(page, '390x844');
+  await page.evaluate(() => document.querySelectorAll('details.numbers').forEach((d) => (d.open = false)));
+  await page.screenshot({ path: path.join(shots, '11-phone-result.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForFunction((bg) => getComputedStyle(document.body).backgroundColor !== bg && window.Chart.defaults.color ===
+    getComputedStyle(document.documentElement).getPropertyValue('--chart-ink').trim(), lightBackground, { timeout: 10000 });
+  await page.screenshot({ path: path.join(shots, '12-phone-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.waitForFunction((bg) => getComputedStyle(document.body).backgroundColor === bg, lightBackground);
+  phoneChecks('360x740', 740, await phoneLayout(360, 740));
+  await page.screenshot({ path: path.join(shots, '13-phone-360.png'), fullPage: true });
 
   check(problems.length === 0, `no page or console errors${problems.length ? ':\n' + problems.join('\n') : ''}`);
 }

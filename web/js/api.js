@@ -19,7 +19,9 @@ export function analyse(blob, name) {
 
 export const listAnalyses = (limit, offset) => call(`/api/analyses?limit=${limit}&offset=${offset}`);
 export const getAnalysis = (id) => call(`/api/analyses/${encodeURIComponent(id)}`);
-export const deleteAnalysis = (id) => call(`/api/analyses/${encodeURIComponent(id)}`, { method: 'DELETE' });
+// { keepalive: true } lets the request finish after the page is gone.
+export const deleteAnalysis = (id, { keepalive = false } = {}) =>
+  call(`/api/analyses/${encodeURIComponent(id)}`, { method: 'DELETE', keepalive });
 export const audioUrl = (id) => `/api/analyses/${encodeURIComponent(id)}/audio`;
 export const getModel = () => call('/api/model');
 export const getHealth = () => call('/health');

@@ -2,14 +2,16 @@
 import { analyse, getAnalysis, audioUrl, getModel, getHealth } from './api.js';
 import { chartsReady, drawCharts } from './charts.js';
 import { emotionWord, clock, when, percent } from './emotions.js';
-import { History } from './history.js';
+import { analysisCsv, baseName, download, historyCsv, wholeHistory } from './export.js';
+import { History, UNDO_SECONDS } from './history.js';
 import { renderMarkdown } from './markdown.js';
+import { onPrefsChange, reducedMotion } from './prefs.js';
 import { Recorder } from './recorder.js';
 
 const $ = (id) => document.getElementById(id);
 let labels = [];
 let maxUploadBytes = Infinity;
-let shownId = null;
+let shown = null;  // the analysis on show
 
 function setStatus(text, isError = false) {
   $('status').textContent = text;
@@ -17,8 +19,24 @@ function setStatus(text, isError = false) {
 }
 const showError = (e) => setStatus(e.message || String(e), true);
 
+// Says `text` to screen readers. A new element each time, so that the same words twice in a row
+// are still read.
+function announce(text) {
+  const p = document.createElement('p');
+  p.textContent = text;
+  $('announcer').replaceChildren(p);
+}
+
+// "Angry, fairly sure" from the certainty level (older analyses have none: the percentage).
+const SURE = { fairly_sure: 'fairly sure', leaning: 'leaning that way', not_sure: 'not sure' };
+function verdict(analysis) {
+  const word = emotionWord(analysis.predicted);
+  const sure = analysis.certainty && SURE[analysis.certainty.level];
+  return `${word[0].toUpperCase()}${word.slice(1)}, ${sure || `${percent(analysis.confidence)} likely`}`;
+}
+
 function show(analysis) {
-  shownId = analysis.id;
+  shown = analysis;
   $('result').hidden = false;
   $('result-title').textContent = emotionWord(analysis.predicted);
   $('result-detail').textContent =
@@ -49,18 +67,20 @@ const history = new History({
   onOpen: async (id) => {
     try {
       show(await getAnalysis(id));
-      $('result').scrollIntoView({ behavior: 'smooth', block: 'start' });
+      $('result').scrollIntoView({ behavior: reducedMotion() ? 'auto' : 'smooth', block: 'start' });
     } catch (e) {
       showError(e);
     }
   },
-  onDeleted: (id) => {
-    if (id === shownId) {
+  // The result goes as soon as its row does (Undo does not bring it back: Open does).
+  onRemoved: (a) => {
+    if (shown && a.id === shown.id) {
       $('result').hidden = true;
-      shownId = null;
+      shown = null;
     }
-    setStatus('Deleted.');
+    announce(`Deleted ${a.name}. Undo within ${UNDO_SECONDS} seconds.`);
   },
+  onRestored: (a) => announce(`${a.name} is back in the history.`),
   onError: showError,
 });
 
@@ -82,6 +102,7 @@ async function analyseFiles(files) {
   await history.load();
   if (last) show(last);
   const done = files.length - skipped.length;
+  if (last) announce(`Analysis done: ${verdict(last)}.${done > 1 ? ` ${done} recordings analysed, the last is shown.` : ''}`);
   if (skipped.length)
     setStatus(`${done ? `${done} analysed; ` : ''}${skipped.length === files.length && files.length === 1 ? '' : `${skipped.length} skipped: `}${skipped.join(' ')}`, true);
   else setStatus(done > 1 ? `${done} recordings analysed.` : '');
@@ -142,6 +163,26 @@ window.addEventListener('drop', (e) => {
   const files = [...e.dataTransfer.files];
   if (files.length) analyseFiles(files);
 });
+
+// Downloads: the analysis on show, and the whole history.
+$('export-one-csv').addEventListener('click', () =>
+  shown && download(`${baseName(shown.name)}.csv`, analysisCsv(shown, labels), 'text/csv'));
+$('export-one-json').addEventListener('click', () =>
+  shown && download(`${baseName(shown.name)}.json`, `${JSON.stringify(shown, null, 2)}\n`, 'application/json'));
+async function exportHistory(format) {
+  try {
+    const items = await wholeHistory(history.hiddenIds);
+    if (format === 'csv') download('calmspace-history.csv', historyCsv(items), 'text/csv');
+    else download('calmspace-history.json', `${JSON.stringify(items, null, 2)}\n`, 'application/json');
+  } catch (e) {
+    showError(e);
+  }
+}
+$('export-all-csv').addEventListener('click', () => exportHistory('csv'));
+$('export-all-json').addEventListener('click', () => exportHistory('json'));
+
+// Dark mode, less motion or a phone-sized window: the charts are drawn again to suit.
+onPrefsChange(() => shown && drawCharts(shown, labels));
 
 // The model card
 $('about-model').addEventListener('click', async () => {

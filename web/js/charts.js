@@ -1,8 +1,12 @@
 // The charts of one analysis, drawn with Chart.js (window.Chart, from /vendor/chart.umd.js):
 // probability bars, the mix as a pie, the emotion timeline (stacked areas over the window
 // centres) with its segments below (a strip of stretches of one emotion, as the server merged
-// them), and the waveform (min/max per point, drawn on a plain canvas).
-import { emotionColor, emotionWord, clock } from './emotions.js';
+// them), and the waveform (min/max per point, drawn on a plain canvas). Colours follow the
+// page's colour scheme, animation is off when the viewer asks for less motion, and on a phone the
+// legends sit below the charts (prefs.js); the same numbers are also given as tables (tables.js).
+import { emotionColor, emotionWord, clock, percent } from './emotions.js';
+import { cssColor, phoneSized, reducedMotion } from './prefs.js';
+import { fillTables } from './tables.js';
 
 const charts = {};
 const FONT = { family: getComputedStyle(document.documentElement).fontFamily, size: 12 };
@@ -18,19 +22,28 @@ export function chartsReady() {
 
 export function drawCharts(analysis, labels) {
   window.Chart.defaults.font = FONT;
-  window.Chart.defaults.color = '#66737d';
+  window.Chart.defaults.color = cssColor('--chart-ink');
+  const grid = cssColor('--chart-grid');
+  const animation = reducedMotion() ? false : { duration: 400 };
+  const legendAt = phoneSized() ? 'bottom' : 'right';
   const probs = labels.map((l) => analysis.probabilities[l] ?? 0);
   const colors = labels.map(emotionColor);
   const words = labels.map(emotionWord);
+  // The canvases' own names sum up what they show; the tables below them hold every number.
+  const top = [...labels].sort((a, b) => (analysis.probabilities[b] ?? 0) - (analysis.probabilities[a] ?? 0)).slice(0, 3);
+  const summary = top.map((l) => `${emotionWord(l)} ${percent(analysis.probabilities[l] ?? 0)}`).join(', ');
+  document.getElementById('bar-chart').setAttribute('aria-label', `Probability of each emotion, most likely ${summary}`);
+  document.getElementById('pie-chart').setAttribute('aria-label', `Emotion mix, most likely ${summary}`);
+  fillTables(analysis, labels);
 
   replace('bar-chart', {
     type: 'bar',
     data: { labels: words, datasets: [{ data: probs.map((p) => p * 100), backgroundColor: colors, borderRadius: 6, maxBarThickness: 22 }] },
     options: {
-      indexAxis: 'y', maintainAspectRatio: false, animation: { duration: 400 },
+      indexAxis: 'y', maintainAspectRatio: false, animation,
       plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => ` ${c.parsed.x.toFixed(1)}%` } } },
       scales: {
-        x: { min: 0, max: 100, ticks: { callback: (v) => `${v}%` }, grid: { color: '#eef2f1' } },
+        x: { min: 0, max: 100, ticks: { callback: (v) => `${v}%` }, grid: { color: grid } },
         y: { grid: { display: false } },
       },
     },
@@ -38,11 +51,11 @@ export function drawCharts(analysis, labels) {
 
   replace('pie-chart', {
     type: 'pie',
-    data: { labels: words, datasets: [{ data: probs, backgroundColor: colors, borderColor: '#fff', borderWidth: 2 }] },
+    data: { labels: words, datasets: [{ data: probs, backgroundColor: colors, borderColor: cssColor('--card'), borderWidth: 2 }] },
     options: {
-      maintainAspectRatio: false, animation: { duration: 400 },
+      maintainAspectRatio: false, animation,
       plugins: {
-        legend: { position: 'right', labels: { boxWidth: 12, boxHeight: 12, usePointStyle: true } },
+        legend: { position: legendAt, labels: { boxWidth: 12, boxHeight: 12, usePointStyle: true } },
         tooltip: { callbacks: { label: (c) => ` ${c.label}: ${(c.parsed * 100).toFixed(1)}%` } },
       },
     },
@@ -56,6 +69,8 @@ export function drawCharts(analysis, labels) {
     delete charts['timeline-chart'];
   }
   if (timeline.length) {
+    document.getElementById('timeline-chart').setAttribute('aria-label',
+      `Emotion over time, ${timeline.length} ${timeline.length === 1 ? 'window' : 'windows'} of the recording`);
     // One point per window at its centre; the first and last windows also stand for the edges,
     // so the chart spans the whole recording (0 .. duration).
     const points = [{ x: 0, s: timeline[0] }, ...timeline.map((s) => ({ x: (s.start_s + s.end_s) / 2, s })),
@@ -72,21 +87,21 @@ export function drawCharts(analysis, labels) {
         })),
       },
       options: {
-        maintainAspectRatio: false, animation: { duration: 400 },
+        maintainAspectRatio: false, animation,
         interaction: { mode: 'index', intersect: false },
         plugins: {
-          legend: { position: 'right', labels: { boxWidth: 12, boxHeight: 12, usePointStyle: true } },
+          legend: { position: legendAt, labels: { boxWidth: 12, boxHeight: 12, usePointStyle: true } },
           tooltip: { callbacks: { title: (items) => `around ${clock(items[0].parsed.x)}`, label: (c) => ` ${c.dataset.label}: ${c.parsed.y.toFixed(0)}%` } },
         },
         scales: {
-          x: { type: 'linear', min: 0, max: analysis.duration_s, title: { display: true, text: 'seconds' }, grid: { color: '#eef2f1' } },
-          y: { stacked: true, min: 0, max: 100, ticks: { callback: (v) => `${v}%` }, grid: { color: '#eef2f1' } },
+          x: { type: 'linear', min: 0, max: analysis.duration_s, title: { display: true, text: 'seconds' }, grid: { color: grid } },
+          y: { stacked: true, min: 0, max: 100, ticks: { callback: (v) => `${v}%` }, grid: { color: grid } },
         },
       },
     });
   }
   drawSegments(document.getElementById('segments'), analysis.segments || [], analysis.duration_s);
-  drawWaveform(document.getElementById('waveform'), analysis.waveform, emotionColor(analysis.predicted));
+  drawWaveform(document.getElementById('waveform'), analysis.waveform, emotionColor(analysis.predicted), grid);
 }
 
 function alignSegments(chart) {
@@ -114,7 +129,7 @@ function drawSegments(list, segments, duration) {
 }
 
 // Vertical min..max strokes, one per point, centred on a faint axis.
-function drawWaveform(canvas, waveform, color) {
+function drawWaveform(canvas, waveform, color, axisColor) {
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth, height = canvas.clientHeight;
   canvas.width = Math.round(width * ratio);
@@ -122,7 +137,7 @@ function drawWaveform(canvas, waveform, color) {
   const g = canvas.getContext('2d');
   g.scale(ratio, ratio);
   g.clearRect(0, 0, width, height);
-  g.strokeStyle = '#e2e8e6';
+  g.strokeStyle = axisColor;
   g.beginPath();
   g.moveTo(0, height / 2);
   g.lineTo(width, height / 2);

@@ -1,19 +1,39 @@
 // The history list: newest first, a page at a time, each row with the result, name, duration and
 // date, and buttons to open or delete it. Text is always set with textContent (names come from
 // uploads).
+//
+// Delete takes the row away at once but sends the DELETE only when its Undo toast runs out
+// (UNDO_SECONDS), or when another row is deleted, or when the page is left; Undo puts it back.
+// Until then the analysis is still on the server, so it stays in `items` (the paging offsets
+// count it) and render() leaves it out.
 import { listAnalyses, deleteAnalysis } from './api.js';
 import { emotionColor, emotionWord, clock, when, percent } from './emotions.js';
+import { showToast, hideToast } from './toast.js';
 
 const PAGE = 20;
+export const UNDO_SECONDS = 5;
 
 export class History {
-  constructor({ onOpen, onDeleted, onError }) {
-    Object.assign(this, { onOpen, onDeleted, onError });
+  // onOpen(id): Open; onRemoved(analysis): Delete (the server is told later); onRestored(analysis):
+  // Undo; onError(error): the server refused.
+  constructor({ onOpen, onRemoved, onRestored, onError }) {
+    Object.assign(this, { onOpen, onRemoved, onRestored, onError });
     this.list = document.getElementById('history');
     this.more = document.getElementById('history-more');
     this.more.addEventListener('click', () => this.load(false));
     this.items = [];
     this.current = null;
+    this.pending = null;  // { item, timer }: the deletion waiting for its Undo to run out
+    this.sending = new Set();  // ids whose DELETE is on its way
+    // Leaving the page does not cancel a deletion: keepalive lets the request outlive the page.
+    window.addEventListener('pagehide', () => {
+      if (this.pending) deleteAnalysis(this.pending.item.id, { keepalive: true }).catch(() => {});
+    });
+  }
+
+  // Ids that are deleted as far as the viewer is concerned (also left out of exports).
+  get hiddenIds() {
+    return new Set([...this.sending, ...(this.pending ? [this.pending.item.id] : [])]);
   }
 
   async load(fresh = true) {
@@ -33,10 +53,14 @@ export class History {
   }
 
   render() {
-    this.list.replaceChildren(...this.items.map((a) => this.row(a)));
-    document.getElementById('history-empty').hidden = this.items.length > 0;
+    const hidden = this.hiddenIds;
+    const shown = this.items.filter((a) => !hidden.has(a.id));
+    const total = this.total - hidden.size;
+    this.list.replaceChildren(...shown.map((a) => this.row(a)));
+    document.getElementById('history-empty').hidden = shown.length > 0;
     document.getElementById('history-count').textContent =
-      this.total ? `${this.total} ${this.total === 1 ? 'analysis' : 'analyses'}` : '';
+      total ? `${total} ${total === 1 ? 'analysis' : 'analyses'}` : '';
+    document.getElementById('export-all').hidden = total === 0;
     this.more.hidden = this.items.length >= this.total;
     this.highlight(this.current);
   }
@@ -70,27 +94,57 @@ export class History {
     const open = document.createElement('button');
     open.type = 'button';
     open.textContent = 'Open';
+    open.setAttribute('aria-label', `Open ${a.name}`);
     open.addEventListener('click', () => this.onOpen(a.id));
     const del = document.createElement('button');
     del.type = 'button';
     del.className = 'delete';
     del.textContent = 'Delete';
     del.setAttribute('aria-label', `Delete ${a.name}`);
-    del.addEventListener('click', () => this.remove(a.id));
+    del.addEventListener('click', () => this.remove(a));
     actions.append(open, del);
     li.append(chip, meta, actions);
     return li;
   }
 
-  async remove(id) {
+  remove(a) {
+    this.commit();  // one deletion waits at a time: an earlier one goes through now
+    this.pending = { item: a, timer: setTimeout(() => this.commit(), UNDO_SECONDS * 1000) };
+    this.render();
+    this.onRemoved(a);
+    showToast(`Deleted ${a.name}.`, 'Undo', () => this.undo());
+  }
+
+  undo() {
+    if (!this.pending) return;
+    const { item, timer } = this.pending;
+    clearTimeout(timer);
+    this.pending = null;
+    this.render();
+    this.list.querySelector(`li[data-id="${item.id}"] button.delete`)?.focus();
+    this.onRestored(item);
+  }
+
+  // Sends the waiting deletion. Should the server refuse, the row comes back with the error.
+  async commit() {
+    if (!this.pending) return;
+    const { item, timer } = this.pending;
+    clearTimeout(timer);
+    this.pending = null;
+    this.sending.add(item.id);
+    hideToast();
     try {
-      await deleteAnalysis(id);
-      this.items = this.items.filter((a) => a.id !== id);
-      this.total -= 1;
-      this.render();
-      this.onDeleted(id);
+      await deleteAnalysis(item.id);
+      // A load() that ran meanwhile may already have the list without it.
+      if (this.items.some((x) => x.id === item.id)) {
+        this.items = this.items.filter((x) => x.id !== item.id);
+        this.total -= 1;
+      }
     } catch (e) {
       this.onError(e);
+    } finally {
+      this.sending.delete(item.id);
+      this.render();
     }
   }
 }
