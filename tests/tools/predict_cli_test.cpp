@@ -125,6 +125,16 @@ TEST_F(PredictCli, FormatAndFileNameMustAgree) {
   EXPECT_EQ(json_lines(text.str()).size(), 1u);
 }
 
+TEST_F(PredictCli, AnOnnxModelIsNamedForWhatItIs) {
+  std::string out;
+  testing::write_file(dir_ / "model.onnx", "not used: the extension decides");
+  EXPECT_EQ(testing::run_command(testing::calmspace_binary().string() + " predict " +
+                                     path("a.wav") + " --model " + path("model.onnx"),
+                                 &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("is an ONNX export, made for onnxruntime"));
+}
+
 TEST_F(PredictCli, TheTableHasAHeaderAndTheModelsReliabilityAndQuietSilencesTheSummary) {
   std::string out;
   ASSERT_EQ(predict(path("a.wav") + " " + path("b.wav"), &out), 0) << out;
