@@ -1,6 +1,7 @@
 // calmspace export RUN_DIR|CHECKPOINT.h5 --format safetensors|onnx --out FILE
 //   safetensors: weights under PyTorch names (export_safetensors.h)
-//   onnx: the whole classifier, features + lengths -> probabilities (export_onnx.h)
+//   onnx: the whole classifier, features + lengths -> probabilities (export_onnx.h); with
+//   --onnx-input audio: audio -> probabilities, the log-mel path in the graph
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -15,7 +16,7 @@ namespace calmspace::tools {
 namespace {
 
 struct ExportArgs {
-  std::string model, format, out;
+  std::string model, format, out, onnx_input = "features";
 };
 
 // The format a file name asks for: ".onnx" or ".safetensors"; "" for any other extension.
@@ -40,6 +41,10 @@ void add_export(CLI::App& app) {
   cmd->add_option("--out", args->out,
                   "file to write; without --format its extension (.onnx, .safetensors) decides")
       ->required();
+  cmd->add_option("--onnx-input", args->onnx_input,
+                  "onnx: what the model takes: features, or audio (batch, samples) float32 at the "
+                  "model's sample rate with the log-mel path inside the graph")
+      ->check(CLI::IsMember({"features", "audio"}));
   cmd->callback([args] {
     // The format and the file name must agree: an .onnx file of safetensors bytes helps nobody.
     const std::string by_name = format_of(args->out);
@@ -48,8 +53,11 @@ void add_export(CLI::App& app) {
       throw InputError(args->out, cat("is named as ", by_name, " but --format is ", args->format,
                                       "; name it ." + args->format + " or drop --format"));
     const Checkpoint checkpoint = load_model_checkpoint(args->model);
+    if (args->onnx_input == "audio" && args->format != "onnx")
+      throw InputError("--onnx-input", "applies to --format onnx only");
     if (args->format == "onnx")
-      export_onnx(checkpoint, args->out);
+      export_onnx(checkpoint, args->out,
+                  args->onnx_input == "audio" ? OnnxInput::Audio : OnnxInput::Features);
     else
       export_safetensors(checkpoint, args->out);
     std::printf("exported %zu weights (%zu labels) as %s to %s\n", checkpoint.weights.size(),

@@ -6,6 +6,7 @@
 
 #include "core/base/atomic_file.h"
 #include "core/base/error.h"
+#include "core/export/onnx_audio_frontend.h"
 #include "core/export/onnx_builder.h"
 #include "core/run/checkpoint_safetensors.h"
 
@@ -180,7 +181,7 @@ std::string add_pooling(GraphBuilder& g, const ModelOptions& o, const Params& pa
 
 }  // namespace
 
-std::string onnx_model_bytes(const Checkpoint& checkpoint) {
+std::string onnx_model_bytes(const Checkpoint& checkpoint, OnnxInput takes) {
   const Config config = checkpoint.config(kSubject);
   const ModelOptions& o = config.model;
   const std::int64_t F = config.features.feature_dim(config.audio.sample_rate);
@@ -209,9 +210,13 @@ std::string onnx_model_bytes(const Checkpoint& checkpoint) {
 
   GraphBuilder g(model.mutable_graph());
   model.mutable_graph()->set_name("calmspace");
-  g.input("features", onnx::TensorProto::FLOAT, {"batch", "time", F},
-          "padded features (batch, time, F); rows past lengths[b] are ignored");
-  g.input("lengths", onnx::TensorProto::INT32, {"batch"}, "true frames per clip, 1..time");
+  if (takes == OnnxInput::Audio) {
+    add_onnx_audio_frontend(g, config);  // outputs `features` and `lengths`
+  } else {
+    g.input("features", onnx::TensorProto::FLOAT, {"batch", "time", F},
+            "padded features (batch, time, F); rows past lengths[b] are ignored");
+    g.input("lengths", onnx::TensorProto::INT32, {"batch"}, "true frames per clip, 1..time");
+  }
 
   std::string x = "features";
   if (o.input_norm) {  // x' = (x - mean) * (1 / std), as the CPU backend computes it
@@ -247,14 +252,17 @@ std::string onnx_model_bytes(const Checkpoint& checkpoint) {
   g.output("probabilities", onnx::TensorProto::FLOAT, {"batch", C},
            "softmax over the labels of logits / model.temperature");
   g.output("logits", onnx::TensorProto::FLOAT, {"batch", C}, "the head's output");
+  if (takes == OnnxInput::Audio)
+    g.output("features", onnx::TensorProto::FLOAT, {"batch", "time", F},
+             "the features the graph computed from the audio (for checking)");
 
   std::string bytes;
   CALMSPACE_CHECK(model.SerializeToString(&bytes), "onnx.ModelProto did not serialize");
   return bytes;
 }
 
-void export_onnx(const Checkpoint& checkpoint, const std::string& path) {
-  write_text_file_atomic(path, onnx_model_bytes(checkpoint));
+void export_onnx(const Checkpoint& checkpoint, const std::string& path, OnnxInput input) {
+  write_text_file_atomic(path, onnx_model_bytes(checkpoint, input));
 }
 
 }  // namespace calmspace

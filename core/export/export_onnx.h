@@ -32,11 +32,17 @@ namespace calmspace {
 inline constexpr int kOnnxOpset = 17;     // ONNX 1.12's newest; onnxruntime >= 1.14 runs it
 inline constexpr int kOnnxIrVersion = 8;  // the IR version of ONNX 1.12 (opset 17)
 
+// What the model takes: the features above, or audio (batch, samples) float32 with the feature
+// path inside the graph (onnx_audio_frontend.h), which then also outputs its features.
+enum class OnnxInput { Features, Audio };
+
 // The serialized onnx.ModelProto. Throws InputError("checkpoint", reason) when the checkpoint's
-// weights do not match its model options.
-std::string onnx_model_bytes(const Checkpoint& checkpoint);
+// weights do not match its model options, InputError(option, reason) when the audio front-end
+// cannot compute its features.
+std::string onnx_model_bytes(const Checkpoint& checkpoint, OnnxInput input = OnnxInput::Features);
 
 // Writes onnx_model_bytes() to `path` atomically (temporary, then rename).
-void export_onnx(const Checkpoint& checkpoint, const std::string& path);
+void export_onnx(const Checkpoint& checkpoint, const std::string& path,
+                 OnnxInput input = OnnxInput::Features);
 
 }  // namespace calmspace

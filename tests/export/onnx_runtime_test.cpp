@@ -15,7 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/export/export_onnx.h"
+#include "core/features/cpu_feature_extractor.h"
 #include "core/model/sequence_model.h"
+#include "core/predict/predictor.h"
+#include "support/model_fixtures.h"
 #include "support/test_support.h"
 
 namespace calmspace {
@@ -186,6 +189,79 @@ TEST(OnnxRuntime, ExportsMatchTheCpuBackendForEveryCellDirectionDepthAndPooling)
   }
   for (const auto& [cell, worst] : worst_per_cell)
     std::cout << "max |onnxruntime - calmspace| " << cell << ": " << worst << " (16 cases)\n";
+}
+
+// --onnx-input audio: the log-mel path inside the graph (Pad reflect, STFT, |X|^2, the mel
+// matrix, log, per-utterance CMN) gives CalmSpace's CPU features to kFeatureTolerance and its
+// probabilities to kTolerance, for two recordings in one batch; the shipped model's feature
+// options (64 log-mels, 25 ms Hann windows every 20 ms, CMN) at 16 kHz.
+TEST(OnnxRuntime, AnAudioExportComputesCalmSpacesFeaturesAndProbabilities) {
+  if (const auto why = onnxruntime_missing(); !why.empty()) GTEST_SKIP() << why;
+  constexpr double kFeatureTolerance = 1e-4;  // absolute, on CMN log-mel values of order 1-10
+  Config config;
+  config.features.n_mels = 64;
+  config.features.hop_ms = 20;
+  config.features.cmvn = Cmvn::Mean;
+  config.model.cell = CellKind::Gru;
+  config.model.hidden_size = 8;
+  config.model.num_layers = 1;
+  config.model.pooling = PoolingKind::Attention;
+  config.model.attention_dim = 4;
+  config.model.temperature = 1.7;
+  const int F = 64;
+  auto model = make_cpu_sequence_model(config.model, F, kClasses, 91);
+  auto mean = testing::white_noise(F, 1.0, 92);
+  auto std_dev = testing::white_noise(F, 0.5, 93);
+  for (auto& v : std_dev) v = std::abs(v) + 0.5f;
+  model->set_input_norm(mean, std_dev);
+  Checkpoint checkpoint;
+  checkpoint.config_yaml = config.to_yaml();
+  for (int k = 0; k < kClasses; ++k) checkpoint.labels.push_back("c" + std::to_string(k));
+  checkpoint.layout = model->layout();
+  checkpoint.weights.assign(model->weights().begin(), model->weights().end());
+  checkpoint.norm_mean = mean;
+  checkpoint.norm_std = std_dev;
+
+  const int rate = 16000;
+  const auto a = testing::voice_like(1.3, rate, 3), b = testing::voice_like(1.3, rate, 4);
+  ASSERT_EQ(a.size(), b.size());
+  ScratchDir dir;
+  std::filesystem::create_directories(dir / "audio");
+  export_onnx(checkpoint, (dir / "audio" / "model.onnx").string(), OnnxInput::Audio);
+  std::vector<float> both(a);
+  both.insert(both.end(), b.begin(), b.end());
+  write_json(dir / "audio" / "input.json",
+             {{"audio", {{"dims", {2, static_cast<std::int64_t>(a.size())}}, {"data", both}}}});
+  std::string out;
+  ASSERT_EQ(testing::run_command("node " + kScript + " " + dir.path().string(), &out), 0) << out;
+  const auto got = read_json(dir / "audio" / "output.json");
+  ASSERT_FALSE(got.is_null());
+
+  Predictor predictor(checkpoint, 1);
+  const std::span<const float> clips[] = {a, b};
+  const std::vector<float> want = predictor.probabilities(clips);
+  EXPECT_LE(max_diff(got["probabilities"], want, 0, 2, "probabilities"), kTolerance);
+
+  CpuFeatureExtractor extractor(config.features, rate);
+  const auto dims = got["features"]["dims"].get<std::vector<std::int64_t>>();
+  const auto data = got["features"]["data"].get<std::vector<double>>();
+  ASSERT_EQ(dims.size(), 3u);
+  double worst = 0;
+  for (int r = 0; r < 2; ++r) {
+    const FeatureMatrix f = extractor.extract(r == 0 ? a : b);
+    ASSERT_EQ(dims[1], f.frames);
+    ASSERT_EQ(dims[2], F);
+    for (std::int64_t i = 0; i < f.frames * F; ++i)
+      worst = std::max(worst, std::abs(data[r * f.frames * F + i] - double(f.data[i])));
+  }
+  std::cout << "audio export: max |onnxruntime - calmspace| features " << worst << "\n";
+  EXPECT_LE(worst, kFeatureTolerance);
+
+  // Options the graph cannot compute are named.
+  Config mfcc = config;
+  mfcc.features.kind = FeatureKind::Mfcc;
+  checkpoint.config_yaml = mfcc.to_yaml();
+  EXPECT_THROW(onnx_model_bytes(checkpoint, OnnxInput::Audio), InputError);
 }
 
 }  // namespace

@@ -4,8 +4,9 @@
 //        node run_onnx.js CASES_DIR
 // Each subfolder of CASES_DIR holds model.onnx and one or more input*.json files:
 //   {"features": {"dims": [B, T, F], "data": [...]}, "lengths": [...]}     (float32, int32)
+//   or {"audio": {"dims": [B, N], "data": [...]}} for a model exported with --onnx-input audio
 // and gets, for every input<S>.json, an output<S>.json:
-//   {"probabilities": {"dims": [B, C], "data": [...]}, "logits": {...}}
+//   {"probabilities": {"dims": [B, C], "data": [...]}, "logits": {...}} (+ "features" from audio)
 // JSON numbers carry float32 values exactly both ways (shortest round-trip doubles).
 "use strict";
 const fs = require("fs");
@@ -27,15 +28,17 @@ async function runCase(folder) {
   const inputs = fs.readdirSync(folder).filter((f) => /^input.*\.json$/.test(f)).sort();
   for (const name of inputs) {
     const input = JSON.parse(fs.readFileSync(path.join(folder, name), "utf8"));
-    const feeds = {
-      features: new ort.Tensor("float32", Float32Array.from(input.features.data),
-                               input.features.dims),
-      lengths: new ort.Tensor("int32", Int32Array.from(input.lengths), [input.lengths.length]),
-    };
+    const feeds = input.audio
+      ? { audio: new ort.Tensor("float32", Float32Array.from(input.audio.data), input.audio.dims) }
+      : {
+          features: new ort.Tensor("float32", Float32Array.from(input.features.data),
+                                   input.features.dims),
+          lengths: new ort.Tensor("int32", Int32Array.from(input.lengths), [input.lengths.length]),
+        };
     const result = await session.run(feeds);
     const out = {};
-    for (const key of ["probabilities", "logits"])
-      out[key] = { dims: result[key].dims, data: Array.from(result[key].data) };
+    for (const key of ["probabilities", "logits", "features"])
+      if (result[key]) out[key] = { dims: result[key].dims, data: Array.from(result[key].data) };
     fs.writeFileSync(path.join(folder, name.replace(/^input/, "output")), JSON.stringify(out));
   }
   await session.release();
