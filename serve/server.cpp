@@ -61,6 +61,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   add_api_routes(http_, *api_);
   add_static_routes();
   add_error_handlers();
+  add_access_log();
 
   if (options_.port == 0) {
     port_ = http_.bind_to_any_port(options_.host);
@@ -103,6 +104,22 @@ void Server::start() {
 
 void Server::stop() {
   http_.stop();
+}
+
+void Server::add_access_log() {
+  access_log_ = std::make_unique<AccessLog>(options_.access_log);
+  if (!access_log_->enabled()) return;
+  // A request is handled start to end on one pool thread: its start time waits there.
+  static thread_local std::chrono::steady_clock::time_point started;
+  http_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    started = std::chrono::steady_clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http_.set_logger([log = access_log_.get()](const httplib::Request& req,
+                                             const httplib::Response& res) {
+    log->write(req, res,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  });
 }
 
 void Server::add_static_routes() {

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "serve/access_log.h"
 #include "serve/api_routes.h"
 #include "serve/history_store.h"
 #include "serve/memory_budget.h"
@@ -36,12 +37,14 @@ class Server {
  private:
   void add_static_routes();
   void add_error_handlers();
+  void add_access_log();
 
   ServerOptions options_;
   std::unique_ptr<ModelPool> pool_;
   std::unique_ptr<HistoryStore> store_;
   std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<ApiContext> api_;
+  std::unique_ptr<AccessLog> access_log_;
   httplib::Server http_;
   int port_ = 0;
   int listen_socket_ = -1;

@@ -27,6 +27,7 @@ struct ServerOptions {
   std::int64_t max_memory_bytes = std::int64_t{1024} << 20;
   double batch_max_s = 8.0;  // longer recordings are analysed block by block, not micro-batched
   TimelineOptions timeline;  // windows of the emotion timeline
+  std::string access_log;    // access_log.h: "-" = stderr, "" = none, else a file (appended)
 };
 
 inline constexpr const char* kChartJsUrl = "/vendor/chart.umd.js";

@@ -55,7 +55,13 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--hop", options->timeline.hop_s, "timeline window hop in seconds");
   cmd->add_option("--timeline-min", options->timeline.min_duration_s,
                   "recordings at least this long (seconds) get a timeline");
+  options->access_log = "-";
+  cmd->add_option("--access-log", options->access_log,
+                  "one Common Log Format line per request: - = standard error, a file to append "
+                  "to, or none")
+      ->capture_default_str();
   cmd->callback([options, model, upload_mb, memory_mb] {
+    if (options->access_log == "none") options->access_log.clear();
     options->model_path = choose_model(*model);
     options->max_upload_bytes = static_cast<std::size_t>(*upload_mb * (1 << 20));
     options->max_memory_bytes = static_cast<std::int64_t>(*memory_mb * (1 << 20));
