@@ -156,7 +156,16 @@ void add_api_routes(httplib::Server& server, ApiContext& ctx) {
                const auto id = parse_id(text);
                const auto audio = id ? ctx.store.audio(*id) : std::nullopt;
                if (!audio) return no_such_analysis(res, text);
-               res.status = 200;
+               // One byte range at most: a player seeks with one, and a thousand overlapping
+               // ranges would multiply the response (issue 20).
+               if (req.ranges.size() > 1) {
+                 // cpp-httplib would cut even the error body into the ranges asked for; the
+                 // Request it hands over is its own non-const object, so clearing is safe.
+                 const_cast<httplib::Request&>(req).ranges.clear();  // NOLINT
+                 return send_error(res, 416, "one byte range per request");
+               }
+               // Status left unset: cpp-httplib answers 200, or 206 with Content-Range for a
+               // Range request, which the page's player needs to seek.
                res.set_content(audio->bytes, audio->mime_type.c_str());
              });
   server.Delete("/api/analyses/([^/]+)",

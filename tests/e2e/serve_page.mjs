@@ -5,7 +5,11 @@
 // (the recording arrives as Chrome's WebM/Opus); upload two files by the picker and one by drag
 // and drop; open one from the history; download it and the history (CSV, JSON); delete one, undo,
 // delete it for good; read the model card; then the same page on a phone (390x844 and 360 px).
-// Accessibility: axe-core (@axe-core/playwright) at 1280x900, in dark mode and at 390x844, each
+// The timeline: each window a flat step (Chart.js stepped, no smoothing) over the seconds the CLI
+// gives it, the "most likely" band under it, a playhead that follows the player's currentTime and
+// click-to-seek on the chart and the band; the emotion colours are the CLI plots' (read from
+// core/plot/figures.cpp); the trend over the history appears from two analyses, with its table.
+// Accessibility: axe-core (@axe-core/playwright) at 1280x900 and 390x844, light and dark, each
 // with a result shown, fails on any "serious" or "critical" violation; keyboard focus is visible
 // on every Tab stop; less motion and dark mode are followed. Nothing waits a fixed time: every
 // wait is for a condition. Screenshots: <out>/screenshots/*.png.
@@ -31,6 +35,19 @@ function fail(message) {
 function check(condition, message) {
   if (!condition) fail(message);
   console.log(`ok - ${message}`);
+}
+
+// The CLI plots' colour per emotion name and their cycle for other labels, as the C++ source
+// gives them (core/plot/figures.cpp, class_rgb()): the page must use the same.
+function cliPalette() {
+  const source = fs.readFileSync(new URL('../../core/plot/figures.cpp', import.meta.url), 'utf8');
+  const body = source.slice(source.indexOf('int class_rgb('));
+  const named = body.slice(0, body.indexOf('};'));
+  const colors = Object.fromEntries([...named.matchAll(/\{"(\w+)",\s*0x([0-9A-Fa-f]{6})\}/g)].map((m) => [m[1], `#${m[2].toUpperCase()}`]));
+  const cycleText = body.slice(body.indexOf('cycle[]'), body.indexOf('};', body.indexOf('cycle[]')));
+  const cycle = [...cycleText.matchAll(/0x([0-9A-Fa-f]{6})/g)].map((m) => `#${m[1].toUpperCase()}`);
+  if (Object.keys(colors).length < 8 || cycle.length !== 8) fail(`cannot read the CLI palette from core/plot/figures.cpp`);
+  return { colors, cycle };
 }
 
 if (!fs.existsSync(CHROMIUM)) skip(`${CHROMIUM} is not installed (apt-get install chromium)`);
@@ -217,14 +234,64 @@ async function main() {
   const charts = await page.evaluate(() => ({
     bar: window.Chart.getChart('bar-chart')?.data.datasets[0].data.length,
     pie: window.Chart.getChart('pie-chart')?.data.datasets[0].data.length,
-    // One point per window, plus the two edges (0 s and the end).
-    timeline: (window.Chart.getChart('timeline-chart')?.data.datasets[0].data.length ?? 2) - 2,
+    // One point per window (at the start of its span), plus one at the end of the last.
+    timeline: (window.Chart.getChart('timeline-chart')?.data.datasets[0].data.length ?? 1) - 1,
   }));
   check(charts.bar === 8 && charts.pie === 8, 'bar and pie charts show the 8 emotions');
   check(charts.timeline === recorded.timeline.length && charts.timeline > 0, `the timeline shows ${charts.timeline} windows`);
-  const segments = await page.evaluate(() => [...document.querySelectorAll('#segments li')].map((li) => li.getAttribute('aria-label')));
-  check(segments.length === recorded.segments.length && segments.length > 0,
-    `the timeline's ${segments.length} segment(s) are shown below it (${segments[0]})`);
+  // Steps, not curves: every dataset is stepped with no tension, and its points sit where the CLI
+  // draws each window (from half-way between its centre and the previous one's; the first from
+  // its start), the last one at the end of the last window.
+  const steps = await page.evaluate(() => window.Chart.getChart('timeline-chart').data.datasets.map((d) => ({
+    stepped: d.stepped, tension: d.tension ?? 0, xs: d.data.map((p) => p.x) })));
+  const centre = (w) => (w.start_s + w.end_s) / 2;
+  const starts = [...recorded.timeline.map((w, k) => (k === 0 ? w.start_s : (centre(recorded.timeline[k - 1]) + centre(w)) / 2)),
+    recorded.timeline[recorded.timeline.length - 1].end_s];
+  check(steps.every((d) => d.stepped === 'before' && d.tension === 0 && d.xs.length === starts.length &&
+    d.xs.every((x, i) => Math.abs(x - starts[i]) < 1e-6)),
+    `the timeline is drawn as steps, one per window, not smoothed (steps at ${starts.map((x) => x.toFixed(1)).join(', ')} s)`);
+  // The most likely band: a cell per window, runs of one emotion named, in the emotion's colour.
+  const band = await page.evaluate(() => ({
+    windows: Number(document.getElementById('band').dataset.windows),
+    ticks: document.querySelectorAll('#band-ticks i').length,
+    title: document.getElementById('band-title').textContent,
+    runs: [...document.querySelectorAll('#band-runs li')].map((li) => ({
+      emotion: li.dataset.emotion, windows: Number(li.dataset.windows), label: li.getAttribute('aria-label'),
+      background: getComputedStyle(li).backgroundColor })),
+    visible: document.getElementById('band').getBoundingClientRect().height > 10,
+  }));
+  const runs = [];
+  for (const w of recorded.timeline) {
+    if (runs.length && runs[runs.length - 1].emotion === w.predicted) runs[runs.length - 1].windows += 1;
+    else runs.push({ emotion: w.predicted, windows: 1 });
+  }
+  check(band.visible && band.windows === recorded.timeline.length && band.ticks === recorded.timeline.length - 1 &&
+    band.runs.length === runs.length && band.runs.every((r, i) => r.emotion === runs[i].emotion && r.windows === runs[i].windows),
+    `the "${band.title}" band under the timeline has a cell per window (${band.windows}) and names its runs (${band.runs.map((r) => r.label).join('; ')})`);
+
+  // The emotion colours are the CLI plots': every name in core/plot/figures.cpp's table, the cycle
+  // for other labels, and the colours the charts and the band are drawn in.
+  const cli = cliPalette();
+  const pageColors = await page.evaluate(async (names) => {
+    const m = await import('/js/emotions.js');
+    return { named: Object.fromEntries(names.map((n) => [n, m.emotionColor(n)])), table: m.CLI_COLORS, cycle: m.CLI_CYCLE };
+  }, Object.keys(cli.colors));
+  const drawn = await page.evaluate(() => ({
+    labels: window.Chart.getChart('bar-chart').data.labels,
+    bar: window.Chart.getChart('bar-chart').data.datasets[0].backgroundColor,
+    timeline: window.Chart.getChart('timeline-chart').data.datasets.map((d) => d.borderColor),
+  }));
+  const { labels: modelLabels } = await api('/api/model');
+  const want = modelLabels.map((l, i) => cli.colors[l] ?? cli.cycle[i % 8]);
+  const hex = (rgb) => `#${rgb.match(/\d+/g).slice(0, 3).map((v) => Number(v).toString(16).padStart(2, '0')).join('').toUpperCase()}`;
+  check(Object.entries(cli.colors).every(([n, c]) => pageColors.named[n] === c) &&
+    Object.keys(pageColors.table).every((n) => cli.colors[n] === pageColors.table[n]) &&
+    pageColors.cycle.join() === cli.cycle.join(),
+    `the page's emotion colours are the CLI plots' (${Object.entries(cli.colors).map(([n, c]) => `${n} ${c}`).join(', ')})`);
+  check(drawn.bar.join() === want.join() && drawn.timeline.join() === want.join() &&
+    band.runs.every((r) => hex(r.background) === (cli.colors[r.emotion] ?? cli.cycle[modelLabels.indexOf(r.emotion) % 8])),
+    `the bars, the timeline and the band are drawn in them (${drawn.labels.map((w, i) => `${w} ${drawn.bar[i]}`).join(', ')})`);
+  check(await page.isHidden('#trend'), 'with one analysis there is no trend yet');
   const inked = await page.evaluate(() => {
     const c = document.getElementById('waveform');
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -296,7 +363,102 @@ async function main() {
   }, dropped);
   await page.waitForFunction(() => document.querySelectorAll('#history li').length === 4, null, { timeout: 30000 });
   check((await page.textContent('#history li:first-child .meta')).includes('dropped.wav'), 'a dropped file is analysed and listed first');
+  await page.waitForFunction(() => document.getElementById('result-detail').textContent.includes('dropped.wav'), null, { timeout: 10000 });
+  const dropped7s = await api(`/api/analyses/${await page.getAttribute('body', 'data-shown')}`);
   await page.screenshot({ path: path.join(shots, '04-uploaded.png'), fullPage: true });
+
+  // The trend over the history: from two analyses on, a dot per analysis and a table row each.
+  await page.waitForFunction(() => !document.getElementById('trend').hidden &&
+    window.Chart.getChart('trend-chart')?.data.datasets.reduce((n, d) => n + d.data.length, 0) === 4 &&
+    document.querySelectorAll('#trend-table tbody tr').length === 4, null, { timeout: 10000 });
+  const listed = await api('/api/analyses?limit=100');
+  const trend = await page.evaluate(() => {
+    const chart = window.Chart.getChart('trend-chart');
+    return {
+      points: chart.data.datasets.flatMap((d) => d.data.map((p) => ({ id: p.a.id, y: p.y, color: d.backgroundColor }))),
+      rows: [...document.querySelectorAll('#trend-table tbody tr')].map((tr) => [...tr.cells].map((c) => c.textContent)),
+    };
+  });
+  check(listed.items.every((a) => trend.points.some((p) => p.id === a.id && Math.abs(p.y - a.confidence * 100) < 1e-6 &&
+    p.color === cli.colors[a.predicted])),
+    `the trend shows each of the ${listed.items.length} analyses at its confidence, in its emotion's colour`);
+  check(trend.rows.length === listed.items.length && listed.items.every((a, i) => trend.rows[i][3] === a.name &&
+    trend.rows[i][2] === `${Math.round(a.confidence * 100)}%`),
+    `the trend's table lists them, newest first (${trend.rows.map((r) => r[3]).join(', ')})`);
+  await page.locator('#trend').screenshot({ path: path.join(shots, 'trend-desktop.png') });
+
+  // The playhead and click-to-seek, on the dropped 7 s file now shown (stored as FLAC). The player
+  // can seek only when the server answers Range requests with 206 Partial Content.
+  const ranged = await fetch(`${url}/api/analyses/${dropped7s.id}/audio`, { headers: { Range: 'bytes=0-99' } });
+  check(ranged.status === 206, `the audio answers a Range request with 206, so the player can seek (${ranged.status}` +
+    `${ranged.status === 200 && ranged.headers.get('content-range') ? ' with a Content-Range: the /audio route sets res.status = 200 itself, which keeps cpp-httplib from answering 206' : ''})`);
+  const player = await page.evaluate(() => new Promise((resolve) => {
+    const p = document.getElementById('player');
+    p.preload = 'auto';
+    p.addEventListener('loadedmetadata', () => resolve(p.duration), { once: true });
+    p.load();
+  }));
+  check(player > 6.5, `the player has loaded the shown recording (${player.toFixed(2)} s)`);
+  const at = (s) => page.evaluate((t) => {
+    const c = window.Chart.getChart('timeline-chart');
+    const box = c.canvas.getBoundingClientRect();
+    return { x: box.left + c.scales.x.getPixelForValue(t), y: box.top + (c.chartArea.top + c.chartArea.bottom) / 2,
+      canvasX: c.scales.x.getPixelForValue(t) };
+  }, s);
+  await page.locator('#timeline-box').scrollIntoViewIfNeeded();
+  const seekTo = await at(4);
+  await page.mouse.click(seekTo.x, seekTo.y);
+  await page.waitForFunction(() => Math.abs(document.getElementById('player').currentTime - 4) < 0.15, null, { timeout: 10000 });
+  check(true, `clicking the timeline at 4 s seeks the player there (${(await page.evaluate(() => document.getElementById('player').currentTime)).toFixed(2)} s)`);
+  // The playhead follows currentTime: set by script, as the player's slider would.
+  await page.evaluate(() => (document.getElementById('player').currentTime = 2.5));
+  const drawnAt = await at(2.5);
+  await page.waitForFunction((x) => {
+    const c = document.getElementById('timeline-chart');
+    return Math.abs(Number(c.dataset.playheadS) - 2.5) < 0.01 && Math.abs(Number(c.dataset.playheadX) - x) < 1;
+  }, drawnAt.canvasX, { timeout: 10000 });
+  // And it is drawn there: the pixels of the playhead's column are the page's ink.
+  const column = await page.evaluate((x) => {
+    const c = window.Chart.getChart('timeline-chart');
+    const ratio = c.currentDevicePixelRatio;
+    const ink = getComputedStyle(document.documentElement).getPropertyValue('--ink').trim();
+    const want = [1, 3, 5].map((i) => parseInt(ink.slice(i, i + 2), 16));
+    const y = Math.round(((c.chartArea.top + c.chartArea.bottom) / 2) * ratio);
+    const d = c.ctx.getImageData(Math.round(x * ratio) - 1, y, 3, 1).data;
+    const near = (i) => want.every((v, j) => Math.abs(d[i * 4 + j] - v) < 40);
+    const band = document.getElementById('band').getBoundingClientRect();
+    const head = document.getElementById('band-playhead').getBoundingClientRect();
+    return { drawn: near(0) || near(1) || near(2), bandFraction: (head.left + head.width / 2 - band.left) / band.width };
+  }, drawnAt.canvasX);
+  const end = Math.max(dropped7s.duration_s, dropped7s.timeline[dropped7s.timeline.length - 1].end_s);
+  check(column.drawn && Math.abs(column.bandFraction * end - 2.5) < 0.1,
+    `the playhead follows currentTime = 2.5 s: a line at x = ${drawnAt.canvasX.toFixed(1)} px on the chart, and on the band at ${(column.bandFraction * end).toFixed(2)} s`);
+  // Clicking the band seeks too.
+  const bandBox = await page.$eval('#band', (el) => { const b = el.getBoundingClientRect(); return { x: b.left, y: b.top, w: b.width, h: b.height }; });
+  await page.mouse.click(bandBox.x + bandBox.w * 0.75, bandBox.y + bandBox.h / 2);
+  await page.waitForFunction((t) => Math.abs(document.getElementById('player').currentTime - t) < 0.15 &&
+    Math.abs(Number(document.getElementById('timeline-chart').dataset.playheadS) - t) < 0.15, end * 0.75, { timeout: 10000 });
+  check(true, `clicking the band at 75% seeks to ${(end * 0.75).toFixed(2)} s and moves the playhead`);
+  // While it plays (less motion is on: on each timeupdate) the playhead moves with it.
+  await page.evaluate(() => {
+    const p = document.getElementById('player');
+    p.currentTime = 1;
+    p.muted = true;
+    return p.play();
+  });
+  await page.waitForFunction(() => Number(document.getElementById('timeline-chart').dataset.playheadS) > 1.5, null, { timeout: 10000 });
+  const playing = await page.evaluate(() => {
+    const p = document.getElementById('player');
+    p.pause();
+    return Number(document.getElementById('timeline-chart').dataset.playheadS);
+  });
+  check(playing > 1.5, `the playhead moves while the recording plays (at ${playing.toFixed(2)} s)`);
+  // The chart is no Tab stop: keyboard users seek with the player.
+  check(await page.evaluate(() => document.getElementById('timeline-chart').tabIndex < 0 &&
+    ![...document.querySelectorAll('#band, #band *')].some((el) => el.tabIndex >= 0)), 'the chart and the band add no Tab stops');
+  await page.evaluate(() => (document.getElementById('player').currentTime = 2.5));
+  await page.waitForFunction(() => Math.abs(Number(document.getElementById('timeline-chart').dataset.playheadS) - 2.5) < 0.01);
+  await page.locator('#timeline-box').screenshot({ path: path.join(shots, 'timeline-desktop.png') });
 
   // A file that is not audio is reported in words; nothing is added.
   const notAudio = path.join(work, 'notes.wav');
@@ -330,6 +492,8 @@ async function main() {
     `dark mode changes the background (${lightBackground} -> ${darkBackground}) and the charts' text (${lightInk} -> ${darkInk})`);
   await axeCheck(page, '1280x900 dark');
   await page.screenshot({ path: path.join(shots, '06-desktop-dark.png'), fullPage: true });
+  await page.locator('#timeline-box').screenshot({ path: path.join(shots, 'timeline-desktop-dark.png') });
+  await page.locator('#trend').screenshot({ path: path.join(shots, 'trend-desktop-dark.png') });
   await page.emulateMedia({ colorScheme: 'light' });
   await page.waitForFunction((bg) => getComputedStyle(document.body).backgroundColor === bg, lightBackground);
 
@@ -471,10 +635,16 @@ async function main() {
   await axeCheck(page, '390x844');
   await page.evaluate(() => document.querySelectorAll('details.numbers').forEach((d) => (d.open = false)));
   await page.screenshot({ path: path.join(shots, '11-phone-result.png'), fullPage: true });
+  await page.locator('#timeline-box').screenshot({ path: path.join(shots, 'timeline-phone.png') });
+  await page.locator('#trend').screenshot({ path: path.join(shots, 'trend-phone.png') });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.waitForFunction((bg) => getComputedStyle(document.body).backgroundColor !== bg && window.Chart.defaults.color ===
     getComputedStyle(document.documentElement).getPropertyValue('--chart-ink').trim(), lightBackground, { timeout: 10000 });
   await page.screenshot({ path: path.join(shots, '12-phone-dark.png'), fullPage: true });
+  await page.locator('#timeline-box').screenshot({ path: path.join(shots, 'timeline-phone-dark.png') });
+  await page.locator('#trend').screenshot({ path: path.join(shots, 'trend-phone-dark.png') });
+  await axeCheck(page, '390x844 dark');
+  await page.evaluate(() => document.querySelectorAll('details.numbers').forEach((d) => (d.open = false)));
   await page.emulateMedia({ colorScheme: 'light' });
   await page.waitForFunction((bg) => getComputedStyle(document.body).backgroundColor === bg, lightBackground);
   phoneChecks('360x740', 740, await phoneLayout(360, 740));

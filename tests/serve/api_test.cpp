@@ -121,6 +121,19 @@ TEST(ServeApi, PostedRecordingIsPredictedStoredAndServedBack) {
   EXPECT_EQ(audio_back->get_header_value("Content-Type"), "audio/flac");
   EXPECT_EQ(audio_back->get_header_value("X-Content-Type-Options"), "nosniff");
   expect_flac_of(audio_back->body, wav);
+  // A player seeks with one byte range: 206 and that slice; several ranges at once are refused
+  // (a thousand overlapping ones would multiply the response).
+  const std::string url = "/api/analyses/" + std::to_string(id) + "/audio";
+  const auto part = c.Get(url, {{"Range", "bytes=100-199"}});
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->status, 206);
+  EXPECT_EQ(part->body, audio_back->body.substr(100, 100));
+  EXPECT_EQ(part->get_header_value("Content-Range"),
+            "bytes 100-199/" + std::to_string(audio_back->body.size()));
+  const auto many = c.Get(url, {{"Range", "bytes=0-,0-,0-"}});
+  ASSERT_TRUE(many);
+  EXPECT_EQ(many->status, 416);
+  EXPECT_LT(many->body.size(), 200u);
 }
 
 TEST(ServeApi, BadRequestsGetJsonErrorsWithTheRightStatus) {

@@ -1,12 +1,13 @@
 // The CalmSpace page: record or upload, see the analysis as charts, browse the history.
 import { analyse, getAnalysis, audioUrl, getModel, getHealth } from './api.js';
 import { chartsReady, drawCharts } from './charts.js';
-import { emotionWord, clock, when, percent } from './emotions.js';
+import { emotionWord, clock, when, percent, setLabels } from './emotions.js';
 import { analysisCsv, baseName, download, historyCsv, wholeHistory } from './export.js';
 import { History, UNDO_SECONDS } from './history.js';
 import { renderMarkdown } from './markdown.js';
 import { onPrefsChange, reducedMotion } from './prefs.js';
 import { Recorder } from './recorder.js';
+import { Trend } from './trend.js';
 
 const $ = (id) => document.getElementById(id);
 let labels = [];
@@ -63,6 +64,7 @@ function show(analysis) {
   document.body.dataset.shown = analysis.id;  // for the end-to-end test
 }
 
+const trend = new Trend();
 const history = new History({
   onOpen: async (id) => {
     try {
@@ -82,6 +84,7 @@ const history = new History({
   },
   onRestored: (a) => announce(`${a.name} is back in the history.`),
   onError: showError,
+  onChange: (hidden) => trend.update(hidden),
 });
 
 // Analyses files one after the other and shows the last result; a file that fails is reported
@@ -182,7 +185,10 @@ $('export-all-csv').addEventListener('click', () => exportHistory('csv'));
 $('export-all-json').addEventListener('click', () => exportHistory('json'));
 
 // Dark mode, less motion or a phone-sized window: the charts are drawn again to suit.
-onPrefsChange(() => shown && drawCharts(shown, labels));
+onPrefsChange(() => {
+  if (shown) drawCharts(shown, labels);
+  trend.draw();
+});
 
 // The model card
 $('about-model').addEventListener('click', async () => {
@@ -204,6 +210,7 @@ async function init() {
   if (!chartsReady()) setStatus('Chart.js did not load: the charts cannot be drawn.', true);
   try {
     labels = (await getModel()).labels;
+    setLabels(labels);
     maxUploadBytes = (await getHealth()).max_upload_bytes || Infinity;
   } catch (e) {
     showError(e);

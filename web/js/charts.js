@@ -1,10 +1,19 @@
 // The charts of one analysis, drawn with Chart.js (window.Chart, from /vendor/chart.umd.js):
-// probability bars, the mix as a pie, the emotion timeline (stacked areas over the window
-// centres) with its segments below (a strip of stretches of one emotion, as the server merged
-// them), and the waveform (min/max per point, drawn on a plain canvas). Colours follow the
-// page's colour scheme, animation is off when the viewer asks for less motion, and on a phone the
-// legends sit below the charts (prefs.js); the same numbers are also given as tables (tables.js).
-import { emotionColor, emotionWord, clock, percent } from './emotions.js';
+// probability bars, the mix as a pie, the emotion timeline and the waveform (min/max per point,
+// drawn on a plain canvas). Colours are the CLI plots' (emotions.js) and follow the page's colour
+// scheme, animation is off when the viewer asks for less motion, and on a phone the legends sit
+// below the charts (prefs.js); the same numbers are also given as tables (tables.js).
+//
+// The timeline is drawn as the CLI's (core/plot/figures.cpp, emotion_timeline): each window's
+// probabilities, stacked, as a flat step over the time nearest its centre (half-way to its
+// neighbours' centres; the first from its start, the last to its end), never smoothed between
+// windows. Under it, the "most likely" band: one cell per window over the same seconds, coloured
+// by the window's most likely emotion, its runs named. A playhead (a vertical line on the chart
+// and on the band) follows the player's currentTime, every animation frame while it plays or,
+// with less motion, on each timeupdate; a click on the chart or the band seeks the player there
+// (keyboard users seek with the player's own slider). The canvas exposes the playhead as
+// data-playhead-s and data-playhead-x (CSS pixels) for the end-to-end test.
+import { emotionColor, emotionWord, inkOn, percent } from './emotions.js';
 import { cssColor, phoneSized, reducedMotion } from './prefs.js';
 import { fillTables } from './tables.js';
 
@@ -20,12 +29,19 @@ export function chartsReady() {
   return typeof window.Chart === 'function';
 }
 
-export function drawCharts(analysis, labels) {
+// The charts' look for the viewer's preferences now (trend.js draws with it too).
+export function chartStyle() {
   window.Chart.defaults.font = FONT;
   window.Chart.defaults.color = cssColor('--chart-ink');
-  const grid = cssColor('--chart-grid');
-  const animation = reducedMotion() ? false : { duration: 400 };
-  const legendAt = phoneSized() ? 'bottom' : 'right';
+  return {
+    grid: cssColor('--chart-grid'),
+    animation: reducedMotion() ? false : { duration: 400 },
+    legendAt: phoneSized() ? 'bottom' : 'right',
+  };
+}
+
+export function drawCharts(analysis, labels) {
+  const { grid, animation, legendAt } = chartStyle();
   const probs = labels.map((l) => analysis.probabilities[l] ?? 0);
   const colors = labels.map(emotionColor);
   const words = labels.map(emotionWord);
@@ -61,72 +77,240 @@ export function drawCharts(analysis, labels) {
     },
   });
 
+  drawTimeline(analysis, labels, { colors, words, grid, animation, legendAt });
+  drawWaveform(document.getElementById('waveform'), analysis.waveform, emotionColor(analysis.predicted), grid);
+}
+
+// Each window's span on the time axis: from half-way between its centre and the previous one's to
+// half-way to the next one's (the first from its start, the last to its end), as the CLI draws it.
+export function windowSpans(timeline) {
+  const centre = (w) => (w.start_s + w.end_s) / 2;
+  return timeline.map((w, k) => ({
+    from: k === 0 ? w.start_s : (centre(timeline[k - 1]) + centre(w)) / 2,
+    to: k + 1 === timeline.length ? w.end_s : (centre(w) + centre(timeline[k + 1])) / 2,
+    window: w,
+  }));
+}
+
+// What the timeline shows now: its spans and its length in seconds (for the band and seeking).
+let shownTimeline = { spans: [], end: 0 };
+
+function drawTimeline(analysis, labels, { colors, words, grid, animation, legendAt }) {
   const timeline = analysis.timeline || [];
   document.getElementById('timeline-wrap').hidden = timeline.length === 0;
+  document.getElementById('band-box').hidden = timeline.length === 0;
+  document.getElementById('timeline-seek-hint').hidden = timeline.length === 0;
   document.getElementById('timeline-note').hidden = timeline.length > 0;
   if (charts['timeline-chart']) {
     charts['timeline-chart'].destroy();
     delete charts['timeline-chart'];
   }
-  if (timeline.length) {
-    document.getElementById('timeline-chart').setAttribute('aria-label',
-      `Emotion over time, ${timeline.length} ${timeline.length === 1 ? 'window' : 'windows'} of the recording`);
-    // One point per window at its centre; the first and last windows also stand for the edges,
-    // so the chart spans the whole recording (0 .. duration).
-    const points = [{ x: 0, s: timeline[0] }, ...timeline.map((s) => ({ x: (s.start_s + s.end_s) / 2, s })),
-      { x: analysis.duration_s, s: timeline[timeline.length - 1] }];
-    replace('timeline-chart', {
-      type: 'line',
-      // The segments strip below spans the same seconds as the plot area above it.
-      plugins: [{ id: 'alignSegments', afterLayout: (chart) => alignSegments(chart) }],
-      data: {
-        datasets: labels.map((l, i) => ({
-          label: words[i], data: points.map((p) => ({ x: p.x, y: (p.s.probabilities[l] ?? 0) * 100 })),
-          borderColor: colors[i], backgroundColor: `${colors[i]}cc`, fill: true,
-          pointRadius: 0, tension: 0.35, borderWidth: 1,
-        })),
+  const spans = windowSpans(timeline);
+  const end = timeline.length ? Math.max(analysis.duration_s, timeline[timeline.length - 1].end_s) : analysis.duration_s;
+  shownTimeline = { spans, end };
+  drawBand(spans, end);
+  if (!timeline.length) return;
+  const size = timeline[0].end_s - timeline[0].start_s;
+  document.getElementById('timeline-chart').setAttribute('aria-label',
+    `Emotion over time: ${timeline.length} ${timeline.length === 1 ? 'window' : 'windows'} of ${size.toFixed(0)} seconds, ` +
+    'each a step of stacked probabilities; click to play from there');
+  // A point at the start of each window's span, holding until the next ('before': the line runs
+  // flat at this value, then steps), and one more at the end of the last span.
+  const last = spans[spans.length - 1];
+  const points = [...spans.map((s) => ({ x: s.from, w: s.window })), { x: last.to, w: last.window }];
+  replace('timeline-chart', {
+    type: 'line',
+    plugins: [
+      // The band below spans the same seconds as the plot area above it.
+      { id: 'alignBand', afterLayout: (chart) => alignBand(chart) },
+      playheadPlugin,
+    ],
+    data: {
+      datasets: labels.map((l, i) => ({
+        label: words[i], data: points.map((p) => ({ x: p.x, y: (p.w.probabilities[l] ?? 0) * 100 })),
+        // Each band filled down to the one below it (not to 0, which would blend the colours), 90%
+        // opaque like the CLI's.
+        borderColor: colors[i], backgroundColor: `${colors[i]}e6`, fill: i === 0 ? 'origin' : '-1',
+        pointRadius: 0, pointHitRadius: 0, stepped: 'before', tension: 0, borderWidth: 1,
+      })),
+    },
+    options: {
+      maintainAspectRatio: false, animation,
+      layout: { padding: { top: 6 } },  // room for the playhead's triangle
+      interaction: { mode: 'window', intersect: false },
+      onClick: (event, elements, chart) => {
+        const { left, right } = chart.chartArea;
+        if (event.x >= left && event.x <= right) seek(chart.scales.x.getValueForPixel(event.x));
       },
-      options: {
-        maintainAspectRatio: false, animation,
-        interaction: { mode: 'index', intersect: false },
-        plugins: {
-          legend: { position: legendAt, labels: { boxWidth: 12, boxHeight: 12, usePointStyle: true } },
-          tooltip: { callbacks: { title: (items) => `around ${clock(items[0].parsed.x)}`, label: (c) => ` ${c.dataset.label}: ${c.parsed.y.toFixed(0)}%` } },
-        },
-        scales: {
-          x: { type: 'linear', min: 0, max: analysis.duration_s, title: { display: true, text: 'seconds' }, grid: { color: grid } },
-          y: { stacked: true, min: 0, max: 100, ticks: { callback: (v) => `${v}%` }, grid: { color: grid } },
+      onHover: (event, elements, chart) => {
+        const { left, right, top, bottom } = chart.chartArea;
+        const inside = event.x >= left && event.x <= right && event.y >= top && event.y <= bottom;
+        chart.canvas.style.cursor = inside ? 'pointer' : '';
+      },
+      plugins: {
+        legend: { position: legendAt, labels: { boxWidth: 12, boxHeight: 12, usePointStyle: true } },
+        tooltip: {
+          callbacks: {
+            title: (items) => {
+              const w = spans[Math.min(items[0].dataIndex, spans.length - 1)].window;
+              return `${w.start_s.toFixed(1)}–${w.end_s.toFixed(1)} s: ${emotionWord(w.predicted)}`;
+            },
+            label: (c) => ` ${c.dataset.label}: ${(spans[Math.min(c.dataIndex, spans.length - 1)].window.probabilities[labels[c.datasetIndex]] * 100).toFixed(0)}%`,
+          },
         },
       },
-    });
-  }
-  drawSegments(document.getElementById('segments'), analysis.segments || [], analysis.duration_s);
-  drawWaveform(document.getElementById('waveform'), analysis.waveform, emotionColor(analysis.predicted), grid);
+      scales: {
+        x: { type: 'linear', min: 0, max: end, title: { display: true, text: 'seconds' }, grid: { color: grid } },
+        y: { stacked: true, min: 0, max: 100, ticks: { callback: (v) => `${v}%` }, grid: { color: grid } },
+      },
+    },
+  });
 }
 
-function alignSegments(chart) {
-  const list = document.getElementById('segments');
-  list.style.marginLeft = `${chart.chartArea.left}px`;
-  list.style.marginRight = `${chart.width - chart.chartArea.right}px`;
+// Tooltips over the timeline name the window under the pointer (the step it is on), not the
+// nearest point, which may be the next window's start.
+if (window.Chart) {
+  window.Chart.Interaction.modes.window = (chart, event) => {
+    const t = chart.scales.x.getValueForPixel(event.x);
+    const { spans } = shownTimeline;
+    if (!spans.length || chart.canvas.id !== 'timeline-chart') return [];
+    let k = spans.findIndex((s) => t < s.to);
+    if (k < 0) k = spans.length - 1;
+    return chart.data.datasets.map((d, i) => ({ element: chart.getDatasetMeta(i).data[k], datasetIndex: i, index: k }))
+      .filter((item) => item.element);
+  };
 }
 
-// One block per segment, its width its share of the recording; the word where it fits, and the
-// times and confidence in its title.
-function drawSegments(list, segments, duration) {
+function alignBand(chart) {
+  const box = document.getElementById('band-box');
+  box.style.marginLeft = `${chart.chartArea.left}px`;
+  box.style.marginRight = `${chart.width - chart.chartArea.right}px`;
+  fitBandLabels();
+}
+
+// The band: a cell per window, each as wide as its span, coloured by the window's most likely
+// emotion; runs of one emotion are one list item (what a screen reader reads), its word written
+// on it where it fits, in black or white, whichever contrasts more (emotions.js inkOn()).
+function drawBand(spans, end) {
+  const list = document.getElementById('band-runs');
+  const ticks = document.getElementById('band-ticks');
   list.replaceChildren();
-  list.hidden = segments.length === 0;
-  for (const s of segments) {
+  ticks.replaceChildren();
+  const share = (s) => `${((s / Math.max(end, 1e-9)) * 100).toFixed(4)}%`;
+  const runs = [];
+  for (const s of spans) {
+    const run = runs[runs.length - 1];
+    if (run && run.emotion === s.window.predicted) {
+      run.to = s.to;
+      run.windows += 1;
+    } else {
+      runs.push({ emotion: s.window.predicted, from: s.from, to: s.to, windows: 1 });
+    }
+  }
+  for (const r of runs) {
     const item = document.createElement('li');
-    const share = (s.end_s - s.start_s) / Math.max(duration, 1e-9);
-    item.style.width = `${(share * 100).toFixed(3)}%`;
-    item.style.background = emotionColor(s.emotion);
-    const text = `${clock(s.start_s)}–${clock(s.end_s)} ${emotionWord(s.emotion)} (${Math.round(s.confidence * 100)}%)`;
+    const color = emotionColor(r.emotion);
+    item.style.left = share(r.from);
+    item.style.width = share(r.to - r.from);
+    item.style.background = color;
+    item.dataset.emotion = r.emotion;
+    item.dataset.windows = r.windows;
+    const text = `${r.from.toFixed(1)}–${r.to.toFixed(1)} s: ${emotionWord(r.emotion)} (${r.windows} ${r.windows === 1 ? 'window' : 'windows'})`;
     item.title = text;
     item.setAttribute('aria-label', text);
-    if (share > 0.08) item.textContent = emotionWord(s.emotion);
+    const word = document.createElement('span');
+    word.textContent = emotionWord(r.emotion);
+    word.style.color = inkOn(color);
+    word.style.background = color;
+    item.append(word);
     list.append(item);
   }
+  // A thin line where one window's span gives way to the next (one cell per window hop).
+  for (const s of spans.slice(1)) {
+    const tick = document.createElement('i');
+    tick.style.left = share(s.from);
+    ticks.append(tick);
+  }
+  document.getElementById('band').dataset.windows = spans.length;
+  placeBandPlayhead();
 }
+
+// A run's word is shown only when it fits on the run.
+function fitBandLabels() {
+  for (const item of document.querySelectorAll('#band-runs li')) {
+    const word = item.firstElementChild;
+    word.classList.toggle('clipped', word.offsetWidth > item.clientWidth - 2);
+  }
+}
+
+// The playhead.
+const player = document.getElementById('player');
+const playerTime = () => (Number.isFinite(player.currentTime) ? player.currentTime : 0);
+
+const playheadPlugin = {
+  id: 'playhead',
+  afterDatasetsDraw(chart) {
+    const t = playerTime();
+    const { left, right, top, bottom } = chart.chartArea;
+    const x = chart.scales.x.getPixelForValue(Math.min(t, chart.scales.x.max));
+    chart.canvas.dataset.playheadS = t.toFixed(3);
+    chart.canvas.dataset.playheadX = x.toFixed(1);
+    if (x < left - 1 || x > right + 1) return;
+    const g = chart.ctx;
+    g.save();
+    g.strokeStyle = cssColor('--ink');
+    g.fillStyle = cssColor('--ink');
+    g.lineWidth = 2;
+    g.beginPath();
+    g.moveTo(x, top);
+    g.lineTo(x, bottom);
+    g.stroke();
+    g.beginPath();  // a small triangle on top, so the line reads as a marker, not a grid line
+    g.moveTo(x - 5, top - 6);
+    g.lineTo(x + 5, top - 6);
+    g.lineTo(x, top);
+    g.closePath();
+    g.fill();
+    g.restore();
+  },
+};
+
+function placeBandPlayhead() {
+  const head = document.getElementById('band-playhead');
+  const { end } = shownTimeline;
+  head.style.left = `${((Math.min(playerTime(), end) / Math.max(end, 1e-9)) * 100).toFixed(4)}%`;
+}
+
+function syncPlayhead() {
+  charts['timeline-chart']?.draw();
+  placeBandPlayhead();
+}
+
+// While the player plays: every animation frame, unless the viewer asks for less motion (then the
+// player's timeupdate events, a few a second, move it).
+let frame = 0;
+function followPlayback() {
+  cancelAnimationFrame(frame);
+  if (player.paused || player.ended || reducedMotion()) return;
+  syncPlayhead();
+  frame = requestAnimationFrame(followPlayback);
+}
+for (const type of ['timeupdate', 'seeking', 'seeked', 'loadedmetadata', 'durationchange', 'emptied', 'pause', 'ended'])
+  player.addEventListener(type, syncPlayhead);
+player.addEventListener('play', followPlayback);
+player.addEventListener('playing', followPlayback);
+
+// Seeks the player to `t` seconds of the timeline (before the audio has loaded, the browser keeps
+// it as the start position).
+function seek(t) {
+  player.currentTime = Math.max(0, Math.min(t, shownTimeline.end));
+  syncPlayhead();
+}
+
+document.getElementById('band').addEventListener('click', (event) => {
+  const box = event.currentTarget.getBoundingClientRect();
+  if (box.width > 0) seek(((event.clientX - box.left) / box.width) * shownTimeline.end);
+});
 
 // Vertical min..max strokes, one per point, centred on a faint axis.
 function drawWaveform(canvas, waveform, color, axisColor) {

@@ -15,9 +15,10 @@ export const UNDO_SECONDS = 5;
 
 export class History {
   // onOpen(id): Open; onRemoved(analysis): Delete (the server is told later); onRestored(analysis):
-  // Undo; onError(error): the server refused.
-  constructor({ onOpen, onRemoved, onRestored, onError }) {
-    Object.assign(this, { onOpen, onRemoved, onRestored, onError });
+  // Undo; onError(error): the server refused; onChange(hiddenIds): the list was drawn again (after
+  // a load, a deletion or an Undo).
+  constructor({ onOpen, onRemoved, onRestored, onError, onChange = () => {} }) {
+    Object.assign(this, { onOpen, onRemoved, onRestored, onError, onChange });
     this.list = document.getElementById('history');
     this.more = document.getElementById('history-more');
     this.more.addEventListener('click', () => this.load(false));
@@ -63,6 +64,7 @@ export class History {
     document.getElementById('export-all').hidden = total === 0;
     this.more.hidden = this.items.length >= this.total;
     this.highlight(this.current);
+    this.onChange(hidden);
   }
 
   row(a) {
