@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <string>
@@ -88,13 +89,26 @@ class OptionRegistry {
     }
   }
 
+  // Every number is finite: no option means anything by .inf or .nan, and one let through would
+  // make every output non-finite later, far from the key that caused it.
   template <class T>
   static T decode(const YAML::Node& node, const std::string& key) {
+    T value;
     try {
-      return node.as<T>();
+      value = node.as<T>();
     } catch (const YAML::Exception&) {
       throw InputError(key, cat("expected ", type_name<T>(), ", got '", YAML::Dump(node), "'"));
     }
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!std::isfinite(value))
+        throw InputError(key, cat("must be a finite number, got '", YAML::Dump(node), "'"));
+    } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+      for (double v : value)
+        if (!std::isfinite(v))
+          throw InputError(
+              key, cat("every value must be a finite number, got '", YAML::Dump(node), "'"));
+    }
+    return value;
   }
 
   template <class T>

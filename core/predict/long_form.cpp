@@ -266,7 +266,9 @@ Prediction Predictor::predict_stream(const SampleReader& read, const std::string
                                  double(expected_samples) / sample_rate(),
                                  " s), over the memory budget of ", megabytes(memory_budget_)));
   }
-  return LongFormRun(*this, name, timeline).run(read);
+  Prediction p = LongFormRun(*this, name, timeline).run(read);
+  check_finite(p, name);
+  return p;
 }
 
 Prediction Predictor::predict(AudioStream& audio, const TimelineOptions& timeline) {

@@ -48,6 +48,19 @@ Predictor::Predictor(std::span<const Checkpoint> members, int threads, const std
   }
 }
 
+void check_finite(const Prediction& p, const std::string& name) {
+  const auto finite = [](const std::vector<float>& v) {
+    return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
+  };
+  bool ok = finite(p.probabilities);
+  for (const auto& w : p.timeline) ok = ok && finite(w.probabilities);
+  if (!ok)
+    throw InputError(name,
+                     "the model gave probabilities that are not numbers: the recording's samples "
+                     "are not finite or far beyond full scale, or the model's weights are not "
+                     "finite");
+}
+
 void Predictor::mean_logits(const PaddedBatch& x, std::span<const PrefixRow> prefixes) {
   models_[0]->predict_with_prefixes(x, prefixes, logits_);
   const double temperature = config_.model.temperature;  // calibration (core/eval/calibration.h)
@@ -123,6 +136,7 @@ std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const 
     }
     p.segments = timeline_segments(p.timeline, p.duration_s);
     p.quality = assess_recording(recordings[r], sample_rate());
+    check_finite(p, "audio");
   }
   return out;
 }

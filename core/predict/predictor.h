@@ -29,6 +29,11 @@
 
 namespace calmspace {
 
+struct Prediction;
+// InputError(name, reason) when any probability of `p` (the recording's or a window's) is not
+// finite: samples that are not (or huge), or a model with non-finite weights. Never a NaN shown.
+void check_finite(const Prediction& p, const std::string& name);
+
 struct Prediction {
   double duration_s = 0;
   std::vector<float> probabilities;  // (C,) for the whole recording

@@ -155,3 +155,30 @@ TEST(Config, MissingOrBrokenFilesAreOneLineErrors) {
 
 }  // namespace
 }  // namespace calmspace
+
+namespace calmspace {
+namespace {
+
+// No number option takes .inf or .nan (issue 20): each would make every output non-finite far
+// from the key; the error names the key as it is given.
+TEST(Config, NonFiniteNumbersAreRefusedNamingTheKey) {
+  for (const char* assignment :
+       {"features.dither=.inf", "features.log_floor=.inf", "features.lifter=.nan", "train.lr=.inf",
+        "train.weight_decay=.inf", "train.eps=-.inf", "augment.gain_db=.inf",
+        "augment.speed_factors=[1.0, .inf]", "model.temperature=.nan"}) {
+    Config config;
+    try {
+      config.apply_override(assignment);
+      ADD_FAILURE() << assignment << " was accepted";
+    } catch (const InputError& e) {
+      const std::string key = std::string(assignment).substr(0, std::string(assignment).find('='));
+      EXPECT_NE(e.subject().find(key), std::string::npos) << e.subject();
+      EXPECT_NE(std::string(e.what()).find("finite number"), std::string::npos) << e.what();
+    }
+  }
+  Config config;
+  EXPECT_NO_THROW(config.apply_override("features.dither=1e-5"));
+}
+
+}  // namespace
+}  // namespace calmspace

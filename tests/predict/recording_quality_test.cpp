@@ -82,3 +82,27 @@ TEST(RecordingQuality, PredictionsCarryItAndACertaintyInWords) {
 
 }  // namespace
 }  // namespace calmspace
+
+namespace calmspace {
+namespace {
+
+// Garbage never comes out as a prediction (issue 20): float samples far beyond full scale make
+// the features infinite; the predictor names the recording instead of returning NaN, on both
+// paths, and the same samples at full scale predict.
+TEST(RecordingQuality, SamplesThatMakeNoNumbersAreAnErrorNotANan) {
+  Predictor predictor(testing::fixture_checkpoint(), 1);
+  auto samples = testing::voice_like(1.0, 16000);
+  EXPECT_NO_THROW(predictor.predict(samples));
+  for (float& v : samples) v *= 1e20f;
+  try {
+    predictor.predict(samples);
+    ADD_FAILURE() << "huge samples predicted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("not numbers"), std::string::npos) << e.what();
+  }
+  const std::span<const float> one(samples);
+  EXPECT_THROW(predictor.predict_many({&one, 1}), InputError);
+}
+
+}  // namespace
+}  // namespace calmspace
