@@ -47,8 +47,7 @@ std::string access_log_line(const httplib::Request& req, const httplib::Response
   line += " " + (req.version.empty() ? std::string("HTTP/1.1") : req.version);
   char tail[64];
   std::snprintf(tail, sizeof tail, "\" %d %zu %.3f", res.status, res.body.size(), seconds);
-  return (req.remote_addr.empty() ? "-" : req.remote_addr) + " - - [" + when + "] \"" + line +
-         tail;
+  return (req.remote_addr.empty() ? "-" : req.remote_addr) + " - - [" + when + "] \"" + line + tail;
 }
 
 void AccessLog::write(const httplib::Request& req, const httplib::Response& res, double seconds) {

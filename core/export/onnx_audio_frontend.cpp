@@ -38,8 +38,8 @@ void add_onnx_audio_frontend(onnx_builder::GraphBuilder& g, const Config& config
           "mono float32 samples at the model's sample_rate (metadata), rows of equal length "
           "longer than n_fft / 2");
   // (B, N) -> (B, N + n_fft), reflected as torch.stft(center=True) and CalmSpace's framing.
-  const std::string padded =
-      g.op("Pad", {"audio", g.int64s("pad", {0, n_fft / 2, 0, n_fft / 2})}, {attr("mode", "reflect")});
+  const std::string padded = g.op("Pad", {"audio", g.int64s("pad", {0, n_fft / 2, 0, n_fft / 2})},
+                                  {attr("mode", "reflect")});
   const std::string signal = g.op("Unsqueeze", {padded, g.int64s("axis2", {2})});  // (B, Np, 1)
   std::vector<float> window(static_cast<std::size_t>(n_fft), 0.0f);
   const std::vector<float> w = make_window(f.window, layout.win);

@@ -48,8 +48,8 @@ TEST(AccessLog, TheServerLogsEveryFinishedRequest) {
   const std::filesystem::path log = logs / "access.log";
   std::string text;
   {
-    testing::ServerHarness server(
-        8u << 20, [&](serve::ServerOptions& o) { o.access_log = log.string(); });
+    testing::ServerHarness server(8u << 20,
+                                  [&](serve::ServerOptions& o) { o.access_log = log.string(); });
     auto c = server.client();
     ASSERT_TRUE(c.Get("/api/model"));
     ASSERT_TRUE(c.Get("/no/such/page"));
