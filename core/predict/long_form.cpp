@@ -213,7 +213,10 @@ class LongFormRun {
         const std::vector<float> z = s.logits();
         for (std::int64_t c = 0; c < C; ++c) logits[c] += z[c];
       }
-      for (float& z : logits) z /= static_cast<float>(streams_.size());
+      // The members' mean, divided by the calibrated temperature, as mean_logits() does.
+      const auto scale = static_cast<float>(
+          1.0 / (static_cast<double>(streams_.size()) * p_.config_.model.temperature));
+      for (float& z : logits) z *= scale;
     } else {
       PaddedBatch x;
       x.batch = 1;

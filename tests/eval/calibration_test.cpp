@@ -88,6 +88,25 @@ TEST(Calibration, ThePredictorDividesTheLogitsByTheCheckpointsTemperature) {
   ASSERT_EQ(p.size(), q.size());
   for (std::size_t c = 1; c < p.size(); ++c)
     EXPECT_NEAR(std::log(q[c] / q[0]), std::log(p[c] / p[0]) / 3.0, 1e-4) << c;
+  // The block-by-block path too: whole-recording probabilities of a unidirectional model come
+  // from streaming its frames (long_form.cpp), with and without per-utterance CMN.
+  for (bool cmn : {false, true}) {
+    Checkpoint streamable = plain;  // the fixture, one direction: the same weights' layout
+    Config config = streamable.config();    // with half the recurrent weights
+    config.model.bidirectional = false;
+    if (cmn) config.features.cmvn = Cmvn::Mean;
+    streamable.config_yaml = config.to_yaml();
+    const int f = config.features.feature_dim(config.audio.sample_rate);
+    streamable.layout = parameter_layout(config.model, f, 8);
+    streamable.weights = testing::white_noise(
+        streamable.layout.back().offset + streamable.layout.back().size, 0.4, 17);
+    Predictor s1(streamable, 1), s3(with_calibration(streamable, 3.0, -1), 1);
+    const Prediction u = s1.predict(clip), v = s3.predict(clip);
+    for (std::size_t c = 1; c < u.probabilities.size(); ++c)
+      EXPECT_NEAR(std::log(v.probabilities[c] / v.probabilities[0]),
+                  std::log(u.probabilities[c] / u.probabilities[0]) / 3.0, 1e-4)
+          << "cmn " << cmn << " class " << c;
+  }
   EXPECT_EQ(hot.config().model.temperature, 3.0);
   EXPECT_THROW(with_calibration(plain, 0.0, -1), InputError);
 }
