@@ -6,8 +6,15 @@
 #      speaker fold 0 (RAVDESS actors 01-04 and a speaker of the other corpora);
 #   3. RAVDESS only, actors 01-04 as the test fold, then that model on every TESS clip;
 #   4. the model to ship: every corpus, test fold 0 (RAVDESS 01-04 ...), validation fold 1;
-#      its test metrics, RAVDESS 01-04 alone, and its robustness table on RAVDESS 01-04.
-# Usage: bash bench/run_generalisation.sh [BUILD_DIR=build] [OUT=out/gen] [cv|ravdess|ship|all]
+#      its test metrics, RAVDESS 01-04 alone, and its robustness table on RAVDESS 01-04;
+#   5. sixfold: the shipped recipe (no early stopping, 40 epochs, every corpus) as a speaker
+#      six-fold CV, each fold's model scored on its RAVDESS speakers (issue 18's in-corpus bar);
+#   6. calibrate: the shipped model's temperature from folds 1-5 of that CV (fold 0, the
+#      shipped model's own test speakers, never used), measured on fold 0 (issue 19);
+#   7. robust_aug: the shipped recipe plus room and babble augmentation, same fold as the
+#      shipped model, and its robustness table.
+# Usage: bash bench/run_generalisation.sh [BUILD_DIR=build] [OUT=out/gen]
+#        [cv|ravdess|ship|sixfold|calibrate|robust_aug|all]
 # Every output lands under OUT (not in git); bench/results/ gets the summary by hand, with these
 # commands.
 set -euo pipefail
@@ -55,4 +62,30 @@ if [ "$what" = ravdess ] || [ "$what" = all ]; then
     "$calmspace" robustness "$out/ravdess_$cell" --data "$out/ravdess.h5" --quick \
       --out "$out/ravdess_$cell/robustness_quick" --no-plots
   done
+fi
+ship_settings=(train.validation=false train.epochs=40 train.num_threads="$threads")
+if [ "$what" = sixfold ] || [ "$what" = all ]; then
+  "$calmspace" cv "$recipe" --data "$out/all.h5" --out "$out/sixfold_gru" "${ship_settings[@]}"
+  for k in 0 1 2 3 4 5; do
+    "$calmspace" eval "$out/sixfold_gru/fold_$k" --data "$out/ravdess.h5" \
+      --out "$out/sixfold_gru/fold_$k/eval_ravdess" --no-plots
+  done
+fi
+if [ "$what" = calibrate ] || [ "$what" = all ]; then
+  "$calmspace" calibrate "$out/sixfold_gru/fold_0" --data "$out/all.h5" --cv "$out/sixfold_gru" \
+    --folds 1,2,3,4,5 --unseen-corpus-ua 0.245 --out "$out/calibrated.safetensors" --overwrite
+  for data in all ravdess; do
+    "$calmspace" eval "$out/calibrated.safetensors" --data "$out/$data.h5" \
+      --out "$out/cal_eval/cal_$data" --no-plots
+  done
+  "$calmspace" calibrate "$out/sixfold_gru/fold_0" --data "$out/all.h5" --cv "$out/loco" \
+    --out "$out/calibrated_loco.safetensors" --overwrite
+fi
+if [ "$what" = robust_aug ] || [ "$what" = all ]; then
+  "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/ship_v3" train.test_fold=0 \
+    "${ship_settings[@]}" augment.reverb_prob=0.3 augment.babble_prob=0.3 --no-plots
+  "$calmspace" eval "$out/ship_v3" --data "$out/ravdess.h5" --out "$out/ship_v3/eval_ravdess_01_04" \
+    --no-plots
+  "$calmspace" robustness "$out/ship_v3" --data "$out/ravdess.h5" --out "$out/ship_v3/robustness" \
+    --no-plots
 fi
