@@ -84,7 +84,7 @@ void add_calibrate(CLI::App& app) {
                   "fit on a cross-validation's fold models (DIR/fold_K), each on its test fold");
   cmd->add_option("--folds", args->folds, "with --cv: the folds to pool (default: all)")
       ->delimiter(',');
-  cmd->add_option("--threads", args->threads, "threads; 0 = all cores");
+  cmd->add_option("--threads", args->threads, "threads; 0 = all cores")->check(CLI::Range(0, 1024));
   cmd->add_flag("--overwrite", args->overwrite, "replace --out if it exists");
   cmd->callback([args] {
     namespace fs = std::filesystem;

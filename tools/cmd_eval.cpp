@@ -63,7 +63,7 @@ void add_eval(CLI::App& app) {
                   "test, valid, train (the model's folds), all, or auto: all for another corpus "
                   "(labels differ from the model's), else test");
   cmd->add_option("--out", args->out, "folder for report.json and report.csv");
-  cmd->add_option("--threads", args->threads, "threads; 0 = all cores");
+  cmd->add_option("--threads", args->threads, "threads; 0 = all cores")->check(CLI::Range(0, 1024));
   add_no_plots_flag(cmd, &args->no_plots);
   cmd->callback([args] {
     namespace fs = std::filesystem;

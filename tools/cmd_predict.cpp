@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -200,7 +201,7 @@ void add_predict(CLI::App& app) {
   cmd->add_option("--hop", args->timeline.hop_s, "timeline window hop in seconds");
   cmd->add_option("--timeline-min", args->timeline.min_duration_s,
                   "recordings at least this long (seconds) get a timeline");
-  cmd->add_option("--threads", args->threads, "threads; 0 = all cores");
+  cmd->add_option("--threads", args->threads, "threads; 0 = all cores")->check(CLI::Range(0, 1024));
   cmd->add_option("--max-seconds", args->max_seconds,
                   "longest recording accepted, in seconds (0 = no limit)")
       ->capture_default_str();
@@ -218,8 +219,9 @@ void add_predict(CLI::App& app) {
     } catch (const InputError& e) {
       throw CLI::ValidationError(e.what());
     }
-    if (!(args->timeline.window_s > 0) || !(args->timeline.hop_s > 0))
-      throw InputError("--window/--hop", "must be > 0 seconds");
+    if (!(args->timeline.window_s > 0) || !(args->timeline.hop_s > 0) ||
+        !std::isfinite(args->timeline.window_s) || !std::isfinite(args->timeline.hop_s))
+      throw InputError("--window/--hop", "must be finite numbers of seconds > 0");
     if (!(args->max_seconds >= 0)) throw InputError("--max-seconds", "must be >= 0");
     if (!(args->max_memory_mb >= 0)) throw InputError("--max-memory-mb", "must be >= 0");
     args->model = choose_model(args->model);

@@ -36,7 +36,8 @@ void add_robustness(CLI::App& app) {
                   "test, valid, train (the model's folds), all, or auto: all for another corpus, "
                   "else test");
   cmd->add_option("--out", args->out, "folder for robustness.json, robustness.md and plots/");
-  cmd->add_option("--threads", args->options.threads, "threads; 0 = all cores");
+  cmd->add_option("--threads", args->options.threads, "threads; 0 = all cores")
+      ->check(CLI::Range(0, 1024));
   cmd->add_option("--seed", args->options.seed, "seed of the noise, babble and rooms");
   cmd->add_flag("--quick", args->quick,
                 "gain and white noise only (no babble, phone, codecs, "

@@ -135,6 +135,19 @@ TEST_F(PredictCli, AnOnnxModelIsNamedForWhatItIs) {
   EXPECT_THAT(out, HasSubstr("is an ONNX export, made for onnxruntime"));
 }
 
+TEST_F(PredictCli, NumbersOutOfRangeAreRefusedNotIgnored) {
+  std::string out;
+  EXPECT_EQ(predict(path("a.wav") + " --threads -5", &out), 2) << out;
+  EXPECT_THAT(out, HasSubstr("--threads"));
+  EXPECT_EQ(predict(path("a.wav") + " --window inf", &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("must be finite numbers of seconds > 0"));
+  EXPECT_EQ(testing::run_command(testing::calmspace_binary().string() + " eval " +
+                                     path("model.h5") + " --data x.h5 --threads -5",
+                                 &out),
+            2)
+      << out;
+}
+
 TEST_F(PredictCli, TheTableHasAHeaderAndTheModelsReliabilityAndQuietSilencesTheSummary) {
   std::string out;
   ASSERT_EQ(predict(path("a.wav") + " " + path("b.wav"), &out), 0) << out;
