@@ -91,8 +91,9 @@ TEST(Calibration, ThePredictorDividesTheLogitsByTheCheckpointsTemperature) {
   // The block-by-block path too: whole-recording probabilities of a unidirectional model come
   // from streaming its frames (long_form.cpp), with and without per-utterance CMN.
   for (bool cmn : {false, true}) {
-    Checkpoint streamable = plain;  // the fixture, one direction: the same weights' layout
-    Config config = streamable.config();    // with half the recurrent weights
+    // The fixture's options with one direction (so it streams), and fresh weights for them.
+    Checkpoint streamable = plain;
+    Config config = streamable.config();
     config.model.bidirectional = false;
     if (cmn) config.features.cmvn = Cmvn::Mean;
     streamable.config_yaml = config.to_yaml();
