@@ -231,8 +231,7 @@ Evaluation evaluate_checkpoints(const DatasetFile& dataset, std::span<const Chec
     const Evaluation e = evaluate_checkpoint(dataset, members[m], requested_split, threads);
     for (std::size_t i = 0; i < out.logits.size(); ++i) out.logits[i] += e.logits[i];
   }
-  // The mean of the members' logits, divided by the first member's calibrated temperature.
-  const auto scale = static_cast<float>(1.0 / (static_cast<double>(members.size()) * temperature));
+  const float scale = mean_logit_scale(members.size(), temperature);  // the first member's T
   for (float& z : out.logits) z *= scale;
   const Checkpoint& first = members[0];
   std::vector<int> dataset_labels;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -22,6 +23,13 @@ void softmax_rows(const S* logits, std::int64_t B, std::int64_t C, S* probs) {
     for (std::int64_t c = 0; c < C; ++c) sum += (p[c] = std::exp(z[c] - zmax));
     for (std::int64_t c = 0; c < C; ++c) p[c] /= sum;
   }
+}
+
+// What the summed logits of `members` models are multiplied by before the softmax: their mean,
+// divided by the calibrated temperature T (model.temperature; core/eval/calibration.h), as
+// prediction and evaluation report probabilities = softmax(mean logits / T).
+inline float mean_logit_scale(std::size_t members, double temperature) {
+  return static_cast<float>(1.0 / (static_cast<double>(members) * temperature));
 }
 
 // Float wrapper: logits and probs (B, C) row-major.

@@ -213,9 +213,7 @@ class LongFormRun {
         const std::vector<float> z = s.logits();
         for (std::int64_t c = 0; c < C; ++c) logits[c] += z[c];
       }
-      // The members' mean, divided by the calibrated temperature, as mean_logits() does.
-      const auto scale = static_cast<float>(
-          1.0 / (static_cast<double>(streams_.size()) * p_.config_.model.temperature));
+      const float scale = mean_logit_scale(streams_.size(), p_.config_.model.temperature);
       for (float& z : logits) z *= scale;
     } else {
       PaddedBatch x;

@@ -69,7 +69,7 @@ void Predictor::mean_logits(const PaddedBatch& x, std::span<const PrefixRow> pre
     models_[m]->predict_with_prefixes(x, prefixes, member_logits_);
     for (std::size_t i = 0; i < logits_.size(); ++i) logits_[i] += member_logits_[i];
   }
-  const auto scale = static_cast<float>(1.0 / (static_cast<double>(models_.size()) * temperature));
+  const float scale = mean_logit_scale(models_.size(), temperature);
   for (float& z : logits_) z *= scale;
 }
 

@@ -63,6 +63,20 @@ struct Case {
   std::vector<float> logits, probabilities;  // (B, C) CalmSpace CPU backend
 };
 
+// A checkpoint of `model` as trained with `config`: labels c0..c{kClasses-1}, its weights and
+// input normalisation.
+Checkpoint checkpoint_of(SequenceModel& model, Config config, std::vector<float> mean,
+                         std::vector<float> std_dev) {
+  Checkpoint c;
+  c.config_yaml = config.to_yaml();
+  for (int k = 0; k < kClasses; ++k) c.labels.push_back("c" + std::to_string(k));
+  c.layout = model.layout();
+  c.weights.assign(model.weights().begin(), model.weights().end());
+  c.norm_mean = std::move(mean);
+  c.norm_std = std::move(std_dev);
+  return c;
+}
+
 // Builds one model, runs the CPU backend, writes model.onnx and the inputs into `folder`.
 Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirectional, int layers,
                PoolingKind pooling, std::uint64_t seed, double temperature) {
@@ -108,13 +122,7 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
       c.probabilities.push_back(static_cast<float>(std::exp(z(k) - top) / sum));
   }
 
-  Checkpoint checkpoint;
-  checkpoint.config_yaml = config.to_yaml();
-  for (int k = 0; k < kClasses; ++k) checkpoint.labels.push_back("c" + std::to_string(k));
-  checkpoint.layout = model->layout();
-  checkpoint.weights.assign(model->weights().begin(), model->weights().end());
-  checkpoint.norm_mean = mean;
-  checkpoint.norm_std = std_dev;
+  const Checkpoint checkpoint = checkpoint_of(*model, config, mean, std_dev);
   std::filesystem::create_directories(folder);
   export_onnx(checkpoint, (folder / "model.onnx").string());
   write_json(folder / "input.json", input_json(kBatch, kFrames, x.data, kLengths));
@@ -214,13 +222,7 @@ TEST(OnnxRuntime, AnAudioExportComputesCalmSpacesFeaturesAndProbabilities) {
   auto std_dev = testing::white_noise(F, 0.5, 93);
   for (auto& v : std_dev) v = std::abs(v) + 0.5f;
   model->set_input_norm(mean, std_dev);
-  Checkpoint checkpoint;
-  checkpoint.config_yaml = config.to_yaml();
-  for (int k = 0; k < kClasses; ++k) checkpoint.labels.push_back("c" + std::to_string(k));
-  checkpoint.layout = model->layout();
-  checkpoint.weights.assign(model->weights().begin(), model->weights().end());
-  checkpoint.norm_mean = mean;
-  checkpoint.norm_std = std_dev;
+  Checkpoint checkpoint = checkpoint_of(*model, config, mean, std_dev);
 
   const int rate = 16000;
   const auto a = testing::voice_like(1.3, rate, 3), b = testing::voice_like(1.3, rate, 4);
