@@ -2,10 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <iterator>
 
 #include "core/base/error.h"
 #include "serve/wal_checkpointer.h"
@@ -89,6 +92,45 @@ AnalysisSummary read_summary(Statement& s) {
   return {s.integer(0), s.text(1), s.text(2), s.real(3), s.text(4), s.real(5)};
 }
 
+// The data folder holds people's voices: never a system folder or a home folder itself, where
+// forcing owner-only modes would break the system or the user's other files.
+void refuse_system_folder(const std::string& data_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p = fs::weakly_canonical(fs::absolute(data_dir, ec), ec);
+  const std::string s = p.lexically_normal().string();
+  static const char* const kSystem[] = {"/",    "/bin",   "/boot",  "/dev",    "/etc",    "/home",
+                                        "/lib", "/lib32", "/lib64", "/libx32", "/media",  "/mnt",
+                                        "/opt", "/proc",  "/root",  "/run",    "/sbin",   "/srv",
+                                        "/sys", "/tmp",   "/usr",   "/var",    "/var/tmp"};
+  bool system = std::find(std::begin(kSystem), std::end(kSystem), s) != std::end(kSystem);
+  for (const char* tree :
+       {"/proc/", "/sys/", "/dev/", "/etc/", "/boot/", "/usr/", "/bin/", "/sbin/"})
+    system = system || s.starts_with(tree);
+  const char* home = std::getenv("HOME");
+  if (home && *home && fs::weakly_canonical(home, ec) == p) system = true;
+  if (system)
+    throw InputError(data_dir,
+                     "is a system or home folder; give CalmSpace a folder of its own "
+                     "(its modes are set to owner-only), e.g. --data calmspace-data");
+}
+
+// Owner-only: the folder 0700, the database and its -wal / -shm files 0600 (SQLite creates the
+// latter two with the database file's mode).
+void make_owner_only(const std::string& data_dir, const std::string& file) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec)
+    throw InputError(data_dir, "cannot make the data folder owner-only (" + ec.message() + ")");
+  for (const std::string& f : {file, file + "-wal", file + "-shm", file + "-journal"}) {
+    if (!fs::exists(f, ec)) continue;
+    fs::permissions(f, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace,
+                    ec);
+    if (ec) throw InputError(f, "cannot make it owner-only (" + ec.message() + ")");
+  }
+}
+
 }  // namespace
 
 std::string HistoryStore::database_file(const std::string& data_dir) {
@@ -98,13 +140,14 @@ std::string HistoryStore::database_file(const std::string& data_dir) {
 HistoryStore::HistoryStore(const std::string& data_dir, int wal_restart_pages) {
   namespace fs = std::filesystem;
   std::error_code ec;
+  refuse_system_folder(data_dir);
   if (!fs::exists(data_dir, ec)) {
     fs::create_directories(data_dir, ec);
     if (ec) throw InputError(data_dir, "cannot create the data directory (" + ec.message() + ")");
-    fs::permissions(data_dir, fs::perms::owner_all, ec);
   }
   if (!fs::is_directory(data_dir, ec)) throw InputError(data_dir, "not a directory");
   const std::string file = database_file(data_dir);
+  make_owner_only(data_dir, file);
   const int rc = sqlite3_open_v2(
       file.c_str(), db_.out(),
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
@@ -112,6 +155,7 @@ HistoryStore::HistoryStore(const std::string& data_dir, int wal_restart_pages) {
   if (rc != SQLITE_OK)
     throw InputError(file, cat("cannot open the history database (",
                                db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc), ")"));
+  make_owner_only(data_dir, file);  // before the log files exist: they take the database's mode
   sqlite3_busy_timeout(db_.get(), 5000);
   char* error = nullptr;
   const std::string setup =

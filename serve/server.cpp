@@ -61,7 +61,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   add_api_routes(http_, *api_);
   add_static_routes();
   add_error_handlers();
-  add_access_log();
+  add_request_hooks();
 
   if (options_.port == 0) {
     port_ = http_.bind_to_any_port(options_.host);
@@ -106,15 +106,23 @@ void Server::stop() {
   http_.stop();
 }
 
-void Server::add_access_log() {
+// Before any route and before the body is read: the request guard (request_guard.h), and the
+// access log's start time. A refused request's connection is closed, its body never read.
+void Server::add_request_hooks() {
   access_log_ = std::make_unique<AccessLog>(options_.access_log);
-  if (!access_log_->enabled()) return;
+  guard_ = std::make_unique<RequestGuard>(options_.allowed_hosts, options_.max_upload_bytes);
   // A request is handled start to end on one pool thread: its start time waits there.
   static thread_local std::chrono::steady_clock::time_point started;
-  http_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-    started = std::chrono::steady_clock::now();
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+  http_.set_pre_routing_handler(
+      [guard = guard_.get()](const httplib::Request& req, httplib::Response& res) {
+        started = std::chrono::steady_clock::now();
+        const GuardVerdict verdict = guard->check(req);
+        if (verdict.status == 0) return httplib::Server::HandlerResponse::Unhandled;
+        send_error(res, verdict.status, verdict.message);
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      });
+  if (!access_log_->enabled()) return;
   http_.set_logger([log = access_log_.get()](const httplib::Request& req,
                                              const httplib::Response& res) {
     log->write(req, res,
@@ -150,14 +158,9 @@ void Server::add_error_handlers() {
   // with an empty body: give them the JSON error shape too.
   http_.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
-    std::string message = default_error_message(res.status);
-    if (res.status == 413) {
-      const std::size_t limit = options_.max_upload_bytes;
-      message = limit >= (1u << 20)
-                    ? cat("the upload is larger than the ", limit >> 20, " MiB limit")
-                    : cat("the upload is larger than the ", limit, " byte limit");
-    }
-    send_error(res, res.status, message);
+    send_error(res, res.status,
+               res.status == 413 ? upload_limit_message(options_.max_upload_bytes)
+                                 : default_error_message(res.status));
   });
   http_.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {

@@ -14,6 +14,7 @@
 #include "serve/history_store.h"
 #include "serve/memory_budget.h"
 #include "serve/model_pool.h"
+#include "serve/request_guard.h"
 #include "serve/server_options.h"
 
 namespace calmspace::serve {
@@ -37,7 +38,7 @@ class Server {
  private:
   void add_static_routes();
   void add_error_handlers();
-  void add_access_log();
+  void add_request_hooks();
 
   ServerOptions options_;
   std::unique_ptr<ModelPool> pool_;
@@ -45,6 +46,7 @@ class Server {
   std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<ApiContext> api_;
   std::unique_ptr<AccessLog> access_log_;
+  std::unique_ptr<RequestGuard> guard_;
   httplib::Server http_;
   int port_ = 0;
   int listen_socket_ = -1;

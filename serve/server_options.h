@@ -4,13 +4,16 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "core/predict/predictor.h"
 
 namespace calmspace::serve {
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";           // localhost only unless told otherwise
+  std::string host = "127.0.0.1";  // localhost only unless told otherwise
+  // Host-header names answered besides loopback names and IP literals (request_guard.h).
+  std::vector<std::string> allowed_hosts;
   int port = 8080;                          // 0 = any free port (Server::port() says which)
   std::string data_dir = "calmspace-data";  // SQLite history (analyses, results, audio)
   std::string model_path;                   // run directory, .h5 checkpoint or .safetensors export

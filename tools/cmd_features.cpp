@@ -6,6 +6,7 @@
 // features.num_threads threads: memory stays bounded whatever the recording's length (features
 // with CMVN hold their rows until the end). --device cuda[:N] computes them with the CUDA backend
 // (same options, same layout) from the whole recording.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -46,11 +47,13 @@ double frame_time(const FeatureOptions& f, int sample_rate, std::int64_t t) {
   return (f.center ? start : start + f.win_length(sample_rate) / 2.0) / sample_rate;
 }
 
-// Rows to a .npy or a .csv, a block at a time; nothing at the path before commit().
+// Rows to a .npy or a .csv, a block at a time; nothing at the path before commit(). A NaN or an
+// infinity is an error naming the input and the frame (issue 20), never a file of garbage.
 class RowSink {
  public:
-  RowSink(const std::string& path, const FeatureOptions& f, int sample_rate)
-      : f_(f), rate_(sample_rate), dim_(f.feature_dim(sample_rate)) {
+  RowSink(const std::string& path, const std::string& input, const FeatureOptions& f,
+          int sample_rate)
+      : input_(input), f_(f), rate_(sample_rate), dim_(f.feature_dim(sample_rate)) {
     if (std::filesystem::path(path).extension() == ".npy") {
       npy_.emplace(path, dim_);
       return;
@@ -65,6 +68,12 @@ class RowSink {
 
   void append(const std::vector<float>& rows) {
     const auto n = static_cast<std::int64_t>(rows.size()) / dim_;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      if (!std::isfinite(rows[i])) {
+        const std::int64_t frame = rows_written() + static_cast<std::int64_t>(i) / dim_;
+        throw InputError(input_, cat("gives a non-finite feature value at frame ", frame, " (",
+                                     frame_time(f_, rate_, frame), " s); nothing was written"));
+      }
     if (npy_) return npy_->append(rows.data(), n);
     char number[32];
     std::string text;
@@ -80,7 +89,7 @@ class RowSink {
     csv_ << text;
   }
 
-  std::int64_t rows() const { return npy_ ? npy_->rows() : written_; }
+  std::int64_t rows() const { return rows_written(); }
 
   void commit() {
     if (npy_) return npy_->commit();
@@ -90,6 +99,9 @@ class RowSink {
   }
 
  private:
+  std::int64_t rows_written() const { return npy_ ? npy_->rows() : written_; }
+
+  std::string input_;
   FeatureOptions f_;
   int rate_, dim_;
   std::optional<NpyRowWriter> npy_;
@@ -144,10 +156,11 @@ void add_features(CLI::App& app) {
   cmd->callback([cmd] {
     auto config = resolve_config_args(cmd, config_args);
     if (!config) return;
+    config->features = utterance_features(config->features);  // one file: no speaker statistics
     const std::string ext = std::filesystem::path(output).extension().string();
     if (ext != ".csv" && ext != ".npy") throw InputError(output, "output must end in .csv or .npy");
     const int rate = config->audio.sample_rate;
-    RowSink sink(output, config->features, rate);
+    RowSink sink(output, input, config->features, rate);
     double seconds = 0;
     if (resolve_device(device, "--device").cuda) {
       const Audio audio = load_audio(input, config->audio);

@@ -31,6 +31,9 @@ void add_serve(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "serve the CalmSpace page and its JSON API");
   cmd->add_option("--model", *model, model_flag_help());
   cmd->add_option("--host", options->host, "address to listen on (0.0.0.0: every interface)");
+  cmd->add_option("--allow-host", options->allowed_hosts,
+                  "a host name the page may be opened under besides localhost and IP addresses "
+                  "(repeatable; others are refused, against DNS rebinding)");
   cmd->add_option("--port", options->port, "port (0 = any free port)")->check(CLI::Range(0, 65535));
   cmd->add_option("--data", options->data_dir,
                   "data directory: the history database (analyses, results, recordings)");

@@ -144,8 +144,13 @@ def same_value(a, b):
 
 def find_feature_set(f, data_path, features):
     """Key of the stored feature set whose options equal the config's `features` section."""
-    # num_threads and device change speed and place, not values (feature_options_yaml leaves them out)
-    wanted = {k: v for k, v in features.items() if k not in ("num_threads", "device")}
+    # num_threads and device change speed and place, not values (feature_options_yaml leaves them
+    # out); a stored set holds the features before speaker_norm (feature_set_key ignores it)
+    wanted = {k: v for k, v in features.items()
+              if k not in ("num_threads", "device", "speaker_norm")}
+    if str(features.get("speaker_norm", "none")).lower() != "none":
+        raise PeerError("features.speaker_norm: the PyTorch peer reads stored features and does "
+                        "not normalise by speaker; run it with speaker_norm: none")
     sets = list(f["features"].keys()) if "features" in f else []
     found, seen = [], []
     for key in sets:

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/audio/resample.h"
+#include "core/audio/sample_checks.h"
 #include "core/base/error.h"
 
 namespace calmspace {
@@ -13,16 +14,6 @@ namespace {
 
 // Source frames decoded per block: 128 KiB of mono float.
 constexpr std::int64_t kBlockFrames = 1 << 15;
-
-// Index of the first NaN/infinity in `values`, or values.size() when all are finite.
-std::size_t first_non_finite(std::span<const float> values) {
-  bool finite = true;  // branch-free pass first: the common case is all finite
-  for (const float v : values) finite &= std::isfinite(v);
-  if (finite) return values.size();
-  return static_cast<std::size_t>(
-      std::find_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); }) -
-      values.begin());
-}
 
 }  // namespace
 
@@ -65,6 +56,7 @@ void AudioStream::set_source(const AudioSourceInfo& source) {
   source_ = source;
   if (source_.channels < 1) throw InputError(name_, "the file reports no audio channels");
   if (source_.rate < 1) throw InputError(name_, "the file reports no sample rate");
+  check_sample_rate(name_, source_.rate);
   if (source_.frames <= 0) throw InputError(name_, "contains no audio (0 frames)");
   // Checked against the header first, then while reading (compressed formats may only estimate
   // their length).
@@ -89,11 +81,7 @@ bool AudioStream::refill() {
   const std::int64_t got = read_source(block_);
   if (got > 0) {
     const std::span<const float> values(block_.data(), static_cast<std::size_t>(got * channels));
-    if (const std::size_t bad = first_non_finite(values); bad < values.size()) {
-      const std::int64_t frame = frames_in_ + static_cast<std::int64_t>(bad) / channels;
-      throw InputError(name_, cat("contains a non-finite sample (NaN or infinity) at frame ", frame,
-                                  " (", double(frame) / source_.rate, " s)"));
-    }
+    check_sample_values(name_, values, channels, frames_in_, source_.rate);
     frames_in_ += got;
     if (double(frames_in_) > options_.max_duration_s * source_.rate)
       throw InputError(name_, cat("recording is at least ", double(frames_in_) / source_.rate,

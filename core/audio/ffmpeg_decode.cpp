@@ -16,6 +16,7 @@ extern "C" {
 #include <vector>
 
 #include "core/audio/ffmpeg_handles.h"
+#include "core/audio/sample_checks.h"
 #include "core/audio/sniff.h"
 #include "core/base/error.h"
 
@@ -137,6 +138,7 @@ Audio ffmpeg_decode(std::span<const std::byte> bytes, const std::string& name,
   const int channels = decoder->ch_layout.nb_channels;
   const int rate = decoder->sample_rate;
   if (channels < 1 || rate < 1) throw InputError(name, "the audio stream has no channels or rate");
+  check_sample_rate(name, rate);
 
   SwrContext* swr_raw = nullptr;
   if (swr_alloc_set_opts2(&swr_raw, &decoder->ch_layout, AV_SAMPLE_FMT_FLTP, rate,
@@ -179,9 +181,7 @@ Audio ffmpeg_decode(std::span<const std::byte> bytes, const std::string& name,
   if (mono.empty())
     throw InputError(name, corrupt ? "the audio stream could not be decoded"
                                    : "contains no audio (no frame could be decoded)");
-  for (std::size_t i = 0; i < mono.size(); ++i)
-    if (!std::isfinite(mono[i]))
-      throw InputError(name, cat("contains a non-finite sample at frame ", i));
+  check_sample_values(name, mono, 1, 0, rate);
 
   Audio audio;
   audio.source_rate = rate;

@@ -1,5 +1,6 @@
 #include "core/base/atomic_file.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <array>
@@ -7,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 
@@ -41,9 +43,37 @@ void release_slot(int slot) {
 
 }  // namespace
 
+int remove_stale_temporaries(const std::string& final_path) {
+  namespace fs = std::filesystem;
+  const fs::path path(final_path);
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  const std::string prefix = path.filename().string() + ".tmp-";
+  int removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    const auto pid = static_cast<pid_t>(std::stol(digits));
+    if (pid <= 0 || pid == ::getpid()) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // that process still runs
+    std::error_code rm;
+    if (fs::remove(it->path(), rm)) {
+      std::fprintf(stderr, "note: removed %s, left by process %d, which no longer runs\n",
+                   it->path().c_str(), static_cast<int>(pid));
+      ++removed;
+    }
+  }
+  return removed;
+}
+
 AtomicFile::AtomicFile(std::string final_path)
     : final_path_(std::move(final_path)),
       temp_path_(final_path_ + ".tmp-" + std::to_string(::getpid())) {
+  remove_stale_temporaries(final_path_);
   slot_ = claim_slot(temp_path_);
 }
 

@@ -30,6 +30,11 @@ class AtomicFile {
 // Writes `text` to `path` atomically (temporary file, then rename).
 void write_text_file_atomic(const std::string& path, const std::string& text);
 
+// Removes "<final_path>.tmp-<pid>" files whose process no longer runs (left by a SIGKILL or a
+// power cut), saying so on stderr; returns how many. Every AtomicFile calls it for its path, so
+// the next run that writes the same file cleans up after a killed one.
+int remove_stale_temporaries(const std::string& final_path);
+
 // Unlinks every uncommitted temporary; async-signal-safe.
 void remove_pending_temporaries() noexcept;
 

@@ -1,6 +1,9 @@
 #include "core/config/config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -39,6 +42,34 @@ std::string section_names(const std::vector<std::pair<std::string, OptionRegistr
   return out;
 }
 
+// A name read from the file, for a message: short and printable, or not repeated at all (a file
+// that is not a config, such as /etc/shadow, must not have its content echoed).
+std::string quoted_name(const std::string& name) {
+  const bool printable =
+      name.size() <= 40 && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+      });
+  return printable ? "'" + name + "'" : "(a name that is no option)";
+}
+
+// yaml-cpp keeps the last of two equal keys in a mapping; a config where one setting is written
+// twice is a mistake to report, not to resolve silently.
+void refuse_duplicate_keys(const YAML::Node& node, const std::string& source,
+                           const std::string& where) {
+  if (node.IsMap()) {
+    std::set<std::string> seen;
+    for (const auto& item : node) {
+      const auto key = item.first.Scalar();
+      if (!seen.insert(key).second)
+        throw InputError(source, cat("key ", quoted_name(where + key), " appears twice (line ",
+                                     item.first.Mark().line + 1, ")"));
+      refuse_duplicate_keys(item.second, source, where + key + ".");
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) refuse_duplicate_keys(item, source, where);
+  }
+}
+
 }  // namespace
 
 void Config::merge_yaml(const YAML::Node& root, const std::string& source) {
@@ -49,15 +80,15 @@ void Config::merge_yaml(const YAML::Node& root, const std::string& source) {
     const auto name = section.first.as<std::string>();
     const OptionRegistry* registry = find_section(all, name);
     if (!registry)
-      throw InputError(source,
-                       cat("unknown section '", name, "' (known: ", section_names(all), ")"));
+      throw InputError(
+          source, cat("unknown section ", quoted_name(name), " (known: ", section_names(all), ")"));
     if (section.second.IsNull()) continue;
     if (!section.second.IsMap())
       throw InputError(source, cat("section '", name, "' must be a mapping of keys"));
     for (const auto& item : section.second) {
       const auto key = item.first.as<std::string>();
       const OptionEntry* entry = registry->find(key);
-      if (!entry) throw InputError(source, cat("unknown key '", name, ".", key, "'"));
+      if (!entry) throw InputError(source, cat("unknown key ", quoted_name(cat(name, ".", key))));
       try {
         entry->set(item.second, cat(name, ".", key));
       } catch (const InputError& e) {
@@ -68,6 +99,9 @@ void Config::merge_yaml(const YAML::Node& root, const std::string& source) {
 }
 
 void Config::load_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(path, "is a folder; give a config file (.yaml)");
   std::ifstream in(path);
   if (!in) throw InputError(path, "cannot open config file");
   YAML::Node root;
@@ -76,6 +110,9 @@ void Config::load_file(const std::string& path) {
   } catch (const YAML::Exception& e) {
     throw InputError(path, cat("not valid YAML: ", e.msg, " at line ", e.mark.line + 1));
   }
+  if (root && !root.IsNull() && !root.IsMap())
+    throw InputError(path, "is not a CalmSpace config (a YAML mapping of sections)");
+  refuse_duplicate_keys(root, path, "");
   merge_yaml(root, path);
 }
 
@@ -143,11 +180,21 @@ std::string Config::help_table() {
 void AudioOptions::validate() const {
   if (sample_rate < 1000 || sample_rate > 384000)
     throw InputError("audio.sample_rate", cat(sample_rate, " Hz is outside [1000, 384000]"));
-  if (!(max_duration_s > 0)) throw InputError("audio.max_duration_s", "must be > 0");
+  if (!(max_duration_s > 0 && max_duration_s <= 86400))
+    throw InputError("audio.max_duration_s", "must be in (0, 86400] seconds (one day at most)");
+}
+
+// Upper bounds (issue 20): each number is checked once, where it is validated, so that a value
+// no recipe could mean (train.lr=1e30, model.hidden_size=1e9) is an error naming the key, the
+// limit and the unit, not an overflow, an allocation failure or a NaN an epoch later.
+void at_most(double value, double limit, const char* key, const char* unit) {
+  if (!(value <= limit)) throw InputError(key, cat(value, " is above the limit of ", limit, unit));
 }
 
 void DataOptions::validate() const {
   if (folds.empty() && num_folds < 2) throw InputError("data.num_folds", "must be >= 2");
+  at_most(num_folds, 1000, "data.num_folds", " folds");
+  at_most(num_threads, 1024, "data.num_threads", " threads");
   if (compression < 0 || compression > 9) throw InputError("data.compression", "must be in 0-9");
   if (num_threads < 0) throw InputError("data.num_threads", "must be >= 0");
   std::set<std::string> seen;
@@ -171,6 +218,10 @@ void ModelOptions::validate() const {
     throw InputError("model.temperature", "must be a finite number > 0");
   if (!(unseen_corpus_ua >= 0 && unseen_corpus_ua <= 1))
     throw InputError("model.unseen_corpus_ua", "must be in [0, 1]");
+  at_most(hidden_size, 4096, "model.hidden_size", " units");
+  at_most(num_layers, 16, "model.num_layers", " layers");
+  at_most(attention_dim, 4096, "model.attention_dim", " units");
+  at_most(std::abs(forget_bias), 100, "model.forget_bias", " (absolute value)");
 }
 
 void TrainOptions::validate() const {
@@ -194,6 +245,14 @@ void TrainOptions::validate() const {
     throw InputError("train.ensemble_rotate_valid",
                      "needs validation folds to rotate, but train.validation is false");
   parse_device(device, "train.device");  // the format only; availability is checked on use
+  at_most(epochs, 100000, "train.epochs", " epochs");
+  at_most(batch_size, 65536, "train.batch_size", " clips");
+  at_most(lr, 10, "train.lr", "");
+  at_most(weight_decay, 10, "train.weight_decay", "");
+  at_most(eps, 1, "train.eps", "");
+  at_most(grad_clip, 1e6, "train.grad_clip", "");
+  at_most(warmup_epochs, epochs, "train.warmup_epochs", " (train.epochs)");
+  at_most(num_threads, 1024, "train.num_threads", " threads");
 }
 
 void AugmentOptions::validate() const {
@@ -220,6 +279,19 @@ void AugmentOptions::validate() const {
   if (!(babble_snr_min_db <= babble_snr_max_db))
     throw InputError("augment.babble_snr_min_db", "must be <= babble_snr_max_db");
   if (babble_talkers < 1) throw InputError("augment.babble_talkers", "must be >= 1");
+  at_most(gain_db, 60, "augment.gain_db", " dB");
+  for (const auto& [snr, key] : {std::pair{noise_snr_min_db, "augment.noise_snr_min_db"},
+                                 {noise_snr_max_db, "augment.noise_snr_max_db"},
+                                 {babble_snr_min_db, "augment.babble_snr_min_db"},
+                                 {babble_snr_max_db, "augment.babble_snr_max_db"}})
+    if (!(snr >= -30 && snr <= 100))
+      throw InputError(key, cat(snr, " dB is outside [-30, 100] dB"));
+  at_most(time_masks, 100, "augment.time_masks", " masks");
+  at_most(time_mask_frames, 10000, "augment.time_mask_frames", " frames");
+  at_most(freq_masks, 100, "augment.freq_masks", " masks");
+  at_most(freq_mask_bins, 4096, "augment.freq_mask_bins", " bins");
+  at_most(reverb_rooms, 4096, "augment.reverb_rooms", " rooms");
+  at_most(babble_talkers, 16, "augment.babble_talkers", " talkers");
 }
 
 Config resolve_config(const std::string& config_path, const std::vector<std::string>& overrides) {

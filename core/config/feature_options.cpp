@@ -51,6 +51,22 @@ void FeatureOptions::validate(int sample_rate) const {
   parse_device(device, key("device"));
   if (!(win_ms > 0)) throw InputError(key("win_ms"), "must be > 0");
   if (!(hop_ms > 0)) throw InputError(key("hop_ms"), "must be > 0");
+  // Upper bounds (issue 20): a value no analysis means is refused here, naming the limit and its
+  // unit, instead of hanging (win_ms=1e12), failing to allocate (n_fft=2^31) or making every
+  // value infinite (dither=1e30).
+  const auto at_most = [&](double value, double limit, const char* name, const char* unit) {
+    if (!(value <= limit))
+      throw InputError(key(name), cat(value, " is above the limit of ", limit, unit));
+  };
+  at_most(win_ms, 1000, "win_ms", " ms");
+  at_most(hop_ms, 1000, "hop_ms", " ms");
+  at_most(n_fft, 65536, "n_fft", " samples");
+  at_most(n_mels, 1024, "n_mels", " bands");
+  at_most(dither, 0.1, "dither", " (standard deviation; full scale is 1)");
+  at_most(log_floor, 1, "log_floor", "");
+  at_most(lifter, 1000, "lifter", "");
+  at_most(delta_window, 100, "delta_window", " frames");
+  at_most(num_threads, 1024, "num_threads", " threads");
   if (win_length(sample_rate) < 2)
     throw InputError(key("win_ms"), cat("gives ", win_length(sample_rate), " samples; need >= 2"));
   if (hop_length(sample_rate) < 1) throw InputError(key("hop_ms"), "gives less than one sample");
@@ -74,6 +90,17 @@ void FeatureOptions::validate(int sample_rate) const {
   if (deltas < 0 || deltas > 2) throw InputError(key("deltas"), "must be 0, 1 or 2");
   if (delta_window < 1) throw InputError(key("delta_window"), "must be >= 1");
   if (num_threads < 0) throw InputError(key("num_threads"), "must be >= 0");
+  if (speaker_norm != Cmvn::None && cmvn != Cmvn::None)
+    throw InputError(key("speaker_norm"),
+                     "needs features.cmvn: none (one normalisation of the clip, not two)");
+}
+
+FeatureOptions utterance_features(FeatureOptions options) {
+  if (options.speaker_norm != Cmvn::None) {
+    options.cmvn = options.speaker_norm;
+    options.speaker_norm = Cmvn::None;
+  }
+  return options;
 }
 
 std::string feature_options_yaml(const FeatureOptions& options) {
@@ -84,6 +111,7 @@ std::string feature_options_yaml(const FeatureOptions& options) {
   out << YAML::BeginMap;
   for (const auto& e : registry.entries()) {
     if (e.name == "num_threads" || e.name == "device") continue;  // speed and place, not values
+    if (e.name == "speaker_norm" && copy.speaker_norm == Cmvn::None) continue;
     out << YAML::Key << e.name << YAML::Value << e.get();
   }
   out << YAML::EndMap;
@@ -91,8 +119,10 @@ std::string feature_options_yaml(const FeatureOptions& options) {
 }
 
 std::string feature_set_key(const FeatureOptions& options) {
+  FeatureOptions stored = options;
+  stored.speaker_norm = Cmvn::None;
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bit
-  for (unsigned char c : feature_options_yaml(options)) {
+  for (unsigned char c : feature_options_yaml(stored)) {
     h ^= c;
     h *= 1099511628211ull;
   }

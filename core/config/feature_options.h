@@ -76,6 +76,11 @@ struct FeatureOptions {
   int deltas = 0;        // 0 = none, 1 = + deltas, 2 = + deltas and delta-deltas
   int delta_window = 2;  // N in torchaudio.functional.compute_deltas (win_length = 2N+1)
   Cmvn cmvn = Cmvn::None;
+  // Speaker-level normalisation (core/features/speaker_norm.h): each clip's features minus the
+  // mean (mean_var: and over the std) of every clean frame of its speaker's clips in the same
+  // split, so that what is left is how this clip differs from the speaker's usual voice. Where no
+  // speaker statistics exist (predict, serve, ONNX), the clip's own stand in (utterance_features).
+  Cmvn speaker_norm = Cmvn::None;
   int num_threads = 0;  // threads for batch extraction; 0 = all hardware threads
   // Where features are computed: auto (wherever train.device runs the model), cpu, cuda, cuda:N
   // (core/base/device.h; Config::feature_device() resolves auto).
@@ -104,6 +109,9 @@ struct FeatureOptions {
     r.add("deltas", &deltas, "append deltas (1) or deltas and delta-deltas (2)");
     r.add("delta_window", &delta_window, "delta regression half-width N (frames)");
     r.add_enum("cmvn", &cmvn, cmvn_table(), "per-utterance mean / variance normalisation");
+    r.add_enum("speaker_norm", &speaker_norm, cmvn_table(),
+               "normalise with the statistics of the speaker's clips in the split (needs cmvn: "
+               "none); without them (predict, serve) the clip's own");
     r.add("num_threads", &num_threads, "threads for batch extraction; 0 = all cores");
     r.add("device", &device,
           "where features are computed: auto (where train.device runs the model), cpu, cuda, "
@@ -128,7 +136,13 @@ struct FeatureOptions {
 // Canonical YAML of the options that change feature values (num_threads and device left out) and
 // the key derived from it: same options -> same key, any changed value -> another key (the name of
 // a dataset file's stored feature set, core/dataset/dataset_file.h).
+// speaker_norm is written only when set (files made before it keep their keys) and is not part of
+// the key: a stored feature set holds the features before speaker normalisation.
 std::string feature_options_yaml(const FeatureOptions& options);
 std::string feature_set_key(const FeatureOptions& options);
+
+// The options for one recording with no speaker statistics: speaker_norm becomes the utterance
+// CMN/CMVN of the same mode (the clip's own statistics stand in for its speaker's).
+FeatureOptions utterance_features(FeatureOptions options);
 
 }  // namespace calmspace

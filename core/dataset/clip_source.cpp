@@ -95,6 +95,11 @@ const std::vector<FeatureMatrix>& ClipSource::clean_features() {
       for (auto& m : extract(waveforms)) clean_.push_back(std::move(m));
     }
   }
+  if (const Cmvn mode = config_.features.speaker_norm; mode != Cmvn::None) {
+    speaker_stats_ = speaker_stats(clean_, speakers_);
+    for (std::size_t k = 0; k < clean_.size(); ++k)
+      apply_speaker_norm(clean_[k], speaker_stats_.at(speakers_[k]), mode);
+  }
   clean_ready_ = true;
   return clean_;
 }
@@ -102,7 +107,9 @@ const std::vector<FeatureMatrix>& ClipSource::clean_features() {
 std::vector<FeatureMatrix> ClipSource::features(std::span<const std::size_t> positions,
                                                 std::int64_t epoch) {
   std::vector<FeatureMatrix> out;
+  const Cmvn speaker_norm = config_.features.speaker_norm;
   if (augments_waveforms()) {
+    if (speaker_norm != Cmvn::None) clean_features();  // the speakers' clean statistics
     // Waveforms are read serially (one HDF5 file), augmented in parallel; each clip's result
     // depends only on (seed, epoch, clip), not on the thread that made it.
     const int rate = dataset_->sample_rate();
@@ -139,6 +146,9 @@ std::vector<FeatureMatrix> ClipSource::features(std::span<const std::size_t> pos
                                           seed, epoch, c, room, crowd);
         });
     out = extract(waveforms);
+    if (speaker_norm != Cmvn::None)
+      for (std::size_t k = 0; k < positions.size(); ++k)
+        apply_speaker_norm(out[k], speaker_stats_.at(speakers_[positions[k]]), speaker_norm);
   } else {
     const auto& clean = clean_features();
     for (std::size_t p : positions) out.push_back(clean.at(p));

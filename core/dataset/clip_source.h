@@ -9,6 +9,10 @@
 //   masks (augment.time_masks / freq_masks) are applied on top, also per (seed, epoch, clip).
 //   Babble takes other speakers' clips of this split; reverberation one of the seed's rooms.
 //   With augment = false the clean cached features are returned unchanged.
+//   With features.speaker_norm set, every clip (clean or augmented) is normalised with its
+//   speaker's statistics over the clean features of this source's clips (speaker_norm.h): a
+//   split holds whole speakers, so a test speaker's statistics come from that speaker's own
+//   unlabelled clips, never from another split.
 // The DatasetFile must outlive the source. Not thread-safe (use one source per thread).
 #pragma once
 
@@ -23,6 +27,7 @@
 #include "core/config/config.h"
 #include "core/dataset/dataset_file.h"
 #include "core/features/feature_extractor.h"
+#include "core/features/speaker_norm.h"
 
 namespace calmspace {
 
@@ -74,8 +79,9 @@ class ClipSource {
   std::unique_ptr<FeatureExtractor> extractor_;  // created on first need
   std::vector<FeatureMatrix> clean_;
   bool clean_ready_ = false;
-  std::vector<int> speakers_;              // speaker of each position (babble talkers)
-  std::vector<std::vector<float>> rooms_;  // room_bank(), made on the first reverberated clip
+  std::vector<int> speakers_;                  // speaker of each position (babble, speaker_norm)
+  std::map<int, SpeakerStats> speaker_stats_;  // features.speaker_norm: per speaker, clean
+  std::vector<std::vector<float>> rooms_;      // room_bank(), made on the first reverberated clip
 };
 
 }  // namespace calmspace

@@ -64,8 +64,10 @@ void FeatureSet::append(std::span<const float> rows, std::int64_t num_frames) {
 
 FeatureSet make_feature_set(const FeatureOptions& options, int sample_rate) {
   FeatureSet set;
-  set.key = feature_set_key(options);
-  set.options_yaml = feature_options_yaml(options);
+  FeatureOptions stored = options;  // the features before any speaker normalisation
+  stored.speaker_norm = Cmvn::None;
+  set.key = feature_set_key(stored);
+  set.options_yaml = feature_options_yaml(stored);
   set.feature_dim = options.feature_dim(sample_rate);
   return set;
 }
@@ -282,6 +284,11 @@ struct DatasetFile::Impl {
       if (size != n) corrupt("per-clip datasets differ in length");
     if (h.speaker_fold.size() != h.speaker_names.size())
       corrupt("/speakers/fold and /speakers/names differ in length");
+    if (h.num_folds < 1 || h.num_folds > 1000) corrupt(cat("it has ", h.num_folds, " folds"));
+    for (std::size_t s = 0; s < h.speaker_fold.size(); ++s)
+      if (h.speaker_fold[s] < 0 || h.speaker_fold[s] >= h.num_folds)
+        corrupt(cat("speaker ", s, " has fold ", h.speaker_fold[s], " (the file has ", h.num_folds,
+                    " folds)"));
 
     waveforms = h5::dataset_open(file, "waveforms");
     const auto dims = h5::dims_of(waveforms);
@@ -306,8 +313,13 @@ struct DatasetFile::Impl {
         corrupt(cat("clip ", i, " has speaker id ", c.speaker));
       if (c.corpus < 0 || c.corpus >= static_cast<int>(h.corpus_names.size()))
         corrupt(cat("clip ", i, " has corpus id ", c.corpus));
-      if (c.offset < 0 || c.length < 0 || c.offset + c.length > total_samples)
+      if (c.fold < 0 || c.fold >= h.num_folds)
+        corrupt(cat("clip ", i, " has fold ", c.fold, " (the file has ", h.num_folds, " folds)"));
+      // Written so that no sum can overflow (an offset near INT64_MAX).
+      if (c.offset < 0 || c.length < 0 || c.offset > total_samples ||
+          c.length > total_samples - c.offset)
         corrupt(cat("clip ", i, " lies outside /waveforms"));
+      if (c.length == 0) corrupt(cat("clip ", i, " has no samples (length 0)"));
     }
   }
 };

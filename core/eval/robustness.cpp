@@ -17,6 +17,7 @@
 #include "core/base/rng.h"
 #include "core/eval/evaluate.h"
 #include "core/features/feature_extractor.h"
+#include "core/features/speaker_norm.h"
 #include "core/run/model_checkpoint.h"
 
 namespace calmspace {
@@ -179,7 +180,7 @@ RobustnessReport run_robustness(const DatasetFile& dataset, std::span<const Chec
     models.push_back(model_from_checkpoint(m, {"auto", m.config().train.precision}));
     models.back()->set_num_threads(threads);
   }
-  FeatureOptions feature_options = config.features;
+  FeatureOptions feature_options = config.features;  // the extractor leaves speaker_norm alone
   feature_options.num_threads = threads;
   const auto extractor = make_feature_extractor(feature_options, rate, "cpu");
 
@@ -210,6 +211,13 @@ RobustnessReport run_robustness(const DatasetFile& dataset, std::span<const Chec
         const auto rows = batch.clip(static_cast<std::int64_t>(k));
         m.data.assign(rows.begin(), rows.end());
       }
+    }
+    // speaker_norm: each speaker's statistics over their clips in this condition, as if every
+    // recording of theirs came through the same microphone, room and codec.
+    if (const Cmvn mode = config.features.speaker_norm; mode != Cmvn::None) {
+      const auto stats = speaker_stats(features, speakers);
+      for (std::size_t k = 0; k < features.size(); ++k)
+        apply_speaker_norm(features[k], stats.at(speakers[k]), mode);
     }
     std::vector<float> logits(waves.size() * C, 0.0f);
     for (const auto& model : models) {

@@ -24,7 +24,7 @@ void require(bool supported, const char* option, const char* reason) {
 }  // namespace
 
 void add_onnx_audio_frontend(onnx_builder::GraphBuilder& g, const Config& config) {
-  const FeatureOptions& f = config.features;
+  const FeatureOptions f = utterance_features(config.features);  // one clip: its own stats
   const int rate = config.audio.sample_rate;
   require(f.kind == FeatureKind::LogMel, "features.kind", "only logmel is supported");
   require(f.center, "features.center", "snip-edge framing (center=false)");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "core/model/softmax.h"
 #include "core/run/model_checkpoint.h"
@@ -18,7 +19,10 @@ Config first_config(std::span<const Checkpoint> members) {
   return members[0].config();
 }
 
+// One recording at a time, with no speaker statistics: speaker_norm falls back to the
+// recording's own (utterance_features).
 FeatureOptions with_threads(FeatureOptions features, int threads) {
+  features = utterance_features(std::move(features));
   features.num_threads = threads;
   return features;
 }

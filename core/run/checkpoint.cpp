@@ -4,6 +4,8 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "core/base/atomic_file.h"
@@ -238,7 +240,26 @@ Checkpoint load_checkpoint(const std::string& path) {
   if (!(c.state.optimizer_m.size() == c.state.optimizer_v.size() &&
         (c.state.optimizer_m.empty() || c.state.optimizer_m.size() == c.weights.size())))
     throw InputError(path, "optimizer moments do not match the weights");
+  check_model_values(path, c);
   return c;
+}
+
+void check_model_values(const std::string& path, const Checkpoint& checkpoint) {
+  for (const auto& p : checkpoint.layout) {
+    const auto begin = static_cast<std::size_t>(p.offset);
+    const auto end = std::min(begin + static_cast<std::size_t>(p.size), checkpoint.weights.size());
+    for (std::size_t i = begin; i < end; ++i)
+      if (!std::isfinite(checkpoint.weights[i]))
+        throw InputError(path, cat("holds a non-finite value in ", p.name,
+                                   ": a damaged or diverged model, which would answer NaN"));
+  }
+  for (const float m : checkpoint.norm_mean)
+    if (!std::isfinite(m))
+      throw InputError(path, "holds a non-finite input_norm.mean: a damaged model");
+  for (const float s : checkpoint.norm_std)
+    if (!(s > 0 && std::isfinite(s)))
+      throw InputError(path, cat("holds input_norm.std ", s,
+                                 " (each must be a finite number > 0): a damaged model"));
 }
 
 }  // namespace calmspace

@@ -63,4 +63,8 @@ void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 // at audio.sample_rate, C = labels), norm sizes F. Any mismatch: InputError(path, reason).
 Checkpoint load_checkpoint(const std::string& path);
 
+// Throws InputError(path, ...) when a weight or an input-normalisation mean is not finite, or an
+// input-normalisation std is not a finite number > 0: a model that would answer NaN (issue 20).
+void check_model_values(const std::string& path, const Checkpoint& checkpoint);
+
 }  // namespace calmspace

@@ -89,6 +89,7 @@ Checkpoint checkpoint_from_safetensors(const Safetensors& file, const std::strin
   }
   c.norm_mean = file.find("input_norm.mean")->data;
   c.norm_std = file.find("input_norm.std")->data;
+  check_model_values(path, c);
   return c;
 }
 

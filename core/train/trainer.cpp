@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/base/atomic_file.h"
+#include "core/base/error.h"
 #include "core/base/rng.h"
 #include "core/dataset/batching.h"
 #include "core/dataset/clip_source.h"
@@ -109,8 +110,10 @@ EpochTraining train_one_epoch(TrainingStep& step, ClipSource& source, const Conf
     const bool last = k + 1 == plan.size();
     if (!step.totals_are_free() && !last && (k + 1) % kLogEvery != 0) continue;
     totals = step.totals();
-    CALMSPACE_CHECK(std::isfinite(totals.loss_sum), "training loss is ", totals.loss_sum,
-                    " by epoch ", epoch + 1, " batch ", k + 1, " (lower train.lr?)");
+    if (!std::isfinite(totals.loss_sum))
+      throw InputError("train.lr",
+                       cat("training diverged: the loss is ", totals.loss_sum, " by epoch ",
+                           epoch + 1, " batch ", k + 1, "; lower train.lr or set train.grad_clip"));
     if (observer)
       observer->on_batch(epoch + 1, t.epochs, int(k + 1), int(plan.size()),
                          totals.loss_sum / std::max<std::int64_t>(totals.seen, 1));

@@ -28,8 +28,10 @@ void CpuTrainingStep::run(const Batch& batch, std::uint64_t dropout_seed, int ep
   dlogits_.resize(logits_.size());
   const double loss =
       softmax_cross_entropy(logits_, B, C, batch.labels, config_.class_weights, dlogits_);
-  CALMSPACE_CHECK(std::isfinite(loss), "training loss is ", loss, " at epoch ", epoch + 1,
-                  " batch ", index + 1, " (lower train.lr?)");
+  if (!std::isfinite(loss))
+    throw InputError(
+        "train.lr", cat("training diverged: the loss is ", loss, " at epoch ", epoch + 1, " batch ",
+                        index + 1, "; lower train.lr or set train.grad_clip"));
   model_.backward(dlogits_);
   totals_.grad_norm_sum += clip_gradient_norm(model_.gradients(), config_.grad_clip);
   optimizer_.step(model_.weights(), model_.gradients());

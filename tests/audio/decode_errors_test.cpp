@@ -17,6 +17,7 @@
 namespace calmspace {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::ScratchDir;
@@ -194,6 +195,56 @@ TEST(DecodeErrors, NonFiniteFloatSamples) {
       testing::wave_file({testing::fmt_chunk(3, 2, 44100, 32),
                           testing::riff_chunk("data", testing::float_payload(stereo))}));
   EXPECT_THAT(load_error(dir / "nan2.wav").reason(), HasSubstr("at frame 700 "));
+}
+
+// Issue 20: finite but huge float samples (their power spectrum overflows to infinity) are refused
+// like NaN, naming the value and where it is; a sample just over full scale is fine.
+TEST(DecodeErrors, HugeFiniteFloatSamples) {
+  ScratchDir dir;
+  for (const float bad : {1e20f, -3e38f, 1001.0f}) {
+    std::vector<float> samples = testing::sine(440, 0.1, 16000, 0.5);
+    samples[800] = bad;
+    const auto path = dir / "huge.wav";
+    testing::write_file(
+        path, testing::wave_file({testing::fmt_chunk(3, 1, 16000, 32),
+                                  testing::riff_chunk("data", testing::float_payload(samples))}));
+    EXPECT_THAT(load_error(path).reason(),
+                AllOf(StartsWith("contains the sample value "), HasSubstr(" at frame 800 (0.05 s)"),
+                      HasSubstr("far outside audio's range")));
+  }
+  std::vector<float> loud = testing::sine(440, 0.1, 16000, 0.5);
+  loud[10] = 1.5f;  // over full scale, as float files may be
+  testing::write_file(
+      dir / "loud.wav",
+      testing::wave_file({testing::fmt_chunk(3, 1, 16000, 32),
+                          testing::riff_chunk("data", testing::float_payload(loud))}));
+  EXPECT_EQ(load_audio((dir / "loud.wav").string(), AudioOptions{}).samples.size(), 1600u);
+}
+
+// A WAV at 1 Hz or 100 Hz, an AIFF whose 80-bit rate is 0.5 (libsndfile reads it as 1 Hz): not
+// audio a person recorded.
+TEST(DecodeErrors, SampleRatesNoRecordingHas) {
+  ScratchDir dir;
+  const std::vector<std::int16_t> pcm(4000, 1000);
+  for (const int rate : {1, 100, 3999, 800000}) {
+    testing::write_file(
+        dir / "odd.wav",
+        testing::wave_file({testing::fmt_chunk(1, 1, rate, 16),
+                            testing::riff_chunk("data", testing::pcm16_payload(pcm))}));
+    EXPECT_EQ(load_error(dir / "odd.wav").reason(),
+              cat("sample rate ", rate,
+                  " Hz is not one an audio recording has (4000-768000 Hz accepted)"))
+        << rate;
+  }
+  SF_INFO info{};
+  info.format = SF_FORMAT_AIFF | SF_FORMAT_PCM_16;
+  info.samplerate = 1;
+  info.channels = 1;
+  SNDFILE* f = sf_open((dir / "slow.aiff").c_str(), SFM_WRITE, &info);
+  ASSERT_NE(f, nullptr);
+  sf_write_short(f, pcm.data(), static_cast<sf_count_t>(pcm.size()));
+  sf_close(f);
+  EXPECT_THAT(load_error(dir / "slow.aiff").reason(), StartsWith("sample rate 1 Hz is not one"));
 }
 
 TEST(DecodeErrors, LongerThanMaxDuration) {

@@ -153,6 +153,28 @@ TEST(Config, MissingOrBrokenFilesAreOneLineErrors) {
               HasSubstr("not valid YAML"));
 }
 
+// Issue 20: a setting written twice is an error (yaml-cpp alone keeps the last), a folder is named
+// as a folder, and a file that is not a config is refused without echoing its content.
+TEST(Config, DuplicateKeysFoldersAndForeignFilesAreRefused) {
+  testing::ScratchDir dir;
+  testing::write_file(dir / "dup.yaml", "train:\n  epochs: 3\n  lr: 0.1\n  epochs: 5\n");
+  EXPECT_EQ(error_of([&] { resolve_config((dir / "dup.yaml").string(), {}); }),
+            (dir / "dup.yaml").string() + ": key 'train.epochs' appears twice (line 4)");
+  testing::write_file(dir / "dup_section.yaml", "model: {cell: gru}\nmodel: {cell: lstm}\n");
+  EXPECT_THAT(error_of([&] { resolve_config((dir / "dup_section.yaml").string(), {}); }),
+              HasSubstr("key 'model' appears twice (line 2)"));
+  EXPECT_EQ(error_of([&] { resolve_config(dir.path().string(), {}); }),
+            dir.path().string() + ": is a folder; give a config file (.yaml)");
+  testing::write_file(dir / "shadow", "root:*:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\n");
+  const std::string shadow = error_of([&] { resolve_config((dir / "shadow").string(), {}); });
+  EXPECT_THAT(shadow, HasSubstr("shadow: "));
+  EXPECT_EQ(shadow.find("20228"), std::string::npos) << shadow;
+  testing::write_file(dir / "secret.yaml", "s3cr3t:p4ss: 1\n");
+  const std::string secret = error_of([&] { resolve_config((dir / "secret.yaml").string(), {}); });
+  EXPECT_THAT(secret, HasSubstr("unknown section (a name that is no option)"));
+  EXPECT_EQ(secret.find("p4ss"), std::string::npos) << secret;
+}
+
 }  // namespace
 }  // namespace calmspace
 
@@ -178,6 +200,37 @@ TEST(Config, NonFiniteNumbersAreRefusedNamingTheKey) {
   }
   Config config;
   EXPECT_NO_THROW(config.apply_override("features.dither=1e-5"));
+}
+
+}  // namespace
+}  // namespace calmspace
+
+namespace calmspace {
+namespace {
+
+// Finite but absurd values (issue 20) are refused at validation, naming the key, the limit and
+// the unit, instead of hanging, failing to allocate or giving NaN an epoch later.
+TEST(Config, ValuesAboveTheirLimitsAreRefusedNamingKeyAndLimit) {
+  const std::vector<std::pair<const char*, const char*>> cases = {
+      {"features.win_ms=1e12", "above the limit of 1000 ms"},
+      {"features.n_fft=2147483647", "above the limit of 65536 samples"},
+      {"features.n_mels=1073741824", "above the limit of 1024 bands"},
+      {"features.dither=1e30", "above the limit of 0.1 (standard deviation; full scale is 1)"},
+      {"features.log_floor=1e30", "above the limit of 1"},
+      {"train.lr=1e30", "above the limit of 10"},
+      {"train.weight_decay=1e30", "above the limit of 10"},
+      {"model.hidden_size=1000000000", "above the limit of 4096 units"},
+      {"augment.gain_db=1e30", "above the limit of 60 dB"},
+      {"augment.noise_snr_max_db=1e9", "outside [-30, 100] dB"},
+      {"audio.max_duration_s=1e300", "one day at most"}};
+  for (const auto& [assignment, message] : cases) {
+    const std::string key = std::string(assignment).substr(0, std::string(assignment).find('='));
+    const std::string error = error_of([&] { resolve_config("", {assignment}); });
+    EXPECT_THAT(error, HasSubstr(key)) << assignment;
+    EXPECT_THAT(error, HasSubstr(message)) << assignment;
+  }
+  EXPECT_NO_THROW(
+      resolve_config("", {"train.lr=0.5", "features.win_ms=1000", "features.n_mels=128"}));
 }
 
 }  // namespace

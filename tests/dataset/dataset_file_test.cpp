@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "core/base/error.h"
 #include "support/test_support.h"
@@ -200,6 +201,57 @@ TEST(DatasetFile, BadFilesAreOneLineInputErrors) {
       EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
     }
   }
+}
+
+// Sets element `index` of the integer dataset `name` of an existing file to `value`.
+template <typename T>
+void patch(const std::filesystem::path& path, const char* name, std::size_t index, T value) {
+  const hid_t type = sizeof(T) == 8 ? H5T_NATIVE_INT64 : H5T_NATIVE_INT32;
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  ASSERT_GE(ds, 0);
+  const hid_t space = H5Dget_space(ds);
+  std::vector<T> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  ASSERT_GE(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), 0);
+  values.at(index) = value;
+  ASSERT_GE(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), 0);
+  H5Sclose(space);
+  H5Dclose(ds);
+  H5Fclose(file);
+}
+
+// Issue 20: values that would fail only after an epoch (an offset whose sum with the length
+// overflows, an empty clip, a fold the file does not have) are refused when the file is opened.
+TEST(DatasetFile, ImpossibleClipEntriesAreRefusedOnOpen) {
+  ScratchDir dir;
+  const auto fresh = [&](const char* name) {
+    const auto path = dir / name;
+    write_small(path.string(), false);
+    return path;
+  };
+  const auto reason = [](const std::filesystem::path& path) -> std::string {
+    try {
+      DatasetFile f(path.string());
+    } catch (const InputError& e) {
+      return e.reason();
+    }
+    return "opened";
+  };
+  auto p = fresh("offset.h5");
+  patch<std::int64_t>(p, "clips/offset", 1, std::numeric_limits<std::int64_t>::max() - 2);
+  EXPECT_EQ(reason(p), "corrupt CalmSpace dataset file: clip 1 lies outside /waveforms");
+  p = fresh("length.h5");
+  patch<std::int64_t>(p, "clips/length", 2, 0);
+  EXPECT_EQ(reason(p), "corrupt CalmSpace dataset file: clip 2 has no samples (length 0)");
+  p = fresh("clip_fold.h5");
+  patch<std::int32_t>(p, "clips/fold", 0, 99);
+  EXPECT_EQ(reason(p), "corrupt CalmSpace dataset file: clip 0 has fold 99 (the file has 2 folds)");
+  p = fresh("speaker_fold.h5");
+  patch<std::int32_t>(p, "speakers/fold", 1, -1);
+  EXPECT_EQ(reason(p),
+            "corrupt CalmSpace dataset file: speaker 1 has fold -1 (the file has 2 folds)");
+  EXPECT_EQ(reason(fresh("fine.h5")), "opened");
 }
 
 // python3 with h5py (Debian's python3-h5py lives under /usr/bin/python3).

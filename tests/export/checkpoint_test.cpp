@@ -10,9 +10,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <thread>
 
 #include "core/base/error.h"
+#include "core/run/checkpoint_safetensors.h"
 #include "export/export_fixtures.h"
 
 namespace calmspace {
@@ -172,6 +174,7 @@ TEST(Checkpoint, KillDashNineDuringAWriteNeverLeavesACorruptCheckpoint) {
   const auto first = testing::small_checkpoint(big, 4, 1);
   const auto second = testing::small_checkpoint(big, 4, 2);
   save_checkpoint(path, first);
+  bool left_temporary = false;
   for (int round = 0; round < 6; ++round) {
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
@@ -187,10 +190,52 @@ TEST(Checkpoint, KillDashNineDuringAWriteNeverLeavesACorruptCheckpoint) {
     EXPECT_TRUE(back.weights == first.weights || back.weights == second.weights);
     EXPECT_TRUE(back.state.optimizer_v == first.state.optimizer_v ||
                 back.state.optimizer_v == second.state.optimizer_v);
+    left_temporary = left_temporary || count_files(dir.path()) > 1;
   }
-  // The kills did land mid-write: the killed writers' temporaries are still there (a program's
-  // signal handler or the next run removes them; they are never mistaken for the checkpoint).
-  EXPECT_GT(count_files(dir.path()), 1);
+  // The kills did land mid-write: a killed writer's temporary was there after some round (never
+  // mistaken for the checkpoint); the next write of the same file removes any left.
+  EXPECT_TRUE(left_temporary);
+  save_checkpoint(path, first);
+  EXPECT_EQ(count_files(dir.path()), 1);
+}
+
+}  // namespace
+}  // namespace calmspace
+
+namespace calmspace {
+namespace {
+
+// Issue 20: a model with a NaN or infinite weight, or an input std that is not > 0, would answer
+// NaN for every recording; loading it is an error naming the file and the tensor.
+TEST(Checkpoint, NonFiniteWeightsAndBadInputNormAreRefusedOnLoad) {
+  ScratchDir dir;
+  auto c = testing::small_checkpoint();
+  c.weights[c.layout[1].offset + 2] = std::numeric_limits<float>::quiet_NaN();
+  const auto nan_path = (dir / "nan.h5").string();
+  save_checkpoint(nan_path, c);
+  try {
+    load_checkpoint(nan_path);
+    FAIL() << "loaded";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), nan_path);
+    EXPECT_NE(e.reason().find("non-finite value in " + c.layout[1].name), std::string::npos)
+        << e.reason();
+  }
+  EXPECT_THROW(checkpoint_from_safetensors(checkpoint_to_safetensors(c), "nan.safetensors"),
+               InputError);
+
+  auto d = testing::small_checkpoint();
+  d.norm_std[0] = 0.0f;
+  const auto zero_path = (dir / "zero_std.h5").string();
+  save_checkpoint(zero_path, d);
+  try {
+    load_checkpoint(zero_path);
+    FAIL() << "loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(e.reason().find("input_norm.std 0"), std::string::npos) << e.reason();
+  }
+  save_checkpoint((dir / "ok.h5").string(), testing::small_checkpoint());
+  EXPECT_NO_THROW(load_checkpoint((dir / "ok.h5").string()));
 }
 
 }  // namespace

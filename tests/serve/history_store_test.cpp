@@ -4,8 +4,10 @@
 // starts again from its beginning instead of growing with everything ever written.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
+#include "core/base/error.h"
 #include "serve/history_store.h"
 #include "support/test_support.h"
 
@@ -62,6 +64,58 @@ TEST(HistoryStore, TheLogIsReusedUnderASteadyStreamOfWrites) {
   const std::uintmax_t wal = fs::file_size(serve::HistoryStore::database_file(data) + "-wal");
   EXPECT_LT(wal, std::uintmax_t{64} << 20);
   EXPECT_EQ(store.count(), kAnalyses);
+}
+
+}  // namespace
+}  // namespace calmspace
+
+namespace calmspace {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Issue 20: the data folder and its database files are owner-only whoever made them, and a system
+// or home folder is never taken as the data folder.
+TEST(HistoryStore, TheDataFolderAndItsFilesAreOwnerOnly) {
+  testing::ScratchDir dir;
+  const fs::path data = dir / "data";
+  fs::create_directories(data);
+  fs::permissions(data, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec);  // 0755, as seen
+  {
+    serve::HistoryStore store(data.string());
+    store.add("a.wav", 1.0, "calm", 0.5, {{"i", 1}}, std::string(4096, 'a'), "audio/wav");
+    EXPECT_EQ(fs::status(data).permissions(), fs::perms::owner_all);
+    int files = 0;
+    for (const auto& f : fs::directory_iterator(data)) {
+      EXPECT_EQ(f.status().permissions(), fs::perms::owner_read | fs::perms::owner_write)
+          << f.path();
+      ++files;
+    }
+    EXPECT_GE(files, 2);  // the database and its log at least
+  }
+  // A database made before (0644) is made owner-only when it is opened again.
+  const std::string file = serve::HistoryStore::database_file(data.string());
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                            fs::perms::others_read);
+  serve::HistoryStore again(data.string());
+  EXPECT_EQ(fs::status(file).permissions(), fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(again.count(), 1);
+}
+
+TEST(HistoryStore, SystemAndHomeFoldersAreRefused) {
+  for (const char* bad : {"/", "/etc", "/usr/", "/tmp", "/var", "/proc/self"}) {
+    try {
+      serve::HistoryStore store(bad);
+      FAIL() << bad << " was accepted";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("is a system or home folder"), std::string::npos)
+          << e.what();
+    }
+  }
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    EXPECT_THROW(serve::HistoryStore store(home), InputError);
+  }
 }
 
 }  // namespace

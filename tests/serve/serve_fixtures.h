@@ -28,6 +28,10 @@ std::string encode_with_ffmpeg(const std::filesystem::path& path, std::span<cons
 // returns the status code (0 on a connection error) and the body in *body.
 int raw_http(int port, const std::string& method, const std::string& raw_target, std::string* body);
 
+// Sends `request` byte for byte to 127.0.0.1:port and returns everything the server sends until
+// it closes the connection ("" when it cannot connect; gives up after 120 s without a byte).
+std::string raw_exchange(int port, const std::string& request);
+
 std::string read_file(const std::filesystem::path& path);
 
 }  // namespace calmspace::testing

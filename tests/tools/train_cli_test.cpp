@@ -350,13 +350,14 @@ TEST_F(TrainCli, AnExistingRunIsNeverOverwrittenUnlessAskedAndAFailedStartLeaves
             0)
       << out;
   EXPECT_THAT(testing::read_text_file(run / "config.yaml"), HasSubstr("seed: 9"));
-  // Diverging in the first epoch: no checkpoint was written, so no run folder is left.
+  // A learning rate no recipe means is refused before anything starts (issue 20), and no run
+  // folder is left.
   const fs::path failed = dir_ / "diverged";
   EXPECT_EQ(calmspace("train --data " + data_.string() + " --out " + failed.string() + tiny +
-                          " train.lr=1e30 train.grad_clip=0",
+                          " train.lr=1e30",
                       &out),
             1);
-  EXPECT_THAT(out, HasSubstr("training loss is"));
+  EXPECT_THAT(out, HasSubstr("train.lr: 1e+30 is above the limit of 10"));
   EXPECT_FALSE(fs::exists(failed));
   // data.folds that disagree with the folds stored in the file are an error, not ignored.
   EXPECT_EQ(calmspace("train --data " + data_.string() + " --out " + (dir_ / "f").string() + tiny +

@@ -166,6 +166,45 @@ TEST(ClipSource, SpecAugmentOnlyKeepsTheCleanCacheIntact) {
   EXPECT_EQ(a[1].data, want.data);
 }
 
+// features.speaker_norm: clean and augmented features are normalised with the statistics of the
+// speaker's clean clips in this source (here each speaker has one clip, so the clean features come
+// out with a zero mean, and an augmented clip is shifted by its clean clip's mean, not its own).
+TEST(ClipSource, SpeakerNormUsesTheSpeakersCleanStatistics) {
+  ScratchDir dir;
+  const auto path = (dir / "d.h5").string();
+  write_dataset(path);
+  const DatasetFile ds(path);
+  Config plain = small_config();
+  plain.augment.gain_db = 6;
+  plain.augment.noise_prob = 1.0;
+  Config speaker = plain;
+  speaker.features.speaker_norm = Cmvn::Mean;
+  const std::vector<std::size_t> clips = {0, 3, 5};
+  ClipSource raw(ds, plain, clips, true);
+  ClipSource norm(ds, speaker, clips, true);
+  const auto& raw_clean = raw.clean_features();
+  const auto& norm_clean = norm.clean_features();
+  const std::vector<std::size_t> positions = {0, 1, 2};
+  const auto raw_aug = raw.features(positions, 3);
+  const auto norm_aug = norm.features(positions, 3);
+  for (std::size_t k = 0; k < clips.size(); ++k) {
+    const std::int64_t F = raw_clean[k].dim;
+    ASSERT_EQ(norm_aug[k].frames, raw_aug[k].frames);
+    for (std::int64_t f = 0; f < F; ++f) {
+      double mean = 0, normalised_mean = 0;
+      for (std::int64_t t = 0; t < raw_clean[k].frames; ++t) {
+        mean += raw_clean[k].data[t * F + f];
+        normalised_mean += norm_clean[k].data[t * F + f];
+      }
+      mean /= raw_clean[k].frames;
+      EXPECT_NEAR(normalised_mean / raw_clean[k].frames, 0.0, 1e-4) << "clip " << k;
+      for (std::int64_t t = 0; t < raw_aug[k].frames; ++t)
+        ASSERT_NEAR(norm_aug[k].data[t * F + f], raw_aug[k].data[t * F + f] - mean, 1e-4)
+            << "clip " << k << " frame " << t << " feature " << f;
+    }
+  }
+}
+
 TEST(ClipSource, RejectsADatasetAtAnotherSampleRate) {
   ScratchDir dir;
   const auto path = (dir / "d.h5").string();
