@@ -9,6 +9,7 @@
 #include "core/base/error.h"
 #include "core/predict/reliability.h"
 #include "core/run/model_file.h"
+#include "serve/connection_pool.h"
 #include "serve/json_response.h"
 #include "serve/model_info.h"
 #include "serve/static_files.h"
@@ -39,7 +40,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
                  reliability_sentence(pool_->config().model, pool_->labels().size())});
 
   const int threads = std::max(options_.http_threads, 2);
-  http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_.new_task_queue = [threads] { return new ConnectionPool(threads); };
   http_.set_payload_max_length(options_.max_upload_bytes);
   // Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm holds the
   // body until the client's delayed ACK (up to 40 ms per response).

@@ -20,9 +20,11 @@ struct ServerOptions {
   std::string web_dir;                      // the page; "" = none (API only)
   std::string chart_js;                     // Chart.js UMD bundle served at kChartJsUrl; "" = none
   int workers = 0;                          // predictors (one per thread); 0 = hardware threads
-  int max_batch = 8;      // recordings predicted together at most (micro-batching; 1 = none): 8
-                          // kept p99 under load lower than 16 (bench/results/serve_load_*)
-  int http_threads = 64;  // connections served at once (keep-alive holds one each)
+  int max_batch = 8;  // recordings predicted together at most (micro-batching; 1 = none): 8
+                      // kept p99 under load lower than 16 (bench/results/serve_load_*)
+  // Connections served at once, a thread each, started on demand (connection_pool.h); an idle
+  // keep-alive or slow client holds one, so this is also how many such clients one server bears.
+  int http_threads = 1024;
   std::size_t max_upload_bytes = 32u << 20;  // larger requests get 413
   double max_duration_s = 600;  // longer recordings are refused (415, the decoder says why)
   // Memory all requests in flight may hold at once (memory_budget.h); a recording needing more

@@ -41,7 +41,9 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--max-batch", options->max_batch,
                   "recordings predicted together at most under load (1 = no batching)")
       ->check(CLI::Range(1, 256));
-  cmd->add_option("--http-threads", options->http_threads, "connections served at once");
+  cmd->add_option("--http-threads", options->http_threads,
+                  "connections served at once (a thread each, started on demand)")
+      ->check(CLI::Range(2, 65536));
   cmd->add_option("--max-upload-mb", *upload_mb, "largest accepted upload in MiB (else 413)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-seconds", options->max_duration_s, "longest accepted recording")
