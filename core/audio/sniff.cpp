@@ -102,6 +102,10 @@ std::string explain_open_failure(std::span<const std::byte> head, std::uint64_t 
   const std::string_view container = audio_container(head);
   if (!container.empty()) {
     if (std::string reason = truncated_header(head, file_size); !reason.empty()) return reason;
+    // libsndfile says "File does not exist or is not a regular file (possibly a pipe?)" for an
+    // MP3 in which libmpg123 finds no frame: the file was opened, so that reason is wrong.
+    if (library.find("possibly a pipe") != std::string::npos)
+      return cat("damaged or unsupported ", container, " file (no audio frame could be decoded)");
     return cat("damaged or unsupported ", container, " file (libsndfile: ", library, ")");
   }
   const std::string what = describe_content(head);

@@ -247,6 +247,18 @@ TEST(DecodeErrors, SampleRatesNoRecordingHas) {
   EXPECT_THAT(load_error(dir / "slow.aiff").reason(), StartsWith("sample rate 1 Hz is not one"));
 }
 
+// An MP3 (ID3 tag) with no decodable frame: the reason says so, not libsndfile's "possibly a
+// pipe?" for a regular file (issue 20).
+TEST(DecodeErrors, MpegWithoutFramesSaysSo) {
+  ScratchDir dir;
+  std::string bytes = std::string("ID3\x03\x00\x00\x00\x00\x00\x00", 10);
+  for (int i = 0; i < 5000; ++i) bytes += static_cast<char>((i * 7919) % 251);
+  testing::write_file(dir / "broken.mp3", bytes);
+  const std::string reason = load_error(dir / "broken.mp3").reason();
+  EXPECT_EQ(reason.find("pipe"), std::string::npos) << reason;
+  EXPECT_THAT(reason, StartsWith("damaged or unsupported")) << reason;
+}
+
 TEST(DecodeErrors, LongerThanMaxDuration) {
   ScratchDir dir;
   testing::write_file(dir / "long.wav", valid_wav(16000 * 3));
