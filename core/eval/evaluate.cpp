@@ -202,6 +202,16 @@ EvalSelection select_for_eval(const DatasetFile& dataset, const Checkpoint& chec
   return out;
 }
 
+std::vector<int> shared_trained_classes(const DatasetFile& dataset,
+                                        std::span<const std::size_t> train,
+                                        std::span<const std::size_t> test) {
+  std::vector<char> taught(dataset.label_names().size(), 0);
+  for (std::size_t i : train) taught[static_cast<std::size_t>(dataset.clips()[i].label)] = 1;
+  std::vector<int> classes = scored_classes(dataset, test);
+  std::erase_if(classes, [&](int c) { return !taught[static_cast<std::size_t>(c)]; });
+  return classes;
+}
+
 Evaluation evaluate_checkpoint(const DatasetFile& dataset, const Checkpoint& checkpoint,
                                const std::string& requested_split, int threads) {
   const Config config = checkpoint.config();

@@ -58,6 +58,14 @@ Evaluation evaluate_logits(std::vector<float> logits, std::span<const int> datas
 std::vector<int> scored_classes(const DatasetFile& dataset, std::span<const std::size_t> clips,
                                 std::span<const int> truth_map = {});
 
+// The classes a model trained on `train` clips and tested on `test` clips of the same file is
+// scored on: scored_classes(test) that occur among the training clips too. A class only the
+// held-out corpus has (RAVDESS's calm when RAVDESS is left out) was never taught, so it is not
+// a shared class: scoring it would only add a recall of 0.
+std::vector<int> shared_trained_classes(const DatasetFile& dataset,
+                                        std::span<const std::size_t> train,
+                                        std::span<const std::size_t> test);
+
 // The clips of a split a checkpoint is scored on and how: the split resolved ("auto"), the clips
 // whose label the model knows (the others counted in clips_left_out), the label map to the
 // model's classes and the classes scored.

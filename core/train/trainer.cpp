@@ -258,9 +258,12 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     auto best_model = model_from_checkpoint(best, t.compute());
     best_model->set_num_threads(t.num_threads);
     ClipSource test_source(dataset, config, splits.test, /*augment=*/false);
-    // A test corpus without some classes (leave-one-corpus-out) is scored on the ones it has.
+    // A test corpus is scored on the classes it shares with the training split
+    // (leave-one-corpus-out: the held-out corpus may lack some, or have one no other corpus has).
     Scoring scoring;
-    scoring.classes = scored_classes(dataset, splits.test);
+    scoring.classes = shared_trained_classes(dataset, splits.train, splits.test);
+    if (scoring.classes.empty())
+      throw InputError(dataset.path(), "the test split shares no class with the training split");
     if (scoring.classes.size() == labels.size()) scoring.classes.clear();
     const Evaluation test = evaluate_model(*best_model, test_source, labels, t.batch_size, scoring);
     outcome.test = test.metrics;

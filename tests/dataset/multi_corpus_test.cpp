@@ -226,6 +226,11 @@ TEST(SharedClasses, ACorpusIsScoredOnTheClassesItHas) {
   // Through a map to a model's classes (dataset label -> model class; -1 = none).
   const std::vector<int> to_model = {-1, 4, 0, 2};
   EXPECT_THAT(scored_classes(f, tess_clip, to_model), ElementsAre(2, 4));
+  // Leave one corpus out: held-out RAVDESS-like has neutral and fearful, which no clip of the
+  // other corpus teaches; only happy is shared. The other way round, surprised is not.
+  EXPECT_THAT(shared_trained_classes(f, tess_clip, ravdess_clip), ElementsAre(1));
+  EXPECT_THAT(shared_trained_classes(f, ravdess_clip, tess_clip), ElementsAre(1));
+  EXPECT_THAT(shared_trained_classes(f, ravdess_clip, ravdess_clip), ElementsAre(0, 1, 2));
 }
 
 TEST(BalancedSampling, EveryGroupIsDrawnEquallyOften) {
