@@ -12,9 +12,13 @@
 #   6. calibrate: the shipped model's temperature from folds 1-5 of that CV (fold 0, the
 #      shipped model's own test speakers, never used), measured on fold 0 (issue 19);
 #   7. robust_aug: the shipped recipe plus room and babble augmentation, same fold as the
-#      shipped model, and its robustness table.
+#      shipped model, and its robustness table;
+#   8. speaker_norm: the shipped settings with speaker-level instead of per-utterance mean
+#      normalisation (features.cmvn=none features.speaker_norm=mean): RAVDESS only -> all of
+#      TESS, leave-one-corpus-out (no early stopping) for EMOVO, CASIA and RAVDESS, and the
+#      shipped model's fold 0 (in-corpus, every corpus trained on).
 # Usage: bash bench/run_generalisation.sh [BUILD_DIR=build] [OUT=out/gen]
-#        [cv|ravdess|ship|sixfold|calibrate|robust_aug|all]
+#        [cv|ravdess|ship|sixfold|calibrate|robust_aug|speaker_norm|all]
 # Every output lands under OUT (not in git); bench/results/ gets the summary by hand, with these
 # commands.
 set -euo pipefail
@@ -87,5 +91,20 @@ if [ "$what" = robust_aug ] || [ "$what" = all ]; then
   "$calmspace" eval "$out/ship_v3" --data "$out/ravdess.h5" --out "$out/ship_v3/eval_ravdess_01_04" \
     --no-plots
   "$calmspace" robustness "$out/ship_v3" --data "$out/ravdess.h5" --out "$out/ship_v3/robustness" \
+    --no-plots
+fi
+if [ "$what" = speaker_norm ] || [ "$what" = all ]; then
+  speaker=(features.cmvn=none features.speaker_norm=mean "${ship_settings[@]}")
+  "$calmspace" train "$recipe" --data "$out/ravdess.h5" --out "$out/spk/ravdess_gru" \
+    train.test_fold=0 "${speaker[@]}" --no-plots
+  "$calmspace" eval "$out/spk/ravdess_gru" --data "$out/tess.h5" \
+    --out "$out/spk/ravdess_gru/eval_tess" --no-plots
+  for k in 3 2 0; do  # EMOVO, CASIA, RAVDESS held out
+    "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/spk/loco/fold_$k" \
+      data.fold_by=corpus train.test_fold=$k "${speaker[@]}" --no-plots
+  done
+  "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/spk/fold0" train.test_fold=0 \
+    "${speaker[@]}" --no-plots
+  "$calmspace" eval "$out/spk/fold0" --data "$out/ravdess.h5" --out "$out/spk/fold0/eval_ravdess" \
     --no-plots
 fi
