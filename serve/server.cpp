@@ -108,7 +108,8 @@ void Server::stop() {
 }
 
 // Before any route and before the body is read: the request guard (request_guard.h), and the
-// access log's start time. A refused request's connection is closed, its body never read.
+// access log's start time. A refused request's body is never read; its answer says
+// "Connection: close" (a client that keeps the socket anyway is cut at the keep-alive timeout).
 void Server::add_request_hooks() {
   access_log_ = std::make_unique<AccessLog>(options_.access_log);
   guard_ = std::make_unique<RequestGuard>(options_.allowed_hosts, options_.max_upload_bytes);
