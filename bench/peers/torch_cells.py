@@ -73,7 +73,7 @@ import machine  # noqa: E402
 
 CELLS = {"rnn": ("rnn", "tanh"), "rnn_tanh": ("rnn", "tanh"), "rnn_relu": ("rnn", "relu"),
          "lstm": ("lstm", None), "gru": ("gru", None)}
-MIN_FEATURE_STD = 1e-5  # core/train/normalization.h kMinFeatureStd
+MIN_FEATURE_STD = 1e-5  # core/features/feature_stats.h kMinFeatureStd
 
 
 class YamlLoader(yaml.SafeLoader):
@@ -229,7 +229,7 @@ class Dataset:
 
 
 def feature_stats(feats):
-    """Per-feature mean and population std over every frame (normalization.h), floored."""
+    """Per-feature mean and population std over every frame (core/features/feature_stats.h), floored."""
     rows = np.concatenate(feats).astype(np.float64)
     mean = rows.mean(axis=0)
     std = np.sqrt(np.maximum(0.0, (rows * rows).mean(axis=0) - mean * mean))

@@ -1,4 +1,5 @@
 #include "core/config/config.h"
+#include "core/config/option_limits.h"
 
 #include <algorithm>
 #include <cctype>
@@ -184,17 +185,14 @@ void AudioOptions::validate() const {
     throw InputError("audio.max_duration_s", "must be in (0, 86400] seconds (one day at most)");
 }
 
-// Upper bounds (issue 20): each number is checked once, where it is validated, so that a value
-// no recipe could mean (train.lr=1e30, model.hidden_size=1e9) is an error naming the key, the
-// limit and the unit, not an overflow, an allocation failure or a NaN an epoch later.
-void at_most(double value, double limit, const char* key, const char* unit) {
+void check_at_most(double value, double limit, const std::string& key, const char* unit) {
   if (!(value <= limit)) throw InputError(key, cat(value, " is above the limit of ", limit, unit));
 }
 
 void DataOptions::validate() const {
   if (folds.empty() && num_folds < 2) throw InputError("data.num_folds", "must be >= 2");
-  at_most(num_folds, 1000, "data.num_folds", " folds");
-  at_most(num_threads, 1024, "data.num_threads", " threads");
+  check_at_most(num_folds, 1000, "data.num_folds", " folds");
+  check_at_most(num_threads, 1024, "data.num_threads", " threads");
   if (compression < 0 || compression > 9) throw InputError("data.compression", "must be in 0-9");
   if (num_threads < 0) throw InputError("data.num_threads", "must be >= 0");
   std::set<std::string> seen;
@@ -218,10 +216,10 @@ void ModelOptions::validate() const {
     throw InputError("model.temperature", "must be a finite number > 0");
   if (!(unseen_corpus_ua >= 0 && unseen_corpus_ua <= 1))
     throw InputError("model.unseen_corpus_ua", "must be in [0, 1]");
-  at_most(hidden_size, 4096, "model.hidden_size", " units");
-  at_most(num_layers, 16, "model.num_layers", " layers");
-  at_most(attention_dim, 4096, "model.attention_dim", " units");
-  at_most(std::abs(forget_bias), 100, "model.forget_bias", " (absolute value)");
+  check_at_most(hidden_size, 4096, "model.hidden_size", " units");
+  check_at_most(num_layers, 16, "model.num_layers", " layers");
+  check_at_most(attention_dim, 4096, "model.attention_dim", " units");
+  check_at_most(std::abs(forget_bias), 100, "model.forget_bias", " (absolute value)");
 }
 
 void TrainOptions::validate() const {
@@ -245,14 +243,14 @@ void TrainOptions::validate() const {
     throw InputError("train.ensemble_rotate_valid",
                      "needs validation folds to rotate, but train.validation is false");
   parse_device(device, "train.device");  // the format only; availability is checked on use
-  at_most(epochs, 100000, "train.epochs", " epochs");
-  at_most(batch_size, 65536, "train.batch_size", " clips");
-  at_most(lr, 10, "train.lr", "");
-  at_most(weight_decay, 10, "train.weight_decay", "");
-  at_most(eps, 1, "train.eps", "");
-  at_most(grad_clip, 1e6, "train.grad_clip", "");
-  at_most(warmup_epochs, epochs, "train.warmup_epochs", " (train.epochs)");
-  at_most(num_threads, 1024, "train.num_threads", " threads");
+  check_at_most(epochs, 100000, "train.epochs", " epochs");
+  check_at_most(batch_size, 65536, "train.batch_size", " clips");
+  check_at_most(lr, 10, "train.lr", "");
+  check_at_most(weight_decay, 10, "train.weight_decay", "");
+  check_at_most(eps, 1, "train.eps", "");
+  check_at_most(grad_clip, 1e6, "train.grad_clip", "");
+  check_at_most(warmup_epochs, epochs, "train.warmup_epochs", " (train.epochs)");
+  check_at_most(num_threads, 1024, "train.num_threads", " threads");
 }
 
 void AugmentOptions::validate() const {
@@ -279,19 +277,19 @@ void AugmentOptions::validate() const {
   if (!(babble_snr_min_db <= babble_snr_max_db))
     throw InputError("augment.babble_snr_min_db", "must be <= babble_snr_max_db");
   if (babble_talkers < 1) throw InputError("augment.babble_talkers", "must be >= 1");
-  at_most(gain_db, 60, "augment.gain_db", " dB");
+  check_at_most(gain_db, 60, "augment.gain_db", " dB");
   for (const auto& [snr, key] : {std::pair{noise_snr_min_db, "augment.noise_snr_min_db"},
                                  {noise_snr_max_db, "augment.noise_snr_max_db"},
                                  {babble_snr_min_db, "augment.babble_snr_min_db"},
                                  {babble_snr_max_db, "augment.babble_snr_max_db"}})
     if (!(snr >= -30 && snr <= 100))
       throw InputError(key, cat(snr, " dB is outside [-30, 100] dB"));
-  at_most(time_masks, 100, "augment.time_masks", " masks");
-  at_most(time_mask_frames, 10000, "augment.time_mask_frames", " frames");
-  at_most(freq_masks, 100, "augment.freq_masks", " masks");
-  at_most(freq_mask_bins, 4096, "augment.freq_mask_bins", " bins");
-  at_most(reverb_rooms, 4096, "augment.reverb_rooms", " rooms");
-  at_most(babble_talkers, 16, "augment.babble_talkers", " talkers");
+  check_at_most(time_masks, 100, "augment.time_masks", " masks");
+  check_at_most(time_mask_frames, 10000, "augment.time_mask_frames", " frames");
+  check_at_most(freq_masks, 100, "augment.freq_masks", " masks");
+  check_at_most(freq_mask_bins, 4096, "augment.freq_mask_bins", " bins");
+  check_at_most(reverb_rooms, 4096, "augment.reverb_rooms", " rooms");
+  check_at_most(babble_talkers, 16, "augment.babble_talkers", " talkers");
 }
 
 Config resolve_config(const std::string& config_path, const std::vector<std::string>& overrides) {

@@ -1,5 +1,6 @@
 #include "core/config/feature_options.h"
 #include "core/base/device.h"
+#include "core/config/option_limits.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -51,12 +52,10 @@ void FeatureOptions::validate(int sample_rate) const {
   parse_device(device, key("device"));
   if (!(win_ms > 0)) throw InputError(key("win_ms"), "must be > 0");
   if (!(hop_ms > 0)) throw InputError(key("hop_ms"), "must be > 0");
-  // Upper bounds (issue 20): a value no analysis means is refused here, naming the limit and its
-  // unit, instead of hanging (win_ms=1e12), failing to allocate (n_fft=2^31) or making every
-  // value infinite (dither=1e30).
+  // Upper bounds (option_limits.h), before anything is derived from them: win_ms=1e12 would hang,
+  // n_fft=2^31 fail to allocate, dither=1e30 make every value infinite.
   const auto at_most = [&](double value, double limit, const char* name, const char* unit) {
-    if (!(value <= limit))
-      throw InputError(key(name), cat(value, " is above the limit of ", limit, unit));
+    check_at_most(value, limit, key(name), unit);
   };
   at_most(win_ms, 1000, "win_ms", " ms");
   at_most(hop_ms, 1000, "hop_ms", " ms");

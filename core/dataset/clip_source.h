@@ -80,7 +80,7 @@ class ClipSource {
   std::vector<FeatureMatrix> clean_;
   bool clean_ready_ = false;
   std::vector<int> speakers_;                  // speaker of each position (babble, speaker_norm)
-  std::map<int, SpeakerStats> speaker_stats_;  // features.speaker_norm: per speaker, clean
+  std::map<int, FeatureStats> speaker_stats_;  // features.speaker_norm: per speaker, clean
   std::vector<std::vector<float>> rooms_;      // room_bank(), made on the first reverberated clip
 };
 

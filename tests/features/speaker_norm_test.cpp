@@ -25,13 +25,13 @@ TEST(SpeakerNorm, StatisticsPoolEveryFrameOfTheSpeakersClips) {
   const std::vector<int> speakers = {7, 2, 7};
   const auto stats = speaker_stats(clips, speakers);
   ASSERT_EQ(stats.size(), 2u);
-  const SpeakerStats& s = stats.at(7);
+  const FeatureStats& s = stats.at(7);
   EXPECT_EQ(s.frames, 3);
-  EXPECT_DOUBLE_EQ(s.mean[0], 3.0);
-  EXPECT_DOUBLE_EQ(s.mean[1], 20.0);
-  EXPECT_NEAR(s.std[0], std::sqrt(8.0 / 3), 1e-12);  // population std
-  EXPECT_NEAR(s.std[1], std::sqrt(200.0), 1e-12);
-  EXPECT_DOUBLE_EQ(stats.at(2).std[1], 1e-5);  // one frame: the floor, never a division by 0
+  EXPECT_FLOAT_EQ(s.mean[0], 3.0f);
+  EXPECT_FLOAT_EQ(s.mean[1], 20.0f);
+  EXPECT_NEAR(s.std[0], std::sqrt(8.0 / 3), 1e-6);  // population std
+  EXPECT_NEAR(s.std[1], std::sqrt(200.0), 1e-5);
+  EXPECT_FLOAT_EQ(stats.at(2).std[1], static_cast<float>(kMinFeatureStd));  // one frame: the floor
 
   FeatureMatrix a = clips[0];
   apply_speaker_norm(a, s, Cmvn::Mean);

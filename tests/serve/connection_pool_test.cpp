@@ -26,6 +26,13 @@ struct Gate {
     ++finished;
     cv.notify_all();
   }
+  void release() {
+    {
+      std::lock_guard l(m);
+      open = true;
+    }
+    cv.notify_all();
+  }
   // Waits until `pred` holds; false after a minute (a failure, never a hang).
   template <typename Pred>
   bool wait(Pred pred) {
@@ -41,22 +48,14 @@ TEST(ConnectionPool, EveryHeldConnectionGetsItsOwnThreadUpToTheMaximum) {
   // All 30 run at once although none has finished: nobody waits behind a held connection.
   EXPECT_TRUE(gate.wait([&] { return gate.running == 30; })) << gate.running;
   EXPECT_EQ(pool.threads(), 30);
-  {
-    std::lock_guard l(gate.m);
-    gate.open = true;
-  }
-  gate.cv.notify_all();
+  gate.release();
   EXPECT_TRUE(gate.wait([&] { return gate.finished == 30; }));
   // Finished threads are reused, not multiplied.
   Gate again;
   for (int i = 0; i < 10; ++i) pool.enqueue([&] { again.job(); });
   EXPECT_TRUE(again.wait([&] { return again.running == 10; }));
   EXPECT_EQ(pool.threads(), 30);
-  {
-    std::lock_guard l(again.m);
-    again.open = true;
-  }
-  again.cv.notify_all();
+  again.release();
   pool.shutdown();
   EXPECT_EQ(again.finished, 10);
 }
@@ -67,11 +66,7 @@ TEST(ConnectionPool, PastTheMaximumConnectionsQueueAndAllRun) {
   for (int i = 0; i < 5; ++i) pool.enqueue([&] { gate.job(); });
   EXPECT_TRUE(gate.wait([&] { return gate.running == 3; }));
   EXPECT_EQ(pool.threads(), 3);
-  {
-    std::lock_guard l(gate.m);
-    gate.open = true;
-  }
-  gate.cv.notify_all();
+  gate.release();
   EXPECT_TRUE(gate.wait([&] { return gate.finished == 5; }));
   EXPECT_EQ(gate.running, 5);
 }

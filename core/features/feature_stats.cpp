@@ -1,4 +1,4 @@
-#include "core/train/normalization.h"
+#include "core/features/feature_stats.h"
 
 #include <algorithm>
 #include <cmath>

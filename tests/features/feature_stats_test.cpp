@@ -1,5 +1,5 @@
 // Input normalisation statistics against a direct two-pass computation.
-#include "core/train/normalization.h"
+#include "core/features/feature_stats.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,9 @@
-// Input normalisation statistics: per-feature mean and standard deviation over every valid frame
-// of the training clips (padding never counts). Accumulated in double; population std (divide by
-// the frame count, like torch.std(unbiased=False)), floored at kMinFeatureStd so a constant
-// feature never divides by zero. The model applies x' = (x - mean) / std (model.input_norm).
+// Feature statistics: per-feature mean and standard deviation over every valid frame of a set of
+// clips (padding never counts): the training clips for the model's input normalisation
+// (model.input_norm), one speaker's clips for features.speaker_norm (speaker_norm.h). Accumulated
+// in double; population std (divide by the frame count, like torch.std(unbiased=False)), floored at
+// kMinFeatureStd so a constant feature never divides by zero. The model applies x' = (x - mean) /
+// std.
 #pragma once
 
 #include <cstdint>
