@@ -17,10 +17,10 @@
 #include "core/base/atomic_file.h"
 #include "core/base/device.h"
 #include "core/base/npy.h"
-#include "core/features/cmvn.h"
 #include "core/features/cpu_feature_extractor.h"
 #include "core/features/feature_extractor.h"
 #include "core/features/feature_stream.h"
+#include "core/features/recording_norm.h"
 #include "tools/config_args.h"
 #include "tools/verb.h"
 
@@ -31,13 +31,19 @@ std::vector<std::string> column_names(const FeatureOptions& f, int sample_rate) 
   const char* stem = f.kind == FeatureKind::LogMel ? "mel"
                      : f.kind == FeatureKind::Mfcc ? "mfcc"
                                                    : "bin";
+  std::vector<std::string> base;
+  base.reserve(static_cast<std::size_t>(f.base_dim(sample_rate)));
+  for (int i = 0; i < f.spectral_dim(sample_rate); ++i)
+    base.push_back(std::string(stem) + "_" + std::to_string(i));
+  if (f.has_pitch()) {
+    base.emplace_back("voicing");
+    base.emplace_back("log_f0");
+  }
+  if (f.has_energy()) base.emplace_back("log_energy");
   std::vector<std::string> names;
   for (int order = 0; order <= f.deltas; ++order)
-    for (int i = 0; i < f.base_dim(sample_rate); ++i)
-      names.push_back(std::string(order == 0   ? ""
-                                  : order == 1 ? "d_"
-                                               : "dd_") +
-                      stem + "_" + std::to_string(i));
+    for (const auto& name : base)
+      names.push_back(std::string(order == 0 ? "" : order == 1 ? "d_" : "dd_") + name);
   return names;
 }
 
@@ -116,7 +122,8 @@ double stream_features(const std::string& input, const Config& config, RowSink& 
   const CpuFeatureExtractor extractor(config.features, config.audio.sample_rate);
   FeatureStream features(extractor, config.features.num_threads);
   std::vector<float> block(std::size_t{1} << 17), rows, held;
-  const bool hold = features.needs_whole_recording();  // CMVN: every row before any is final
+  // CMVN, prosody: every row before any is final
+  const bool hold = features.needs_whole_recording();
   const auto take = [&] {
     if (hold)
       held.insert(held.end(), rows.begin(), rows.end());
@@ -133,7 +140,7 @@ double stream_features(const std::string& input, const Config& config, RowSink& 
   features.finish(rows);
   take();
   if (hold) {
-    apply_cmvn(held.data(), features.rows_out(), features.dim(), config.features.cmvn);
+    finish_recording(held.data(), features.rows_out(), config.features, config.audio.sample_rate);
     sink.append(held);
   }
   return double(features.samples_in()) / config.audio.sample_rate;

@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include <cmath>
@@ -25,7 +26,7 @@ int FeatureOptions::fft_size(int sample_rate) const {
   return size;
 }
 
-int FeatureOptions::base_dim(int sample_rate) const {
+int FeatureOptions::spectral_dim(int sample_rate) const {
   switch (kind) {
     case FeatureKind::Spectrogram:
       return num_bins(sample_rate);
@@ -35,6 +36,14 @@ int FeatureOptions::base_dim(int sample_rate) const {
       return n_mfcc;
   }
   return 0;
+}
+
+bool FeatureOptions::has_pitch() const {
+  return std::find(extra.begin(), extra.end(), "pitch") != extra.end();
+}
+
+bool FeatureOptions::has_energy() const {
+  return std::find(extra.begin(), extra.end(), "energy") != extra.end();
 }
 
 std::int64_t FeatureOptions::num_frames(std::int64_t num_samples, int sample_rate) const {
@@ -89,6 +98,28 @@ void FeatureOptions::validate(int sample_rate) const {
   if (deltas < 0 || deltas > 2) throw InputError(key("deltas"), "must be 0, 1 or 2");
   if (delta_window < 1) throw InputError(key("delta_window"), "must be >= 1");
   if (num_threads < 0) throw InputError(key("num_threads"), "must be >= 0");
+  for (std::size_t i = 0; i < extra.size(); ++i) {
+    if (extra[i] != "pitch" && extra[i] != "energy")
+      throw InputError(key("extra"), cat("unknown column set '", extra[i], "' (pitch, energy)"));
+    if (std::find(extra.begin(), extra.begin() + static_cast<std::ptrdiff_t>(i), extra[i]) !=
+        extra.begin() + static_cast<std::ptrdiff_t>(i))
+      throw InputError(key("extra"), cat("lists '", extra[i], "' twice"));
+  }
+  if (has_pitch()) {
+    if (!(f0_max > f0_min && f0_min > 0))
+      throw InputError(key("f0_max"), "must be above f0_min, which must be > 0 Hz");
+    if (!(f0_max < nyquist / 2))
+      throw InputError(key("f0_max"),
+                       cat("must be below a quarter of the sample rate (", nyquist / 2, " Hz)"));
+    const double max_lag = sample_rate / f0_min;
+    if (max_lag > win_length(sample_rate) / 2.0)
+      throw InputError(key("f0_min"),
+                       cat(f0_min, " Hz needs a lag of ", max_lag, " samples, more than half the ",
+                           win_length(sample_rate), "-sample window: raise f0_min to at least ",
+                           2.0 * sample_rate / win_length(sample_rate), " Hz or win_ms"));
+    if (!(voicing_threshold > 0 && voicing_threshold < 1))
+      throw InputError(key("voicing_threshold"), "must be in (0, 1)");
+  }
   if (speaker_norm != Cmvn::None && cmvn != Cmvn::None)
     throw InputError(key("speaker_norm"),
                      "needs features.cmvn: none (one normalisation of the clip, not two)");
@@ -111,6 +142,9 @@ std::string feature_options_yaml(const FeatureOptions& options) {
   for (const auto& e : registry.entries()) {
     if (e.name == "num_threads" || e.name == "device") continue;  // speed and place, not values
     if (e.name == "speaker_norm" && copy.speaker_norm == Cmvn::None) continue;
+    if (copy.extra.empty() && (e.name == "extra" || e.name == "f0_min" || e.name == "f0_max" ||
+                               e.name == "voicing_threshold"))
+      continue;
     out << YAML::Key << e.name << YAML::Value << e.get();
   }
   out << YAML::EndMap;

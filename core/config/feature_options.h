@@ -2,13 +2,16 @@
 // the CUDA kernels:
 //   samples -> [pre-emphasis] [dither] -> frames (win_ms/hop_ms, centred or snip-edges) -> window
 //   -> |FFT|^p (n_fft) -> [mel filterbank] -> [log(max(x, log_floor))] -> [MFCC: DCT-II ortho,
-//   lifter] -> [deltas, delta-deltas] -> [per-utterance CMVN]
+//   lifter] [+ prosody columns from the same frames: pitch, energy (core/features/prosody.h)]
+//   -> [deltas, delta-deltas] -> [per-utterance CMVN]
 // With the defaults, `logmel` equals torchaudio.transforms.MelSpectrogram(sample_rate=16000,
 // n_fft=512, win_length=400, hop_length=160, n_mels=64, center=True, pad_mode="reflect",
 // power=2.0, norm=None, mel_scale="htk") followed by torch.log(x.clamp(min=1e-10)).
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "core/base/options.h"
 
@@ -81,7 +84,17 @@ struct FeatureOptions {
   // split, so that what is left is how this clip differs from the speaker's usual voice. Where no
   // speaker statistics exist (predict, serve, ONNX), the clip's own stand in (utterance_features).
   Cmvn speaker_norm = Cmvn::None;
-  int num_threads = 0;  // threads for batch extraction; 0 = all hardware threads
+  // Prosody columns appended to each frame's spectral values, from the same `win` samples
+  // (core/features/prosody.h), in this order whatever the order listed:
+  //   pitch:  voicing strength in [0, 1] (1 - YIN's aperiodicity) and log-F0 minus the mean
+  //           log-F0 of the recording's voiced frames (unvoiced frames interpolated);
+  //   energy: log mean-square frame energy minus the recording's mean.
+  // Both are normalised per recording, so a speaker's register and the recording level cancel.
+  std::vector<std::string> extra;
+  double f0_min = 80.0;             // Hz; the lag sr/f0_min must fit in half the window
+  double f0_max = 500.0;            // Hz
+  double voicing_threshold = 0.25;  // YIN aperiodicity below which a frame is voiced
+  int num_threads = 0;              // threads for batch extraction; 0 = all hardware threads
   // Where features are computed: auto (wherever train.device runs the model), cpu, cuda, cuda:N
   // (core/base/device.h; Config::feature_device() resolves auto).
   std::string device = "auto";
@@ -112,6 +125,13 @@ struct FeatureOptions {
     r.add_enum("speaker_norm", &speaker_norm, cmvn_table(),
                "normalise with the statistics of the speaker's clips in the split (needs cmvn: "
                "none); without them (predict, serve) the clip's own");
+    r.add("extra", &extra,
+          "prosody columns after the spectral ones: [pitch] (voicing, normalised log-F0), "
+          "[energy] (normalised log energy), or both");
+    r.add("f0_min", &f0_min, "lowest F0 the pitch tracker looks for, Hz (sr/f0_min <= win/2)");
+    r.add("f0_max", &f0_max, "highest F0 the pitch tracker looks for, Hz");
+    r.add("voicing_threshold", &voicing_threshold,
+          "YIN aperiodicity (0-1) below which a frame counts as voiced");
     r.add("num_threads", &num_threads, "threads for batch extraction; 0 = all cores");
     r.add("device", &device,
           "where features are computed: auto (where train.device runs the model), cpu, cuda, "
@@ -126,8 +146,13 @@ struct FeatureOptions {
   int hop_length(int sample_rate) const;
   int fft_size(int sample_rate) const;
   int num_bins(int sample_rate) const { return fft_size(sample_rate) / 2 + 1; }
-  // Values per frame before deltas (bins, mels or cepstra) and after them.
-  int base_dim(int sample_rate) const;
+  // Values per frame from the spectrum (bins, mels or cepstra), prosody columns (features.extra),
+  // both together before deltas, and everything after them.
+  int spectral_dim(int sample_rate) const;
+  bool has_pitch() const;
+  bool has_energy() const;
+  int extra_dim() const { return (has_pitch() ? 2 : 0) + (has_energy() ? 1 : 0); }
+  int base_dim(int sample_rate) const { return spectral_dim(sample_rate) + extra_dim(); }
   int feature_dim(int sample_rate) const { return base_dim(sample_rate) * (1 + deltas); }
   // Closed-form frame count for a clip of `num_samples` samples.
   std::int64_t num_frames(std::int64_t num_samples, int sample_rate) const;
@@ -136,6 +161,8 @@ struct FeatureOptions {
 // Canonical YAML of the options that change feature values (num_threads and device left out) and
 // the key derived from it: same options -> same key, any changed value -> another key (the name of
 // a dataset file's stored feature set, core/dataset/dataset_file.h).
+// speaker_norm, and extra with its f0_min, f0_max and voicing_threshold, are written only when
+// set (files and checkpoints made before them keep their keys).
 // speaker_norm is written only when set (files made before it keep their keys) and is not part of
 // the key: a stored feature set holds the features before speaker normalisation.
 std::string feature_options_yaml(const FeatureOptions& options);

@@ -10,7 +10,8 @@
 //   -> log(max(x, log_floor)) -> per-utterance CMN/CMVN over the frames (features.cmvn)
 //   = features (B, T, F), lengths (B) int32 = T for every row: the classifier's inputs.
 // Feature options it cannot express (MFCC, linear spectrogram, deltas, pre-emphasis, dither,
-// snip-edge framing) are an InputError naming the option: export with --onnx-input features.
+// snip-edge framing, prosody columns) are an InputError naming the option: export with
+// --onnx-input features.
 #pragma once
 
 #include <string>

@@ -1,13 +1,14 @@
 #include "core/features/cpu_feature_extractor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "core/base/error.h"
 #include "core/base/parallel.h"
-#include "core/features/cmvn.h"
 #include "core/features/deltas.h"
 #include "core/features/preprocess.h"
+#include "core/features/recording_norm.h"
 #include "core/features/window.h"
 
 namespace calmspace {
@@ -30,11 +31,15 @@ CpuFeatureExtractor::CpuFeatureExtractor(const FeatureOptions& options, int samp
       sample_rate_(sample_rate),
       layout_(FrameLayout::from(options, sample_rate)),
       bins_(options.num_bins(sample_rate)),
+      spectral_dim_(options.spectral_dim(sample_rate)),
       base_dim_(options.base_dim(sample_rate)),
       feature_dim_(options.feature_dim(sample_rate)),
       window_(make_window(options.window, layout_.win)),
       fft_(layout_.n_fft),
-      log_(options.log_floor) {
+      log_(options.log_floor),
+      prosody_(ProsodyColumns::of(options, sample_rate)) {
+  if (prosody_.any()) ones_.assign(static_cast<std::size_t>(layout_.win), 1.0f);
+  if (prosody_.pitch >= 0) pitch_.emplace(options_, sample_rate_);
   if (options_.kind != FeatureKind::Spectrogram) mel_.emplace(options_, sample_rate_);
   if (options_.kind == FeatureKind::Mfcc)
     dct_.emplace(options_.n_mfcc, options_.n_mels, options_.lifter);
@@ -60,6 +65,9 @@ void CpuFeatureExtractor::base_rows(const SignalView& signal, std::int64_t first
     AlignedFloats spectrum_buf(static_cast<std::size_t>(spectrum_stride));
     std::vector<float> power(static_cast<std::size_t>(bins_));
     std::vector<float> mel(mel_ ? static_cast<std::size_t>(mel_->num_mels()) : 0);
+    AlignedFloats raw_buf(prosody_.any() ? static_cast<std::size_t>(kBlockFrames) * frame_stride
+                                         : 0);
+    std::vector<float> pitch_scratch;
     const std::int64_t task_end = std::min(count, (task + 1) * kTaskFrames);
     for (std::int64_t t0 = task * kTaskFrames; t0 < task_end; t0 += kBlockFrames) {
       const int n = static_cast<int>(std::min<std::int64_t>(kBlockFrames, task_end - t0));
@@ -76,7 +84,7 @@ void CpuFeatureExtractor::base_rows(const SignalView& signal, std::int64_t first
           case FeatureKind::LogMel:
             spectrum_values(spectrum_buf.data(), bins_, options_.spectrum, power.data());
             mel_->apply(power.data(), row);
-            log_.apply(row, base_dim_);
+            log_.apply(row, spectral_dim_);
             break;
           case FeatureKind::Mfcc:
             spectrum_values(spectrum_buf.data(), bins_, options_.spectrum, power.data());
@@ -84,6 +92,21 @@ void CpuFeatureExtractor::base_rows(const SignalView& signal, std::int64_t first
             log_.apply(mel.data(), mel_->num_mels());
             dct_->apply(mel.data(), row);
             break;
+        }
+      }
+      if (prosody_.any()) {
+        fill_frames(signal, layout_, ones_.data(), first + t0, n, raw_buf.data(), frame_stride);
+        for (int k = 0; k < n; ++k) {
+          float* row = out + (t0 + k) * out_stride;
+          const float* raw = raw_buf.data() + static_cast<std::ptrdiff_t>(k) * frame_stride +
+                             layout_.window_offset;
+          if (pitch_) {
+            const PitchEstimate p = pitch_->estimate(raw, pitch_scratch);
+            row[prosody_.pitch] = p.voicing;
+            row[prosody_.pitch + 1] = std::log(p.f0_hz);
+          }
+          if (prosody_.energy >= 0)
+            row[prosody_.energy] = frame_log_energy(raw, layout_.win, options_.log_floor);
         }
       }
     }
@@ -108,7 +131,7 @@ void CpuFeatureExtractor::extract_into(std::span<const float> clip, float* out, 
   if (options_.deltas >= 2)
     compute_deltas(out + base_dim_, feature_dim_, out + 2 * base_dim_, feature_dim_, frames,
                    base_dim_, options_.delta_window);
-  apply_cmvn(out, frames, feature_dim_, options_.cmvn);
+  finish_recording(out, frames, options_, sample_rate_);
 }
 
 PaddedBatch CpuFeatureExtractor::extract_batch(std::span<const std::span<const float>> clips) {

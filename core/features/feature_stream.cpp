@@ -4,6 +4,7 @@
 
 #include "core/base/error.h"
 #include "core/features/deltas.h"
+#include "core/features/recording_norm.h"
 
 namespace calmspace {
 
@@ -17,7 +18,7 @@ FeatureStream::FeatureStream(const CpuFeatureExtractor& extractor, int threads)
       layout_(extractor.layout()) {}
 
 bool FeatureStream::needs_whole_recording() const {
-  return extractor_.options().cmvn != Cmvn::None;
+  return calmspace::needs_whole_recording(extractor_.options());
 }
 
 std::int64_t FeatureStream::frames_ready() const {

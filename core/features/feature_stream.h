@@ -7,8 +7,9 @@
 //   frames reaching past the end wait for finish(), which knows the length.
 //   deltas of frame t need base rows t-N..t+N (delta-deltas t-2N..t+2N): rows are emitted
 //   that many frames late, and finish() applies the edge rule to the last ones.
-// CMVN needs the whole recording's statistics: rows come out before CMVN, and a caller whose
-// options have one (needs_whole_recording()) holds the rows and calls apply_cmvn at the end.
+// CMVN and the prosody normalisation need the whole recording's statistics: rows come out before
+// them, and a caller whose options have one (needs_whole_recording()) holds the rows and calls
+// finish_recording (recording_norm.h) at the end.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,7 @@ class FeatureStream {
   FeatureStream(const CpuFeatureExtractor& extractor, int threads);
 
   int dim() const { return dim_; }
-  bool needs_whole_recording() const;  // CMVN: see above
+  bool needs_whole_recording() const;  // CMVN, prosody: see above
   std::int64_t samples_in() const { return received_; }
   std::int64_t rows_out() const { return out_end_; }
 

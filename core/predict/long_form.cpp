@@ -13,8 +13,8 @@
 
 #include "core/base/error.h"
 #include "core/base/parallel.h"
-#include "core/features/cmvn.h"
 #include "core/features/feature_stream.h"
+#include "core/features/recording_norm.h"
 #include "core/model/recurrent_stream.h"
 #include "core/model/softmax.h"
 #include "core/predict/predictor.h"
@@ -109,7 +109,7 @@ class LongFormRun {
   }
 
   std::string whole_reason() const {
-    if (cmvn_) return "its features' CMVN needs the whole recording";
+    if (cmvn_) return "its features' CMVN or prosody normalisation needs the whole recording";
     for (const auto& m : p_.models_)
       if (auto why = RecurrentStream::unsupported_reason(m->options()); !why.empty()) return why;
     return "";
@@ -195,7 +195,7 @@ class LongFormRun {
     if (T == 0) throw InputError(name_, "too short to give a single feature frame");
     if (cmvn_) {
       CALMSPACE_CHECK(rows_begin_ == 0, "CMVN without every row");
-      apply_cmvn(rows_.data(), T, dim_, p_.stream_features_.options().cmvn);
+      finish_recording(rows_.data(), T, p_.stream_features_.options(), p_.sample_rate());
     }
     predict_windows(/*final=*/true);  // before the held rows move into the whole-recording batch
     const auto C = static_cast<std::int64_t>(p_.labels_.size());
@@ -242,7 +242,7 @@ class LongFormRun {
   FeatureStream features_;
   TimelinePlan plan_;
   int dim_;
-  bool cmvn_;        // the features' CMVN needs every row before any is final
+  bool cmvn_;        // the features' CMVN or prosody needs every row before any is final
   bool streamable_;  // every member can run as a RecurrentStream
   std::vector<RecurrentStream> streams_;
   std::vector<float> streaming_rows_;  // the block the streams are working on
@@ -321,7 +321,7 @@ std::int64_t Predictor::memory_needed(std::int64_t num_samples,
   }
   // Held rows (LongFormRun::held_bytes).
   const bool streamable = streams_whole(models_);
-  if (stream_features_.options().cmvn != Cmvn::None || !streamable)
+  if (needs_whole_recording(stream_features_.options()) || !streamable)
     bytes += T * (F * 4 + (streamable ? 0 : per_frame));
   return bytes;
 }

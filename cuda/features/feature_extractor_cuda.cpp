@@ -117,6 +117,12 @@ class CudaFeatureExtractorImpl final : public CudaFeatureExtractor {
 const FeatureOptions& validated(const FeatureOptions& options, int sample_rate) {
   if (sample_rate < 1) throw InputError("audio.sample_rate", "must be >= 1");
   options.validate(sample_rate);
+  // Prosody (core/features/prosody.h) has no kernel yet: Config::feature_device() sends `auto`
+  // to the CPU for it, and an explicit CUDA device is refused here.
+  if (options.extra_dim() > 0)
+    throw InputError("features.extra",
+                     "pitch and energy columns are computed on the CPU only in this version; set "
+                     "features.device: cpu (the model may still train on the GPU)");
   return options;
 }
 

@@ -264,6 +264,17 @@ TEST(OnnxRuntime, AnAudioExportComputesCalmSpacesFeaturesAndProbabilities) {
   mfcc.features.kind = FeatureKind::Mfcc;
   checkpoint.config_yaml = mfcc.to_yaml();
   EXPECT_THROW(onnx_model_bytes(checkpoint, OnnxInput::Audio), InputError);
+  Config prosody = config;
+  prosody.features.extra = {"pitch", "energy"};
+  auto prosody_model = make_cpu_sequence_model(prosody.model, F + 3, kClasses, 94);
+  const std::vector<float> mean3(F + 3, 0.0f), std3(F + 3, 1.0f);
+  prosody_model->set_input_norm(mean3, std3);
+  try {
+    onnx_model_bytes(checkpoint_of(*prosody_model, prosody, mean3, std3), OnnxInput::Audio);
+    ADD_FAILURE() << "an audio export with pitch columns was written";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), "features.extra") << e.what();
+  }
 }
 
 }  // namespace

@@ -1,15 +1,16 @@
 // FeatureStream: the rows of a recording fed in pieces equal extract() of the whole recording bit
 // for bit, for every piece size (1 sample, 160, 4000, random), clip lengths around the frame and
 // padding edges, options that read neighbours (centred reflection, snip edges, pre-emphasis,
-// dither, deltas, delta-deltas), and 1 or 2 threads; CMVN applied to the held rows afterwards.
+// dither, deltas, delta-deltas, prosody columns), and 1 or 2 threads; CMVN and the prosody
+// normalisation applied to the held rows afterwards (recording_norm.h).
 // Also: the frames of one long clip spread over threads give the one-thread rows.
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "core/features/cmvn.h"
 #include "core/features/cpu_feature_extractor.h"
 #include "core/features/feature_stream.h"
+#include "core/features/recording_norm.h"
 #include "support/parity.h"
 #include "support/test_support.h"
 
@@ -18,8 +19,24 @@ namespace {
 
 constexpr int kRate = 16000;
 
-// Feeds `clip` in pieces of the given sizes (cycled); returns all rows, CMVN applied at the end
-// when the options have one.
+// The parity cases (tests/support/parity.h) and those the CPU alone computes: prosody columns.
+std::vector<testing::parity::FeatureCase> stream_cases() {
+  auto cases = testing::parity::feature_cases();
+  FeatureOptions prosody;
+  prosody.extra = {"pitch", "energy"};
+  prosody.deltas = 2;
+  cases.push_back({"logmel_pitch_energy_deltas", prosody});
+  prosody.extra = {"energy", "pitch"};  // listed the other way round: the same columns
+  prosody.kind = FeatureKind::Mfcc;
+  prosody.n_mfcc = 13;
+  prosody.deltas = 1;
+  prosody.cmvn = Cmvn::MeanVar;
+  cases.push_back({"mfcc_pitch_energy_cmvn", prosody});
+  return cases;
+}
+
+// Feeds `clip` in pieces of the given sizes (cycled); returns all rows, the per-recording steps
+// applied at the end when the options have one.
 std::vector<float> streamed(const CpuFeatureExtractor& ex, std::span<const float> clip,
                             const std::vector<std::size_t>& sizes, int threads) {
   FeatureStream stream(ex, threads);
@@ -35,7 +52,7 @@ std::vector<float> streamed(const CpuFeatureExtractor& ex, std::span<const float
   stream.finish(rows);
   EXPECT_EQ(stream.rows_out(), ex.num_frames(static_cast<std::int64_t>(clip.size())));
   if (stream.needs_whole_recording())
-    apply_cmvn(rows.data(), stream.rows_out(), stream.dim(), ex.options().cmvn);
+    finish_recording(rows.data(), stream.rows_out(), ex.options(), kRate);
   return rows;
 }
 
@@ -48,7 +65,7 @@ std::vector<std::size_t> random_sizes(std::uint64_t seed) {
 }
 
 TEST(FeatureStream, EqualsTheWholeClipBitForBit) {
-  for (const auto& v : testing::parity::feature_cases()) {
+  for (const auto& v : stream_cases()) {
     CpuFeatureExtractor ex(v.options, kRate);
     for (const std::int64_t n : {1, 2, 255, 256, 399, 400, 401, 1000, 3 * kRate + 7}) {
       const auto clip = testing::white_noise(n, 0.1, static_cast<std::uint64_t>(n));
@@ -93,7 +110,7 @@ TEST(FeatureStream, RowsLeaveAsSoonAsTheirSamplesHaveArrived) {
 }
 
 TEST(CpuFeatures, FramesOfOneClipOnManyThreadsEqualOneThread) {
-  for (const auto& v : testing::parity::feature_cases()) {
+  for (const auto& v : stream_cases()) {
     const CpuFeatureExtractor ex(v.options, kRate);
     const auto clip = testing::white_noise(20 * kRate + 123, 0.1, 4);
     const auto frames = ex.num_frames(static_cast<std::int64_t>(clip.size()));

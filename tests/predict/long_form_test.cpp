@@ -28,6 +28,7 @@ struct ModelVariant {
   bool bidirectional;
   Cmvn cmvn;
   PoolingKind pooling;
+  bool prosody = false;  // features.extra: [pitch, energy]
 };
 
 Checkpoint checkpoint_for(const ModelVariant& v, std::uint64_t seed = 7) {
@@ -36,6 +37,7 @@ Checkpoint checkpoint_for(const ModelVariant& v, std::uint64_t seed = 7) {
   config.features.center = true;
   config.features.hop_ms = 20;
   config.features.cmvn = v.cmvn;
+  if (v.prosody) config.features.extra = {"pitch", "energy"};
   config.model.bidirectional = v.bidirectional;
   config.model.num_layers = 2;
   config.model.pooling = v.pooling;
@@ -43,7 +45,7 @@ Checkpoint checkpoint_for(const ModelVariant& v, std::uint64_t seed = 7) {
   const int f = config.features.feature_dim(config.audio.sample_rate);
   c.layout = parameter_layout(config.model, f, static_cast<int>(c.labels.size()));
   c.weights = testing::white_noise(c.layout.back().offset + c.layout.back().size, 0.4, seed);
-  if (v.cmvn == Cmvn::MeanVar) {  // normalised features are near 0 +- 1
+  if (v.cmvn == Cmvn::MeanVar || v.prosody) {  // normalised features are near 0 +- 1
     c.norm_mean.assign(static_cast<std::size_t>(f), 0.0f);
     c.norm_std.assign(static_cast<std::size_t>(f), 1.0f);
   }
@@ -54,6 +56,7 @@ const ModelVariant kVariants[] = {
     {"gru_uni_attention", false, Cmvn::None, PoolingKind::Attention},
     {"gru_bi_mean", true, Cmvn::None, PoolingKind::Mean},
     {"gru_uni_cmvn_max", false, Cmvn::MeanVar, PoolingKind::Max},
+    {"gru_uni_prosody_mean", false, Cmvn::MeanVar, PoolingKind::Mean, true},
 };
 
 void expect_near(const std::vector<float>& got, const std::vector<float>& want,
