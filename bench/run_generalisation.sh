@@ -77,7 +77,7 @@ if [ "$what" = sixfold ] || [ "$what" = all ]; then
 fi
 if [ "$what" = calibrate ] || [ "$what" = all ]; then
   "$calmspace" calibrate "$out/sixfold_gru/fold_0" --data "$out/all.h5" --cv "$out/sixfold_gru" \
-    --folds 1,2,3,4,5 --unseen-corpus-ua 0.245 --out "$out/calibrated.safetensors" --overwrite
+    --folds 1,2,3,4,5 --unseen-corpus-ua 0.252 --out "$out/calibrated.safetensors" --overwrite
   for data in all ravdess; do
     "$calmspace" eval "$out/calibrated.safetensors" --data "$out/$data.h5" \
       --out "$out/cal_eval/cal_$data" --no-plots
