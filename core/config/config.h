@@ -40,11 +40,8 @@ struct Config {
 
   // Where features are computed: features.device, or train.device when it is auto, so that a
   // model trained on the GPU takes its features from the CUDA kernels.
-  // features.device, `auto` resolved: where the model trains, except that prosody columns
-  // (features.extra) have a CPU implementation only.
   std::string feature_device() const {
-    if (features.device != "auto") return features.device;
-    return features.extra.empty() ? train.device : "cpu";
+    return features.device == "auto" ? train.device : features.device;
   }
 };
 

@@ -39,6 +39,9 @@ class PitchTracker {
   PitchTracker(const FeatureOptions& options, int sample_rate);
 
   int frame_length() const { return win_; }
+  int tau_min() const { return tau_min_; }
+  int tau_max() const { return tau_max_; }
+  int integration() const { return integration_; }
   // frame: win_ samples. `scratch` is resized as needed (one per thread).
   PitchEstimate estimate(const float* frame, std::vector<float>& scratch) const;
 

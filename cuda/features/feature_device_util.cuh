@@ -1,4 +1,5 @@
-// Device helpers shared by the feature kernels: locating a packed frame's clip, grid sizing.
+// Device helpers shared by the feature kernels: locating a packed frame's clip, a conditioned
+// sample, grid sizing.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,20 @@ __device__ inline int clip_of_frame(const ClipTable& clips, std::int64_t g) {
 
 __device__ inline std::int64_t clip_frames(const ClipTable& clips, int b) {
   return clips.frame_offsets[b + 1] - clips.frame_offsets[b];
+}
+
+// Sample i of the conditioned clip: pre-emphasis y[i] = x[i] - a x[i-1] (y[0] = x[0]) in float,
+// then + dither * g(seed, i) in double, rounded to float (preemphasize + add_dither). The _rn
+// intrinsics forbid FMA contraction: the CPU build rounds the product and the sum separately.
+__device__ inline float conditioned_sample(const float* __restrict__ x, std::int64_t i,
+                                           const FramingParams& p) {
+  float y = x[i];
+  if (p.preemphasis != 0.0f && i > 0) y = __fsub_rn(y, __fmul_rn(p.preemphasis, x[i - 1]));
+  if (p.dither != 0.0)
+    y = static_cast<float>(__dadd_rn(
+        static_cast<double>(y),
+        __dmul_rn(p.dither, dither_normal(p.dither_seed, static_cast<std::uint64_t>(i)))));
+  return y;
 }
 
 // Blocks for a grid-stride loop over n items (capped; the loop covers the rest).

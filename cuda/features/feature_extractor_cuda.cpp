@@ -13,6 +13,7 @@
 #include "core/features/dct.h"
 #include "core/features/framing.h"
 #include "core/features/mel_filterbank.h"
+#include "core/features/prosody.h"
 #include "core/features/spectrum.h"
 #include "core/features/window.h"
 #include "cuda/common/check.h"
@@ -86,6 +87,8 @@ class CudaFeatureExtractorImpl final : public CudaFeatureExtractor {
   cuda::FramingParams framing_;
   cuda::SpectralParams spectral_;
   std::size_t spectral_shared_ = 0;
+  cuda::ProsodyParams prosody_;  // features.extra; columns -1 when none
+  std::size_t prosody_shared_ = 0;
   DeviceBuffer<float> window_;
   DeviceBuffer<int> mel_begin_, mel_end_, mel_offset_;
   DeviceBuffer<float> mel_weights_;
@@ -117,12 +120,6 @@ class CudaFeatureExtractorImpl final : public CudaFeatureExtractor {
 const FeatureOptions& validated(const FeatureOptions& options, int sample_rate) {
   if (sample_rate < 1) throw InputError("audio.sample_rate", "must be >= 1");
   options.validate(sample_rate);
-  // Prosody (core/features/prosody.h) has no kernel yet: Config::feature_device() sends `auto`
-  // to the CPU for it, and an explicit CUDA device is refused here.
-  if (options.extra_dim() > 0)
-    throw InputError("features.extra",
-                     "pitch and energy columns are computed on the CPU only in this version; set "
-                     "features.device: cpu (the model may still train on the GPU)");
   return options;
 }
 
@@ -201,6 +198,27 @@ CudaFeatureExtractorImpl::CudaFeatureExtractorImpl(const FeatureOptions& options
                      cat(layout_.n_fft, " needs ", spectral_shared_,
                          " bytes of shared memory per block, more than this GPU offers"));
 
+  const ProsodyColumns columns = ProsodyColumns::of(options_, sample_rate_);
+  prosody_.pitch_col = columns.pitch;
+  prosody_.energy_col = columns.energy;
+  prosody_.sample_rate = sample_rate_;
+  prosody_.threshold = options_.voicing_threshold;
+  prosody_.log_floor = options_.log_floor;
+  if (columns.pitch >= 0) {
+    const PitchTracker tracker(options_, sample_rate_);
+    prosody_.tau_min = tracker.tau_min();
+    prosody_.tau_max = tracker.tau_max();
+    prosody_.integration = tracker.integration();
+  }
+  if (columns.any()) {
+    prosody_shared_ = cuda::prosody_shared_bytes(framing_, prosody_);
+    if (prosody_shared_ > 48 * 1024)
+      throw InputError("features.win_ms", cat(options_.win_ms,
+                                              " ms is too long a window for the "
+                                              "GPU prosody kernel (at most 48 KiB of samples and "
+                                              "lags); set features.device: cpu"));
+  }
+
   fft_batch_ = cuda::fft_batch_frames(layout_.n_fft);
   chunk_frames_ = cuda::chunk_frames(layout_.n_fft, bins_);
   plan_ = cuda::CufftPlan(layout_.n_fft, fft_batch_);
@@ -262,6 +280,11 @@ void CudaFeatureExtractorImpl::run(const cuda::RaggedFramePlan& plan, const floa
                       fft_work_.data(), stream);
       cuda::launch_spectral(spectra_.data(), clips, spectral_, first, count, padded,
                             spectral_shared_, stream);
+    }
+    if (prosody_.pitch_col >= 0 || prosody_.energy_col >= 0) {
+      cuda::launch_prosody(samples, clips, framing_, prosody_, total, padded, prosody_shared_,
+                           stream);
+      cuda::launch_prosody_normalise(clips, prosody_, padded, stream);
     }
     if (options_.deltas >= 1)
       cuda::launch_deltas(clips, padded, total, 0, base_dim_, base_dim_, options_.delta_window,

@@ -14,20 +14,6 @@ namespace {
 
 constexpr int kThreads = 128;
 
-// Sample i of the conditioned clip: pre-emphasis y[i] = x[i] - a x[i-1] (y[0] = x[0]) in float,
-// then + dither * g(seed, i) in double, rounded to float (preemphasize + add_dither). The _rn
-// intrinsics forbid FMA contraction: the CPU build rounds the product and the sum separately.
-__device__ float conditioned_sample(const float* __restrict__ x, std::int64_t i,
-                                    const FramingParams& p) {
-  float y = x[i];
-  if (p.preemphasis != 0.0f && i > 0) y = __fsub_rn(y, __fmul_rn(p.preemphasis, x[i - 1]));
-  if (p.dither != 0.0)
-    y = static_cast<float>(__dadd_rn(
-        static_cast<double>(y),
-        __dmul_rn(p.dither, dither_normal(p.dither_seed, static_cast<std::uint64_t>(i)))));
-  return y;
-}
-
 __global__ void __launch_bounds__(kThreads)
     frame_window_kernel(const float* __restrict__ samples, ClipTable clips, FramingParams p,
                         const float* __restrict__ window, std::int64_t first,

@@ -77,6 +77,32 @@ void launch_spectral(const cufftComplex* spectra, const ClipTable& clips, const 
                      std::int64_t first, std::int64_t count, const PaddedOutput& out,
                      std::size_t shared_bytes, cudaStream_t stream);
 
+// Prosody columns (core/features/prosody.h): YIN pitch and log energy of each frame's win raw
+// conditioned samples, then the per-clip normalisation. The same float and double operations
+// in the same order as PitchTracker::estimate, frame_log_energy and normalise_prosody.
+struct ProsodyParams {
+  int sample_rate = 0;
+  int tau_min = 0, tau_max = 0;  // lags searched, samples
+  int integration = 0;           // W = win - tau_max
+  double threshold = 0;          // voicing_threshold
+  double log_floor = 0;          // energy floor (features.log_floor)
+  int pitch_col = -1;            // voicing column; log-F0 at pitch_col + 1; -1 = none
+  int energy_col = -1;           // -1 = none
+};
+
+// Dynamic shared memory the prosody frame kernel needs, bytes.
+std::size_t prosody_shared_bytes(const FramingParams& framing, const ProsodyParams& p);
+
+// Raw prosody columns of every packed frame [0, total_frames) into its row of `out`.
+void launch_prosody(const float* samples, const ClipTable& clips, const FramingParams& framing,
+                    const ProsodyParams& p, std::int64_t total_frames, const PaddedOutput& out,
+                    std::size_t shared_bytes, cudaStream_t stream);
+
+// normalise_prosody() of each clip's true frames, in place (one thread per clip, in frame
+// order, as the CPU).
+void launch_prosody_normalise(const ClipTable& clips, const ProsodyParams& p,
+                              const PaddedOutput& out, cudaStream_t stream);
+
 // Zeroes every row t >= length(b) of every clip b (t < out.max_frames).
 void launch_zero_padding(const ClipTable& clips, const PaddedOutput& out, cudaStream_t stream);
 

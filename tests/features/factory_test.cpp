@@ -49,11 +49,6 @@ TEST(FeatureFactory, FeaturesFollowTrainDeviceWhenAuto) {
   EXPECT_EQ(c.feature_device(), "cuda:1");
   c.features.device = "cpu";  // an explicit choice wins
   EXPECT_EQ(c.feature_device(), "cpu");
-  // Prosody columns have a CPU implementation only: auto computes them there, wherever the model
-  // trains.
-  c.features.device = "auto";
-  c.features.extra = {"pitch"};
-  EXPECT_EQ(c.feature_device(), "cpu");
 }
 
 TEST(FeatureFactory, ABadDeviceIsRefusedByName) {
