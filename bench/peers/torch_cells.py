@@ -145,9 +145,12 @@ def same_value(a, b):
 def find_feature_set(f, data_path, features):
     """Key of the stored feature set whose options equal the config's `features` section."""
     # num_threads and device change speed and place, not values (feature_options_yaml leaves them
-    # out); a stored set holds the features before speaker_norm (feature_set_key ignores it)
-    wanted = {k: v for k, v in features.items()
-              if k not in ("num_threads", "device", "speaker_norm")}
+    # out); a stored set holds the features before speaker_norm (feature_set_key ignores it);
+    # without prosody columns (extra: []) their options are left out of the key as well
+    ignored = {"num_threads", "device", "speaker_norm"}
+    if not features.get("extra"):
+        ignored |= {"extra", "f0_min", "f0_max", "voicing_threshold"}
+    wanted = {k: v for k, v in features.items() if k not in ignored}
     if str(features.get("speaker_norm", "none")).lower() != "none":
         raise PeerError("features.speaker_norm: the PyTorch peer reads stored features and does "
                         "not normalise by speaker; run it with speaker_norm: none")
