@@ -17,8 +17,12 @@
 #      normalisation (features.cmvn=none features.speaker_norm=mean): RAVDESS only -> all of
 #      TESS, leave-one-corpus-out (no early stopping) for EMOVO, CASIA and RAVDESS, and the
 #      shipped model's fold 0 (in-corpus, every corpus trained on).
+#   9. prosody: the shipped settings plus pitch and energy columns (features.extra=[pitch,energy])
+#      against the same settings without them: RAVDESS 05-24 -> RAVDESS 01-04 and all of TESS
+#      (both, with quick robustness tables), leave-one-corpus-out for EMOVO and CASIA, every
+#      corpus fold 0, and RAVDESS six-fold CV (both).
 # Usage: bash bench/run_generalisation.sh [BUILD_DIR=build] [OUT=out/gen]
-#        [cv|ravdess|ship|sixfold|calibrate|robust_aug|speaker_norm|all]
+#        [cv|ravdess|ship|sixfold|calibrate|robust_aug|speaker_norm|prosody|all]
 # Every output lands under OUT (not in git); bench/results/ gets the summary by hand, with these
 # commands.
 set -euo pipefail
@@ -106,5 +110,29 @@ if [ "$what" = speaker_norm ] || [ "$what" = all ]; then
   "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/spk/fold0" train.test_fold=0 \
     "${speaker[@]}" --no-plots
   "$calmspace" eval "$out/spk/fold0" --data "$out/ravdess.h5" --out "$out/spk/fold0/eval_ravdess" \
+    --no-plots
+fi
+if [ "$what" = prosody ] || [ "$what" = all ]; then
+  for variant in prosody base; do
+    extra=()
+    [ "$variant" = prosody ] && extra=("features.extra=[pitch,energy]")
+    suffix=$([ "$variant" = prosody ] && echo "" || echo "_base")
+    "$calmspace" train "$recipe" --data "$out/ravdess.h5" --out "$out/pro/ravdess_gru$suffix" \
+      train.test_fold=0 "${extra[@]}" "${ship_settings[@]}" --no-plots
+    "$calmspace" eval "$out/pro/ravdess_gru$suffix" --data "$out/tess.h5" \
+      --out "$out/pro/ravdess_gru$suffix/eval_tess" --no-plots
+    "$calmspace" robustness "$out/pro/ravdess_gru$suffix" --data "$out/ravdess.h5" --quick \
+      --out "$out/pro/ravdess_gru$suffix/robustness_quick" --no-plots
+    "$calmspace" cv "$recipe" --data "$out/ravdess.h5" --out "$out/pro/sixfold_ravdess_gru$suffix" \
+      "${extra[@]}" "${ship_settings[@]}"
+  done
+  prosody=("features.extra=[pitch,energy]" "${ship_settings[@]}")
+  for k in 3 2; do  # EMOVO, CASIA held out
+    "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/pro/loco/fold_$k" \
+      data.fold_by=corpus train.test_fold=$k "${prosody[@]}" --no-plots
+  done
+  "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/pro/fold0" train.test_fold=0 \
+    "${prosody[@]}" --no-plots
+  "$calmspace" eval "$out/pro/fold0" --data "$out/ravdess.h5" --out "$out/pro/fold0/eval_ravdess" \
     --no-plots
 fi
