@@ -72,6 +72,20 @@ if [ "$what" = ravdess ] || [ "$what" = all ]; then
   done
 fi
 ship_settings=(train.validation=false train.epochs=40 train.num_threads="$threads")
+# Under $out/DIR: leave-one-corpus-out for the corpus folds listed, then every corpus with speaker
+# fold 0 held out and that model on RAVDESS 01-04, all with the settings that follow.
+corpus_runs() {  # DIR "FOLDS" settings...
+  local dir="$1" folds="$2"
+  shift 2
+  for k in $folds; do
+    "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/$dir/loco/fold_$k" \
+      data.fold_by=corpus train.test_fold="$k" "$@" --no-plots
+  done
+  "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/$dir/fold0" train.test_fold=0 \
+    "$@" --no-plots
+  "$calmspace" eval "$out/$dir/fold0" --data "$out/ravdess.h5" --out "$out/$dir/fold0/eval_ravdess" \
+    --no-plots
+}
 if [ "$what" = sixfold ] || [ "$what" = all ]; then
   "$calmspace" cv "$recipe" --data "$out/all.h5" --out "$out/sixfold_gru" "${ship_settings[@]}"
   for k in 0 1 2 3 4 5; do
@@ -103,14 +117,7 @@ if [ "$what" = speaker_norm ] || [ "$what" = all ]; then
     train.test_fold=0 "${speaker[@]}" --no-plots
   "$calmspace" eval "$out/spk/ravdess_gru" --data "$out/tess.h5" \
     --out "$out/spk/ravdess_gru/eval_tess" --no-plots
-  for k in 3 2 0; do  # EMOVO, CASIA, RAVDESS held out
-    "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/spk/loco/fold_$k" \
-      data.fold_by=corpus train.test_fold=$k "${speaker[@]}" --no-plots
-  done
-  "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/spk/fold0" train.test_fold=0 \
-    "${speaker[@]}" --no-plots
-  "$calmspace" eval "$out/spk/fold0" --data "$out/ravdess.h5" --out "$out/spk/fold0/eval_ravdess" \
-    --no-plots
+  corpus_runs spk "3 2 0" "${speaker[@]}"  # EMOVO, CASIA, RAVDESS held out
 fi
 if [ "$what" = prosody ] || [ "$what" = all ]; then
   for variant in prosody base; do
@@ -127,12 +134,5 @@ if [ "$what" = prosody ] || [ "$what" = all ]; then
       "${extra[@]}" "${ship_settings[@]}"
   done
   prosody=("features.extra=[pitch,energy]" "${ship_settings[@]}")
-  for k in 3 2; do  # EMOVO, CASIA held out
-    "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/pro/loco/fold_$k" \
-      data.fold_by=corpus train.test_fold=$k "${prosody[@]}" --no-plots
-  done
-  "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/pro/fold0" train.test_fold=0 \
-    "${prosody[@]}" --no-plots
-  "$calmspace" eval "$out/pro/fold0" --data "$out/ravdess.h5" --out "$out/pro/fold0/eval_ravdess" \
-    --no-plots
+  corpus_runs pro "3 2" "${prosody[@]}"  # EMOVO, CASIA held out
 fi
