@@ -47,10 +47,10 @@ class LongFormRun {
         features_(p.stream_features_, p.threads_),
         plan_(p.sample_rate(), timeline, p.stream_features_.layout()),
         dim_(features_.dim()),
-        cmvn_(features_.needs_whole_recording()),
+        whole_recording_(features_.needs_whole_recording()),
         streamable_(streams_whole(p.models_)),
         quality_(p.sample_rate()) {
-    if (streamable_ && !cmvn_)
+    if (streamable_ && !whole_recording_)
       for (const auto& m : p.models_) streams_.emplace_back(*m);
   }
 
@@ -74,7 +74,7 @@ class LongFormRun {
 
  private:
   std::int64_t frames() const { return features_.rows_out(); }
-  bool hold_all() const { return cmvn_ || !streamable_; }
+  bool hold_all() const { return whole_recording_ || !streamable_; }
 
   // The rows fresh_ holds: to the whole-recording streams, to the held rows, and on to windows.
   void take_rows() {
@@ -89,7 +89,7 @@ class LongFormRun {
             name_, cat("needs more than ", megabytes(need), " for this model (", whole_reason(),
                        "), over the memory budget of ", megabytes(p_.memory_budget_)));
     }
-    if (!cmvn_) predict_windows(/*final=*/false);
+    if (!whole_recording_) predict_windows(/*final=*/false);
     drop_rows();
   }
 
@@ -109,7 +109,8 @@ class LongFormRun {
   }
 
   std::string whole_reason() const {
-    if (cmvn_) return "its features' CMVN or prosody normalisation needs the whole recording";
+    if (whole_recording_)
+      return "its features' CMVN or prosody normalisation needs the whole recording";
     for (const auto& m : p_.models_)
       if (auto why = RecurrentStream::unsupported_reason(m->options()); !why.empty()) return why;
     return "";
@@ -193,7 +194,7 @@ class LongFormRun {
   Prediction finish() {
     const std::int64_t T = frames();
     if (T == 0) throw InputError(name_, "too short to give a single feature frame");
-    if (cmvn_) {
+    if (whole_recording_) {
       CALMSPACE_CHECK(rows_begin_ == 0, "CMVN without every row");
       finish_recording(rows_.data(), T, p_.stream_features_.options(), p_.sample_rate());
     }
@@ -202,7 +203,7 @@ class LongFormRun {
     std::vector<float> logits(static_cast<std::size_t>(C), 0.0f);
     if (streaming_.valid()) streaming_.get();
     if (streamable_) {
-      if (cmvn_) {  // the held, normalised rows through the streams, a block at a time
+      if (whole_recording_) {  // the held, normalised rows through the streams, a block at a time
         for (const auto& m : p_.models_) streams_.emplace_back(*m);
         constexpr std::int64_t kRows = 4096;
         for (RecurrentStream& s : streams_)
@@ -242,8 +243,8 @@ class LongFormRun {
   FeatureStream features_;
   TimelinePlan plan_;
   int dim_;
-  bool cmvn_;        // the features' CMVN or prosody needs every row before any is final
-  bool streamable_;  // every member can run as a RecurrentStream
+  bool whole_recording_;  // the features' CMVN or prosody needs every row before any is final
+  bool streamable_;       // every member can run as a RecurrentStream
   std::vector<RecurrentStream> streams_;
   std::vector<float> streaming_rows_;  // the block the streams are working on
   std::future<void> streaming_;        // declared after what it uses: waited for first
