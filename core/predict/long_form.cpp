@@ -200,32 +200,9 @@ class LongFormRun {
     }
     predict_windows(/*final=*/true);  // before the held rows move into the whole-recording batch
     const auto C = static_cast<std::int64_t>(p_.labels_.size());
-    std::vector<float> logits(static_cast<std::size_t>(C), 0.0f);
     if (streaming_.valid()) streaming_.get();
-    if (streamable_) {
-      if (whole_recording_) {  // the held, normalised rows through the streams, a block at a time
-        for (const auto& m : p_.models_) streams_.emplace_back(*m);
-        constexpr std::int64_t kRows = 4096;
-        for (RecurrentStream& s : streams_)
-          for (std::int64_t t = 0; t < T; t += kRows)
-            s.push(rows_.data() + t * dim_, std::min(kRows, T - t));
-      }
-      for (const RecurrentStream& s : streams_) {
-        const std::vector<float> z = s.logits();
-        for (std::int64_t c = 0; c < C; ++c) logits[c] += z[c];
-      }
-      const float scale = mean_logit_scale(streams_.size(), p_.config_.model.temperature);
-      for (float& z : logits) z *= scale;
-    } else {
-      PaddedBatch x;
-      x.batch = 1;
-      x.max_frames = T;
-      x.dim = dim_;
-      x.lengths = {T};
-      x.data = std::move(rows_);  // every row is held
-      p_.mean_logits(x, {});
-      logits = p_.logits_;
-    }
+    const std::vector<float> logits =
+        streams_.empty() ? p_.logits_of_rows(rows_, T) : p_.stream_logits(streams_);
 
     Prediction out;
     out.duration_s = double(features_.samples_in()) / p_.sample_rate();
@@ -288,6 +265,40 @@ Prediction Predictor::predict(std::span<const float> samples, const TimelineOpti
         return n;
       },
       "audio", static_cast<std::int64_t>(samples.size()), timeline);
+}
+
+std::vector<float> Predictor::logits_of_rows(std::vector<float>& rows, std::int64_t T) {
+  const int dim = stream_features_.feature_dim();
+  if (!streams_whole(models_)) {
+    PaddedBatch x;
+    x.batch = 1;
+    x.max_frames = T;
+    x.dim = dim;
+    x.lengths = {T};
+    x.data = std::move(rows);
+    mean_logits(x, {});
+    return logits_;
+  }
+  // Through fresh streams, a block of rows at a time (bounded workspaces).
+  constexpr std::int64_t kRows = 4096;
+  std::vector<RecurrentStream> streams;
+  for (const auto& m : models_) {
+    RecurrentStream& s = streams.emplace_back(*m);
+    for (std::int64_t t = 0; t < T; t += kRows)
+      s.push(rows.data() + t * dim, std::min(kRows, T - t));
+  }
+  return stream_logits(streams);
+}
+
+std::vector<float> Predictor::stream_logits(std::span<const RecurrentStream> streams) const {
+  std::vector<float> logits(labels_.size(), 0.0f);
+  for (const RecurrentStream& s : streams) {
+    const std::vector<float> z = s.logits();
+    for (std::size_t c = 0; c < logits.size(); ++c) logits[c] += z[c];
+  }
+  const float scale = mean_logit_scale(streams.size(), config_.model.temperature);
+  for (float& z : logits) z *= scale;
+  return logits;
 }
 
 std::int64_t Predictor::window_batch(std::int64_t window_frames) const {

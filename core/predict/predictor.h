@@ -30,6 +30,7 @@
 namespace calmspace {
 
 struct Prediction;
+class RecurrentStream;
 // InputError(name, reason) when any probability of `p` (the recording's or a window's) is not
 // finite: samples that are not (or huge), or a model with non-finite weights. Never a NaN shown.
 void check_finite(const Prediction& p, const std::string& name);
@@ -88,12 +89,19 @@ class Predictor {
 
  private:
   friend class LongFormRun;  // long_form.cpp
+  friend class LiveStream;   // live_stream.h
   using SampleReader = std::function<std::size_t(std::span<float>)>;
   Prediction predict_stream(const SampleReader& read, const std::string& name,
                             std::int64_t expected_samples, const TimelineOptions& timeline);
   // logits_ = mean over models_ of each one's logits for the same rows, divided by the
   // calibrated model.temperature (core/eval/calibration.h): softmax(logits_) is what we report.
   void mean_logits(const PaddedBatch& x, std::span<const PrefixRow> prefixes);
+  // The calibrated mean logits (C) of one recording's rows (T, dim), already through
+  // finish_recording when the features need it: through fresh RecurrentStreams when every member
+  // can stream (the rows are kept), else as one padded batch (the rows are moved into it).
+  std::vector<float> logits_of_rows(std::vector<float>& rows, std::int64_t T);
+  // The calibrated mean of the streams' logits (one per member, in models_ order).
+  std::vector<float> stream_logits(std::span<const RecurrentStream> streams) const;
   // Timeline windows predicted at once by predict(): bounded by kWindowBatchBytes of model work.
   std::int64_t window_batch(std::int64_t window_frames) const;
 
