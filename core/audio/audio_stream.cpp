@@ -57,10 +57,10 @@ void AudioStream::set_source(const AudioSourceInfo& source) {
   if (source_.channels < 1) throw InputError(name_, "the file reports no audio channels");
   if (source_.rate < 1) throw InputError(name_, "the file reports no sample rate");
   check_sample_rate(name_, source_.rate);
-  if (source_.frames <= 0) throw InputError(name_, "contains no audio (0 frames)");
-  // Checked against the header first, then while reading (compressed formats may only estimate
-  // their length).
-  if (double(source_.frames) > options_.max_duration_s * source_.rate)
+  if (source_.frames == 0) throw InputError(name_, "contains no audio (0 frames)");
+  // Checked against the header first (frames < 0: a live stream of unknown length), then while
+  // reading (compressed formats may only estimate their length).
+  if (source_.frames > 0 && double(source_.frames) > options_.max_duration_s * source_.rate)
     throw InputError(
         name_, cat("recording is ", double(source_.frames) / source_.rate, " s long, longer than ",
                    options_.max_duration_name, "=", options_.max_duration_s, " s"));

@@ -23,7 +23,8 @@ namespace calmspace {
 struct AudioSourceInfo {
   int rate = 0;             // Hz
   int channels = 0;         //
-  std::int64_t frames = 0;  // the header's frame count (an estimate for some compressed formats)
+  std::int64_t frames = 0;  // the header's frame count (an estimate for some compressed formats;
+                            // -1: a live stream of unknown length, pcm_stream.h)
   std::string format;       // e.g. "WAV PCM_16", "FLAC PCM_24", "OGG OPUS"
 };
 

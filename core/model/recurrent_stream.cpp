@@ -66,6 +66,16 @@ RecurrentStream::RecurrentStream(SequenceModel& model)
   sum_.assign(static_cast<std::size_t>(H_), 0.0f);
 }
 
+void RecurrentStream::reset() {
+  for (LayerState& s : layers_) {
+    std::fill(s.h.begin(), s.h.end(), 0.0f);
+    std::fill(s.c.begin(), s.c.end(), 0.0f);
+  }
+  std::fill(sum_.begin(), sum_.end(), 0.0f);
+  score_max_ = score_sum_ = 0.0f;
+  frames_ = 0;
+}
+
 void RecurrentStream::push(const float* frames, std::int64_t n) {
   if (n <= 0) return;
   x0_.resize(static_cast<std::size_t>(n * F_));

@@ -31,6 +31,9 @@ class RecurrentStream {
   // frames: (n, F) row-major raw features (the model's input normalisation is applied here).
   void push(const float* frames, std::int64_t n);
   std::int64_t frames() const { return frames_; }
+  // Back to the start of a new sequence (no frame pushed), keeping the weights: cheaper than a
+  // new stream, whose construction transposes them.
+  void reset();
   // The logits (C) of every frame pushed so far as one clip. Error before the first frame.
   std::vector<float> logits() const;
 

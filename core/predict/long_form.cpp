@@ -54,8 +54,11 @@ class LongFormRun {
       for (const auto& m : p.models_) streams_.emplace_back(*m);
   }
 
-  Prediction run(const Predictor::SampleReader& read) {
-    std::vector<float> block(kBlockSamples);
+  // `expected_samples`: the recording's length if known (an estimate is fine): a short one gets a
+  // block no longer than itself.
+  Prediction run(const Predictor::SampleReader& read, std::int64_t expected_samples) {
+    std::vector<float> block(static_cast<std::size_t>(std::clamp<std::int64_t>(
+        expected_samples + 1, 4096, static_cast<std::int64_t>(kBlockSamples))));
     for (;;) {
       const std::size_t n = read(block);
       if (n > 0) {
@@ -245,7 +248,7 @@ Prediction Predictor::predict_stream(const SampleReader& read, const std::string
                                  double(expected_samples) / sample_rate(),
                                  " s), over the memory budget of ", megabytes(memory_budget_)));
   }
-  Prediction p = LongFormRun(*this, name, timeline).run(read);
+  Prediction p = LongFormRun(*this, name, timeline).run(read, expected_samples);
   check_finite(p, name);
   return p;
 }
@@ -281,13 +284,14 @@ std::vector<float> Predictor::logits_of_rows(std::vector<float>& rows, std::int6
   }
   // Through fresh streams, a block of rows at a time (bounded workspaces).
   constexpr std::int64_t kRows = 4096;
-  std::vector<RecurrentStream> streams;
-  for (const auto& m : models_) {
-    RecurrentStream& s = streams.emplace_back(*m);
+  if (row_streams_.empty())
+    for (const auto& m : models_) row_streams_.emplace_back(*m);
+  for (RecurrentStream& s : row_streams_) {
+    s.reset();
     for (std::int64_t t = 0; t < T; t += kRows)
       s.push(rows.data() + t * dim, std::min(kRows, T - t));
   }
-  return stream_logits(streams);
+  return stream_logits(row_streams_);
 }
 
 std::vector<float> Predictor::stream_logits(std::span<const RecurrentStream> streams) const {

@@ -135,4 +135,24 @@ std::string prediction_csv_rows(const std::string& file, const Prediction& p,
   return rows;
 }
 
+nlohmann::json live_update_json(const LiveUpdate& u, const std::vector<std::string>& labels) {
+  const auto part = [&](const std::vector<float>& p, int predicted) {
+    if (p.empty()) return nlohmann::json(nullptr);
+    return nlohmann::json{{"predicted", labels[static_cast<std::size_t>(predicted)]},
+                          {"confidence", p[static_cast<std::size_t>(predicted)]},
+                          {"certainty", certainty(p, labels)},
+                          {"probabilities", probability_map(p, labels)}};
+  };
+  nlohmann::json out = {{"time_s", u.time_s}, {"level_dbfs", u.level_dbfs}};
+  if (u.final) out["final"] = true;
+  out["window"] = part(u.window, u.window_predicted);
+  if (!u.window.empty()) {
+    out["window"]["start_s"] = u.window_start_s;
+    out["window"]["end_s"] = u.time_s;
+  }
+  out["so_far"] = part(u.so_far, u.so_far_predicted);
+  if (!u.so_far.empty()) out["so_far"]["until_s"] = u.so_far_s;
+  return out;
+}
+
 }  // namespace calmspace

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/predict/live_stream.h"
 #include "core/predict/predictor.h"
 
 namespace calmspace {
@@ -25,6 +26,12 @@ namespace calmspace {
 nlohmann::json prediction_json(const std::string& file, const Prediction& p,
                                const std::vector<std::string>& labels,
                                const std::string& reliability = "", int top_k = 0);
+// One update of a live stream (live_stream.h), as `calmspace listen` prints it and the live socket
+// sends it: {"time_s", "level_dbfs", "final" (only on the last),
+//   "window": {"start_s", "end_s", "predicted", "confidence", "certainty", "probabilities"},
+//   "so_far": {"until_s", "predicted", "confidence", "certainty", "probabilities"}}
+// (either null until it has a frame).
+nlohmann::json live_update_json(const LiveUpdate& u, const std::vector<std::string>& labels);
 // [{"label", "score"}] of the top_k likeliest classes, best first (ties: label order); 0 = all.
 nlohmann::json scores_json(const std::vector<float>& probabilities,
                            const std::vector<std::string>& labels, int top_k = 0);

@@ -21,6 +21,7 @@
 #include "core/config/config.h"
 #include "core/features/cpu_feature_extractor.h"
 #include "core/features/feature_extractor.h"
+#include "core/model/recurrent_stream.h"
 #include "core/model/sequence_model.h"
 #include "core/predict/recording_quality.h"
 #include "core/predict/segments.h"
@@ -30,7 +31,6 @@
 namespace calmspace {
 
 struct Prediction;
-class RecurrentStream;
 // InputError(name, reason) when any probability of `p` (the recording's or a window's) is not
 // finite: samples that are not (or huge), or a model with non-finite weights. Never a NaN shown.
 void check_finite(const Prediction& p, const std::string& name);
@@ -98,7 +98,8 @@ class Predictor {
   void mean_logits(const PaddedBatch& x, std::span<const PrefixRow> prefixes);
   // The calibrated mean logits (C) of one recording's rows (T, dim), already through
   // finish_recording when the features need it: through fresh RecurrentStreams when every member
-  // can stream (the rows are kept), else as one padded batch (the rows are moved into it).
+  // can stream (the rows are kept; the streams are reused), else as one padded batch (the rows
+  // are moved into it).
   std::vector<float> logits_of_rows(std::vector<float>& rows, std::int64_t T);
   // The calibrated mean of the streams' logits (one per member, in models_ order).
   std::vector<float> stream_logits(std::span<const RecurrentStream> streams) const;
@@ -113,6 +114,7 @@ class Predictor {
   CpuFeatureExtractor stream_features_;  // predict()'s block-by-block features
   std::vector<std::unique_ptr<SequenceModel>> models_;
   std::vector<float> logits_, member_logits_;
+  std::vector<RecurrentStream> row_streams_;  // logits_of_rows(): one per member, reset each time
 };
 
 }  // namespace calmspace

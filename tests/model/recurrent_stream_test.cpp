@@ -55,6 +55,23 @@ TEST_P(RecurrentStreamCase, BlocksGiveTheWholeSequencesLogits) {
   }
 }
 
+// reset() starts a new sequence: after a first one of other frames, the same logits, bit for bit,
+// as a fresh stream (every pooling's running summary and every layer's state are cleared).
+TEST_P(RecurrentStreamCase, ResetStartsANewSequence) {
+  constexpr int F = 5, C = 4;
+  CpuSequenceModel m(testing::make_options(GetParam(), 12, 6), F, C, 3);
+  const PaddedBatch first = testing::random_batch({90}, F, 21);
+  const PaddedBatch second = testing::random_batch({70}, F, 22);
+  RecurrentStream fresh(m);
+  fresh.push(second.data.data(), 70);
+  RecurrentStream reused(m);
+  reused.push(first.data.data(), 90);
+  reused.reset();
+  EXPECT_EQ(reused.frames(), 0);
+  reused.push(second.data.data(), 70);
+  EXPECT_EQ(reused.logits(), fresh.logits());
+}
+
 INSTANTIATE_TEST_SUITE_P(Cases, RecurrentStreamCase, ::testing::ValuesIn(unidirectional_cases()),
                          [](const auto& p) { return p.param.name(); });
 
