@@ -14,8 +14,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   python3 python3-numpy python3-h5py python3-torch python3-torchaudio python3-soundfile
   sox
-  # serve: HTTP server, history database, decoding browser recordings (WebM/Ogg/MP4)
-  libcpp-httplib-dev libsqlite3-dev libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
+  # serve: HTTP server, live WebSocket (websocketpp over standalone Asio), history database, decoding browser recordings (WebM/Ogg/MP4)
+  libcpp-httplib-dev libwebsocketpp-dev libasio-dev libsqlite3-dev libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
   # plots, ONNX export
   gnuplot-nox fonts-dejavu-core libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
   # browser end-to-end tests (driven by playwright-core from npm)

@@ -55,50 +55,10 @@ void post_analysis(ApiContext& ctx, const httplib::Request& req, httplib::Respon
     return send_error(res, 400,
                       "expected a multipart/form-data body with the recording in field 'audio'");
   const httplib::MultipartFormData file = req.get_file_value("audio");
-  const std::string name = display_name(file.filename);
-  const auto* bytes = reinterpret_cast<const std::byte*>(file.content.data());
-  AudioOptions audio_options = ctx.pool.config().audio;
-  audio_options.max_duration_s = ctx.options.max_duration_s;
-  audio_options.max_duration_name = "--max-seconds";
-  const std::span<const std::byte> upload(bytes, file.content.size());
-  const auto upload_bytes = static_cast<std::int64_t>(file.content.size());
-  const std::int64_t need = upload_memory_needed(
-      ctx.pool, upload_bytes, expected_decoded_samples(upload, name, audio_options),
-      ctx.options.timeline);
-  if (need > ctx.memory.total())
-    return send_error(res, 413,
-                      cat(name, ": analysing this recording needs about ", (need >> 20) + 1,
-                          " MB, more than the server's memory budget of ", ctx.memory.total() >> 20,
-                          " MB (--max-memory-mb)"));
-  MemoryBudget::Reservation reserved(ctx.memory, need);
-  Audio audio;
-  try {
-    audio = decode_audio(upload, name, audio_options);
-  } catch (const InputError& e) {
-    return send_error(res, 415, e.what());
-  }
-  reserved.resize(upload_memory_needed(ctx.pool, upload_bytes,
-                                       static_cast<std::int64_t>(audio.samples.size()),
-                                       ctx.options.timeline));
-  Prediction p;
-  try {
-    p = ctx.pool.predict(audio.samples, ctx.options.timeline);
-  } catch (const InputError& e) {
-    return send_error(res, 400, name + ": " + e.reason());
-  }
-  const auto& labels = ctx.pool.labels();
-  nlohmann::json result = prediction_json(name, p, labels, ctx.reliability);
-  result.erase("file");
-  result["source_format"] = audio.source_format;
-  result["waveform"] = waveform_json(audio.samples, audio.sample_rate);
-  // Uncompressed integer PCM is kept as lossless FLAC: the same samples in about a fifth of the
-  // bytes, which is most of what the history writes to disk (core/audio/flac_pack.h).
-  const std::optional<std::string> packed = pack_pcm_as_flac({bytes, file.content.size()});
-  const AnalysisSummary s = ctx.store.add(
-      name, p.duration_s, labels[p.predicted], p.probabilities[p.predicted], result,
-      packed ? *packed : file.content, audio_mime_type(packed ? "FLAC" : audio.source_format));
-  res.set_header("Location", "/api/analyses/" + std::to_string(s.id));
-  send_json(res, 201, analysis_json(s, result));
+  const StoredAnalysis stored = analyse_and_store(ctx, display_name(file.filename), file.content);
+  if (stored.status != 201) return send_error(res, stored.status, stored.error);
+  res.set_header("Location", "/api/analyses/" + std::to_string(stored.id));
+  send_json(res, 201, stored.analysis);
 }
 
 void list_analyses(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -119,6 +79,54 @@ void no_such_analysis(httplib::Response& res, const std::string& id) {
 }
 
 }  // namespace
+
+StoredAnalysis analyse_and_store(ApiContext& ctx, const std::string& name,
+                                 const std::string& content) {
+  const auto* bytes = reinterpret_cast<const std::byte*>(content.data());
+  AudioOptions audio_options = ctx.pool.config().audio;
+  audio_options.max_duration_s = ctx.options.max_duration_s;
+  audio_options.max_duration_name = "--max-seconds";
+  const std::span<const std::byte> upload(bytes, content.size());
+  const auto upload_bytes = static_cast<std::int64_t>(content.size());
+  const std::int64_t need = upload_memory_needed(
+      ctx.pool, upload_bytes, expected_decoded_samples(upload, name, audio_options),
+      ctx.options.timeline);
+  if (need > ctx.memory.total())
+    return {413,
+            cat(name, ": analysing this recording needs about ", (need >> 20) + 1,
+                " MB, more than the server's memory budget of ", ctx.memory.total() >> 20,
+                " MB (--max-memory-mb)"),
+            0,
+            {}};
+  MemoryBudget::Reservation reserved(ctx.memory, need);
+  Audio audio;
+  try {
+    audio = decode_audio(upload, name, audio_options);
+  } catch (const InputError& e) {
+    return {415, e.what(), 0, {}};
+  }
+  reserved.resize(upload_memory_needed(ctx.pool, upload_bytes,
+                                       static_cast<std::int64_t>(audio.samples.size()),
+                                       ctx.options.timeline));
+  Prediction p;
+  try {
+    p = ctx.pool.predict(audio.samples, ctx.options.timeline);
+  } catch (const InputError& e) {
+    return {400, name + ": " + e.reason(), 0, {}};
+  }
+  const auto& labels = ctx.pool.labels();
+  nlohmann::json result = prediction_json(name, p, labels, ctx.reliability);
+  result.erase("file");
+  result["source_format"] = audio.source_format;
+  result["waveform"] = waveform_json(audio.samples, audio.sample_rate);
+  // Uncompressed integer PCM is kept as lossless FLAC: the same samples in about a fifth of the
+  // bytes, which is most of what the history writes to disk (core/audio/flac_pack.h).
+  const std::optional<std::string> packed = pack_pcm_as_flac(upload);
+  const AnalysisSummary s = ctx.store.add(
+      name, p.duration_s, labels[p.predicted], p.probabilities[p.predicted], result,
+      packed ? *packed : content, audio_mime_type(packed ? "FLAC" : audio.source_format));
+  return {201, "", s.id, analysis_json(s, result)};
+}
 
 std::int64_t upload_memory_needed(const ModelPool& pool, std::int64_t upload_bytes,
                                   std::int64_t samples, const TimelineOptions& timeline) {

@@ -42,6 +42,17 @@ struct ApiContext {
 std::int64_t upload_memory_needed(const ModelPool& pool, std::int64_t upload_bytes,
                                   std::int64_t samples, const TimelineOptions& timeline);
 
+// An upload or a stopped live stream, decoded, analysed and stored in the history: status 201
+// with the analysis and its id, or the error status (413, 415, 400 as above) and message.
+struct StoredAnalysis {
+  int status = 0;
+  std::string error;
+  std::int64_t id = 0;
+  nlohmann::json analysis;
+};
+StoredAnalysis analyse_and_store(ApiContext& ctx, const std::string& name,
+                                 const std::string& content);
+
 // Registers the routes above; `context` must outlive the server.
 void add_api_routes(httplib::Server& server, ApiContext& context);
 

@@ -17,11 +17,19 @@
 namespace calmspace::serve {
 namespace {
 
-// The page may use only its own scripts, styles and media (recordings are blob: URLs).
-constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+// The page may use only its own scripts, styles and media (recordings are blob: URLs), and
+// connect to this server and its live socket (a port of its own, on whatever host name the page
+// was reached by).
+std::string content_security_policy(int live_port) {
+  const std::string live = live_port > 0 ? cat(" ws://*:", live_port, " wss://*:", live_port) : "";
+  return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+         "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'" +
+         live +
+         "; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+         "worker-src 'self'";
+}
+
+constexpr std::size_t kMaxLiveMessageBytes = std::size_t{1} << 20;  // 32 s of 16-bit audio
 
 }  // namespace
 
@@ -77,6 +85,25 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   // library): dozens of clients connecting at once overflow it and wait for SYN retransmits.
   // Calling listen() again on the listening socket raises the backlog (Linux allows it).
   if (listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
+  if (!options_.live_off) open_live_socket(members, workers);
+  content_security_policy_ = content_security_policy(live_port());
+}
+
+void Server::open_live_socket(const std::vector<Checkpoint>& members, int workers) {
+  live_ = std::make_unique<LiveSessions>(*api_, members, options_.live, workers);
+  const int port = options_.live_port >= 0 ? options_.live_port : (port_ == 0 ? 0 : port_ + 1);
+  try {
+    live_socket_ = std::make_unique<LiveSocketServer>(options_.host, port, kMaxLiveMessageBytes,
+                                                      live_->handlers());
+  } catch (const std::runtime_error& e) {
+    throw InputError("--live-port", e.what());
+  }
+  live_->set_socket(live_socket_.get());
+  api_->model_info["live"] = {{"port", live_socket_->port()},
+                              {"path", "/live"},
+                              {"hop_s", options_.live.live.hop_s},
+                              {"window_s", options_.live.live.window_s},
+                              {"max_seconds", options_.live.max_seconds}};
 }
 
 Server::~Server() {
@@ -90,7 +117,9 @@ std::string Server::url() const {
 }
 
 void Server::run() {
+  if (live_socket_) live_socket_->start();
   http_.listen_after_bind();
+  if (live_socket_) live_socket_->stop();
 }
 
 void Server::start() {
@@ -134,13 +163,13 @@ void Server::add_request_hooks() {
 
 void Server::add_static_routes() {
   const std::string web = options_.web_dir, chart = options_.chart_js;
-  auto serve_file = [](httplib::Response& res, const StaticFile& file) {
+  auto serve_file = [csp = &content_security_policy_](httplib::Response& res,
+                                                      const StaticFile& file) {
     const auto body = read_whole_file(file.path);
     if (!body) return send_error(res, 404, "not found");
     res.status = 200;
     res.set_content(*body, file.mime_type.c_str());
-    if (file.mime_type.starts_with("text/html"))
-      res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+    if (file.mime_type.starts_with("text/html")) res.set_header("Content-Security-Policy", *csp);
   };
   http_.Get(kChartJsUrl, [chart, serve_file](const httplib::Request&, httplib::Response& res) {
     if (chart.empty()) return send_error(res, 404, "Chart.js is not served by this server");

@@ -12,6 +12,8 @@
 #include "serve/access_log.h"
 #include "serve/api_routes.h"
 #include "serve/history_store.h"
+#include "serve/live_sessions.h"
+#include "serve/live_socket.h"
 #include "serve/memory_budget.h"
 #include "serve/model_pool.h"
 #include "serve/request_guard.h"
@@ -28,6 +30,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   int port() const { return port_; }
+  int live_port() const { return live_socket_ ? live_socket_->port() : 0; }  // 0: no live streams
+  const LiveSessions* live() const { return live_.get(); }
   std::string url() const;  // "http://127.0.0.1:8080"
   const ModelPool& pool() const { return *pool_; }
 
@@ -39,6 +43,7 @@ class Server {
   void add_static_routes();
   void add_error_handlers();
   void add_request_hooks();
+  void open_live_socket(const std::vector<Checkpoint>& members, int workers);
 
   ServerOptions options_;
   std::unique_ptr<ModelPool> pool_;
@@ -47,6 +52,9 @@ class Server {
   std::unique_ptr<ApiContext> api_;
   std::unique_ptr<AccessLog> access_log_;
   std::unique_ptr<RequestGuard> guard_;
+  std::unique_ptr<LiveSessions> live_;  // before the socket: destroyed after it
+  std::unique_ptr<LiveSocketServer> live_socket_;
+  std::string content_security_policy_;
   httplib::Server http_;
   int port_ = 0;
   int listen_socket_ = -1;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/predict/predictor.h"
+#include "serve/live_limits.h"
 
 namespace calmspace::serve {
 
@@ -33,6 +34,11 @@ struct ServerOptions {
   double batch_max_s = 8.0;  // longer recordings are analysed block by block, not micro-batched
   TimelineOptions timeline;  // windows of the emotion timeline
   std::string access_log;    // access_log.h: "-" = stderr, "" = none, else a file (appended)
+  // Live streams (live_sessions.h) on a WebSocket port of their own: -1 = the HTTP port + 1 (any
+  // free port when that is 0), 0 = any free port; live_off disables them.
+  int live_port = -1;
+  bool live_off = false;
+  LiveLimits live;
 };
 
 inline constexpr const char* kChartJsUrl = "/vendor/chart.umd.js";

@@ -60,6 +60,18 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--hop", options->timeline.hop_s, "timeline window hop in seconds");
   cmd->add_option("--timeline-min", options->timeline.min_duration_s,
                   "recordings at least this long (seconds) get a timeline");
+  cmd->add_option("--live-port", options->live_port,
+                  "WebSocket port of live streams (-1 = --port + 1, 0 = any free port)")
+      ->check(CLI::Range(-1, 65535))
+      ->capture_default_str();
+  cmd->add_flag("--no-live", options->live_off, "no live streams (no WebSocket port)");
+  cmd->add_option("--live-max-streams", options->live.max_streams, "live streams at once")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  cmd->add_option("--live-max-seconds", options->live.max_seconds,
+                  "longest live stream in seconds (then it waits for the person to stop)")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
   options->access_log = "-";
   cmd->add_option("--access-log", options->access_log,
                   "one Common Log Format line per request: - = standard error, a file to append "
@@ -83,6 +95,8 @@ void add_serve(CLI::App& app) {
     std::printf("calmspace serve: %s (model %s, %d workers, data in %s)\n", server.url().c_str(),
                 options->model_path.c_str(), server.pool().size(),
                 fs::absolute(options->data_dir).string().c_str());
+    if (server.live_port() > 0)
+      std::printf("live streams on ws://%s:%d/live\n", options->host.c_str(), server.live_port());
     std::printf("listening on %s\n", server.url().c_str());
     std::fflush(stdout);
     running_server = &server;

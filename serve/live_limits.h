@@ -1,0 +1,21 @@
+// The limits of live streams (live_sessions.h): `calmspace serve --live-*` options.
+#pragma once
+
+#include <cstddef>
+
+#include "core/predict/live_stream.h"
+
+namespace calmspace::serve {
+
+struct LiveLimits {
+  int max_streams = 16;      // streams at once
+  double max_seconds = 300;  // audio per stream
+  // Audio may arrive at most max_speed times faster than real time, after burst_s seconds of
+  // allowance (a page catching up after a hiccup).
+  double max_speed = 2.0;
+  double burst_s = 5.0;
+  std::size_t max_unsent_bytes = 256u << 10;  // updates a client leaves unread
+  LiveOptions live;                           // hop and window
+};
+
+}  // namespace calmspace::serve

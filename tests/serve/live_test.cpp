@@ -1,0 +1,188 @@
+// Live streams over the server's WebSocket (serve/live_sessions.h), with the test client of
+// serve/live_socket.h: a stream gives an update every hop and, when stopped with "store", the
+// analysis an upload of the same audio gives (equal, field for field), in the history; a client
+// that vanishes leaves nothing; limits (streams at once, real-time rate, stream length) and bad
+// messages get a clear message and a close code. Waits are on messages (with generous bounds),
+// never on clocks.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <thread>
+
+#include "core/audio/encode.h"
+#include "serve/live_socket.h"
+#include "serve/server_harness.h"
+
+namespace calmspace {
+namespace {
+
+using serve::LiveSocketClient;
+using ::testing::HasSubstr;
+
+constexpr double kWait = 60;  // seconds: a bound for a message that must come, not a timing
+
+std::vector<std::int16_t> pcm16(const std::vector<float>& x) {
+  std::vector<std::int16_t> out(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i)
+    out[i] = static_cast<std::int16_t>(std::lround(std::clamp(x[i], -1.0f, 1.0f) * 32767));
+  return out;
+}
+
+nlohmann::json next(LiveSocketClient& c) {
+  const auto m = c.receive(kWait);
+  if (!m) return nlohmann::json{{"type", "none"}};
+  return nlohmann::json::parse(*m);
+}
+
+// Messages until one of type `type` (returned) or the end; the updates on the way in *updates.
+nlohmann::json until(LiveSocketClient& c, const std::string& type,
+                     std::vector<nlohmann::json>* updates = nullptr) {
+  for (;;) {
+    nlohmann::json m = next(c);
+    if (m["type"] == type || m["type"] == "none") return m;
+    if (updates && m["type"] == "update") updates->push_back(m);
+  }
+}
+
+void send_audio(LiveSocketClient& c, const std::vector<std::int16_t>& pcm, std::size_t chunk) {
+  for (std::size_t at = 0; at < pcm.size(); at += chunk)
+    c.send_binary(pcm.data() + at, 2 * std::min(chunk, pcm.size() - at));
+}
+
+std::string url(const testing::ServerHarness& h, const std::string& path = "/live") {
+  return "ws://127.0.0.1:" + std::to_string(h.live_port()) + path;
+}
+
+TEST(Live, AStoppedStreamIsStoredAsAnUploadOfItsAudioWouldBe) {
+  testing::ServerHarness h;
+  const std::vector<std::int16_t> pcm = pcm16(testing::voice_like(2.6, 16000, 21));
+  LiveSocketClient c(url(h));
+  const nlohmann::json ready = next(c);
+  ASSERT_EQ(ready["type"], "ready") << ready;
+  EXPECT_EQ(ready["sample_rate"], 16000);
+  EXPECT_EQ(ready["format"], "s16le");
+  send_audio(c, pcm, 320);  // 20 ms messages, as the page sends them
+  c.send_text(R"({"type": "stop", "store": true, "name": "my voice.wav"})");
+  std::vector<nlohmann::json> updates;
+  const nlohmann::json stored = until(c, "stored", &updates);
+  ASSERT_EQ(stored["type"], "stored") << stored;
+  ASSERT_EQ(updates.size(), 11u);  // 10 hops of 0.25 s, then the final one
+  for (std::size_t k = 0; k < 10; ++k) {
+    EXPECT_NEAR(updates[k]["time_s"].get<double>(), 0.25 * double(k + 1), 1e-9);
+    EXPECT_GE(updates[k]["latency_ms"].get<double>(), 0.0);
+  }
+  const nlohmann::json& last = updates.back();
+  EXPECT_EQ(last["final"], true);
+
+  // The same audio uploaded: the same analysis (but for its id, time and name).
+  const std::vector<float> as_floats = [&] {
+    std::vector<float> x(pcm.size());
+    for (std::size_t i = 0; i < pcm.size(); ++i) x[i] = float(pcm[i]) / 32768.0f;
+    return x;
+  }();
+  write_wav16((h.dir() / "same.wav").string(), as_floats, 16000);
+  const auto res = h.post(testing::read_file(h.dir() / "same.wav"), "same.wav");
+  ASSERT_TRUE(res) << "upload failed";
+  ASSERT_EQ(res->status, 201) << res->body;
+  nlohmann::json upload = nlohmann::json::parse(res->body);
+  nlohmann::json live = stored["analysis"];
+  EXPECT_EQ(live["name"], "my voice.wav");
+  for (const char* key : {"id", "created_at", "name"}) {
+    upload.erase(key);
+    live.erase(key);
+  }
+  EXPECT_EQ(live, upload);
+  for (const auto& [label, p] : upload["probabilities"].items())
+    EXPECT_NEAR(last["so_far"]["probabilities"][label].get<double>(), p.get<double>(), 1e-5)
+        << label;
+  EXPECT_EQ(h.client().Get("/api/analyses")->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(h.client().Get("/api/analyses")->body)["total"], 2);
+}
+
+TEST(Live, AClientThatVanishesLeavesNothing) {
+  testing::ServerHarness h;
+  {
+    LiveSocketClient c(url(h));
+    ASSERT_EQ(next(c)["type"], "ready");
+    send_audio(c, pcm16(testing::voice_like(1.0, 16000, 22)), 800);
+    ASSERT_EQ(next(c)["type"], "update");  // the stream is running
+  }                                        // closed without "stop"
+  // The next stream is served, and the history is still empty.
+  LiveSocketClient again(url(h));
+  EXPECT_EQ(next(again)["type"], "ready");
+  EXPECT_EQ(nlohmann::json::parse(h.client().Get("/api/analyses")->body)["total"], 0);
+}
+
+TEST(Live, StreamsOverTheLimitAreRefusedWithAReason) {
+  testing::ServerHarness h(8u << 20, [](serve::ServerOptions& o) { o.live.max_streams = 2; });
+  LiveSocketClient a(url(h)), b(url(h));
+  ASSERT_EQ(next(a)["type"], "ready");
+  ASSERT_EQ(next(b)["type"], "ready");
+  LiveSocketClient third(url(h));
+  const nlohmann::json refused = next(third);
+  EXPECT_EQ(refused["type"], "error");
+  EXPECT_THAT(refused["message"].get<std::string>(), HasSubstr("2 live streams"));
+  EXPECT_EQ(next(third)["type"], "none");  // then closed
+  EXPECT_EQ(third.close_code(), 1013);
+}
+
+TEST(Live, AudioFasterThanRealTimeIsRefused) {
+  testing::ServerHarness h;
+  LiveSocketClient c(url(h));
+  ASSERT_EQ(next(c)["type"], "ready");
+  send_audio(c, pcm16(testing::voice_like(12.0, 16000, 23)), 16000);  // 12 s at once
+  const nlohmann::json refused = until(c, "error");
+  EXPECT_THAT(refused["message"].get<std::string>(), HasSubstr("faster than real time"));
+  EXPECT_EQ(until(c, "none")["type"], "none");
+  EXPECT_EQ(c.close_code(), 1008);
+}
+
+TEST(Live, AtItsLengthLimitAStreamWaitsToBeStopped) {
+  testing::ServerHarness h(8u << 20, [](serve::ServerOptions& o) { o.live.max_seconds = 1.0; });
+  LiveSocketClient c(url(h));
+  ASSERT_EQ(next(c)["type"], "ready");
+  send_audio(c, pcm16(testing::voice_like(1.5, 16000, 24)), 400);
+  const nlohmann::json limit = until(c, "limit");
+  EXPECT_THAT(limit["message"].get<std::string>(), HasSubstr("at most 1 s"));
+  c.send_text(R"({"type": "stop", "store": true})");
+  const nlohmann::json stored = until(c, "stored");
+  ASSERT_EQ(stored["type"], "stored") << stored;
+  EXPECT_DOUBLE_EQ(stored["analysis"]["duration_s"].get<double>(), 1.0);
+  EXPECT_THAT(stored["analysis"]["name"].get<std::string>(), HasSubstr("Live "));
+}
+
+TEST(Live, BadMessagesAndPathsCloseWithAReason) {
+  testing::ServerHarness h;
+  {
+    LiveSocketClient c(url(h, "/elsewhere"));
+    EXPECT_THAT(next(c)["message"].get<std::string>(), HasSubstr("unknown live resource"));
+    EXPECT_EQ(until(c, "none")["type"], "none");
+    EXPECT_EQ(c.close_code(), 1008);
+  }
+  {
+    LiveSocketClient c(url(h));
+    ASSERT_EQ(next(c)["type"], "ready");
+    c.send_text("hello");
+    EXPECT_THAT(next(c)["message"].get<std::string>(), HasSubstr("unknown message"));
+    EXPECT_EQ(until(c, "none")["type"], "none");
+    EXPECT_EQ(c.close_code(), 1003);
+  }
+  {
+    LiveSocketClient c(url(h));
+    ASSERT_EQ(next(c)["type"], "ready");
+    const char odd[3] = {1, 2, 3};
+    c.send_binary(odd, 3);
+    EXPECT_THAT(next(c)["message"].get<std::string>(), HasSubstr("even number of bytes"));
+  }
+  {
+    LiveSocketClient c(url(h));  // stopped before a single frame: a clear error, nothing stored
+    ASSERT_EQ(next(c)["type"], "ready");
+    c.send_text(R"({"type": "stop", "store": true})");
+    EXPECT_THAT(until(c, "error")["message"].get<std::string>(), HasSubstr("too short"));
+  }
+  EXPECT_EQ(nlohmann::json::parse(h.client().Get("/api/analyses")->body)["total"], 0);
+}
+
+}  // namespace
+}  // namespace calmspace
