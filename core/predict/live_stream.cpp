@@ -44,6 +44,9 @@ LiveStream::LiveStream(Predictor& predictor, const LiveOptions& options)
   for (const auto& m : p_.models_)
     if (why.empty()) why = RecurrentStream::unsupported_reason(m->options());
   carried_ = why.empty();
+  sliced_ = true;
+  for (const auto& m : p_.models_)
+    sliced_ = sliced_ && RecurrentStream::unsupported_reason(m->options()).empty();
   mode_ = carried_ ? "carried" : "recomputed: " + why;
   if (carried_)
     for (const auto& m : p_.models_) streams_.emplace_back(*m);
@@ -111,19 +114,42 @@ void LiveStream::refresh_so_far(bool final) {
   if (T == 0 || (T == so_far_frames_ && !final)) return;
   if (carried_) {
     so_far_logits_ = p_.stream_logits(streams_);
-  } else if (final) {  // the held rows are not needed afterwards: normalised in place
-    if (features_.needs_whole_recording())
-      finish_recording(rows_.data(), T, p_.stream_features_.options(), p_.sample_rate());
-    so_far_logits_ = p_.logits_of_rows(rows_, T);
-  } else {
-    if (so_far_frames_ > 0 && double(T - so_far_frames_) * kSoFarGrowth < double(so_far_frames_))
-      return;  // not grown enough since the last pass
-    std::vector<float> rows(rows_.begin(), rows_.begin() + T * dim_);
-    if (features_.needs_whole_recording())
-      finish_recording(rows.data(), T, p_.stream_features_.options(), p_.sample_rate());
-    so_far_logits_ = p_.logits_of_rows(rows, T);
+    so_far_frames_ = T;
+    return;
   }
-  so_far_frames_ = T;
+  const bool whole = features_.needs_whole_recording();
+  if (final) {  // every frame at once; the held rows are not needed afterwards: normalised in place
+    if (whole) finish_recording(rows_.data(), T, p_.stream_features_.options(), p_.sample_rate());
+    so_far_logits_ = p_.logits_of_rows(rows_, T);
+    so_far_frames_ = T;
+    pass_rows_ = {};
+    return;
+  }
+  if (pass_frames_ == 0) {  // no pass running: start one when the stream has grown enough
+    if (so_far_frames_ > 0 && double(T - so_far_frames_) * kSoFarGrowth < double(so_far_frames_))
+      return;
+    pass_rows_.assign(rows_.begin(), rows_.begin() + T * dim_);
+    if (whole)
+      finish_recording(pass_rows_.data(), T, p_.stream_features_.options(), p_.sample_rate());
+    if (sliced_ && pass_streams_.empty())
+      for (const auto& m : p_.models_) pass_streams_.emplace_back(*m);
+    for (RecurrentStream& s : pass_streams_) s.reset();
+    pass_frames_ = T;
+    pass_at_ = 0;
+  }
+  if (!sliced_) {  // a bidirectional member: the whole pass now
+    so_far_logits_ = p_.logits_of_rows(pass_rows_, pass_frames_);
+    pass_at_ = pass_frames_;
+  } else {
+    const std::int64_t n = std::min(kPassFrames, pass_frames_ - pass_at_);
+    for (RecurrentStream& s : pass_streams_) s.push(pass_rows_.data() + pass_at_ * dim_, n);
+    pass_at_ += n;
+    if (pass_at_ < pass_frames_) return;
+    so_far_logits_ = p_.stream_logits(pass_streams_);
+  }
+  so_far_frames_ = pass_frames_;
+  pass_frames_ = 0;
+  pass_rows_ = {};
 }
 
 std::vector<float> LiveStream::window_samples() const {

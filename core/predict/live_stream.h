@@ -16,7 +16,10 @@
 //     all of them, when the stream has grown by 1/kSoFarGrowth of its length since the last time
 //     (every hop while short). Its cost per second of audio stays constant (kSoFarGrowth passes
 //     over the stream per doubling), so the total stays linear in the stream's length; the update
-//     says which frames it covers (so_far_s).
+//     says which frames it covers (so_far_s). A unidirectional model's pass runs kPassFrames
+//     frames per update on a normalised snapshot of the rows, so no update waits for a pass over
+//     a long stream (the pass keeps up: 1/kSoFarGrowth of the stream arrives meanwhile, at far
+//     fewer frames per update); a bidirectional one needs all frames at once and passes whole.
 // Memory: the window's samples and the feature stream's, plus, when recomputed, the held rows
 // (feature_dim floats per frame, e.g. 77 KB per second for 192 features at 100 frames/s): a
 // caller bounds the stream's length (the server does) or the Predictor's memory budget stops it.
@@ -54,6 +57,8 @@ class LiveStream {
  public:
   // How many times a recomputed so-far may pass over the stream while its length doubles.
   static constexpr double kSoFarGrowth = 8;
+  // Frames of a recomputed so-far's pass run per update (unidirectional models).
+  static constexpr std::int64_t kPassFrames = 256;
 
   // `predictor` must outlive the stream and is used by it alone meanwhile (not thread-safe).
   // InputError("live.hop_s" / "live.window_s", reason) for a hop or window that is not positive
@@ -85,6 +90,7 @@ class LiveStream {
   FeatureStream features_;
   int dim_;
   bool carried_;
+  bool sliced_;  // every member can stream: a recomputed so-far's pass runs in slices
   std::string mode_;
   std::vector<RecurrentStream> streams_;  // carried: one per member
 
@@ -97,6 +103,12 @@ class LiveStream {
   std::vector<float> fresh_, rows_;  // rows from the last push; recomputed: all rows
   std::vector<float> so_far_logits_;
   std::int64_t so_far_frames_ = 0;  // frames the so-far covers
+
+  // A recomputed so-far's pass in progress (unidirectional models): the normalised snapshot of
+  // frames [0, pass_frames_), pass_at_ of them through pass_streams_.
+  std::vector<float> pass_rows_;
+  std::vector<RecurrentStream> pass_streams_;
+  std::int64_t pass_frames_ = 0, pass_at_ = 0;
   bool finished_ = false;
 };
 
