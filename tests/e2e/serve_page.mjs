@@ -501,7 +501,9 @@ async function main() {
   await page.focus('#record');
   const unfocused = await focusLook(page, '#dropzone');
   await page.keyboard.press('Tab');
-  check(await page.evaluate(() => document.activeElement.id) === 'file-input', 'Tab goes from the record button to the file input');
+  check(await page.evaluate(() => document.activeElement.id) === 'live', 'Tab goes from the record button to Go live');
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.id) === 'file-input', 'and on to the file input');
   const focused = await focusLook(page, '#dropzone');
   check(!unfocused.visible && focused.visible && (focused.outline !== unfocused.outline || focused.shadow !== unfocused.shadow),
     `the drop zone shows keyboard focus (outline ${unfocused.outline} -> ${focused.outline})`);
@@ -650,13 +652,51 @@ async function main() {
   phoneChecks('360x740', 740, await phoneLayout(360, 740));
   await page.screenshot({ path: path.join(shots, '13-phone-360.png'), fullPage: true });
 
+  // Live (issue 22): the fake microphone streamed through the AudioWorklet and the live socket for
+  // 6 s; the word and the chart update at least once a second; "Stop and keep" stores the
+  // recording, whose analysis equals an upload of the very audio the server kept.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const before = await page.getAttribute('body', 'data-shown');
+  await page.evaluate(() => {
+    window.liveTimes = [];
+    new MutationObserver(() => window.liveTimes.push(performance.now()))
+      .observe(document.getElementById('live-panel'), { attributes: true, attributeFilter: ['data-updates'] });
+  });
+  await page.click('#live');
+  await page.waitForSelector('#live-panel:not([hidden])', { timeout: 15000 });
+  await page.waitForFunction(() => document.getElementById('live-time').textContent >= '0:03', null, { timeout: 20000 });
+  await page.screenshot({ path: path.join(shots, '14-live.png') });
+  await page.waitForFunction(() => document.getElementById('live-time').textContent >= '0:06', null, { timeout: 20000 });
+  const liveSeen = await page.evaluate(() => ({
+    times: window.liveTimes, word: document.getElementById('live-word').textContent,
+    points: window.Chart.getChart('live-chart').data.datasets[0].data.length,
+    meter: Number(document.querySelector('.meter').getAttribute('aria-valuenow')),
+  }));
+  const gaps = liveSeen.times.slice(1).map((t, i) => t - liveSeen.times[i]);
+  check(liveSeen.times.length >= 20 && Math.max(...gaps) < 1000,
+    `live: ${liveSeen.times.length} updates in 6 s, at most ${Math.round(Math.max(...gaps))} ms apart (the word now "${liveSeen.word}")`);
+  check(liveSeen.points >= 20, `live: the chart of the last 30 s holds ${liveSeen.points} points`);
+  await page.click('#live-stop');
+  await page.waitForFunction((b) => document.body.dataset.shown && document.body.dataset.shown !== b && document.getElementById('live-panel').hidden,
+    before, { timeout: 30000 });
+  const liveId = Number(await page.getAttribute('body', 'data-shown'));
+  const kept = await api(`/api/analyses/${liveId}`);
+  check(kept.duration_s >= 5.5 && kept.duration_s < 9, `live: the kept recording lasts ${kept.duration_s.toFixed(2)} s`);
+  const keptAudio = await (await fetch(`${url}/api/analyses/${liveId}/audio`)).blob();
+  const form = new FormData();
+  form.append('audio', keptAudio, 'again.flac');
+  const again = await api('/api/analyses', { method: 'POST', body: form });
+  check(JSON.stringify(again.probabilities) === JSON.stringify(kept.probabilities) && again.predicted === kept.predicted,
+    `live: the kept analysis equals an upload of its audio (${kept.predicted}, ${(kept.confidence * 100).toFixed(1)}%)`);
+  await axeCheck(page, 'after live');
+
   check(problems.length === 0, `no page or console errors${problems.length ? ':\n' + problems.join('\n') : ''}`);
 }
 
 const watchdog = setTimeout(() => {
   console.error('FAIL: timed out');
   process.exit(1);
-}, 240000);
+}, 280000);
 let code = 0;
 try {
   await main();

@@ -4,6 +4,8 @@ import { chartsReady, drawCharts } from './charts.js';
 import { emotionWord, clock, when, percent, setLabels } from './emotions.js';
 import { analysisCsv, baseName, download, historyCsv, wholeHistory } from './export.js';
 import { History, UNDO_SECONDS } from './history.js';
+import { LiveSession } from './live.js';
+import { LiveView } from './live-view.js';
 import { renderMarkdown } from './markdown.js';
 import { onPrefsChange, reducedMotion } from './prefs.js';
 import { Recorder } from './recorder.js';
@@ -13,6 +15,7 @@ const $ = (id) => document.getElementById(id);
 let labels = [];
 let maxUploadBytes = Infinity;
 let shown = null;  // the analysis on show
+let liveInfo = null;  // GET /api/model's "live": where the live socket is (absent: --no-live)
 
 function setStatus(text, isError = false) {
   $('status').textContent = text;
@@ -111,12 +114,15 @@ async function analyseFiles(files) {
   else setStatus(done > 1 ? `${done} recordings analysed.` : '');
 }
 
+// The level meter, 0..1 (the recorder's and the live stream's).
+function meter(level) {
+  $('meter-fill').style.width = `${Math.round(level * 100)}%`;
+  document.querySelector('.meter').setAttribute('aria-valuenow', Math.round(level * 100));
+}
+
 // Recording
 const recorder = new Recorder({
-  onLevel: (level) => {
-    $('meter-fill').style.width = `${Math.round(level * 100)}%`;
-    document.querySelector('.meter').setAttribute('aria-valuenow', Math.round(level * 100));
-  },
+  onLevel: meter,
   onTime: (s) => ($('timer').textContent = clock(s)),
   onLimit: () => toggleRecording(),
 });
@@ -129,6 +135,7 @@ async function toggleRecording() {
     } catch (e) {
       return showError(e);
     }
+    $('live').disabled = true;
     button.classList.add('recording');
     button.setAttribute('aria-pressed', 'true');
     $('record-label').textContent = 'Stop and analyse';
@@ -142,9 +149,76 @@ async function toggleRecording() {
   $('record-label').textContent = 'Start recording';
   await analyseFiles([new File([blob], name, { type: blob.type })]);
   button.disabled = false;
+  $('live').disabled = false;
 }
 
 $('record').addEventListener('click', toggleRecording);
+
+// Live: the emotion while the person speaks; on stop the recording is analysed and kept as one.
+let live = null;
+let liveView = null;
+function liveEnded() {
+  live = null;
+  $('live-panel').hidden = true;
+  $('live').setAttribute('aria-pressed', 'false');
+  $('live-label').textContent = 'Go live';
+  $('record').disabled = false;
+  $('live').disabled = false;
+  if (liveView) liveView.close();
+  liveView = null;
+}
+async function startLive() {
+  if (recorder.recording) return;
+  liveView = new LiveView(labels);
+  live = new LiveSession({
+    onUpdate: (u) => {
+      liveView.show(u);
+      $('timer').textContent = clock(u.time_s);
+      const said = liveView.spoken(u);
+      if (said) announce(said);
+    },
+    // dBFS of the last 20 ms mapped as the recorder's meter: -60..0 dB to 0..1.
+    onLevel: (rms) => meter(Math.min(1, Math.max(0, (20 * Math.log10(rms + 1e-6) + 60) / 60))),
+    onLimit: (message) => setStatus(message, true),
+    onError: (e) => {
+      showError(e);
+      liveEnded();
+    },
+  });
+  $('record').disabled = true;
+  $('timer').textContent = clock(0);
+  try {
+    await live.start(liveInfo);
+  } catch (e) {
+    showError(e);
+    return liveEnded();
+  }
+  $('live-panel').hidden = false;
+  $('live').setAttribute('aria-pressed', 'true');
+  $('live-label').textContent = 'Live: press to stop and keep';
+  setStatus('Live: speak, and watch how you sound.');
+}
+async function stopLive(keep) {
+  if (!live) return;
+  $('live').disabled = true;
+  setStatus(keep ? 'Keeping the recording and its full analysis…' : '');
+  try {
+    const analysis = await live.stop(keep);
+    liveEnded();
+    if (analysis) {
+      await history.load();
+      show(analysis);
+      announce(`Analysis done: ${verdict(analysis)}.`);
+      setStatus('');
+    }
+  } catch (e) {
+    liveEnded();
+    showError(e);
+  }
+}
+$('live').addEventListener('click', () => (live ? stopLive(true) : startLive()));
+$('live-stop').addEventListener('click', () => stopLive(true));
+$('live-discard').addEventListener('click', () => stopLive(false));
 
 // Uploads: picker and drag and drop (anywhere on the page).
 $('file-input').addEventListener('change', (e) => {
@@ -209,7 +283,9 @@ $('about-model').addEventListener('click', async () => {
 async function init() {
   if (!chartsReady()) setStatus('Chart.js did not load: the charts cannot be drawn.', true);
   try {
-    labels = (await getModel()).labels;
+    const model = await getModel();
+    labels = model.labels;
+    liveInfo = model.live || null;
     setLabels(labels);
     maxUploadBytes = (await getHealth()).max_upload_bytes || Infinity;
   } catch (e) {
