@@ -15,7 +15,10 @@ struct LiveLimits {
   double max_speed = 2.0;
   double burst_s = 5.0;
   std::size_t max_unsent_bytes = 256u << 10;  // updates a client leaves unread
-  LiveOptions live;                           // hop and window
+  // A stream that sends no audio for this long is closed (1008): an idle socket would hold one of
+  // max_streams forever.
+  double idle_s = 30.0;
+  LiveOptions live;  // hop and window
 };
 
 }  // namespace calmspace::serve

@@ -64,6 +64,7 @@ struct LiveSessions::Session {
   std::deque<Chunk> inbox;
   std::vector<std::int16_t> audio;  // all of it, for storing
   Clock::time_point opened = Clock::now();
+  Clock::time_point last_audio = opened;  // or the stop message
   bool scheduled = false, at_limit = false, stop_requested = false, store = false;
   bool gone = false, finished = false;
   std::string name;
@@ -73,15 +74,43 @@ LiveSessions::LiveSessions(ApiContext& api, std::vector<Checkpoint> members,
                            const LiveLimits& limits, int workers)
     : api_(api), members_(std::move(members)), limits_(limits) {
   for (int w = 0; w < std::max(1, workers); ++w) workers_.emplace_back([this] { work(); });
+  idle_watcher_ = std::thread([this] { reap_idle(); });
 }
 
 LiveSessions::~LiveSessions() {
+  shutdown();
+}
+
+void LiveSessions::shutdown() {
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
   work_ready_.notify_all();
-  for (std::thread& t : workers_) t.join();
+  stopped_.notify_all();
+  for (std::thread& t : workers_)
+    if (t.joinable()) t.join();
+  if (idle_watcher_.joinable()) idle_watcher_.join();
+}
+
+// Every tenth of idle_s (at most a second), closes the streams that sent nothing for idle_s.
+void LiveSessions::reap_idle() {
+  const auto period = std::chrono::duration<double>(std::min(1.0, limits_.idle_s / 10));
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopped_.wait_for(lock, period, [this] { return stopping_; })) {
+    std::vector<Id> idle;
+    const Clock::time_point now = Clock::now();
+    for (const auto& [id, s] : sessions_) {
+      const std::lock_guard<std::mutex> session_lock(s->mutex);
+      if (!s->stop_requested &&
+          std::chrono::duration<double>(now - s->last_audio).count() > limits_.idle_s)
+        idle.push_back(id);
+    }
+    lock.unlock();
+    for (const Id id : idle)
+      refuse(id, kPolicy, cat("no audio for ", limits_.idle_s, " s; live stream closed"));
+    lock.lock();
+  }
 }
 
 LiveSocketServer::Handlers LiveSessions::handlers() {
@@ -152,6 +181,7 @@ void LiveSessions::message(Id id, std::string payload, bool binary) {
       return refuse(id, kUnsupported, "unknown message; expected audio or {\"type\": \"stop\"}");
     }
     s->stop_requested = true;
+    s->last_audio = Clock::now();
     s->store = j.value("store", false);
     s->name = j.value("name", "");
     schedule(id, *s);
@@ -184,10 +214,11 @@ void LiveSessions::message(Id id, std::string payload, bool binary) {
               .dump(),
           std::size_t{1} << 30);
     }
-    if (n == 0) return;
+    if (n == 0) return;  // (audio past the limit does not keep the stream from going idle)
   }
   Session::Chunk chunk;
   chunk.arrived = Clock::now();
+  s->last_audio = chunk.arrived;
   chunk.samples.resize(static_cast<std::size_t>(n));
   const std::size_t at = s->audio.size();
   s->audio.resize(at + static_cast<std::size_t>(n));

@@ -13,7 +13,8 @@
 //     ({"type": "stored", "analysis": {...}}, api_routes.h), then a normal close (1000).
 //   {"type": "error", "message"} then a close, when a stream is refused or broken: too many
 //     streams at once (1013), audio faster than real time (1008), an updates backlog the client
-//     does not read (1008), a bad message (1003). At max_seconds the stream takes no more audio
+//     does not read (1008), no audio for idle_s seconds (1008), a bad message (1003). At
+//     max_seconds the stream takes no more audio
 //     ({"type": "limit", "message"}) and waits for "stop", so what was said can still be stored.
 // Nothing is stored unless the client says "stop" with "store": a vanished client leaves nothing.
 // Memory: a stream holds its 16-bit audio (32 KB/s at 16 kHz) and, for CMVN models, its feature
@@ -43,7 +44,10 @@ class LiveSessions {
   // `members`: the model (or ensemble) the server analyses with. `workers` threads (>= 1).
   LiveSessions(ApiContext& api, std::vector<Checkpoint> members, const LiveLimits& limits,
                int workers);
-  ~LiveSessions();  // joins the workers; call after the socket has stopped
+  ~LiveSessions();  // shutdown()
+  // Joins the workers and the idle watcher (a stream being processed finishes its chunk). Call it
+  // after the socket has stopped and before the socket is destroyed: workers send through it.
+  void shutdown();
   LiveSessions(const LiveSessions&) = delete;
   LiveSessions& operator=(const LiveSessions&) = delete;
 
@@ -62,6 +66,7 @@ class LiveSessions {
   void refuse(Id id, int code, const std::string& message);
   void schedule(Id id, Session& s);  // with s.mutex held
   void work();
+  void reap_idle();  // the idle watcher's thread
   void process(Id id, Session& s);
   void send(Id id, const nlohmann::json& message);
   void finish(Id id, Session& s);
@@ -73,10 +78,12 @@ class LiveSessions {
 
   mutable std::mutex mutex_;  // sessions_, ready_, stopping_
   std::unordered_map<Id, std::shared_ptr<Session>> sessions_;
-  std::deque<Id> ready_;  // sessions with work, each at most once
-  std::condition_variable work_ready_;
+  std::deque<Id> ready_;                // sessions with work, each at most once
+  std::condition_variable work_ready_;  // workers wait here
+  std::condition_variable stopped_;     // the idle watcher waits here
   bool stopping_ = false;
   std::vector<std::thread> workers_;
+  std::thread idle_watcher_;
 };
 
 }  // namespace calmspace::serve

@@ -91,7 +91,9 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
 
 void Server::open_live_socket(const std::vector<Checkpoint>& members, int workers) {
   live_ = std::make_unique<LiveSessions>(*api_, members, options_.live, workers);
-  const int port = options_.live_port >= 0 ? options_.live_port : (port_ == 0 ? 0 : port_ + 1);
+  // Default: the HTTP port + 1, or any free port when the HTTP port was any free one.
+  const int port =
+      options_.live_port >= 0 ? options_.live_port : (options_.port == 0 ? 0 : options_.port + 1);
   try {
     live_socket_ = std::make_unique<LiveSocketServer>(options_.host, port, kMaxLiveMessageBytes,
                                                       live_->handlers());
@@ -109,6 +111,9 @@ void Server::open_live_socket(const std::vector<Checkpoint>& members, int worker
 Server::~Server() {
   stop();
   if (thread_.joinable()) thread_.join();
+  // The live socket's I/O has stopped (run() returned); its workers go before the socket does.
+  if (live_socket_) live_socket_->stop();
+  if (live_) live_->shutdown();
 }
 
 std::string Server::url() const {

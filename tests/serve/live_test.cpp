@@ -152,6 +152,18 @@ TEST(Live, AtItsLengthLimitAStreamWaitsToBeStopped) {
   EXPECT_THAT(stored["analysis"]["name"].get<std::string>(), HasSubstr("Live "));
 }
 
+// An idle socket would hold one of the streams a server allows forever: no audio for idle_s
+// closes it (the wait here is on the message, bounded).
+TEST(Live, AStreamWithoutAudioIsClosedWhenIdle) {
+  testing::ServerHarness h(8u << 20, [](serve::ServerOptions& o) { o.live.idle_s = 0.3; });
+  LiveSocketClient c(url(h));
+  ASSERT_EQ(next(c)["type"], "ready");
+  const nlohmann::json closed = until(c, "error");
+  EXPECT_THAT(closed["message"].get<std::string>(), HasSubstr("no audio for 0.3 s"));
+  EXPECT_EQ(until(c, "none")["type"], "none");
+  EXPECT_EQ(c.close_code(), 1008);
+}
+
 TEST(Live, BadMessagesAndPathsCloseWithAReason) {
   testing::ServerHarness h;
   {

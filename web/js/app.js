@@ -179,7 +179,11 @@ async function startLive() {
     },
     // dBFS of the last 20 ms mapped as the recorder's meter: -60..0 dB to 0..1.
     onLevel: (rms) => meter(Math.min(1, Math.max(0, (20 * Math.log10(rms + 1e-6) + 60) / 60))),
-    onLimit: (message) => setStatus(message, true),
+    // The server takes no more audio: keep what was said, as Stop and keep would.
+    onLimit: (message) => {
+      setStatus(message);
+      stopLive(true);
+    },
     onError: (e) => {
       showError(e);
       liveEnded();
