@@ -23,16 +23,11 @@ namespace calmspace {
 namespace {
 
 using testing::checkpoint_for;
+using testing::expect_near;
 using testing::kVariants;
 using testing::ModelVariant;
 
-constexpr float kTolerance = 1e-5f;
 constexpr int kRate = 16000;
-
-void expect_near(const std::vector<float>& got, const std::vector<float>& want,
-                 const std::string& what) {
-  EXPECT_THAT(got, ::testing::Pointwise(::testing::FloatNear(kTolerance), want)) << what;
-}
 
 // The stream fed in pieces of the sizes `chunk` returns (cycled), its updates and finish()'s.
 template <typename Chunk>

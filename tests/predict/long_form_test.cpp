@@ -23,15 +23,9 @@ namespace calmspace {
 namespace {
 
 using testing::checkpoint_for;
+using testing::expect_near;
 using testing::kVariants;
 using testing::ModelVariant;
-
-constexpr float kTolerance = 1e-5f;
-
-void expect_near(const std::vector<float>& got, const std::vector<float>& want,
-                 const std::string& what) {
-  EXPECT_THAT(got, ::testing::Pointwise(::testing::FloatNear(kTolerance), want)) << what;
-}
 
 void expect_same(const Prediction& got, const Prediction& want, const std::string& what) {
   EXPECT_DOUBLE_EQ(got.duration_s, want.duration_s) << what;

@@ -3,7 +3,11 @@
 // random weights of a fixed seed.
 #pragma once
 
+#include <gmock/gmock.h>
+
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "core/config/config.h"
 #include "core/model/sequence_model.h"
@@ -52,5 +56,13 @@ inline const ModelVariant kVariants[] = {
     {"gru_uni_cmvn_max", false, Cmvn::MeanVar, PoolingKind::Max},
     {"gru_uni_prosody_mean", false, Cmvn::MeanVar, PoolingKind::Mean, true},
 };
+
+// Probabilities from two prediction paths: 1e-5 absolute (GEMMs over different row counts and the
+// online softmax of attention pooling round differently).
+inline constexpr float kPredictTolerance = 1e-5f;
+inline void expect_near(const std::vector<float>& got, const std::vector<float>& want,
+                        const std::string& what) {
+  EXPECT_THAT(got, ::testing::Pointwise(::testing::FloatNear(kPredictTolerance), want)) << what;
+}
 
 }  // namespace calmspace::testing
