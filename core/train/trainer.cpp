@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -257,7 +258,6 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     const Checkpoint best = load_checkpoint(run.best_checkpoint().string());
     auto best_model = model_from_checkpoint(best, t.compute());
     best_model->set_num_threads(t.num_threads);
-    ClipSource test_source(dataset, config, splits.test, /*augment=*/false);
     // A test corpus is scored on the classes it shares with the training split
     // (leave-one-corpus-out: the held-out corpus may lack some, or have one no other corpus has).
     Scoring scoring;
@@ -265,6 +265,20 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     if (scoring.classes.empty())
       throw InputError(dataset.path(), "the test split shares no class with the training split");
     if (scoring.classes.size() == labels.size()) scoring.classes.clear();
+    // Clips of a class not scored (RAVDESS's calm, held out, that no training corpus teaches) are
+    // left out of the test and counted.
+    std::vector<std::size_t> test_clips;
+    std::map<std::string, std::int64_t> clips_left_out;
+    std::vector<char> scored(labels.size(), scoring.classes.empty() ? 1 : 0);
+    for (const int c : scoring.classes) scored[static_cast<std::size_t>(c)] = 1;
+    for (const std::size_t i : splits.test) {
+      const auto label = static_cast<std::size_t>(dataset.clips()[i].label);
+      if (scored[label])
+        test_clips.push_back(i);
+      else
+        ++clips_left_out[labels[label]];
+    }
+    ClipSource test_source(dataset, config, test_clips, /*augment=*/false);
     const Evaluation test = evaluate_model(*best_model, test_source, labels, t.batch_size, scoring);
     outcome.test = test.metrics;
     nlohmann::json extra = {{"split", "test"},
@@ -274,6 +288,7 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     if (config.data.fold_by == FoldBy::Corpus)
       extra["test_corpus"] = dataset.header().corpus_names[splits.test_fold];
     if (!test.classes_left_out.empty()) extra["classes_left_out"] = test.classes_left_out;
+    if (!clips_left_out.empty()) extra["clips_left_out"] = clips_left_out;
     write_report_json(run.report_json().string(), outcome.test, extra.dump());
     write_report_csv(run.report_csv().string(), outcome.test);
   }
