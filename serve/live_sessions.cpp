@@ -117,7 +117,8 @@ LiveSocketServer::Handlers LiveSessions::handlers() {
   return {
       [this](Id id, const std::string& resource) { open(id, resource); },
       [this](Id id, std::string payload, bool binary) { message(id, std::move(payload), binary); },
-      [this](Id id) { closed(id); }};
+      [this](Id id) { closed(id); },
+      /*validate=*/{}};
 }
 
 int LiveSessions::active() const {

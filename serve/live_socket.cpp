@@ -73,6 +73,14 @@ LiveSocketServer::LiveSocketServer(const std::string& host, int port, std::size_
   s.ws.set_reuse_addr(true);
   s.ws.set_max_message_size(max_message_bytes);
   s.ws.set_socket_init_handler(no_delay);
+  s.ws.set_validate_handler([&s](const Hdl& h) {
+    if (!s.handlers.validate) return true;
+    asio::error_code ec;
+    const auto con = s.ws.get_con_from_hdl(h, ec);
+    if (ec) return false;
+    return s.handlers.validate(con->get_request_header("Host"), con->get_request_header("Origin"))
+        .empty();
+  });
   s.ws.set_open_handler([&s](const Hdl& h) {
     Id id = 0;
     {
@@ -171,7 +179,8 @@ struct LiveSocketClient::Impl {
   std::string reason;
 };
 
-LiveSocketClient::LiveSocketClient(const std::string& url, double timeout_s)
+LiveSocketClient::LiveSocketClient(const std::string& url, double timeout_s,
+                                   const std::string& origin)
     : impl_(std::make_unique<Impl>()) {
   Impl& c = *impl_;
   c.ws.clear_access_channels(websocketpp::log::alevel::all);
@@ -205,6 +214,7 @@ LiveSocketClient::LiveSocketClient(const std::string& url, double timeout_s)
   asio::error_code ec;
   const auto con = c.ws.get_connection(url, ec);
   if (ec) throw std::runtime_error("live socket client: " + url + ": " + ec.message());
+  if (!origin.empty()) con->replace_header("Origin", origin);
   c.handle = con->get_handle();
   c.ws.connect(con);
   c.thread = std::thread([&c] { c.ws.run(); });

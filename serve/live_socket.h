@@ -23,6 +23,9 @@ class LiveSocketServer {
     std::function<void(Id, const std::string& resource)> open;  // resource: "/live?x=y"
     std::function<void(Id, std::string payload, bool binary)> message;
     std::function<void(Id)> closed;  // the connection is gone (either side closed, or it failed)
+    // Before the handshake is answered: the request's Host and Origin headers ("" when absent);
+    // "" accepts, anything else refuses it (403).
+    std::function<std::string(const std::string& host, const std::string& origin)> validate;
   };
 
   // Binds host:port (0 = any free port); std::runtime_error when it cannot. Messages over
@@ -53,8 +56,9 @@ class LiveSocketServer {
 // queues the text messages it receives.
 class LiveSocketClient {
  public:
-  // std::runtime_error when the connection does not open within timeout_s.
-  LiveSocketClient(const std::string& url, double timeout_s = 10);
+  // std::runtime_error when the connection does not open within timeout_s (or is refused).
+  // `origin`: an Origin header to send, as a browser does ("" = none, as scripts do).
+  LiveSocketClient(const std::string& url, double timeout_s = 10, const std::string& origin = "");
   ~LiveSocketClient();
   LiveSocketClient(const LiveSocketClient&) = delete;
   LiveSocketClient& operator=(const LiveSocketClient&) = delete;

@@ -97,4 +97,20 @@ GuardVerdict RequestGuard::check(const httplib::Request& req) const {
   return {};
 }
 
+std::string RequestGuard::check_live_handshake(const std::string& host, const std::string& origin,
+                                               int http_port) const {
+  if (!host.empty() && !host_allowed(host))
+    return cat("this server does not answer to the host name '", shown(host_name(host)), "'");
+  if (origin.empty()) return "";
+  const std::string name = host_name(host);
+  const std::string page =
+      cat(name.find(':') != std::string::npos ? "[" + name + "]" : name, ":", http_port);
+  const std::string o = lower(origin);
+  const auto scheme = o.find("://");
+  const std::string authority = scheme == std::string::npos ? "" : o.substr(scheme + 3);
+  if (authority != page)
+    return cat("a live stream from another origin ('", shown(origin), "') is refused");
+  return "";
+}
+
 }  // namespace calmspace::serve

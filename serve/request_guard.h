@@ -29,14 +29,19 @@ class RequestGuard {
   RequestGuard(const std::vector<std::string>& allowed_hosts, std::size_t max_body_bytes);
 
   GuardVerdict check(const httplib::Request& req) const;
+  // Whether a Host header names this server (loopback names, IP literals, --allow-host names).
+  bool host_allowed(const std::string& host_header) const;
+  // The live socket's handshake (live_socket.h), on its own port: "" when its Host is allowed and
+  // its Origin, if any (browsers always send one), is this server's page, the Host's name at
+  // `http_port`; else why not.
+  std::string check_live_handshake(const std::string& host, const std::string& origin,
+                                   int http_port) const;
 
   // The host of a Host header or an Origin's authority, lower case, without port, brackets or a
   // trailing dot: "LocalHost:8080" -> "localhost", "[::1]:80" -> "::1".
   static std::string host_name(const std::string& authority);
 
  private:
-  bool host_allowed(const std::string& host_header) const;
-
   std::vector<std::string> allowed_hosts_;
   std::size_t max_body_bytes_;
 };

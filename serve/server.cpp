@@ -94,9 +94,14 @@ void Server::open_live_socket(const std::vector<Checkpoint>& members, int worker
   // Default: the HTTP port + 1, or any free port when the HTTP port was any free one.
   const int port =
       options_.live_port >= 0 ? options_.live_port : (options_.port == 0 ? 0 : options_.port + 1);
+  LiveSocketServer::Handlers handlers = live_->handlers();
+  // Like the HTTP requests (request_guard.h): no DNS-rebinding host, no other site's page.
+  handlers.validate = [this](const std::string& host, const std::string& origin) {
+    return guard_->check_live_handshake(host, origin, port_);
+  };
   try {
     live_socket_ = std::make_unique<LiveSocketServer>(options_.host, port, kMaxLiveMessageBytes,
-                                                      live_->handlers());
+                                                      std::move(handlers));
   } catch (const std::runtime_error& e) {
     throw InputError("--live-port", e.what());
   }

@@ -164,6 +164,19 @@ TEST(Live, AStreamWithoutAudioIsClosedWhenIdle) {
   EXPECT_EQ(c.close_code(), 1008);
 }
 
+// A browser always sends an Origin: only this server's own page may open a live stream (another
+// site's page could otherwise stream into, and store in, the user's history).
+TEST(Live, OnlyThisServersPageMayOpenAStream) {
+  testing::ServerHarness h;
+  const std::string own = "http://127.0.0.1:" + std::to_string(h.port());
+  LiveSocketClient from_page(url(h), 30, own);
+  EXPECT_EQ(next(from_page)["type"], "ready");
+  for (const std::string& foreign :
+       {std::string("http://evil.example"), "http://127.0.0.1:" + std::to_string(h.live_port()),
+        std::string("null")})
+    EXPECT_THROW(LiveSocketClient(url(h), 30, foreign), std::runtime_error) << foreign;
+}
+
 TEST(Live, BadMessagesAndPathsCloseWithAReason) {
   testing::ServerHarness h;
   {

@@ -142,5 +142,22 @@ TEST(RequestGuard, BadOrHugeLengthsAreAnsweredWithoutReadingTheBody) {
     EXPECT_EQ(r->find("HTTP/1.1", 5), std::string::npos) << *r;
 }
 
+// The live socket's handshake, on its own port (8081 here, the page on 8080): the Host must be a
+// name the server answers to, and a browser's Origin the page's own.
+TEST(RequestGuard, TheLiveHandshakeAcceptsOnlyThisServersPage) {
+  const serve::RequestGuard guard({"calm.home"}, 1 << 20);
+  EXPECT_EQ(guard.check_live_handshake("127.0.0.1:8081", "", 8080), "");  // a script: no Origin
+  EXPECT_EQ(guard.check_live_handshake("127.0.0.1:8081", "http://127.0.0.1:8080", 8080), "");
+  EXPECT_EQ(guard.check_live_handshake("[::1]:8081", "http://[::1]:8080", 8080), "");
+  EXPECT_EQ(guard.check_live_handshake("Calm.Home:8081", "http://calm.home:8080", 8080), "");
+  EXPECT_THAT(guard.check_live_handshake("rebind.example:8081", "http://rebind.example:8080", 8080),
+              HasSubstr("does not answer to the host name 'rebind.example'"));
+  for (const char* origin :
+       {"http://evil.example", "http://127.0.0.1:8081", "null", "http://localhost:8080"})
+    EXPECT_THAT(guard.check_live_handshake("127.0.0.1:8081", origin, 8080),
+                HasSubstr("another origin"))
+        << origin;
+}
+
 }  // namespace
 }  // namespace calmspace
