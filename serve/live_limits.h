@@ -15,6 +15,7 @@ struct LiveLimits {
   double max_speed = 2.0;
   double burst_s = 5.0;
   std::size_t max_unsent_bytes = 256u << 10;  // updates a client leaves unread
+  int socket_send_buffer = 0;  // SO_SNDBUF of each live socket, bytes (0: the system's; tests)
   // A stream that sends no audio for this long is closed (1008): an idle socket would hold one of
   // max_streams forever.
   double idle_s = 30.0;

@@ -25,7 +25,7 @@ using WsServer = websocketpp::server<websocketpp::config::asio>;
 using WsClient = websocketpp::client<websocketpp::config::asio_client>;
 
 // Updates are small and latency matters: no Nagle delay.
-void no_delay(const Hdl& /*hdl*/, asio::ip::tcp::socket& socket) {
+void no_delay(asio::ip::tcp::socket& socket) {
   asio::error_code ec;
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
 }
@@ -63,7 +63,7 @@ struct LiveSocketServer::Impl {
 };
 
 LiveSocketServer::LiveSocketServer(const std::string& host, int port, std::size_t max_message_bytes,
-                                   Handlers handlers)
+                                   Handlers handlers, int send_buffer_bytes)
     : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
   s.handlers = std::move(handlers);
@@ -72,7 +72,16 @@ LiveSocketServer::LiveSocketServer(const std::string& host, int port, std::size_
   s.ws.init_asio();
   s.ws.set_reuse_addr(true);
   s.ws.set_max_message_size(max_message_bytes);
-  s.ws.set_socket_init_handler(no_delay);
+  // Socket options once the connection is accepted (the socket-init handler runs before that, on
+  // a socket not yet open, where setting them fails).
+  s.ws.set_tcp_post_init_handler([&s, send_buffer_bytes](const Hdl& h) {
+    asio::error_code ec;
+    const auto con = s.ws.get_con_from_hdl(h, ec);
+    if (ec) return;
+    no_delay(con->get_socket());
+    if (send_buffer_bytes > 0)
+      con->get_socket().set_option(asio::socket_base::send_buffer_size(send_buffer_bytes), ec);
+  });
   s.ws.set_validate_handler([&s](const Hdl& h) {
     if (!s.handlers.validate) return true;
     asio::error_code ec;
@@ -186,7 +195,11 @@ LiveSocketClient::LiveSocketClient(const std::string& url, double timeout_s,
   c.ws.clear_access_channels(websocketpp::log::alevel::all);
   c.ws.clear_error_channels(websocketpp::log::elevel::all);
   c.ws.init_asio();
-  c.ws.set_socket_init_handler(no_delay);
+  c.ws.set_tcp_post_init_handler([&c](const Hdl& h) {
+    asio::error_code ec;
+    const auto con = c.ws.get_con_from_hdl(h, ec);
+    if (!ec) no_delay(con->get_socket());
+  });
   c.ws.set_open_handler([&c](const Hdl& /*h*/) {
     const std::lock_guard<std::mutex> lock(c.mutex);
     c.open = true;

@@ -29,9 +29,10 @@ class LiveSocketServer {
   };
 
   // Binds host:port (0 = any free port); std::runtime_error when it cannot. Messages over
-  // max_message_bytes close their connection (1009, message too big).
+  // max_message_bytes close their connection (1009, message too big). send_buffer_bytes: each
+  // connection's SO_SNDBUF (0 = the system's).
   LiveSocketServer(const std::string& host, int port, std::size_t max_message_bytes,
-                   Handlers handlers);
+                   Handlers handlers, int send_buffer_bytes = 0);
   ~LiveSocketServer();  // stops
   LiveSocketServer(const LiveSocketServer&) = delete;
   LiveSocketServer& operator=(const LiveSocketServer&) = delete;

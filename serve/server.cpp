@@ -100,8 +100,9 @@ void Server::open_live_socket(const std::vector<Checkpoint>& members, int worker
     return guard_->check_live_handshake(host, origin, port_);
   };
   try {
-    live_socket_ = std::make_unique<LiveSocketServer>(options_.host, port, kMaxLiveMessageBytes,
-                                                      std::move(handlers));
+    live_socket_ =
+        std::make_unique<LiveSocketServer>(options_.host, port, kMaxLiveMessageBytes,
+                                           std::move(handlers), options_.live.socket_send_buffer);
   } catch (const std::runtime_error& e) {
     throw InputError("--live-port", e.what());
   }

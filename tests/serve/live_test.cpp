@@ -7,6 +7,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <thread>
 
@@ -175,6 +180,85 @@ TEST(Live, OnlyThisServersPageMayOpenAStream) {
        {std::string("http://evil.example"), "http://127.0.0.1:" + std::to_string(h.live_port()),
         std::string("null")})
     EXPECT_THROW(LiveSocketClient(url(h), 30, foreign), std::runtime_error) << foreign;
+}
+
+// A client that opens a live stream by hand and then never reads a byte (a phone whose page
+// froze): a raw TCP socket with a small receive buffer. It still sends audio.
+class StalledClient {
+ public:
+  explicit StalledClient(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    const int small = 2048;
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+    const std::string handshake = "GET /live HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                                  "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                  "Sec-WebSocket-Version: 13\r\n\r\n";
+    EXPECT_EQ(send(fd_, handshake.data(), handshake.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(handshake.size()));
+    std::string response;  // the 101 answer's head, byte by byte; nothing more is ever read
+    char c = 0;
+    while (!response.ends_with("\r\n\r\n") && recv(fd_, &c, 1, 0) == 1) response += c;
+    EXPECT_THAT(response, HasSubstr("101"));
+  }
+  ~StalledClient() { close(fd_); }
+  StalledClient(const StalledClient&) = delete;
+  StalledClient& operator=(const StalledClient&) = delete;
+
+  // One masked binary frame of `pcm` (mask key 0, so the payload goes as it is).
+  void send_audio(const std::vector<std::int16_t>& pcm) {
+    const std::size_t n = pcm.size() * 2;
+    std::string frame = {'\x82',
+                         static_cast<char>(0x80 | 126),
+                         static_cast<char>(n >> 8),
+                         static_cast<char>(n & 0xFF),
+                         0,
+                         0,
+                         0,
+                         0};
+    frame.append(reinterpret_cast<const char*>(pcm.data()), n);
+    send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL);  // fails once the server has closed
+  }
+
+ private:
+  int fd_;
+};
+
+// A client that stops reading its updates is closed once they pile up, and the other streams
+// carry on meanwhile (their updates never wait for it).
+TEST(Live, AClientThatStopsReadingIsClosedAndOthersCarryOn) {
+  testing::ServerHarness h(8u << 20, [](serve::ServerOptions& o) {
+    o.live.max_unsent_bytes = 4096;
+    o.live.socket_send_buffer = 4096;
+  });
+  LiveSocketClient good(url(h));
+  ASSERT_EQ(next(good)["type"], "ready");
+  StalledClient stalled(h.live_port());
+  const std::vector<std::int16_t> pcm = pcm16(testing::voice_like(0.02, 16000, 25));
+  // 20 ms of audio each, at about twice real time (the rate the server allows), until the
+  // stalled stream is gone (bounded: 3 minutes of audio).
+  int updates = 0;
+  bool stalled_closed = false;
+  for (int k = 0; k < 9000 && !stalled_closed; ++k) {
+    good.send_binary(pcm.data(), 2 * pcm.size());
+    stalled.send_audio(pcm);
+    while (const auto m = good.receive(0)) updates += nlohmann::json::parse(*m)["type"] == "update";
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    stalled_closed = k > 0 && h.server().live()->active() == 1;
+  }
+  EXPECT_TRUE(stalled_closed);
+  EXPECT_FALSE(good.closed());
+  good.send_text(R"({"type": "stop", "store": false})");
+  std::vector<nlohmann::json> rest;
+  EXPECT_EQ(until(good, "none", &rest)["type"], "none");  // the final update, then the close
+  ASSERT_FALSE(rest.empty());
+  EXPECT_EQ(rest.back()["final"], true);
+  EXPECT_GT(updates, 10);
+  EXPECT_EQ(good.close_code(), 1000);
 }
 
 TEST(Live, BadMessagesAndPathsCloseWithAReason) {
