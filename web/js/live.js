@@ -41,6 +41,7 @@ export class LiveSession {
     try {
       this.stream = await navigator.mediaDevices.getUserMedia(CONSTRAINTS);
     } catch (e) {
+      this.socket.onclose = null;  // the error below says why; no second one from the socket
       this.socket.close();
       throw new Error('The microphone is not available (permission denied or no microphone).');
     }
