@@ -98,15 +98,19 @@ void LiveSessions::reap_idle() {
   const auto period = std::chrono::duration<double>(std::min(1.0, limits_.idle_s / 10));
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopped_.wait_for(lock, period, [this] { return stopping_; })) {
+    // The sessions first, then each one's own lock without mutex_: a worker holds a session's
+    // lock while it takes mutex_ (schedule, the next turn), so the other order would deadlock.
+    const std::vector<std::pair<Id, std::shared_ptr<Session>>> open(sessions_.begin(),
+                                                                    sessions_.end());
+    lock.unlock();
     std::vector<Id> idle;
     const Clock::time_point now = Clock::now();
-    for (const auto& [id, s] : sessions_) {
+    for (const auto& [id, s] : open) {
       const std::lock_guard<std::mutex> session_lock(s->mutex);
       if (!s->stop_requested &&
           std::chrono::duration<double>(now - s->last_audio).count() > limits_.idle_s)
         idle.push_back(id);
     }
-    lock.unlock();
     for (const Id id : idle)
       refuse(id, kPolicy, cat("no audio for ", limits_.idle_s, " s; live stream closed"));
     lock.lock();

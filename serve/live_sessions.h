@@ -76,7 +76,9 @@ class LiveSessions {
   LiveLimits limits_;
   LiveSocketServer* socket_ = nullptr;
 
-  mutable std::mutex mutex_;  // sessions_, ready_, stopping_
+  // sessions_, ready_, stopping_. Lock order: a session's mutex, then this one (never the other
+  // way round: take the sessions, release it, then lock each session).
+  mutable std::mutex mutex_;
   std::unordered_map<Id, std::shared_ptr<Session>> sessions_;
   std::deque<Id> ready_;                // sessions with work, each at most once
   std::condition_variable work_ready_;  // workers wait here
