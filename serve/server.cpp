@@ -1,6 +1,7 @@
 #include "serve/server.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -9,7 +10,6 @@
 #include "core/base/error.h"
 #include "core/predict/reliability.h"
 #include "core/run/model_file.h"
-#include "serve/connection_pool.h"
 #include "serve/json_response.h"
 #include "serve/model_info.h"
 #include "serve/static_files.h"
@@ -47,13 +47,9 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
                                  model_card_path(options_.model_path)),
                  reliability_sentence(pool_->config().model, pool_->labels().size())});
 
-  const int threads = std::max(options_.http_threads, 2);
-  http_.new_task_queue = [threads] { return new ConnectionPool(threads); };
+  // Connections are accepted and read by listener_ (http_listener.h: deadlines per request,
+  // bounds per client); http_ only routes and answers.
   http_.set_payload_max_length(options_.max_upload_bytes);
-  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm holds the
-  // body until the client's delayed ACK (up to 40 ms per response).
-  http_.set_tcp_nodelay(true);
-  http_.set_keep_alive_max_count(1000);
   // SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT would let a second server bind the same
   // port and silently take half of the connections; a busy port must be an error.
   http_.set_socket_options([this](socket_t sock) {
@@ -61,9 +57,6 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     listen_socket_ = sock;  // the last one offered is the one that binds
   });
-  // Slow clients (a phone on Wi-Fi uploading minutes of audio) get 30 s per read or write, not 5.
-  http_.set_read_timeout(30, 0);
-  http_.set_write_timeout(30, 0);
   http_.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                              {"Referrer-Policy", "no-referrer"},
                              {"Cache-Control", "no-store"}});
@@ -85,6 +78,15 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   // library): dozens of clients connecting at once overflow it and wait for SYN retransmits.
   // Calling listen() again on the listening socket raises the backlog (Linux allows it).
   if (listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
+  ConnectionLimits limits;
+  limits.timeouts = options_.timeouts;
+  limits.max_per_address = options_.max_per_address;
+  limits.max_connections = std::max(options_.http_threads, 2);
+  limits.bound_loopback = options_.bound_loopback;
+  listener_ = std::make_unique<HttpListener>(
+      listen_socket_, limits, [this](httplib::Stream& stream, bool last, bool& closed) {
+        return http_.process_request(stream, last, closed, nullptr);
+      });
   if (!options_.live_off) open_live_socket(members, workers);
   content_security_policy_ = content_security_policy(live_port());
 }
@@ -120,6 +122,8 @@ Server::~Server() {
   // The live socket's I/O has stopped (run() returned); its workers go before the socket does.
   if (live_socket_) live_socket_->stop();
   if (live_) live_->shutdown();
+  listener_.reset();                                 // joins the connections' threads
+  if (listen_socket_ >= 0) ::close(listen_socket_);  // cpp-httplib closes it only in listen()
 }
 
 std::string Server::url() const {
@@ -127,9 +131,15 @@ std::string Server::url() const {
   return cat("http://", v6 ? "[" : "", options_.host, v6 ? "]" : "", ":", port_);
 }
 
+void Server::serve_stream(httplib::Stream& stream, int max_requests) {
+  bool closed = false;
+  for (int i = 0; i < max_requests && !closed; ++i)
+    if (!http_.process_request(stream, i + 1 == max_requests, closed, nullptr)) break;
+}
+
 void Server::run() {
   if (live_socket_) live_socket_->start();
-  http_.listen_after_bind();
+  listener_->run();
   if (live_socket_) live_socket_->stop();
 }
 
@@ -139,12 +149,12 @@ void Server::start() {
     run();
     *finished = true;
   });
-  while (!http_.is_running() && !*finished)
+  while (!listener_->running() && !*finished)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void Server::stop() {
-  http_.stop();
+  if (listener_) listener_->stop();
 }
 
 // Before any route and before the body is read: the request guard (request_guard.h), and the

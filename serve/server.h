@@ -12,6 +12,7 @@
 #include "serve/access_log.h"
 #include "serve/api_routes.h"
 #include "serve/history_store.h"
+#include "serve/http_listener.h"
 #include "serve/live_sessions.h"
 #include "serve/live_socket.h"
 #include "serve/memory_budget.h"
@@ -38,6 +39,10 @@ class Server {
   void run();    // serves until stop() (from another thread or a signal handler's thread)
   void start();  // run() on a background thread; returns once it accepts connections
   void stop();
+  // Answers the requests read from `stream` (pipelined, at most `max_requests`) as a connection
+  // accepted by run() would be answered: guards, routes, error handlers, the access log. No
+  // socket: for the fuzzing harness (fuzz/http_request_target.cpp).
+  void serve_stream(httplib::Stream& stream, int max_requests);
 
  private:
   void add_static_routes();
@@ -54,10 +59,16 @@ class Server {
   std::unique_ptr<RequestGuard> guard_;
   std::unique_ptr<LiveSessions> live_;  // before the socket: destroyed after it
   std::unique_ptr<LiveSocketServer> live_socket_;
+  // cpp-httplib's server with its per-connection entry point (protected there) reachable.
+  struct HttpServer : httplib::Server {
+    using httplib::Server::process_request;
+  };
+
   std::string content_security_policy_;
-  httplib::Server http_;
+  HttpServer http_;
   int port_ = 0;
-  int listen_socket_ = -1;
+  int listen_socket_ = -1;                  // bound by http_, accepted on by listener_
+  std::unique_ptr<HttpListener> listener_;  // after http_: destroyed before it
   std::thread thread_;
 };
 

@@ -8,6 +8,7 @@
 
 #include "core/predict/predictor.h"
 #include "serve/live_limits.h"
+#include "serve/request_deadline.h"
 
 namespace calmspace::serve {
 
@@ -26,6 +27,11 @@ struct ServerOptions {
   // Connections served at once, a thread each, started on demand (connection_pool.h); an idle
   // keep-alive or slow client holds one, so this is also how many such clients one server bears.
   int http_threads = 1024;
+  // Connections one client address may hold open (loopback clients: bounded only in total unless
+  // bound_loopback); past it, 503 at once (http_listener.h).
+  int max_per_address = 64;
+  bool bound_loopback = false;
+  RequestTimeouts timeouts;  // each request's deadline, keep-alive and write timeouts
   std::size_t max_upload_bytes = 32u << 20;  // larger requests get 413
   double max_duration_s = 600;  // longer recordings are refused (415, the decoder says why)
   // Memory all requests in flight may hold at once (memory_budget.h); a recording needing more

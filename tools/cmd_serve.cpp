@@ -42,8 +42,12 @@ void add_serve(CLI::App& app) {
                   "recordings predicted together at most under load (1 = no batching)")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--http-threads", options->http_threads,
-                  "connections served at once (a thread each, started on demand)")
+                  "connections served at once (a thread each, started on demand); past it 503")
       ->check(CLI::Range(2, 65536));
+  cmd->add_option("--max-per-address", options->max_per_address,
+                  "connections one client address may hold open, past it 503 (loopback clients: "
+                  "only the --http-threads total)")
+      ->check(CLI::Range(1, 65536));
   cmd->add_option("--max-upload-mb", *upload_mb, "largest accepted upload in MiB (else 413)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-seconds", options->max_duration_s, "longest accepted recording")

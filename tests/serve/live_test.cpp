@@ -234,21 +234,30 @@ TEST(Live, AClientThatStopsReadingIsClosedAndOthersCarryOn) {
   testing::ServerHarness h(8u << 20, [](serve::ServerOptions& o) {
     o.live.max_unsent_bytes = 4096;
     o.live.socket_send_buffer = 4096;
+    o.live.max_speed = 1e6;  // paced below by the good stream's own updates, not by a clock
   });
   LiveSocketClient good(url(h));
   ASSERT_EQ(next(good)["type"], "ready");
   StalledClient stalled(h.live_port());
-  const std::vector<std::int16_t> pcm = pcm16(testing::voice_like(0.02, 16000, 25));
-  // 20 ms of audio each, at about twice real time (the rate the server allows), until the
-  // stalled stream is gone (bounded: 3 minutes of audio).
+  for (int i = 0; i < 10'000'000 && h.server().live()->active() < 2; ++i) std::this_thread::yield();
+  ASSERT_EQ(h.server().live()->active(), 2);
+  // One hop (0.25 s: one update) to each stream per round, 60 s of audio; the good client reads
+  // its update before the next round, so its unsent updates never pile up. The stalled stream's
+  // 240 updates (about 100 KB) cannot fit its 4 KB buffers: its worker gets to them in its own
+  // time, and then the server must close it. Waits on that condition (bounded, polled).
+  const std::vector<std::int16_t> pcm = pcm16(testing::voice_like(0.25, 16000, 25));
   int updates = 0;
-  bool stalled_closed = false;
-  for (int k = 0; k < 9000 && !stalled_closed; ++k) {
+  for (int k = 0; k < 240; ++k) {
     good.send_binary(pcm.data(), 2 * pcm.size());
     stalled.send_audio(pcm);
-    while (const auto m = good.receive(0)) updates += nlohmann::json::parse(*m)["type"] == "update";
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    stalled_closed = k > 0 && h.server().live()->active() == 1;
+    const nlohmann::json m = next(good);
+    ASSERT_EQ(m["type"], "update") << m.dump();
+    ++updates;
+  }
+  bool stalled_closed = false;
+  for (int poll = 0; poll < 120'000 && !stalled_closed; ++poll) {
+    stalled_closed = h.server().live()->active() == 1;
+    if (!stalled_closed) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   EXPECT_TRUE(stalled_closed);
   EXPECT_FALSE(good.closed());
