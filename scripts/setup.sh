@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   clang-format clang-tidy
+  # the checked build (scripts/sanitize.sh, scripts/fuzz.sh): clang with its sanitizer and libFuzzer runtimes
+  clang-14 libclang-rt-14-dev
   libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev
   libhdf5-dev hdf5-tools
   libyaml-cpp-dev

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# clang-tidy over the host code (core/, serve/, tools/, datasets/) with the project's .clang-tidy
+# clang-tidy over the host code (core/, serve/, tools/, datasets/, the fuzz targets) with the project's .clang-tidy
 # (warnings are errors), using the build's compile_commands.json. With FILES, only those.
 # GCC-only flags and pragmas (-Wno-restrict, #pragma GCC target) are not clang's business.
 #   bash scripts/tidy.sh [FILE ...]          ($CALMSPACE_BUILD_DIR, default build/)
@@ -11,7 +11,8 @@ cd "$root"
 if [ $# -gt 0 ]; then
   files=("$@")
 else
-  mapfile -t files < <(git ls-files 'core/*.cpp' 'serve/*.cpp' 'tools/*.cpp' 'datasets/*.cpp')
+  mapfile -t files < <(git ls-files 'core/*.cpp' 'serve/*.cpp' 'tools/*.cpp' 'datasets/*.cpp' \
+                         'fuzz/*_target.cpp' 'fuzz/scratch_dir.cpp')
 fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

@@ -71,7 +71,10 @@ void AudioStream::set_source(const AudioSourceInfo& source) {
 }
 
 std::int64_t AudioStream::expected_samples() const {
-  return resampled_length(std::max<std::int64_t>(source_.frames, 0), source_.rate,
+  // A header may claim any count (libsndfile reports an Ogg of unknown length as INT64_MAX): the
+  // estimate stops at 2^40 - 1 frames (over two years at 16 kHz), resampled_length's range.
+  constexpr std::int64_t kMostFrames = (std::int64_t{1} << 40) - 1;
+  return resampled_length(std::clamp<std::int64_t>(source_.frames, 0, kMostFrames), source_.rate,
                           options_.sample_rate);
 }
 

@@ -27,6 +27,9 @@ std::uint32_t le32(const unsigned char* p) {
   return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
          std::uint32_t{p[3]} << 24;
 }
+std::uint32_t le24(const unsigned char* p) {  // 3 bytes only: the last sample ends the buffer
+  return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16;
+}
 std::uint16_t le16(const unsigned char* p) {
   return static_cast<std::uint16_t>(p[0] | p[1] << 8);
 }
@@ -36,7 +39,7 @@ float sample_value(const unsigned char* p, Sample s) {
     case Sample::S16:
       return float(static_cast<std::int16_t>(le16(p))) / 32768.0f;
     case Sample::S24: {
-      const std::int32_t v = static_cast<std::int32_t>(le32(p) << 8 & 0xFFFFFF00u) >> 8;
+      const std::int32_t v = static_cast<std::int32_t>(le24(p) << 8) >> 8;  // sign-extended
       return float(v) / 8388608.0f;
     }
     case Sample::S32:
@@ -126,6 +129,7 @@ class PcmStream : public AudioStream {
 
   // Exactly n bytes of the header into `out`; InputError when the stream ends first.
   void read_exactly(unsigned char* out, std::size_t n, const char* what) {
+    if (n == 0) return;  // an empty chunk (its body's data() may be null)
     while (bytes_.size() < n)
       if (!fill(n - bytes_.size()))
         throw InputError(name(), cat("ends inside its WAV header (", what, ")"));

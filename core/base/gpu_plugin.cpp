@@ -14,6 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
+#ifdef CALMSPACE_CUDA_LIBRARY_PATH
 std::vector<std::string> candidates() {
   std::vector<std::string> out;
   if (const char* env = std::getenv("CALMSPACE_CUDA_LIBRARY"); env && *env) out.emplace_back(env);
@@ -21,11 +22,10 @@ std::vector<std::string> candidates() {
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec)
     out.emplace_back((exe.parent_path() / ".." / "cuda" / CALMSPACE_CUDA_LIBRARY_NAME).string());
-#ifdef CALMSPACE_CUDA_LIBRARY_PATH
   out.emplace_back(CALMSPACE_CUDA_LIBRARY_PATH);
-#endif
   return out;
 }
+#endif
 
 std::string load() {
 #ifndef CALMSPACE_CUDA_LIBRARY_PATH

@@ -53,6 +53,15 @@ std::string quoted_name(const std::string& name) {
   return printable ? "'" + name + "'" : "(a name that is no option)";
 }
 
+// A mapping key of the file: a plain word. YAML also allows lists and mappings as keys
+// ("? - a"), which no option is named by.
+std::string key_of(const YAML::Node& key, const std::string& source) {
+  if (!key.IsScalar())
+    throw InputError(source, cat("line ", key.Mark().line + 1,
+                                 ": a key must be a plain name, not a list or mapping"));
+  return key.Scalar();
+}
+
 // yaml-cpp keeps the last of two equal keys in a mapping; a config where one setting is written
 // twice is a mistake to report, not to resolve silently.
 void refuse_duplicate_keys(const YAML::Node& node, const std::string& source,
@@ -60,7 +69,7 @@ void refuse_duplicate_keys(const YAML::Node& node, const std::string& source,
   if (node.IsMap()) {
     std::set<std::string> seen;
     for (const auto& item : node) {
-      const auto key = item.first.Scalar();
+      const auto key = key_of(item.first, source);
       if (!seen.insert(key).second)
         throw InputError(source, cat("key ", quoted_name(where + key), " appears twice (line ",
                                      item.first.Mark().line + 1, ")"));
@@ -78,7 +87,7 @@ void Config::merge_yaml(const YAML::Node& root, const std::string& source) {
   if (!root.IsMap()) throw InputError(source, "a config must be a YAML mapping of sections");
   const auto all = sections();
   for (const auto& section : root) {
-    const auto name = section.first.as<std::string>();
+    const auto name = key_of(section.first, source);
     const OptionRegistry* registry = find_section(all, name);
     if (!registry)
       throw InputError(
@@ -87,7 +96,7 @@ void Config::merge_yaml(const YAML::Node& root, const std::string& source) {
     if (!section.second.IsMap())
       throw InputError(source, cat("section '", name, "' must be a mapping of keys"));
     for (const auto& item : section.second) {
-      const auto key = item.first.as<std::string>();
+      const auto key = key_of(item.first, source);
       const OptionEntry* entry = registry->find(key);
       if (!entry) throw InputError(source, cat("unknown key ", quoted_name(cat(name, ".", key))));
       try {

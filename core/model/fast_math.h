@@ -14,7 +14,10 @@ inline float fast_exp(float x) {
   x = x < -87.0f ? -87.0f : x;
   x = x > 88.0f ? 88.0f : x;
   // n = floor(x log2(e) + 1/2): the argument is > 0 after the shift by 128, so truncation floors.
-  const std::int32_t n = static_cast<std::int32_t>(x * 1.44269504088896341f + 128.5f) - 128;
+  // A NaN x takes n from 0 (converting NaN to an integer is undefined); r keeps the NaN, so the
+  // result is NaN and the callers' finiteness checks report it.
+  const float xn = x == x ? x : 0.0f;
+  const std::int32_t n = static_cast<std::int32_t>(xn * 1.44269504088896341f + 128.5f) - 128;
   const float fn = static_cast<float>(n);
   const float r = x - fn * 0.693359375f + fn * 2.12194440e-4f;
   float p = 1.9875691500e-4f;

@@ -7,24 +7,37 @@
 namespace calmspace {
 
 // Three builds of one kernel body; GCC's vector extensions map Vec16 to one zmm register under
-// AVX-512, two ymm under AVX2 and four xmm otherwise.
+// AVX-512, two ymm under AVX2 and four xmm otherwise. Clang (the sanitizer and fuzzing builds)
+// spells the per-function target as an attribute pragma.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f,fma")
+#endif
 namespace small_gemm_avx512 {
 constexpr int kRowsPerBlock = 6;
 constexpr int kColumnVectors = 4;  // 6 x 4 accumulators + 4 B vectors of the 32 zmm registers
 #include "core/model/small_gemm_kernel.inc"
 }  // namespace small_gemm_avx512
+#if defined(__clang__)
+#pragma clang attribute pop
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC pop_options
-
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#endif
 namespace small_gemm_avx2 {
 constexpr int kRowsPerBlock = 4;
 constexpr int kColumnVectors = 1;  // 4 x 2 ymm accumulators + 2 for B of the 16 ymm registers
 #include "core/model/small_gemm_kernel.inc"
 }  // namespace small_gemm_avx2
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 namespace small_gemm_generic {
 constexpr int kRowsPerBlock = 4;

@@ -163,6 +163,11 @@ TEST(Config, DuplicateKeysFoldersAndForeignFilesAreRefused) {
   testing::write_file(dir / "dup_section.yaml", "model: {cell: gru}\nmodel: {cell: lstm}\n");
   EXPECT_THAT(error_of([&] { resolve_config((dir / "dup_section.yaml").string(), {}); }),
               HasSubstr("key 'model' appears twice (line 2)"));
+  // A list as a key (found by fuzzing: it escaped as yaml-cpp's "bad conversion").
+  testing::write_file(dir / "list_key.yaml", "data:\n  folds: 2\n? - [\"YAF\"]\n: 1\n");
+  EXPECT_EQ(error_of([&] { resolve_config((dir / "list_key.yaml").string(), {}); }),
+            (dir / "list_key.yaml").string() +
+                ": line 3: a key must be a plain name, not a list or mapping");
   EXPECT_EQ(error_of([&] { resolve_config(dir.path().string(), {}); }),
             dir.path().string() + ": is a folder; give a config file (.yaml)");
   testing::write_file(dir / "shadow", "root:*:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\n");
@@ -223,8 +228,9 @@ TEST(Config, ValuesAboveTheirLimitsAreRefusedNamingKeyAndLimit) {
       {"augment.gain_db=1e30", "above the limit of 60 dB"},
       {"augment.noise_snr_max_db=1e9", "outside [-30, 100] dB"},
       {"audio.max_duration_s=1e300", "one day at most"}};
-  for (const auto& [assignment, message] : cases) {
-    const std::string key = std::string(assignment).substr(0, std::string(assignment).find('='));
+  for (const auto& [assignment_text, message] : cases) {
+    const std::string assignment = assignment_text;  // clang 14 cannot capture a binding
+    const std::string key = assignment.substr(0, assignment.find('='));
     const std::string error = error_of([&] { resolve_config("", {assignment}); });
     EXPECT_THAT(error, HasSubstr(key)) << assignment;
     EXPECT_THAT(error, HasSubstr(message)) << assignment;

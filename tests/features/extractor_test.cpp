@@ -112,8 +112,8 @@ TEST(CpuFeatures, ClipAloneEqualsTheSameClipInARaggedBatchBitForBit) {
     for (std::size_t b = 0; b < clips.size(); ++b) {
       const FeatureMatrix alone = ex->extract(clips[b]);
       ASSERT_EQ(batch.lengths[b], alone.frames);
-      ASSERT_EQ(0, std::memcmp(batch.clip(b).data(), alone.data.data(),
-                               alone.data.size() * sizeof(float)))
+      ASSERT_TRUE(alone.data.empty() || 0 == std::memcmp(batch.clip(b).data(), alone.data.data(),
+                                                         alone.data.size() * sizeof(float)))
           << "clip " << b << " threads " << threads;
       for (std::int64_t t = batch.lengths[b]; t < batch.max_frames; ++t)
         for (std::int64_t f = 0; f < batch.dim; ++f) ASSERT_EQ(batch.at(b, t, f), 0.0f);
