@@ -41,10 +41,14 @@ async def slowloris(port, drip, stop):
 
 
 async def idle(port, stop):
-    _, writer = await asyncio.open_connection("127.0.0.1", port)
-    await stop.wait()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    eof = asyncio.create_task(reader.read(1))  # b"" once the server closes the socket
+    stopped = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({eof, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    for task in (eof, stopped):
+        task.cancel()
     writer.close()
-    return "held"
+    return "closed by the server" if eof in done else "held"
 
 
 def timed_get(port):
@@ -99,12 +103,14 @@ async def main():
     stop.set()
     outcomes = await asyncio.gather(*attackers, return_exceptions=True)
     held = sum(1 for o in outcomes if o == "held")
+    slow_held = sum(1 for o in outcomes[:a.slow] if o == "held")
 
     def summary(xs):
         xs = [x for x in xs if x == x]
         return {"n": len(xs), "median_s": statistics.median(xs) if xs else None,
                 "max_s": max(xs) if xs else None}
     result = {"slowloris": a.slow, "idle": a.idle, "attackers_still_connected_at_end": held,
+              "slowloris_still_connected": slow_held, "idle_still_connected": held - slow_held,
               "health": summary(health), "analysis_4s": summary(analysis), "failed": failed,
               "limit_s": a.limit}
     print(json.dumps(result, indent=2))
