@@ -2,14 +2,20 @@
 // built once with the tiny fixture model (tests/support/model_fixtures.h), the page's folder and a
 // history in the scratch folder, and answers up to 8 pipelined requests per input through the same
 // code as an accepted connection (Server::serve_stream). The history is started afresh when it
-// passes 64 MB, so a long run stays bounded.
+// passes 64 MB, so a long run stays bounded. An answer with status 500 (an internal error that
+// reached the client) is reported as a finding. Not covered here: the socket layer
+// (serve/http_listener.h, tested in tests/serve), and coverage inside cpp-httplib's request
+// parser, which is Debian's uninstrumented library (ASan sees our side of its calls only).
 #include <httplib.h>
 
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/base/error.h"
 #include "fuzz/fuzz_targets.h"
@@ -21,7 +27,7 @@ namespace calmspace::fuzz {
 
 namespace {
 
-// The input as a connection's bytes; what the server writes is counted, not kept.
+// The input as a connection's bytes; of what the server writes, the status lines are kept.
 class BytesStream final : public httplib::Stream {
  public:
   explicit BytesStream(Input input) : input_(input) {}
@@ -33,7 +39,12 @@ class BytesStream final : public httplib::Stream {
     position_ += n;
     return static_cast<ssize_t>(n);
   }
-  ssize_t write(const char*, size_t size) override { return static_cast<ssize_t>(size); }
+  ssize_t write(const char* ptr, size_t size) override {
+    const std::string_view text(ptr, size);
+    if (text.starts_with("HTTP/1.1 ")) statuses_.emplace_back(text.substr(0, text.find('\r')));
+    return static_cast<ssize_t>(size);
+  }
+  const std::vector<std::string>& statuses() const { return statuses_; }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     ip = "127.0.0.1";
     port = 50000;
@@ -47,6 +58,7 @@ class BytesStream final : public httplib::Stream {
  private:
   Input input_;
   std::size_t position_ = 0;
+  std::vector<std::string> statuses_;
 };
 
 std::uintmax_t folder_bytes(const std::filesystem::path& dir) {
@@ -60,12 +72,14 @@ std::uintmax_t folder_bytes(const std::filesystem::path& dir) {
 class FuzzServer {
  public:
   serve::Server& get() {
-    if (server_ && folder_bytes(data_dir_) > (64u << 20)) server_.reset();
+    if (server_ && folder_bytes(data_dir_) > (64u << 20)) {
+      server_.reset();
+      std::filesystem::remove_all(data_dir_);
+    }
     if (!server_) {
       const std::filesystem::path model = scratch_dir() / "model.h5";
       if (!std::filesystem::exists(model)) testing::write_fixture_model(model, "# Fuzz model\n");
       data_dir_ = scratch_dir() / ("history-" + std::to_string(generation_++));
-      std::filesystem::remove_all(data_dir_);
       serve::ServerOptions options;
       options.port = 0;
       options.model_path = model.string();
@@ -91,6 +105,10 @@ void http_request(Input input) {
   static FuzzServer server;
   BytesStream stream(input);
   server.get().serve_stream(stream, 8);
+  // A 500 is an internal error that reached a client: a finding like a crash.
+  for (const std::string& status : stream.statuses())
+    if (status.starts_with("HTTP/1.1 500"))
+      throw std::logic_error("the server answered '" + status + "'");
 }
 
 }  // namespace calmspace::fuzz

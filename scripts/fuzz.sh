@@ -33,7 +33,8 @@ run_one() {
   "$build/fuzz/fuzz_$target" "$work/corpus/$target" "$work/seeds/$target" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$work/findings/$target-" \
-    >"$work/logs/$target.log" 2>&1 && echo "$target: ok" || echo "$target: FAILED"
+    >"$work/logs/$target.log" 2>&1 && echo "$target: ok" ||
+    { echo "$target: FAILED"; touch "$work/findings/$target-failed"; }
 }
 export -f run_one
 export work seconds build
@@ -50,5 +51,6 @@ for finding in "$work"/findings/*; do
   [ -e "$finding" ] || continue
   status=1
   echo "FINDING: $finding (log: $work/logs/$(basename "$finding" | cut -d- -f1).log)"
+  [ "${finding##*-}" = failed ] && tail -n 30 "$work/logs/$(basename "$finding" | cut -d- -f1).log"
 done
 exit $status

@@ -8,7 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <thread>
@@ -48,62 +51,85 @@ bool is_loopback(const std::string& address) {
   return address.starts_with("127.") || address == "::1" || address.starts_with("::ffff:127.");
 }
 
-// A connection's socket as cpp-httplib's Stream: reads end at the current request's deadline,
-// writes fail after write_timeout_s without progress.
+// A connection's socket as cpp-httplib's Stream. Reads come from a buffer refilled by one recv()
+// of up to 4 KB (cpp-httplib reads a request head byte by byte), each within the current
+// request's deadline; bytes past one request stay for the next (pipelining). Writes send what
+// the socket takes without blocking and fail after write_timeout_s without progress.
 class DeadlineStream final : public httplib::Stream {
  public:
   DeadlineStream(int fd, const RequestTimeouts& timeouts)
       : fd_(fd), timeouts_(timeouts), deadline_(timeouts, Clock::now()) {}
 
   void begin_request() { deadline_ = RequestDeadline(timeouts_, Clock::now()); }
+  bool has_buffered() const { return next_ < buffered_; }
 
   bool is_readable() const override {
-    return wait_for(fd_, POLLIN, deadline_.milliseconds_left(Clock::now()));
+    return has_buffered() || wait_for(fd_, POLLIN, deadline_.milliseconds_left(Clock::now()));
   }
   bool is_writable() const override { return wait_for(fd_, POLLOUT, write_ms()); }
 
   ssize_t read(char* ptr, size_t size) override {
-    if (!is_readable()) return -1;  // the request's time is up (or the peer is gone)
-    for (;;) {
-      const ssize_t n = ::recv(fd_, ptr, size, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n > 0) deadline_.received(static_cast<std::size_t>(n));
-      return n;
-    }
+    if (!has_buffered() && !refill()) return -1;  // time is up, the peer is gone, or an error
+    const std::size_t n = std::min(size, buffered_ - next_);
+    std::memcpy(ptr, buffer_.data() + next_, n);
+    next_ += n;
+    deadline_.received({ptr, n}, Clock::now());
+    if (deadline_.head_too_large()) return -1;
+    return static_cast<ssize_t>(n);
   }
   ssize_t write(const char* ptr, size_t size) override {
     size_t sent = 0;
     while (sent < size) {
-      if (!wait_for(fd_, POLLOUT, write_ms())) return -1;
-      const ssize_t n = ::send(fd_, ptr + sent, size - sent, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return -1;
-      sent += static_cast<size_t>(n);
+      const ssize_t n = ::send(fd_, ptr + sent, size - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        sent += static_cast<size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (!wait_for(fd_, POLLOUT, write_ms())) return -1;  // the client stopped reading
+      } else {
+        return -1;
+      }
     }
     return static_cast<ssize_t>(size);
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage a{};
-    socklen_t len = sizeof a;
-    getpeername(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    ip = numeric_address(a);
-    port = port_of(a);
+    endpoint(getpeername, ip, port);
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage a{};
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    ip = numeric_address(a);
-    port = port_of(a);
+    endpoint(getsockname, ip, port);
   }
   socket_t socket() const override { return fd_; }
 
  private:
+  bool refill() {
+    for (;;) {
+      if (!wait_for(fd_, POLLIN, deadline_.milliseconds_left(Clock::now()))) return false;
+      const ssize_t n = ::recv(fd_, buffer_.data(), buffer_.size(), MSG_DONTWAIT);
+      if (n > 0) {
+        next_ = 0;
+        buffered_ = static_cast<std::size_t>(n);
+        return true;
+      }
+      if (n == 0) return false;  // the peer closed
+      if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+    }
+  }
   int write_ms() const { return static_cast<int>(timeouts_.write_timeout_s * 1000); }
+  // The address of one end of the connection: `name` is getpeername or getsockname.
+  void endpoint(int (*name)(int, sockaddr*, socklen_t*), std::string& ip, int& port) const {
+    sockaddr_storage a{};
+    socklen_t len = sizeof a;
+    name(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    ip = numeric_address(a);
+    port = port_of(a);
+  }
 
   int fd_;
   RequestTimeouts timeouts_;
   RequestDeadline deadline_;
+  std::array<char, 4096> buffer_{};
+  std::size_t next_ = 0, buffered_ = 0;
 };
 
 // The answer to a client past its bound: sent without waiting (the socket buffer takes it).
@@ -146,8 +172,10 @@ void HttpListener::run() {
     socklen_t len = sizeof peer;
     const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
     if (fd < 0) {
-      // Out of descriptors: the pending connection stays queued; give others time to close.
-      if (errno == EMFILE || errno == ENFILE) std::this_thread::yield();
+      // Out of descriptors: the pending connection stays queued; give others time to close
+      // (poll() would report it again at once).
+      if (errno == EMFILE || errno == ENFILE)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
       continue;
     }
     // Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm holds
@@ -160,6 +188,11 @@ void HttpListener::run() {
       serve_connection(fd);
       release(address, fd);
     });
+  }
+  // Wakes the connections waiting for a request (their reads end); answers being written finish.
+  {
+    std::lock_guard lock(mutex_);
+    for (int fd : open_) ::shutdown(fd, SHUT_RD);
   }
   running_ = false;
 }
@@ -194,7 +227,7 @@ void HttpListener::serve_connection(int fd) {
   const int keep_alive_ms = static_cast<int>(limits_.timeouts.keep_alive_s * 1000);
   for (int served = 0; served < kMaxRequestsPerConnection && !stopping_; ++served) {
     // The next request's first byte, within the keep-alive time (also before the first request).
-    if (!wait_for(fd, POLLIN, keep_alive_ms)) break;
+    if (!stream.has_buffered() && !wait_for(fd, POLLIN, keep_alive_ms)) break;
     stream.begin_request();
     bool closed = false;
     if (!process_(stream, served + 1 == kMaxRequestsPerConnection, closed) || closed) break;
@@ -203,10 +236,10 @@ void HttpListener::serve_connection(int fd) {
 }
 
 void HttpListener::stop() {
-  if (stopping_.exchange(true)) return;
+  // Async-signal-safe (serve's Ctrl-C handler calls it): an atomic and a write; run() does the
+  // rest.
+  stopping_ = true;
   if (wake_[1] >= 0) (void)!::write(wake_[1], "x", 1);
-  std::lock_guard lock(mutex_);
-  for (int fd : open_) ::shutdown(fd, SHUT_RDWR);  // wakes their reads; release() closes them
 }
 
 int HttpListener::open_connections() const {

@@ -1,15 +1,18 @@
 // The HTTP connections of `calmspace serve`, in place of cpp-httplib's accept loop, which gives a
 // request no overall deadline (its 30 s read timeout restarts on every byte, so a slowloris client
-// holds a thread forever) and cannot bound the connections of one client:
+// holds a thread for as long as it trickles) and cannot bound the connections of one client:
 //   - accepts on the bound socket; a client address that already has max_per_address connections
 //     open, or a server at max_connections, gets 503 with Retry-After at once and is closed;
 //     loopback clients are this machine's own users and are bounded only in total (unless
 //     bound_loopback), so a local server never locks out the person using it;
 //   - serves each connection on a ConnectionPool thread (connection_pool.h): each request is read
-//     through a socket stream whose reads end at the request's deadline (request_deadline.h) and
-//     handed to the server's request processing (routes, guards, error handlers); keep-alive
-//     waits keep_alive_s for the next request, up to kMaxRequestsPerConnection;
-//   - stop() ends the accept loop and shuts every open connection down, then joins their threads.
+//     through a buffered socket stream whose reads end at the request's deadline
+//     (request_deadline.h: the head within grace_s, the body at min_rate) and handed to the
+//     server's request processing (routes, guards, error handlers); keep-alive waits
+//     keep_alive_s for the next request, up to kMaxRequestsPerConnection; writes never block for
+//     longer than write_timeout_s without progress;
+//   - stop() is async-signal-safe; the accept loop then ends, the connections waiting for a
+//     request are woken and closed, answers being written finish, and the destructor joins.
 #pragma once
 
 #include <httplib.h>

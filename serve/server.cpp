@@ -31,6 +31,19 @@ std::string content_security_policy(int live_port) {
 
 constexpr std::size_t kMaxLiveMessageBytes = std::size_t{1} << 20;  // 32 s of 16-bit audio
 
+// Set as each response is written (the logger hook), read by the connection loop: whether the
+// connection must end after it. An error answer to a request with a body ends it, because the
+// body may not have been read (a refused upload's never is): its bytes must not be parsed as the
+// next request, which would run with none of the refused one's headers (its Origin).
+thread_local bool close_after_response = false;
+
+bool must_close(const httplib::Request& req, const httplib::Response& res) {
+  const bool has_body =
+      req.has_header("Transfer-Encoding") ||
+      (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
+  return res.get_header_value("Connection") == "close" || (res.status >= 400 && has_body);
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options) : options_(std::move(options)) {
@@ -50,6 +63,9 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   // Connections are accepted and read by listener_ (http_listener.h: deadlines per request,
   // bounds per client); http_ only routes and answers.
   http_.set_payload_max_length(options_.max_upload_bytes);
+  // What each response's Keep-Alive header promises (listener_ keeps it).
+  http_.set_keep_alive_max_count(kMaxRequestsPerConnection);
+  http_.set_keep_alive_timeout(static_cast<time_t>(options_.timeouts.keep_alive_s));
   // SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT would let a second server bind the same
   // port and silently take half of the connections; a busy port must be an error.
   http_.set_socket_options([this](socket_t sock) {
@@ -85,9 +101,17 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   limits.bound_loopback = options_.bound_loopback;
   listener_ = std::make_unique<HttpListener>(
       listen_socket_, limits, [this](httplib::Stream& stream, bool last, bool& closed) {
-        return http_.process_request(stream, last, closed, nullptr);
+        close_after_response = false;
+        const bool ok = http_.process_request(stream, last, closed, nullptr);
+        closed = closed || close_after_response;
+        return ok;
       });
-  if (!options_.live_off) open_live_socket(members, workers);
+  try {
+    if (!options_.live_off) open_live_socket(members, workers);
+  } catch (...) {
+    ::close(listen_socket_);  // ~Server does not run for a constructor that throws
+    throw;
+  }
   content_security_policy_ = content_security_policy(live_port());
 }
 
@@ -133,8 +157,11 @@ std::string Server::url() const {
 
 void Server::serve_stream(httplib::Stream& stream, int max_requests) {
   bool closed = false;
-  for (int i = 0; i < max_requests && !closed; ++i)
+  for (int i = 0; i < max_requests && !closed; ++i) {
+    close_after_response = false;
     if (!http_.process_request(stream, i + 1 == max_requests, closed, nullptr)) break;
+    closed = closed || close_after_response;
+  }
 }
 
 void Server::run() {
@@ -174,9 +201,11 @@ void Server::add_request_hooks() {
         res.set_header("Connection", "close");
         return httplib::Server::HandlerResponse::Handled;
       });
-  if (!access_log_->enabled()) return;
+  // Called once each response has been written.
   http_.set_logger([log = access_log_.get()](const httplib::Request& req,
                                              const httplib::Response& res) {
+    close_after_response = must_close(req, res);
+    if (!log->enabled()) return;
     log->write(req, res,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   });

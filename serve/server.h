@@ -33,6 +33,7 @@ class Server {
   int port() const { return port_; }
   int live_port() const { return live_socket_ ? live_socket_->port() : 0; }  // 0: no live streams
   const LiveSessions* live() const { return live_.get(); }
+  int open_connections() const { return listener_ ? listener_->open_connections() : 0; }  // HTTP
   std::string url() const;  // "http://127.0.0.1:8080"
   const ModelPool& pool() const { return *pool_; }
 

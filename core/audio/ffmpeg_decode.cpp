@@ -60,7 +60,7 @@ using FormatContext = ffmpeg::InputFormat;
 
 // Appends a decoded frame, converted to planar float and averaged over channels, to `mono`.
 void append_mono(SwrContext* swr, const AVFrame* frame, int channels, std::vector<float>& mono,
-                 std::vector<std::vector<float>>& planes) {
+                 std::vector<std::vector<float>>& planes, const std::string& name) {
   const int n = frame->nb_samples;
   planes.resize(channels);
   std::vector<std::uint8_t*> out(channels);
@@ -70,7 +70,7 @@ void append_mono(SwrContext* swr, const AVFrame* frame, int channels, std::vecto
   }
   const int got =
       swr_convert(swr, out.data(), n, const_cast<const std::uint8_t**>(frame->extended_data), n);
-  if (got < 0) throw Error("swr_convert: " + av_error(got));
+  if (got < 0) throw InputError(name, "its audio could not be converted (" + av_error(got) + ")");
   const std::size_t start = mono.size();
   mono.resize(start + got);
   for (int i = 0; i < got; ++i) {
@@ -140,14 +140,30 @@ Audio ffmpeg_decode(std::span<const std::byte> bytes, const std::string& name,
   if (channels < 1 || rate < 1) throw InputError(name, "the audio stream has no channels or rate");
   check_sample_rate(name, rate);
 
-  SwrContext* swr_raw = nullptr;
-  if (swr_alloc_set_opts2(&swr_raw, &decoder->ch_layout, AV_SAMPLE_FMT_FLTP, rate,
-                          &decoder->ch_layout, decoder->sample_fmt, rate, 0, nullptr) < 0 ||
-      swr_init(swr_raw) < 0) {
-    swr_free(&swr_raw);
-    throw Error("cannot set up swresample");
-  }
-  Resampler swr(swr_raw);
+  // Conversion to planar float, set up for the first decoded frame's own format (a decoder may
+  // only know it then). A later frame in another format, channel count or rate (a stream whose
+  // parameters change midway; found by fuzzing: the converter read planes that did not exist)
+  // is refused rather than converted wrongly.
+  Resampler swr;
+  int input_format = AV_SAMPLE_FMT_NONE;
+  auto converter_for = [&](AVFrame* f) -> SwrContext* {
+    if (f->ch_layout.nb_channels != channels || f->sample_rate != rate ||
+        (swr && f->format != input_format))
+      throw InputError(name, cat("its audio changes format midway (", f->ch_layout.nb_channels,
+                                 " channels at ", f->sample_rate, " Hz after ", channels, " at ",
+                                 rate, " Hz), which is not supported"));
+    if (swr) return swr.get();
+    SwrContext* raw_swr = nullptr;
+    if (swr_alloc_set_opts2(&raw_swr, &f->ch_layout, AV_SAMPLE_FMT_FLTP, rate, &f->ch_layout,
+                            static_cast<AVSampleFormat>(f->format), rate, 0, nullptr) < 0 ||
+        swr_init(raw_swr) < 0) {
+      swr_free(&raw_swr);
+      throw InputError(name, "its audio sample format cannot be converted");
+    }
+    swr.reset(raw_swr);
+    input_format = f->format;
+    return raw_swr;
+  };
 
   const auto max_frames = static_cast<std::size_t>(options.max_duration_s * rate);
   std::vector<float> mono;
@@ -163,7 +179,7 @@ Audio ffmpeg_decode(std::span<const std::byte> bytes, const std::string& name,
         corrupt = true;
         return;
       }
-      append_mono(swr.get(), frame.get(), channels, mono, planes);
+      append_mono(converter_for(frame.get()), frame.get(), channels, mono, planes, name);
       av_frame_unref(frame.get());
       if (mono.size() > max_frames)
         throw InputError(name, cat("longer than the ", options.max_duration_s, " s allowed"));

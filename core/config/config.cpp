@@ -65,7 +65,13 @@ std::string key_of(const YAML::Node& key, const std::string& source) {
 // yaml-cpp keeps the last of two equal keys in a mapping; a config where one setting is written
 // twice is a mistake to report, not to resolve silently.
 void refuse_duplicate_keys(const YAML::Node& node, const std::string& source,
-                           const std::string& where) {
+                           const std::string& where, std::size_t& visited) {
+  // YAML aliases make a small file an exponentially large tree ("billion laughs"): a config has
+  // a few hundred nodes, so a walk past kMaxConfigNodes is refused.
+  constexpr std::size_t kMaxConfigNodes = 100'000;
+  if (++visited > kMaxConfigNodes)
+    throw InputError(source, cat("more than ", kMaxConfigNodes,
+                                 " values once its aliases are expanded; not a config"));
   if (node.IsMap()) {
     std::set<std::string> seen;
     for (const auto& item : node) {
@@ -73,10 +79,10 @@ void refuse_duplicate_keys(const YAML::Node& node, const std::string& source,
       if (!seen.insert(key).second)
         throw InputError(source, cat("key ", quoted_name(where + key), " appears twice (line ",
                                      item.first.Mark().line + 1, ")"));
-      refuse_duplicate_keys(item.second, source, where + key + ".");
+      refuse_duplicate_keys(item.second, source, where + key + ".", visited);
     }
   } else if (node.IsSequence()) {
-    for (const auto& item : node) refuse_duplicate_keys(item, source, where);
+    for (const auto& item : node) refuse_duplicate_keys(item, source, where, visited);
   }
 }
 
@@ -122,7 +128,8 @@ void Config::load_file(const std::string& path) {
   }
   if (root && !root.IsNull() && !root.IsMap())
     throw InputError(path, "is not a CalmSpace config (a YAML mapping of sections)");
-  refuse_duplicate_keys(root, path, "");
+  std::size_t visited = 0;
+  refuse_duplicate_keys(root, path, "", visited);
   merge_yaml(root, path);
 }
 
@@ -139,6 +146,8 @@ void Config::apply_override(const std::string& assignment) {
   } catch (const YAML::Exception& e) {
     throw InputError(assignment, cat("value is not valid YAML: ", e.msg));
   }
+  std::size_t visited = 0;
+  refuse_duplicate_keys(value, "override '" + assignment + "'", section + "." + key + ".", visited);
   YAML::Node root;
   root[section][key] = value;
   merge_yaml(root, "override '" + assignment + "'");

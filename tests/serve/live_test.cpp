@@ -239,7 +239,8 @@ TEST(Live, AClientThatStopsReadingIsClosedAndOthersCarryOn) {
   LiveSocketClient good(url(h));
   ASSERT_EQ(next(good)["type"], "ready");
   StalledClient stalled(h.live_port());
-  for (int i = 0; i < 10'000'000 && h.server().live()->active() < 2; ++i) std::this_thread::yield();
+  for (int poll = 0; poll < 120'000 && h.server().live()->active() < 2; ++poll)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polls a condition, bounded
   ASSERT_EQ(h.server().live()->active(), 2);
   // One hop (0.25 s: one update) to each stream per round, 60 s of audio; the good client reads
   // its update before the next round, so its unsent updates never pile up. The stalled stream's
