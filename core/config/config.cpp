@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -120,17 +121,21 @@ void Config::load_file(const std::string& path) {
     throw InputError(path, "is a folder; give a config file (.yaml)");
   std::ifstream in(path);
   if (!in) throw InputError(path, "cannot open config file");
+  merge_yaml_text(std::string(std::istreambuf_iterator<char>(in), {}), path);
+}
+
+void Config::merge_yaml_text(const std::string& text, const std::string& source) {
   YAML::Node root;
   try {
-    root = YAML::Load(in);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw InputError(path, cat("not valid YAML: ", e.msg, " at line ", e.mark.line + 1));
+    throw InputError(source, cat("not valid YAML: ", e.msg, " at line ", e.mark.line + 1));
   }
   if (root && !root.IsNull() && !root.IsMap())
-    throw InputError(path, "is not a CalmSpace config (a YAML mapping of sections)");
+    throw InputError(source, "is not a CalmSpace config (a YAML mapping of sections)");
   std::size_t visited = 0;
-  refuse_duplicate_keys(root, path, "", visited);
-  merge_yaml(root, path);
+  refuse_duplicate_keys(root, source, "", visited);
+  merge_yaml(root, source);
 }
 
 void Config::apply_override(const std::string& assignment) {

@@ -28,6 +28,8 @@ struct Config {
   // Merges a YAML file's values over the current ones. `source` names the file in errors.
   void merge_yaml(const YAML::Node& root, const std::string& source);
   void load_file(const std::string& path);
+  // The same for YAML text (a config stored in a model file); `source` names it in errors.
+  void merge_yaml_text(const std::string& text, const std::string& source);
   // One `section.key=value` override; the value is parsed as YAML (so lists work: a=[1,2]).
   void apply_override(const std::string& assignment);
   // Throws InputError if any section is inconsistent.

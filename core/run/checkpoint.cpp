@@ -132,13 +132,13 @@ void write_file(const std::string& file_path, const Checkpoint& c) {
 
 Config Checkpoint::config(const std::string& source) const {
   Config c;
-  YAML::Node root;
   try {
-    root = YAML::Load(config_yaml);
-  } catch (const YAML::Exception& e) {
-    throw InputError(source, cat("the stored config is not valid YAML: ", e.msg));
+    c.merge_yaml_text(config_yaml, source);
+    c.validate();  // a model file's config is input too (a feature size of 0 failed a check)
+  } catch (const InputError& e) {
+    const std::string reason = e.subject() == source ? e.reason() : std::string(e.what());
+    throw InputError(source, "its stored config is not usable: " + reason);
   }
-  c.merge_yaml(root, source);
   return c;
 }
 
