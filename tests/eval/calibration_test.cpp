@@ -57,10 +57,9 @@ TEST(Calibration, FitRecoversTheTemperatureLabelsWereDrawnWith) {
     std::vector<int> truth(N);
     for (int i = 0; i < N; ++i) {
       std::vector<double> p(C);
-      double sum = 0;
-      for (int c = 0; c < C; ++c) {
+      for (int c = 0; c < C; ++c) {  // unnormalised: discrete_distribution normalises
         logits[static_cast<std::size_t>(i) * C + c] = static_cast<float>(z(rng));
-        sum += p[c] = std::exp(logits[static_cast<std::size_t>(i) * C + c] / T0);
+        p[c] = std::exp(logits[static_cast<std::size_t>(i) * C + c] / T0);
       }
       std::discrete_distribution<int> draw(p.begin(), p.end());
       truth[i] = draw(rng);
