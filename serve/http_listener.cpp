@@ -212,6 +212,7 @@ bool HttpListener::admit(const std::string& address, int fd) {
   }
   ++per_address_[address];
   open_.insert(fd);
+  count_changed_.notify_all();
   return true;
 }
 
@@ -220,6 +221,7 @@ void HttpListener::release(const std::string& address, int fd) {
   open_.erase(fd);
   if (--per_address_[address] <= 0) per_address_.erase(address);
   ::close(fd);  // under the lock: stop() never shuts a descriptor number reused elsewhere
+  count_changed_.notify_all();
 }
 
 void HttpListener::serve_connection(int fd) {
@@ -240,6 +242,11 @@ void HttpListener::stop() {
   // rest.
   stopping_ = true;
   if (wake_[1] >= 0) (void)!::write(wake_[1], "x", 1);
+}
+
+bool HttpListener::wait_open_connections(int n, std::chrono::seconds bound) const {
+  std::unique_lock lock(mutex_);
+  return count_changed_.wait_for(lock, bound, [&] { return static_cast<int>(open_.size()) == n; });
 }
 
 int HttpListener::open_connections() const {

@@ -18,6 +18,8 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -54,6 +56,8 @@ class HttpListener {
   void stop();  // from any thread, once or more
   bool running() const { return running_; }
   int open_connections() const;
+  // Blocks until open_connections() == n, or `bound` passes (a safety bound for tests).
+  bool wait_open_connections(int n, std::chrono::seconds bound) const;
 
  private:
   bool admit(const std::string& address, int fd);
@@ -69,6 +73,7 @@ class HttpListener {
   mutable std::mutex mutex_;
   std::map<std::string, int> per_address_;
   std::set<int> open_;
+  mutable std::condition_variable count_changed_;
   ConnectionPool pool_;
 };
 

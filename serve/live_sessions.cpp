@@ -130,6 +130,12 @@ int LiveSessions::active() const {
   return static_cast<int>(sessions_.size());
 }
 
+bool LiveSessions::wait_active(int n, std::chrono::seconds bound) const {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return count_changed_.wait_for(lock, bound,
+                                 [&] { return static_cast<int>(sessions_.size()) == n; });
+}
+
 void LiveSessions::refuse(Id id, int code, const std::string& message) {
   socket_->send_text(id, nlohmann::json{{"type", "error"}, {"message", message}}.dump(),
                      std::size_t{1} << 30);
@@ -156,6 +162,7 @@ void LiveSessions::open(Id id, const std::string& resource) {
                         " live streams, its limit; try again in a moment"));
     sessions_[id] = s;
   }
+  count_changed_.notify_all();
   s->predictor = std::make_unique<Predictor>(members_, /*threads=*/1);
   s->live = std::make_unique<LiveStream>(*s->predictor, limits_.live);
   send(id, {{"type", "ready"},
@@ -246,6 +253,7 @@ void LiveSessions::closed(Id id) {
     s = it->second;
     sessions_.erase(it);
   }
+  count_changed_.notify_all();
   const std::lock_guard<std::mutex> lock(s->mutex);
   s->gone = true;  // a worker holding it stops at its next chunk; nothing is stored
   s->inbox.clear();

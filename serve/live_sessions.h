@@ -22,6 +22,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -55,6 +56,8 @@ class LiveSessions {
   LiveSocketServer::Handlers handlers();
   void set_socket(LiveSocketServer* socket) { socket_ = socket; }
   int active() const;
+  // Blocks until active() == n, or `bound` passes (a safety bound for tests); true when it is n.
+  bool wait_active(int n, std::chrono::seconds bound) const;
 
  private:
   struct Session;
@@ -80,9 +83,10 @@ class LiveSessions {
   // way round: take the sessions, release it, then lock each session).
   mutable std::mutex mutex_;
   std::unordered_map<Id, std::shared_ptr<Session>> sessions_;
-  std::deque<Id> ready_;                // sessions with work, each at most once
-  std::condition_variable work_ready_;  // workers wait here
-  std::condition_variable stopped_;     // the idle watcher waits here
+  std::deque<Id> ready_;                           // sessions with work, each at most once
+  std::condition_variable work_ready_;             // workers wait here
+  std::condition_variable stopped_;                // the idle watcher waits here
+  mutable std::condition_variable count_changed_;  // wait_active() waits here
   bool stopping_ = false;
   std::vector<std::thread> workers_;
   std::thread idle_watcher_;

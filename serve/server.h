@@ -34,6 +34,9 @@ class Server {
   int live_port() const { return live_socket_ ? live_socket_->port() : 0; }  // 0: no live streams
   const LiveSessions* live() const { return live_.get(); }
   int open_connections() const { return listener_ ? listener_->open_connections() : 0; }  // HTTP
+  bool wait_open_connections(int n, std::chrono::seconds bound) const {
+    return listener_ && listener_->wait_open_connections(n, bound);
+  }
   std::string url() const;  // "http://127.0.0.1:8080"
   const ModelPool& pool() const { return *pool_; }
 

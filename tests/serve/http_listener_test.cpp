@@ -104,13 +104,9 @@ int count(const std::string& text, const std::string& what) {
   return n;
 }
 
-// Waits (polling, bounded) until the server has `n` HTTP connections open.
+// Waits until the server has `n` HTTP connections open (60 s: a bound for a broken server only).
 bool open_connections_become(const testing::ServerHarness& h, int n) {
-  for (int poll = 0; poll < 60'000; ++poll) {
-    if (h.server().open_connections() == n) return true;
-    std::this_thread::sleep_for(1ms);
-  }
-  return false;
+  return h.server().wait_open_connections(n, 60s);
 }
 
 TEST(HttpListener, AnIncompleteHeadIsCutAtItsDeadline) {

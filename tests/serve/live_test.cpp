@@ -239,13 +239,11 @@ TEST(Live, AClientThatStopsReadingIsClosedAndOthersCarryOn) {
   LiveSocketClient good(url(h));
   ASSERT_EQ(next(good)["type"], "ready");
   StalledClient stalled(h.live_port());
-  for (int poll = 0; poll < 120'000 && h.server().live()->active() < 2; ++poll)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polls a condition, bounded
-  ASSERT_EQ(h.server().live()->active(), 2);
+  ASSERT_TRUE(h.server().live()->wait_active(2, std::chrono::seconds(120)));
   // One hop (0.25 s: one update) to each stream per round, 60 s of audio; the good client reads
   // its update before the next round, so its unsent updates never pile up. The stalled stream's
   // 240 updates (about 100 KB) cannot fit its 4 KB buffers: its worker gets to them in its own
-  // time, and then the server must close it. Waits on that condition (bounded, polled).
+  // time, and then the server must close it. Waits on that condition.
   const std::vector<std::int16_t> pcm = pcm16(testing::voice_like(0.25, 16000, 25));
   int updates = 0;
   for (int k = 0; k < 240; ++k) {
@@ -255,11 +253,8 @@ TEST(Live, AClientThatStopsReadingIsClosedAndOthersCarryOn) {
     ASSERT_EQ(m["type"], "update") << m.dump();
     ++updates;
   }
-  bool stalled_closed = false;
-  for (int poll = 0; poll < 120'000 && !stalled_closed; ++poll) {
-    stalled_closed = h.server().live()->active() == 1;
-    if (!stalled_closed) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  // Waits on the stalled stream's session ending (120 s: a bound for a broken server only).
+  const bool stalled_closed = h.server().live()->wait_active(1, std::chrono::seconds(120));
   EXPECT_TRUE(stalled_closed);
   EXPECT_FALSE(good.closed());
   good.send_text(R"({"type": "stop", "store": false})");
