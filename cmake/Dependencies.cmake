@@ -23,6 +23,18 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswresample)
 
+# MPI (Open MPI from Debian: libopenmpi-dev, openmpi-bin) for `mpirun -np N calmspace cv|bench|train`
+# (core/cluster/). Optional: without it every verb runs as one process, as before.
+set(CALMSPACE_HAVE_MPI OFF)
+if(CALMSPACE_MPI)
+  find_package(MPI COMPONENTS C)
+  if(MPI_C_FOUND)
+    set(CALMSPACE_HAVE_MPI ON)
+  else()
+    message(STATUS "CalmSpace: no MPI library found; mpirun runs are refused (install libopenmpi-dev)")
+  endif()
+endif()
+
 # HDF5's CMake variables, wrapped as one imported target.
 add_library(calmspace_hdf5 INTERFACE)
 target_include_directories(calmspace_hdf5 SYSTEM INTERFACE ${HDF5_C_INCLUDE_DIRS} ${HDF5_INCLUDE_DIRS})

@@ -11,6 +11,8 @@ packages=(
   clang-14 libclang-rt-14-dev
   libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev
   libhdf5-dev hdf5-tools
+  # mpirun -np N calmspace cv|bench|train (Open MPI)
+  libopenmpi-dev openmpi-bin
   libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev

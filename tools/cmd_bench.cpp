@@ -16,6 +16,7 @@
 #include "core/plot/plot_sources.h"
 #include "tools/config_args.h"
 #include "tools/console_observer.h"
+#include "tools/job.h"
 #include "tools/plot_hook.h"
 #include "tools/verb.h"
 
@@ -76,11 +77,14 @@ void add_bench(CLI::App& app) {
     options.machine = machine_record(config->train.num_threads, gpu_runtime_report());
     for (const auto& path : args->peer_json)
       options.peers.push_back(load_peer_result(path, dataset, *config, options.cells));
-    ConsoleObserver observer;
+    options.cluster = &job();
+    const bool parallel = job().size() > 1;
+    ConsoleObserver observer(rank_prefix());
     const int K = dataset.header().num_folds;
     const int run = args->folds > 0 ? std::min(args->folds, K) : K;
-    observer.set_prefix(
-        cat("[", options.cells.empty() ? "?" : options.cells.front(), " fold 1/", run, "] "));
+    if (!parallel)
+      observer.set_prefix(
+          cat("[", options.cells.empty() ? "?" : options.cells.front(), " fold 1/", run, "] "));
     std::size_t cell_index = 0;
     const auto bench = compare_cells(
         dataset, *config, options, args->out, &observer,
@@ -90,10 +94,11 @@ void add_bench(CLI::App& app) {
           std::fflush(stdout);
           if (k + 1 == run) ++cell_index;
           const int next = (k + 1) % run;
-          if (cell_index < options.cells.size())
+          if (!parallel && cell_index < options.cells.size())
             observer.set_prefix(
                 cat("[", options.cells[cell_index], " fold ", next + 1, "/", run, "] "));
         });
+    if (!job().is_root()) return;
     std::printf("%s", bench_markdown(bench).c_str());
     std::printf("-> %s/bench.json, %s/bench.md\n", args->out.c_str(), args->out.c_str());
     if (!args->no_plots) {

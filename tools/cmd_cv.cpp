@@ -9,6 +9,7 @@
 #include "core/train/cross_validation.h"
 #include "tools/config_args.h"
 #include "tools/console_observer.h"
+#include "tools/job.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {
@@ -40,10 +41,15 @@ void add_cv(CLI::App& app) {
     ConsoleObserver observer;
     const FoldBy fold_by = config->data.fold_by;
     const int K = num_test_folds(dataset.header(), fold_by);
+    Cluster& cluster = job();
+    // With several ranks each line names its rank (its runs are dealt, core/cluster/dealing.h).
     auto prefix = [&](int k) {
+      if (cluster.size() > 1) return rank_prefix();
       return cat("[fold ", k + 1, "/", K, ": ", test_fold_name(dataset.header(), fold_by, k), "] ");
     };
     observer.set_prefix(prefix(0));
+    if (cluster.size() > 1 && cluster.is_root())
+      std::printf("cross-validation over %d folds on %s\n", K, cluster.description().c_str());
     const CvSummary s = cross_validate(
         dataset, *config, out, &observer,
         [&](int k, const TrainOutcome& o) {
@@ -55,7 +61,8 @@ void add_cv(CLI::App& app) {
           std::fflush(stdout);
           observer.set_prefix(prefix(k + 1));
         },
-        /*max_folds=*/0, /*resume=*/!args->resume.empty());
+        /*max_folds=*/0, /*resume=*/!args->resume.empty(), cluster);
+    if (!cluster.is_root()) return;
     std::printf(
         "cv over %zu folds: UA %.4f +- %.4f  WA %.4f +- %.4f  macro-F1 %.4f +- %.4f -> "
         "%s/cv.json\n",

@@ -13,6 +13,7 @@
 #include "core/train/trainer.h"
 #include "tools/config_args.h"
 #include "tools/console_observer.h"
+#include "tools/job.h"
 #include "tools/plot_hook.h"
 #include "tools/verb.h"
 
@@ -56,18 +57,24 @@ void add_train(CLI::App& app) {
     const std::string run_dir = args->resume.empty() ? args->out : args->resume;
     namespace fs = std::filesystem;
     const bool fresh = args->resume.empty();
-    if (fresh && holds_files(run_dir)) {
+    Cluster& cluster = job();
+    const bool occupied = fresh && holds_files(run_dir);
+    cluster.idle_barrier();  // every rank has looked before the root clears or writes anything
+    if (occupied) {
       if (!args->overwrite)
         throw InputError(run_dir,
                          "already exists and is not empty; choose a new folder, continue "
                          "the run with --resume, or replace it with --overwrite");
-      fs::remove_all(run_dir);
+      if (cluster.is_root()) fs::remove_all(run_dir);
+      cluster.idle_barrier();
     }
     const DatasetFile dataset(args->data);
-    ConsoleObserver observer;
+    ConsoleObserver observer(rank_prefix());
+    if (cluster.size() > 1 && cluster.is_root())
+      std::printf("training on %s\n", cluster.description().c_str());
     TrainOutcome outcome;
     try {
-      outcome = train_model(dataset, *config, run_dir, !fresh, &observer);
+      outcome = train_model(dataset, *config, run_dir, !fresh, &observer, cluster);
     } catch (...) {
       // A new run that failed before its first checkpoint leaves nothing behind; one with
       // checkpoints is kept (train --resume continues it).
@@ -77,6 +84,7 @@ void add_train(CLI::App& app) {
         fs::remove_all(run_dir, ec);
       throw;
     }
+    if (!cluster.is_root()) return;
     const bool validated = !std::isnan(outcome.best_valid_ua);
     if (outcome.ensemble > 1 && validated)
       std::printf("ensemble of %d members (validation UA %.4f)\n", outcome.ensemble,

@@ -10,6 +10,7 @@
 
 #include "core/base/atomic_file.h"
 #include "core/base/error.h"
+#include "tools/job.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {
@@ -83,17 +84,28 @@ int main(int argc, char** argv) {
   for (const auto& verb : verbs) verb.add(app);
 
   if (argc > 1 && unknown_verb(app, argv[1])) return 2;
+  using calmspace::tools::job;
+  // A rank that fails ends the whole job: the others would wait for it in a collective forever.
+  auto fail = [](int code) {
+    if (code != 0 && job().size() > 1) job().abort(code);
+    calmspace::tools::end_job();
+    return code;
+  };
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);  // prints help, version or the usage error
-    return code == 0 ? 0 : 2;
-  } catch (const calmspace::Error& e) {
-    std::cerr << "calmspace: error: " << e.what() << "\n";
-    return 1;
+    calmspace::tools::start_job(&argc, &argv);
   } catch (const std::exception& e) {
     std::cerr << "calmspace: error: " << e.what() << "\n";
     return 1;
   }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help, version or the usage error
+    return fail(code == 0 ? 0 : 2);
+  } catch (const std::exception& e) {
+    std::cerr << "calmspace: error: " << calmspace::tools::rank_prefix() << e.what() << "\n";
+    return fail(1);
+  }
+  calmspace::tools::end_job();
   return 0;
 }

@@ -14,6 +14,10 @@ struct PaddedBatch {
   std::int64_t dim = 0;
   std::vector<float> data;            // batch * max_frames * dim values
   std::vector<std::int64_t> lengths;  // true frame count of each clip, size batch
+  // Row 0's position in the whole batch when this is one rank's share of it (data-parallel
+  // training, core/train/data_parallel_step.h): dropout masks are keyed by the position in the
+  // whole batch, so a clip gets the same mask however the batch is shared out.
+  std::int64_t first_row = 0;
 
   float& at(std::int64_t b, std::int64_t t, std::int64_t f) {
     return data[static_cast<std::size_t>((b * max_frames + t) * dim + f)];

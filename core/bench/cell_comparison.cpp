@@ -104,6 +104,8 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
   if (cells.empty()) throw InputError("--cells", "no cell to compare");
   fs::create_directories(out_dir);
 
+  Cluster& cluster = *options.cluster;
+  const bool parallel = cluster.size() > 1;
   nlohmann::json results = nlohmann::json::array();
   int folds_run = 0;
   for (const auto& [name, kind] : cells) {
@@ -111,7 +113,8 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
     config.model.cell = kind;
     const std::string cell_dir = (fs::path(out_dir) / name).string();
     std::vector<double> fold_seconds;
-    auto t0 = Clock::now();
+    const auto cell_start = Clock::now();
+    auto t0 = cell_start;
     const CvSummary cv = cross_validate(
         dataset, config, cell_dir, observer,
         [&, cell_name = name](int k, const TrainOutcome& o) {
@@ -119,7 +122,9 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
           if (on_fold) on_fold(cell_name, k, o);
           t0 = Clock::now();
         },
-        options.max_folds);
+        options.max_folds, /*resume=*/false, cluster);
+    if (!cluster.is_root()) continue;
+    const double cell_seconds = seconds_since(cell_start);
     folds_run = static_cast<int>(cv.folds.size());
     std::vector<double> ua, wa, f1, epochs, train_seconds;
     double clips_per_s = 0;
@@ -142,7 +147,8 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
                        {"wa", spread(wa)},
                        {"macro_f1", spread(f1)},
                        {"train_seconds", spread(train_seconds)},
-                       {"fold_wall_seconds", spread(fold_seconds)},
+                       {parallel ? "cell_wall_seconds" : "fold_wall_seconds",
+                        parallel ? nlohmann::json(cell_seconds) : spread(fold_seconds)},
                        {"epochs", spread(epochs)},
                        {"train_clips_per_s", records ? clips_per_s / records : 0.0},
                        {"inference", time_inference(dataset, best.string(), cv.folds.front(),
@@ -151,6 +157,7 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
                        {"model_bytes", params * 4},
                        {"checkpoint_bytes", static_cast<std::int64_t>(fs::file_size(best))}});
   }
+  if (!cluster.is_root()) return nullptr;
   Config resolved = recipe;
   nlohmann::json peers = nlohmann::json::array();
   for (const auto& peer : options.peers)
@@ -161,12 +168,16 @@ nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
       {"data", dataset.path()},
       {"num_folds", dataset.header().num_folds},
       {"folds_run", folds_run},
+      {"ranks", cluster.size()},
       {"std", "sample standard deviation over folds (n - 1)"},
       {"definitions",
        {{"train_seconds", "per fold, the sum of its epochs' wall times (training and validation)"},
         {"fold_wall_seconds",
          "per fold, wall time of the whole run: loading, epochs, checkpoints "
-         "and the test pass"},
+         "and the test pass (one process)"},
+        {"cell_wall_seconds",
+         "with ranks > 1, wall time of the cell's whole cross-validation, its folds spread over "
+         "the ranks"},
         {"train_clips_per_s",
          "mean over every epoch of every fold of training clips per second "
          "of training time"},

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cluster/cluster.h"
 #include "core/config/config.h"
 #include "core/dataset/dataset_file.h"
 #include "core/train/trainer.h"
@@ -28,12 +29,16 @@ struct CellComparisonOptions {
   nlohmann::json machine;              // machine_record(...), copied into bench.json
   std::string command;                 // the command line, copied into bench.json
   std::vector<nlohmann::json> peers;   // load_peer_result(...) of each --peer-json
+  // Each cell's folds are dealt out to this job's ranks (cross_validation.h); the root writes
+  // bench.json. With N > 1 ranks "fold_wall_seconds" gives way to "cell_wall_seconds".
+  Cluster* cluster = &single_process();
 };
 
 // Called as each cell's fold finishes (cell, fold, outcome).
 using CellFoldCallback = std::function<void(const std::string&, int, const TrainOutcome&)>;
 
-// Runs the comparison and writes bench.json and bench.md; returns bench.json's content.
+// Runs the comparison and writes bench.json and bench.md; returns bench.json's content (on the
+// root; the other ranks of a cluster return null).
 // InputError for an unknown cell name (before anything trains).
 nlohmann::json compare_cells(const DatasetFile& dataset, const Config& recipe,
                              const CellComparisonOptions& options, const std::string& out_dir,

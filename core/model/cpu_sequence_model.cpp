@@ -178,7 +178,7 @@ void CpuSequenceModel::forward(const PaddedBatch& x, std::vector<float>& logits,
           std::fill(o, o + D_, 0.0f);
           continue;
         }
-        const auto key = dropout_row_key(dropout_seed, l, order_[s], t);
+        const auto key = dropout_row_key(dropout_seed, l, x.first_row + order_[s], t);
         for (int j = 0; j < D_; ++j) {
           m[j] = static_cast<float>(dropout_scale(key, j, options_.dropout));
           o[j] = y[j] * m[j];

@@ -4,7 +4,8 @@
 //   RUN/metrics.jsonl, .csv      one record per finished epoch (core/train/epoch_record.h)
 //   RUN/checkpoints/best.h5      the best epoch (validation UA), last.h5 the last
 //   (core/run/checkpoint.h) RUN/report.json, .csv        the best checkpoint on the test split
-//   (core/eval/metrics.h) RUN/member_<k>/              an ensemble's member k, a run directory of
+//   (core/eval/metrics.h) RUN/data_parallel.json  time per rank of a data-parallel run
+//   RUN/member_<k>/              an ensemble's member k, a run directory of
 //   its own CV/fold_<k>/, CV/cv.json     cross-validation: one run directory per fold, and the
 //   summary BENCH/bench.json             `calmspace bench`'s cell comparison DIR/plots/ figures
 //   drawn for DIR
@@ -30,6 +31,8 @@ class RunDir {
   std::filesystem::path report_json() const { return dir_ / "report.json"; }
   std::filesystem::path report_csv() const { return dir_ / "report.csv"; }
   std::filesystem::path plots() const { return dir_ / "plots"; }
+  // How the ranks of a data-parallel run spent each epoch (core/train/trainer.cpp).
+  std::filesystem::path data_parallel_json() const { return dir_ / "data_parallel.json"; }
   RunDir member(int k) const;  // RUN/member_<k>
   RunDir fold(int k) const;    // CV/fold_<k>
   std::filesystem::path cv_json() const { return dir_ / "cv.json"; }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/base/atomic_file.h"
+#include "core/cluster/dealing.h"
 #include "core/dataset/splits.h"
 #include "core/eval/evaluate.h"
 #include "core/run/checkpoint.h"
@@ -58,28 +59,45 @@ Config ensemble_member_config(const Config& config, int member, const DatasetFil
   return c;
 }
 
+void start_ensemble_dir(Config config, const std::string& run_dir) {
+  config.validate();
+  const RunDir dir(run_dir);
+  fs::create_directories(dir.path());
+  write_text_file_atomic(dir.config().string(), config.to_yaml());
+}
+
 TrainOutcome train_ensemble(const DatasetFile& dataset, Config config, const std::string& run_dir,
-                            bool resume, TrainingObserver* observer) {
+                            bool resume, TrainingObserver* observer, Cluster& cluster) {
   const RunDir dir(run_dir);
   if (resume) {
     if (!fs::exists(dir.config())) throw InputError(run_dir, "nothing to resume: no config.yaml");
     config = resolve_config(dir.config().string(), {});
   }
   config.validate();
-  fs::create_directories(dir.path());
-  write_text_file_atomic(dir.config().string(), config.to_yaml());
+  cluster.idle_barrier();  // every rank has read a stored config before the root writes it again
+  if (cluster.is_root()) start_ensemble_dir(config, run_dir);
 
   const int members = config.train.ensemble;
+  for (const std::size_t j : my_share(static_cast<std::size_t>(members), cluster)) {
+    const int k = static_cast<int>(j);
+    const RunDir member = dir.member(k);
+    if (resume && fs::exists(member.report_json())) continue;  // done
+    const bool started = resume && fs::exists(member.last_checkpoint());
+    MemberObserver member_observer(observer, k, members);
+    train_model(dataset, ensemble_member_config(config, k, dataset), member.str(), started,
+                &member_observer);
+  }
+  cluster.idle_barrier();
+  if (!cluster.is_root()) {
+    TrainOutcome mine;
+    mine.run_dir = run_dir;
+    mine.ensemble = members;
+    return mine;
+  }
+
   std::vector<Checkpoint> best;
   for (int k = 0; k < members; ++k) {
     const RunDir member = dir.member(k);
-    const bool done = resume && fs::exists(member.report_json());
-    if (!done) {
-      const bool started = resume && fs::exists(member.last_checkpoint());
-      MemberObserver member_observer(observer, k, members);
-      train_model(dataset, ensemble_member_config(config, k, dataset), member.str(), started,
-                  &member_observer);
-    }
     const fs::path best_path = member.best_checkpoint();
     if (!fs::exists(best_path))
       throw InputError(member.str(), "the member finished without a best checkpoint");

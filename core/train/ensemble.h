@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cluster/cluster.h"
 #include "core/config/config.h"
 #include "core/dataset/dataset_file.h"
 #include "core/train/trainer.h"
@@ -26,11 +27,18 @@ namespace calmspace {
 // validation fold as above (`dataset` gives the folds; InputError for a CSV-split dataset).
 Config ensemble_member_config(const Config& config, int member, const DatasetFile& dataset);
 
+// The ensemble's run directory with its config.yaml (train.ensemble = N, validated): what
+// train_ensemble writes first, and what a resume finds.
+void start_ensemble_dir(Config config, const std::string& run_dir);
+
 // Trains the members one after another, then evaluates the ensemble on the validation and
 // test splits. The outcome's best_valid_ua and test are the ensemble's; history is empty and
 // best_epoch 0 (each member has its own, in its folder). With `resume`, the config stored in
-// run_dir/config.yaml wins.
+// run_dir/config.yaml wins. With a `cluster` of N > 1 ranks the members are dealt out to the
+// ranks (core/cluster/dealing.h); the root evaluates and returns the outcome, the other ranks an
+// outcome with only run_dir and ensemble set.
 TrainOutcome train_ensemble(const DatasetFile& dataset, Config config, const std::string& run_dir,
-                            bool resume, TrainingObserver* observer = nullptr);
+                            bool resume, TrainingObserver* observer = nullptr,
+                            Cluster& cluster = single_process());
 
 }  // namespace calmspace

@@ -21,6 +21,7 @@
 #include "core/model/loss.h"
 #include "core/run/model_checkpoint.h"
 #include "core/run/run_dir.h"
+#include "core/train/data_parallel_step.h"
 #include "core/train/ensemble.h"
 #include "core/train/optimizer.h"
 #include "core/train/schedule.h"
@@ -76,9 +77,31 @@ struct EpochTraining {
 // the end of the epoch (the GPU step's only host synchronisation).
 constexpr std::size_t kLogEvery = 10;
 
+// Rank r's share of a batch when N ranks train data-parallel (data_parallel_step.h): the rows
+// [b_r, b_(r+1)) with b_r the first row whose frames before it reach r / N of the batch's
+// frames, so that each rank's recurrent work (linear in frames) is about equal. One rank: all.
+std::pair<std::size_t, std::size_t> my_rows(std::span<const std::size_t> members,
+                                            std::span<const std::int64_t> frames,
+                                            const Cluster& cluster) {
+  const auto N = static_cast<std::int64_t>(cluster.size());
+  if (N == 1) return {0, members.size()};
+  std::int64_t total = 0;
+  for (const std::size_t p : members) total += frames[p];
+  auto bound = [&](std::int64_t r) {  // first row with N * (frames before it) >= r * total
+    if (r >= N) return members.size();
+    std::int64_t before = 0;
+    std::size_t i = 0;
+    while (i < members.size() && before * N < r * total) before += frames[members[i++]];
+    return i;
+  };
+  return {bound(cluster.rank()), bound(cluster.rank() + 1)};
+}
+
 // `groups`: the (corpus, class) group of each training position, for balanced sampling.
+// Every rank of `cluster` draws the same plan and computes the features of its share only.
 EpochTraining train_one_epoch(TrainingStep& step, ClipSource& source, const Config& config,
-                              int epoch, std::span<const int> groups, TrainingObserver* observer) {
+                              int epoch, std::span<const int> groups, TrainingObserver* observer,
+                              const Cluster& cluster) {
   const auto start = Clock::now();
   const auto& t = config.train;
   BatchPlan plan;
@@ -94,18 +117,26 @@ EpochTraining train_one_epoch(TrainingStep& step, ClipSource& source, const Conf
   } else {
     plan = bucketed_batches(source.frames(epoch), t.batch_size, t.seed, epoch);
   }
+  const std::vector<std::int64_t> frames =  // what my_rows balances, with several ranks
+      cluster.size() > 1 ? source.frames(epoch) : std::vector<std::int64_t>{};
   step.reset_totals();
   StepTotals totals;
   for (std::size_t k = 0; k < plan.size(); ++k) {
-    const auto& members = plan[k];
-    const std::vector<FeatureMatrix> features = source.features(members, epoch);
-    std::vector<const FeatureMatrix*> pointers;
-    std::vector<int> labels;
-    for (std::size_t i = 0; i < members.size(); ++i) {
-      pointers.push_back(&features[i]);
-      labels.push_back(source.labels()[members[i]]);
+    const auto [first, end] = my_rows(plan[k], frames, cluster);
+    const std::vector<std::size_t> members(plan[k].begin() + static_cast<std::ptrdiff_t>(first),
+                                           plan[k].begin() + static_cast<std::ptrdiff_t>(end));
+    Batch batch;  // empty when this rank's share of a small batch is nothing
+    if (!members.empty()) {
+      const std::vector<FeatureMatrix> features = source.features(members, epoch);
+      std::vector<const FeatureMatrix*> pointers;
+      std::vector<int> labels;
+      for (std::size_t i = 0; i < members.size(); ++i) {
+        pointers.push_back(&features[i]);
+        labels.push_back(source.labels()[members[i]]);
+      }
+      batch = pad_batch(pointers, labels, members);
     }
-    const Batch batch = pad_batch(pointers, labels, members);
+    batch.x.first_row = static_cast<std::int64_t>(first);
     const std::uint64_t dropout_seed = Rng({t.seed, 0xD0u, std::uint64_t(epoch), k}).next();
     step.run(batch, dropout_seed, epoch, k);
     const bool last = k + 1 == plan.size();
@@ -127,12 +158,55 @@ EpochTraining train_one_epoch(TrainingStep& step, ClipSource& source, const Conf
   return out;
 }
 
+// Every rank must hold the same weights after each epoch (the same summed gradients, the same
+// update); a difference means a rank diverged, and training stops with an internal error.
+void check_same_weights(std::span<const float> weights, Cluster& cluster, int epoch) {
+  double sum = 0;
+  for (std::size_t i = 0; i < weights.size(); ++i)
+    sum += static_cast<double>(weights[i]) * static_cast<double>(i % 7 + 1);
+  std::vector<double> extremes = {sum, -sum};
+  cluster.allreduce_max(extremes);
+  CALMSPACE_CHECK(extremes[0] == -extremes[1], "the ranks' weights differ after epoch ", epoch + 1,
+                  " (checksums from ", -extremes[1], " to ", extremes[0], ")");
+}
+
+// One epoch of data-parallel training: the slowest rank's and the mean rank's seconds of
+// compute, waiting and allreduce (data_parallel_step.h), and the epoch's training seconds.
+nlohmann::json epoch_times(const DataParallelStep& step, Cluster& cluster, int epoch,
+                           double train_seconds) {
+  const ParallelTimes& t = step.times();
+  std::vector<double> mean = {t.compute, t.wait, t.allreduce};
+  std::vector<double> max = mean;
+  cluster.allreduce_sum(mean);
+  cluster.allreduce_max(max);
+  for (double& x : mean) x /= cluster.size();
+  auto pair = [&](std::size_t i) { return nlohmann::json{{"mean", mean[i]}, {"max", max[i]}}; };
+  return {{"epoch", epoch + 1},         {"steps", t.steps},        {"train_seconds", train_seconds},
+          {"compute_seconds", pair(0)}, {"wait_seconds", pair(1)}, {"allreduce_seconds", pair(2)}};
+}
+
+// RUN/data_parallel.json: how the ranks spent each epoch (written by the root after each one).
+void write_parallel_log(const RunDir& run, const nlohmann::json& epochs, const Cluster& cluster,
+                        const DataParallelStep& step) {
+  const nlohmann::json log = {
+      {"ranks", cluster.size()},
+      {"cluster", cluster.description()},
+      {"allreduce_bytes_per_step", step.allreduce_bytes()},
+      {"definitions",
+       {{"compute_seconds", "forward, backward and update of the rank's share of each batch"},
+        {"wait_seconds", "in a barrier before each allreduce: waiting for the slowest rank"},
+        {"allreduce_seconds", "in MPI_Allreduce of the flat gradients"},
+        {"train_seconds", "the root's wall time of the epoch's training half (features too)"}}},
+      {"epochs", epochs}};
+  write_text_file_atomic(run.data_parallel_json().string(), log.dump(2) + "\n");
+}
+
 }  // namespace
 
 TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::string& run_dir,
-                         bool resume, TrainingObserver* observer) {
+                         bool resume, TrainingObserver* observer, Cluster& cluster) {
   if (resume ? RunDir(run_dir).is_ensemble() : config.train.ensemble > 1)
-    return train_ensemble(dataset, std::move(config), run_dir, resume, observer);
+    return train_ensemble(dataset, std::move(config), run_dir, resume, observer, cluster);
   const RunDir run(run_dir);
   std::optional<Checkpoint> resumed;
   if (resume) {
@@ -144,8 +218,13 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   config.validate();
   check_config_folds(dataset.header(), config.data, dataset.path());
   const ResolvedDevice where = resolve_device(config.train.device);  // before writing anything
-  fs::create_directories(run.checkpoints());
-  write_text_file_atomic(run.config().string(), config.to_yaml());
+  const bool parallel = cluster.size() > 1;
+  const bool root = cluster.is_root();  // writes the run directory, tells the observer
+  if (!root) observer = nullptr;
+  if (root) {
+    fs::create_directories(run.checkpoints());
+    write_text_file_atomic(run.config().string(), config.to_yaml());
+  }
 
   const auto& t = config.train;
   const Splits splits = make_splits(dataset, t, config.data.fold_by);
@@ -159,6 +238,11 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
 
   auto model = make_sequence_model(config.model, model_input_dim(config), C, t.seed, t.compute());
   model->set_num_threads(t.num_threads);
+  if (parallel && model->backend_name() != "cpu")
+    throw InputError("train.device",
+                     cat("data-parallel training over ", cluster.size(),
+                         " ranks runs on the CPU backend only (the ", model->backend_name(),
+                         " step keeps its gradients on the device); set train.device=cpu"));
   LrSchedule schedule(t);
   TrainingState state;
   std::vector<EpochRecord> history;
@@ -181,7 +265,15 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   step_config.grad_clip = t.grad_clip;
   if (t.class_weights)
     step_config.class_weights = inverse_frequency_weights(train_source.labels(), C);
-  const std::unique_ptr<TrainingStep> step = make_training_step(*model, step_config);
+  DataParallelStep* data_parallel = nullptr;
+  std::unique_ptr<TrainingStep> step;
+  if (parallel) {
+    auto dp = std::make_unique<DataParallelStep>(*model, step_config, cluster);
+    data_parallel = dp.get();
+    step = std::move(dp);
+  } else {
+    step = make_training_step(*model, step_config);
+  }
   if (resumed)
     step->set_optimizer_state({state.optimizer_m, state.optimizer_v, state.optimizer_step});
   if (observer)
@@ -194,13 +286,19 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
 
   TrainOutcome outcome;
   outcome.run_dir = run_dir;
+  nlohmann::json parallel_log = nlohmann::json::array();  // data_parallel.json's epochs
   for (int epoch = static_cast<int>(state.epoch); epoch < t.epochs; ++epoch) {
     if (t.patience > 0 && state.epochs_without_improvement >= t.patience) break;
     const auto start = Clock::now();
     const double lr = schedule.lr_for_epoch(epoch, int(state.epochs_without_improvement));
     step->set_lr(lr);
+    if (data_parallel) data_parallel->reset_times();
     const EpochTraining trained =
-        train_one_epoch(*step, train_source, config, epoch, groups, observer);
+        train_one_epoch(*step, train_source, config, epoch, groups, observer, cluster);
+    if (data_parallel) {
+      check_same_weights(model->weights(), cluster, epoch);
+      parallel_log.push_back(epoch_times(*data_parallel, cluster, epoch, trained.seconds));
+    }
 
     EpochRecord record;
     record.epoch = epoch + 1;
@@ -240,11 +338,14 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     state.optimizer_v = std::move(adam.v);
     state.optimizer_step = adam.step;
     state.metrics_history = history_to_json(history);
-    const Checkpoint checkpoint = checkpoint_of(*model, config, labels, state);
-    if (improved) save_checkpoint(run.best_checkpoint().string(), checkpoint);
-    save_checkpoint(run.last_checkpoint().string(),
-                    checkpoint);  // last: a resume always finds the best
-    write_history(run, history);
+    if (root) {
+      const Checkpoint checkpoint = checkpoint_of(*model, config, labels, state);
+      if (improved) save_checkpoint(run.best_checkpoint().string(), checkpoint);
+      save_checkpoint(run.last_checkpoint().string(),
+                      checkpoint);  // last: a resume always finds the best
+      write_history(run, history);
+      if (data_parallel) write_parallel_log(run, parallel_log, cluster, *data_parallel);
+    }
     if (observer) observer->on_epoch(record, improved);
   }
   outcome.history = history;
@@ -253,7 +354,8 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   outcome.stopped_early =
       state.epoch < t.epochs && t.patience > 0 && state.epochs_without_improvement >= t.patience;
 
-  // The best checkpoint on the test split.
+  // The best checkpoint on the test split (the root's work).
+  if (!root) return outcome;
   if (!splits.test.empty() && fs::exists(run.best_checkpoint())) {
     const Checkpoint best = load_checkpoint(run.best_checkpoint().string());
     auto best_model = model_from_checkpoint(best, t.compute());

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cluster/cluster.h"
 #include "core/config/config.h"
 #include "core/dataset/dataset_file.h"
 #include "core/eval/metrics.h"
@@ -47,7 +48,14 @@ struct TrainOutcome {
 
 // Trains as `config` says. With `resume`, continues the run in `run_dir` from its
 // checkpoints/last.h5 (the config stored there wins; the one given is ignored).
+// With a `cluster` of N > 1 ranks (every rank calls this with the same arguments): an ensemble's
+// members are dealt out to the ranks (ensemble.h); one model trains data-parallel
+// (core/train/data_parallel_step.h): each rank computes the gradients of its share of every
+// global batch (train.batch_size stays the global batch), one allreduce sums them, and every
+// rank applies the same update. The root writes the run directory and calls the observer; the
+// other ranks return an outcome with only run_dir set. --resume works with any number of ranks.
 TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::string& run_dir,
-                         bool resume, TrainingObserver* observer = nullptr);
+                         bool resume, TrainingObserver* observer = nullptr,
+                         Cluster& cluster = single_process());
 
 }  // namespace calmspace
