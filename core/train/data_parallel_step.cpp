@@ -5,7 +5,6 @@
 #include <span>
 
 #include "core/base/error.h"
-#include "core/model/loss.h"
 #include "core/model/softmax.h"
 
 namespace calmspace {
@@ -41,16 +40,8 @@ void DataParallelStep::run(const Batch& batch, std::uint64_t dropout_seed, int e
   if (B == 0) {
     std::fill(flat_.begin(), flat_.begin() + static_cast<std::ptrdiff_t>(P), 0.0f);
   } else {
-    model_.zero_gradients();
-    model_.forward(batch.x, logits_, /*training=*/true, dropout_seed);
-    dlogits_.resize(logits_.size());
-    const double loss =
-        softmax_cross_entropy(logits_, B, C, batch.labels, config_.class_weights, dlogits_);
-    if (!std::isfinite(loss))
-      throw InputError("train.lr",
-                       cat("training diverged: the loss is ", loss, " at epoch ", epoch + 1,
-                           " batch ", index + 1, "; lower train.lr or set train.grad_clip"));
-    model_.backward(dlogits_);
+    const double loss = forward_backward(model_, batch, config_.class_weights, dropout_seed, epoch,
+                                         index, logits_, dlogits_);
     double weight_sum = 0;
     for (const int y : batch.labels)
       weight_sum += config_.class_weights.empty() ? 1.0 : config_.class_weights[y];

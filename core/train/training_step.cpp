@@ -16,6 +16,24 @@ std::unique_ptr<TrainingStep> make_training_step(SequenceModel& model,
   return std::make_unique<CpuTrainingStep>(model, config);
 }
 
+double forward_backward(SequenceModel& model, const Batch& batch,
+                        std::span<const float> class_weights, std::uint64_t dropout_seed, int epoch,
+                        std::size_t index, std::vector<float>& logits,
+                        std::vector<float>& dlogits) {
+  const auto B = static_cast<std::int64_t>(batch.labels.size());
+  model.zero_gradients();
+  model.forward(batch.x, logits, /*training=*/true, dropout_seed);
+  dlogits.resize(logits.size());
+  const double loss =
+      softmax_cross_entropy(logits, B, model.num_classes(), batch.labels, class_weights, dlogits);
+  if (!std::isfinite(loss))
+    throw InputError(
+        "train.lr", cat("training diverged: the loss is ", loss, " at epoch ", epoch + 1, " batch ",
+                        index + 1, "; lower train.lr or set train.grad_clip"));
+  model.backward(dlogits);
+  return loss;
+}
+
 CpuTrainingStep::CpuTrainingStep(SequenceModel& model, const TrainStepConfig& config)
     : model_(model), config_(config), optimizer_(config.adam, model.weights().size()) {}
 
@@ -23,16 +41,8 @@ void CpuTrainingStep::run(const Batch& batch, std::uint64_t dropout_seed, int ep
                           std::size_t index) {
   const int C = model_.num_classes();
   const auto B = static_cast<std::int64_t>(batch.labels.size());
-  model_.zero_gradients();
-  model_.forward(batch.x, logits_, /*training=*/true, dropout_seed);
-  dlogits_.resize(logits_.size());
-  const double loss =
-      softmax_cross_entropy(logits_, B, C, batch.labels, config_.class_weights, dlogits_);
-  if (!std::isfinite(loss))
-    throw InputError(
-        "train.lr", cat("training diverged: the loss is ", loss, " at epoch ", epoch + 1, " batch ",
-                        index + 1, "; lower train.lr or set train.grad_clip"));
-  model_.backward(dlogits_);
+  const double loss = forward_backward(model_, batch, config_.class_weights, dropout_seed, epoch,
+                                       index, logits_, dlogits_);
   totals_.grad_norm_sum += clip_gradient_norm(model_.gradients(), config_.grad_clip);
   optimizer_.step(model_.weights(), model_.gradients());
   const auto predicted = argmax_rows(logits_, C);

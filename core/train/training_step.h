@@ -49,6 +49,14 @@ class TrainingStep {
   virtual void set_optimizer_state(const AdamState& state) = 0;
 };
 
+// The first half of a host step: zero gradients, forward (training, `dropout_seed`), softmax
+// cross-entropy with `class_weights`, backward. Returns the batch's (weighted) mean loss; the
+// model's gradients are then d loss / d weights; `logits` (B, C) and `dlogits` are scratch.
+// InputError naming train.lr when the loss is not finite (`epoch`, `index` name the batch).
+double forward_backward(SequenceModel& model, const Batch& batch,
+                        std::span<const float> class_weights, std::uint64_t dropout_seed, int epoch,
+                        std::size_t index, std::vector<float>& logits, std::vector<float>& dlogits);
+
 // The CUDA step for models the registered GPU backend made, the CPU step otherwise.
 std::unique_ptr<TrainingStep> make_training_step(SequenceModel& model,
                                                  const TrainStepConfig& config);

@@ -29,13 +29,8 @@ std::string cv_json(const fs::path& out) {
   return text;
 }
 
-class MpiCv : public ::testing::Test {
+class MpiCv : public MpiTest {
  protected:
-  void SetUp() override {
-    if (const std::string why = mpi_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
-    data_ = (dir_ / "tones.h5").string();
-    write_tone_dataset(data_);
-  }
   // Runs the cross-validation into dir_/name with `ranks` processes; returns cv.json.
   std::string cv(int ranks, const std::string& name, const std::string& extra) {
     std::string output;
@@ -46,8 +41,6 @@ class MpiCv : public ::testing::Test {
     EXPECT_EQ(status, 0) << output;
     return cv_json(dir_ / name);
   }
-  ScratchDir dir_;
-  std::string data_;
 };
 
 TEST_F(MpiCv, TwoAndThreeRanksGiveTheOneProcessResultBitForBit) {

@@ -1,6 +1,8 @@
-// Shared by the MPI tests: running `calmspace` under `mpirun -np N` on localhost, and the reason
-// to skip when this machine cannot (no MPI in the build, or no mpirun on the PATH).
+// Shared by the MPI tests: running `calmspace` under `mpirun -np N` on localhost, the reason to
+// skip when this machine cannot (no MPI in the build, or no mpirun on the PATH), and a fixture.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <string>
 
@@ -25,5 +27,17 @@ inline int run_calmspace(int ranks, const std::string& args, std::string* output
   return run_command(cat("mpirun --oversubscribe --allow-run-as-root -np ", ranks, " ", program),
                      output);
 }
+
+// A scratch folder with the tone dataset (test_support.h) in it; skips without MPI.
+class MpiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (const std::string why = mpi_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
+    data_ = (dir_ / "tones.h5").string();
+    write_tone_dataset(data_);
+  }
+  ScratchDir dir_;
+  std::string data_;
+};
 
 }  // namespace calmspace::testing

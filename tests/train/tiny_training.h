@@ -1,12 +1,14 @@
 // Shared by the trainer tests: a config that learns the tone dataset (support/test_support.h
 // write_tone_dataset) in a few epochs of a tiny bidirectional GRU, and the per-epoch values that
-// must match exactly between two runs (timings may differ).
+// must match exactly between two runs (timings may differ), and a crash after a given epoch.
 #pragma once
 
+#include <stdexcept>
 #include <vector>
 
 #include "core/config/config.h"
 #include "core/train/epoch_record.h"
+#include "core/train/trainer.h"
 
 namespace calmspace::testing {
 
@@ -38,5 +40,17 @@ inline std::vector<double> learning_values(const std::vector<EpochRecord>& histo
       v.push_back(x);
   return v;
 }
+
+// Simulates a crash right after epoch `epoch` (1-based) was checkpointed: a killed run.
+class CrashAfter final : public TrainingObserver {
+ public:
+  explicit CrashAfter(int epoch) : epoch_(epoch) {}
+  void on_epoch(const EpochRecord& r, bool) override {
+    if (r.epoch == epoch_) throw std::runtime_error("simulated crash");
+  }
+
+ private:
+  int epoch_;
+};
 
 }  // namespace calmspace::testing

@@ -19,6 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
+using testing::CrashAfter;
 using testing::learning_values;
 using testing::tiny_config;
 
@@ -81,18 +82,6 @@ TEST_F(Trainer, WithoutValidationItTrainsOnTheValidationFoldTooAndKeepsTheLastEp
   EXPECT_EQ(best.weights, last.weights);
   EXPECT_EQ(best.state.best_epoch, 6);
 }
-
-// Simulates a crash right after epoch `stop_after` was checkpointed.
-class CrashAfter final : public TrainingObserver {
- public:
-  explicit CrashAfter(int epoch) : epoch_(epoch) {}
-  void on_epoch(const EpochRecord& r, bool) override {
-    if (r.epoch == epoch_) throw std::runtime_error("simulated crash");
-  }
-
- private:
-  int epoch_;
-};
 
 TEST_F(Trainer, ResumedRunEndsWhereAnUninterruptedOneDoes) {
   const DatasetFile data(data_path_);
