@@ -104,6 +104,31 @@ const std::vector<FeatureMatrix>& ClipSource::clean_features() {
   return clean_;
 }
 
+std::vector<FeatureMatrix> ClipSource::clean_features_of(std::span<const std::size_t> positions) {
+  if (config_.features.speaker_norm != Cmvn::None)
+    throw InputError("features.speaker_norm",
+                     "needs every clip of a speaker: clean features are computed for the split");
+  std::vector<FeatureMatrix> out;
+  if (stored_) {
+    for (const std::size_t p : positions) {
+      FeatureMatrix m;
+      m.dim = feature_dim_;
+      m.data = dataset_->clip_features(key_, clips_.at(p));
+      m.frames = static_cast<std::int64_t>(m.data.size()) / std::max(1, feature_dim_);
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
+  std::vector<std::vector<float>> waveforms;
+  for (std::size_t i = 0; i < positions.size(); i += kExtractChunk) {
+    waveforms.clear();
+    for (std::size_t j = i; j < std::min(positions.size(), i + kExtractChunk); ++j)
+      waveforms.push_back(dataset_->waveform(clips_.at(positions[j])));
+    for (auto& m : extract(waveforms)) out.push_back(std::move(m));
+  }
+  return out;
+}
+
 std::vector<FeatureMatrix> ClipSource::features(std::span<const std::size_t> positions,
                                                 std::int64_t epoch) {
   std::vector<FeatureMatrix> out;
@@ -149,6 +174,8 @@ std::vector<FeatureMatrix> ClipSource::features(std::span<const std::size_t> pos
     if (speaker_norm != Cmvn::None)
       for (std::size_t k = 0; k < positions.size(); ++k)
         apply_speaker_norm(out[k], speaker_stats_.at(speakers_[positions[k]]), speaker_norm);
+  } else if (!cache_clean_ && speaker_norm == Cmvn::None) {
+    out = clean_features_of(positions);
   } else {
     const auto& clean = clean_features();
     for (std::size_t p : positions) out.push_back(clean.at(p));

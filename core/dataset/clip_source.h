@@ -64,6 +64,14 @@ class ClipSource {
 
   // Clean features of every position, loaded / computed once (in chunks, extractor threads).
   const std::vector<FeatureMatrix>& clean_features();
+  // Clean features of `positions` only, read (stored features: those clips' rows) or computed
+  // from their waveforms now, never cached. Without features.speaker_norm (whose statistics need
+  // every clip of a speaker) only; InputError otherwise.
+  std::vector<FeatureMatrix> clean_features_of(std::span<const std::size_t> positions);
+  // With `cache` false (a data-parallel rank, core/train/data_parallel_step.h) features() reads
+  // or computes only the positions asked for instead of caching every clean clip, so a rank's
+  // memory holds its batches, not the split. Ignored with features.speaker_norm.
+  void set_cache_clean(bool cache) { cache_clean_ = cache; }
 
  private:
   std::vector<FeatureMatrix> extract(const std::vector<std::vector<float>>& waveforms);
@@ -79,6 +87,7 @@ class ClipSource {
   std::unique_ptr<FeatureExtractor> extractor_;  // created on first need
   std::vector<FeatureMatrix> clean_;
   bool clean_ready_ = false;
+  bool cache_clean_ = true;
   std::vector<int> speakers_;                  // speaker of each position (babble, speaker_norm)
   std::map<int, FeatureStats> speaker_stats_;  // features.speaker_norm: per speaker, clean
   std::vector<std::vector<float>> rooms_;      // room_bank(), made on the first reverberated clip

@@ -47,6 +47,24 @@ FeatureStats FeatureStatsAccumulator::finish() const {
   return s;
 }
 
+std::vector<double> FeatureStatsAccumulator::totals() const {
+  std::vector<double> t{static_cast<double>(frames_)};
+  t.insert(t.end(), sum_.begin(), sum_.end());
+  t.insert(t.end(), sum_sq_.begin(), sum_sq_.end());
+  return t;
+}
+
+void FeatureStatsAccumulator::add_totals(std::span<const double> totals) {
+  const auto F = static_cast<std::size_t>(dim_);
+  CALMSPACE_CHECK(totals.size() == 1 + 2 * F, "totals of ", totals.size(), " values for dim ",
+                  dim_);
+  frames_ += static_cast<std::int64_t>(std::llround(totals[0]));
+  for (std::size_t f = 0; f < F; ++f) {
+    sum_[f] += totals[1 + f];
+    sum_sq_[f] += totals[1 + F + f];
+  }
+}
+
 FeatureStats compute_feature_stats(std::span<const FeatureMatrix> clips) {
   CALMSPACE_CHECK(!clips.empty(), "no clips to compute feature statistics from");
   FeatureStatsAccumulator acc(clips[0].dim);

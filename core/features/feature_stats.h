@@ -30,6 +30,10 @@ class FeatureStatsAccumulator {
   // Rows of (n, dim) values.
   void add_rows(std::span<const float> rows, std::int64_t n);
   FeatureStats finish() const;
+  // [frames, sum (dim), sum of squares (dim)]: what several accumulators (the ranks of a job)
+  // add element-wise before one finishes; add_totals adds such a vector.
+  std::vector<double> totals() const;
+  void add_totals(std::span<const double> totals);
 
  private:
   std::int64_t dim_;

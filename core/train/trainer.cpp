@@ -12,6 +12,7 @@
 #include "core/base/atomic_file.h"
 #include "core/base/error.h"
 #include "core/base/rng.h"
+#include "core/cluster/dealing.h"
 #include "core/dataset/batching.h"
 #include "core/dataset/clip_source.h"
 #include "core/dataset/splits.h"
@@ -170,6 +171,52 @@ void check_same_weights(std::span<const float> weights, Cluster& cluster, int ep
                   " (checksums from ", -extremes[1], " to ", extremes[0], ")");
 }
 
+// The input normalisation's statistics with each rank reading only its share of the training
+// clips (core/cluster/dealing.h): the ranks' sums and sums of squares are added by one allreduce.
+// Equal to compute_feature_stats over every clip up to the order of the double sums.
+FeatureStats feature_stats_on_ranks(ClipSource& source, int dim, Cluster& cluster) {
+  constexpr std::size_t kChunk = 64;  // clips read or computed at a time: bounded memory
+  FeatureStatsAccumulator accumulator(dim);
+  const std::vector<std::size_t> mine = my_share(source.size(), cluster);
+  for (std::size_t i = 0; i < mine.size(); i += kChunk) {
+    const std::span<const std::size_t> chunk(mine.data() + i, std::min(kChunk, mine.size() - i));
+    for (const FeatureMatrix& clip : source.clean_features_of(chunk)) accumulator.add(clip);
+  }
+  std::vector<double> totals = accumulator.totals();
+  cluster.allreduce_sum(totals);
+  FeatureStatsAccumulator all(dim);
+  all.add_totals(totals);
+  return all.finish();
+}
+
+// Validation with each rank scoring its share of the clips (`mine`, possibly none): the ranks'
+// confusion matrices and loss sums are added by one allreduce, and the metrics computed from the
+// sum, as evaluate_model computes them from the whole split's.
+Metrics validation_on_ranks(SequenceModel& model, ClipSource& mine,
+                            const std::vector<std::string>& labels, int batch_size,
+                            Cluster& cluster) {
+  const std::size_t C = labels.size();
+  std::vector<double> totals(C * C + 1, 0.0);  // confusion (rows = truth), then the loss sum
+  if (mine.size() > 0) {
+    const Metrics m = evaluate_model(model, mine, labels, batch_size).metrics;
+    for (std::size_t i = 0; i < C; ++i)
+      for (std::size_t j = 0; j < C; ++j)
+        totals[i * C + j] = static_cast<double>(m.confusion[i][j]);
+    totals[C * C] = m.loss * static_cast<double>(m.clips);
+  }
+  cluster.allreduce_sum(totals);
+  std::vector<std::vector<std::int64_t>> confusion(C, std::vector<std::int64_t>(C));
+  std::int64_t clips = 0;
+  for (std::size_t i = 0; i < C; ++i)
+    for (std::size_t j = 0; j < C; ++j) {
+      confusion[i][j] = std::llround(totals[i * C + j]);
+      clips += confusion[i][j];
+    }
+  return metrics_from_confusion(
+      std::move(confusion), labels,
+      totals[C * C] / static_cast<double>(std::max<std::int64_t>(clips, 1)));
+}
+
 // One epoch of data-parallel training: the slowest rank's and the mean rank's seconds of
 // compute, waiting and allreduce (data_parallel_step.h), and the epoch's training seconds.
 nlohmann::json epoch_times(const DataParallelStep& step, Cluster& cluster, int epoch,
@@ -230,6 +277,18 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   const Splits splits = make_splits(dataset, t, config.data.fold_by);
   ClipSource train_source(dataset, config, splits.train, /*augment=*/true);
   ClipSource valid_source(dataset, config, splits.valid, /*augment=*/false);
+  // Data-parallel ranks read only their shares: of each batch (the training source caches
+  // nothing), of the statistics pass and of the validation clips. Speaker-level normalisation
+  // needs every clip of a speaker in one place, so with it every rank reads the whole split.
+  const bool sharded = cluster.size() > 1 && config.features.speaker_norm == Cmvn::None;
+  std::optional<ClipSource> my_valid;
+  if (sharded) {
+    train_source.set_cache_clean(false);
+    std::vector<std::size_t> mine;
+    for (const std::size_t k : my_share(splits.valid.size(), cluster))
+      mine.push_back(splits.valid[k]);
+    my_valid.emplace(dataset, config, std::move(mine), /*augment=*/false);
+  }
   const auto& labels = dataset.label_names();
   const int C = static_cast<int>(labels.size());
   std::vector<int> groups;  // (corpus, class) of each training position
@@ -253,7 +312,9 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     schedule.set_plateau_lr(state.plateau_lr);
     history = history_from_json(state.metrics_history);
   } else if (config.model.input_norm) {
-    const FeatureStats stats = compute_feature_stats(train_source.clean_features());
+    const FeatureStats stats =
+        sharded ? feature_stats_on_ranks(train_source, model_input_dim(config), cluster)
+                : compute_feature_stats(train_source.clean_features());
     model->set_input_norm(stats.mean, stats.std);
   } else {
     const int F = model_input_dim(config);
@@ -309,12 +370,14 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     record.clips_per_s = splits.train.size() / std::max(trained.seconds, 1e-9);
     bool improved = false;
     if (valid_source.size() > 0) {
-      const Evaluation valid = evaluate_model(*model, valid_source, labels, t.batch_size);
-      record.valid_loss = valid.metrics.loss;
-      record.valid_wa = valid.metrics.wa;
-      record.valid_ua = valid.metrics.ua;
-      record.valid_macro_f1 = valid.metrics.macro_f1;
-      improved = state.best_epoch < 0 || valid.metrics.ua > state.best_valid_ua;
+      const Metrics valid =
+          sharded ? validation_on_ranks(*model, *my_valid, labels, t.batch_size, cluster)
+                  : evaluate_model(*model, valid_source, labels, t.batch_size).metrics;
+      record.valid_loss = valid.loss;
+      record.valid_wa = valid.wa;
+      record.valid_ua = valid.ua;
+      record.valid_macro_f1 = valid.macro_f1;
+      improved = state.best_epoch < 0 || valid.ua > state.best_valid_ua;
     } else {
       record.valid_loss = record.valid_wa = record.valid_ua = record.valid_macro_f1 = NAN;
       improved = true;  // no validation split: the last epoch is the best

@@ -65,16 +65,30 @@ void expect_same_training(const fs::path& run, const fs::path& reference) {
 
 class MpiTrain : public MpiTest {
  protected:
-  void train(int ranks, const std::string& name) {
+  void train(int ranks, const std::string& name, const std::string& extra = "") {
     std::string output;
     ASSERT_EQ(run_calmspace(ranks,
                             cat("train --data ", data_, " --out ", (dir_ / name).string(),
-                                " --no-plots ", kRecipe),
+                                " --no-plots ", kRecipe, " ", extra),
                             &output),
               0)
         << output;
   }
 };
+
+// Without waveform augmentation each rank reads the clean features of only its share of every
+// batch (nothing cached), of the statistics pass and of the validation clips; with speaker-level
+// normalisation every rank reads the whole split. Both follow one process.
+TEST_F(MpiTrain, RanksReadingOnlyTheirSharesFollowTheOneProcessRun) {
+  for (const std::string extra :
+       {"augment.gain_db=0", "augment.gain_db=0 features.cmvn=none features.speaker_norm=mean"}) {
+    SCOPED_TRACE(extra);
+    const std::string name = extra.find("speaker") == std::string::npos ? "clean" : "speaker";
+    train(1, name + "_one", extra);
+    train(3, name + "_three", extra);
+    expect_same_training(dir_ / (name + "_three"), dir_ / (name + "_one"));
+  }
+}
 
 TEST_F(MpiTrain, TwoAndThreeRanksFollowTheOneProcessRun) {
   train(1, "one");
