@@ -1,6 +1,7 @@
 // Data-parallel training of one model over the ranks of a job (issue 23). Every rank holds the
-// same weights and optimizer state and is given its share of each global batch (rows
-// [B r / N, B (r + 1) / N) of the B positions, possibly none). One step:
+// same weights and optimizer state and is given its share of each global batch: a contiguous run
+// of its rows holding about 1/N of the batch's frames (trainer.cpp, my_rows), possibly none.
+// One step:
 //   local forward / softmax cross-entropy / backward on the share      -> g_r = d(mean_r loss)/dw
 //   g_r *= W_r  (W_r = the share's sum of class weights, its clip count when unweighted)
 //   one MPI_Allreduce (sum) of the flat buffer [g_r (P floats), W_r, W_r loss_r, correct_r, B_r]
