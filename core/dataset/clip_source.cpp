@@ -1,6 +1,7 @@
 #include "core/dataset/clip_source.h"
 
 #include <algorithm>
+#include <numeric>
 
 #include "core/audio/degrade.h"
 #include "core/base/error.h"
@@ -77,24 +78,9 @@ std::vector<FeatureMatrix> ClipSource::extract(const std::vector<std::vector<flo
 
 const std::vector<FeatureMatrix>& ClipSource::clean_features() {
   if (clean_ready_) return clean_;
-  clean_.clear();
-  if (stored_) {
-    for (std::size_t c : clips_) {
-      FeatureMatrix m;
-      m.dim = feature_dim_;
-      m.data = dataset_->clip_features(key_, c);
-      m.frames = static_cast<std::int64_t>(m.data.size()) / std::max(1, feature_dim_);
-      clean_.push_back(std::move(m));
-    }
-  } else {
-    std::vector<std::vector<float>> waveforms;
-    for (std::size_t i = 0; i < clips_.size(); i += kExtractChunk) {
-      waveforms.clear();
-      for (std::size_t j = i; j < std::min(clips_.size(), i + kExtractChunk); ++j)
-        waveforms.push_back(dataset_->waveform(clips_[j]));
-      for (auto& m : extract(waveforms)) clean_.push_back(std::move(m));
-    }
-  }
+  std::vector<std::size_t> every(clips_.size());
+  std::iota(every.begin(), every.end(), std::size_t{0});
+  clean_ = read_clean(every);
   if (const Cmvn mode = config_.features.speaker_norm; mode != Cmvn::None) {
     speaker_stats_ = speaker_stats(clean_, speakers_);
     for (std::size_t k = 0; k < clean_.size(); ++k)
@@ -108,6 +94,10 @@ std::vector<FeatureMatrix> ClipSource::clean_features_of(std::span<const std::si
   if (config_.features.speaker_norm != Cmvn::None)
     throw InputError("features.speaker_norm",
                      "needs every clip of a speaker: clean features are computed for the split");
+  return read_clean(positions);
+}
+
+std::vector<FeatureMatrix> ClipSource::read_clean(std::span<const std::size_t> positions) {
   std::vector<FeatureMatrix> out;
   if (stored_) {
     for (const std::size_t p : positions) {

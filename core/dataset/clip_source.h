@@ -75,6 +75,8 @@ class ClipSource {
 
  private:
   std::vector<FeatureMatrix> extract(const std::vector<std::vector<float>>& waveforms);
+  // Clean features of `positions` before any speaker normalisation, uncached.
+  std::vector<FeatureMatrix> read_clean(std::span<const std::size_t> positions);
 
   const DatasetFile* dataset_;
   Config config_;
