@@ -86,21 +86,21 @@ EpochTraining train_one_epoch(TrainingStep& step, ClipSource& source, const Conf
                               const Cluster& cluster) {
   const auto start = Clock::now();
   const auto& t = config.train;
+  // Frames of every position this epoch: what the batches are bucketed by and, with several
+  // ranks, what my_rows balances.
+  const std::vector<std::int64_t> frames = source.frames(epoch);
   BatchPlan plan;
   if (t.balanced_sampling) {  // batches of drawn positions, bucketed by their lengths
     const std::vector<std::size_t> drawn = balanced_draw(groups, t.seed, epoch);
-    const std::vector<std::int64_t> all = source.frames(epoch);
-    std::vector<std::int64_t> frames;
-    frames.reserve(drawn.size());
-    for (std::size_t p : drawn) frames.push_back(all[p]);
-    plan = bucketed_batches(frames, t.batch_size, t.seed, epoch);
+    std::vector<std::int64_t> drawn_frames;
+    drawn_frames.reserve(drawn.size());
+    for (std::size_t p : drawn) drawn_frames.push_back(frames[p]);
+    plan = bucketed_batches(drawn_frames, t.batch_size, t.seed, epoch);
     for (auto& batch : plan)
       for (std::size_t& member : batch) member = drawn[member];
   } else {
-    plan = bucketed_batches(source.frames(epoch), t.batch_size, t.seed, epoch);
+    plan = bucketed_batches(frames, t.batch_size, t.seed, epoch);
   }
-  const std::vector<std::int64_t> frames =  // what my_rows balances, with several ranks
-      cluster.size() > 1 ? source.frames(epoch) : std::vector<std::int64_t>{};
   step.reset_totals();
   StepTotals totals;
   for (std::size_t k = 0; k < plan.size(); ++k) {

@@ -103,8 +103,10 @@ TEST_F(MpiTrain, TwoAndThreeRanksFollowTheOneProcessRun) {
   ASSERT_EQ(log["epochs"].size(), 4u);
   for (const auto& e : log["epochs"]) {
     EXPECT_GT(e["steps"].get<int>(), 0);
-    for (const char* key : {"compute_seconds", "wait_seconds", "allreduce_seconds"})
-      EXPECT_LE(e[key]["mean"].get<double>(), e[key]["max"].get<double>()) << key;
+    // Every step computes and reduces: both clocks ran; waiting may be zero.
+    for (const char* key : {"compute_seconds", "allreduce_seconds"})
+      EXPECT_GT(e[key]["mean"].get<double>(), 0.0) << key;
+    EXPECT_GE(e["wait_seconds"]["mean"].get<double>(), 0.0);
   }
   // The flat buffer: every weight's gradient and four statistics, as float32.
   const Checkpoint best = load_checkpoint((dir_ / "three" / "checkpoints" / "best.h5").string());
