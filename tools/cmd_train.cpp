@@ -1,4 +1,5 @@
 // calmspace train CONFIG --data FILE.h5 --out RUN_DIR [section.key=value ...]
+// calmspace train [CONFIG] --init MODEL --data FILE.h5 --out RUN_DIR   (fine-tuning)
 // calmspace train --resume RUN_DIR --data FILE.h5
 // Trains a model (trainer.h describes the run directory) and prints one line per epoch; at the
 // end draws RUN_DIR/plots/ (training curves, confusion matrix, per-class scores) unless --no-plots.
@@ -24,6 +25,7 @@ struct TrainArgs {
   std::string data;
   std::string out;
   std::string resume;
+  std::string init;
   bool no_plots = false;
   bool overwrite = false;
   ConfigArgs config;
@@ -47,9 +49,17 @@ void add_train(CLI::App& app) {
                 "replace what --out already holds (otherwise an existing run is refused)");
   cmd->add_option("--resume", args->resume,
                   "continue the run in this directory from its last checkpoint");
+  cmd->add_option("--init", args->init,
+                  "start from this trained model (run directory, .h5 or .safetensors): "
+                  "fine-tuning; same as train.init=MODEL");
   add_no_plots_flag(cmd, &args->no_plots);
   add_config_args(cmd, args->config, /*positional_config=*/true);
   cmd->callback([cmd, args] {
+    if (!args->init.empty()) {  // a YAML single-quoted string: any path, '#' and ': ' included
+      std::string quoted = "'";
+      for (const char c : args->init) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+      args->config.implied = {"train.init=" + quoted + "'"};
+    }
     auto config = resolve_config_args(cmd, args->config);
     if (!config) return;
     if (args->resume.empty() == args->out.empty())

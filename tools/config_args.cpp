@@ -19,7 +19,7 @@ void add_config_args(CLI::App* cmd, ConfigArgs& args, bool positional_config) {
 }
 
 std::optional<Config> resolve_config_args(CLI::App* cmd, const ConfigArgs& args) {
-  std::vector<std::string> overrides;
+  std::vector<std::string> overrides = args.implied;
   std::string config_path = args.config_path;
   for (const auto& token : cmd->remaining()) {
     const bool bare = !token.empty() && token[0] != '-' && token.find('=') == std::string::npos;

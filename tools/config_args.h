@@ -19,6 +19,9 @@ struct ConfigArgs {
   // Where bare arguments (no '=') go when the verb takes a list of them (`merge A.h5 B.h5`);
   // null: a bare argument is an error (or the config, with positional_config).
   std::vector<std::string>* bare_args = nullptr;
+  // Overrides a verb's own options stand for (`train --init M`: train.init=M), applied before the
+  // command line's, so that the config is validated with them.
+  std::vector<std::string> implied;
 };
 
 // Adds --config and --print-config, accepts trailing overrides, appends the key table to --help.

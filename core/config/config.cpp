@@ -265,6 +265,11 @@ void TrainOptions::validate() const {
   if (ensemble_rotate_valid && !validation)
     throw InputError("train.ensemble_rotate_valid",
                      "needs validation folds to rotate, but train.validation is false");
+  if (trainable != Trainable::All && init.empty())
+    throw InputError("train.trainable",
+                     "freezes part of a trained model; give the model with train.init (--init)");
+  if (!init.empty() && ensemble > 1)
+    throw InputError("train.init", "fine-tunes one model; set train.ensemble to 1");
   parse_device(device, "train.device");  // the format only; availability is checked on use
   check_at_most(epochs, 100000, "train.epochs", " epochs");
   check_at_most(batch_size, 65536, "train.batch_size", " clips");

@@ -30,7 +30,9 @@ struct DataOptions {
   // Label synonyms on top of the built-in ones (core/dataset/label_map.h): corpus label ->
   // CalmSpace label, e.g. {ps: surprised, fear: fearful}. Used by merge and cross-corpus eval.
   std::map<std::string, std::string> label_map;
-  // The label set of a merged dataset, in order; empty = every mapped label, canonical order.
+  // The label set of a dataset, in order: `merge` maps every file's labels onto it (empty = every
+  // mapped label, canonical order); `prepare` maps the corpus's labels onto it (empty = the
+  // corpus's own). Clips of a label outside the set are left out and counted.
   std::vector<std::string> labels;
   FoldBy fold_by = FoldBy::Speaker;
 
@@ -44,7 +46,9 @@ struct DataOptions {
     r.add("label_map", &label_map,
           "label synonyms, corpus label -> CalmSpace label, on top of the built-in ones "
           "(ps/pleasant_surprise -> surprised, fear -> fearful, ...)");
-    r.add("labels", &labels, "label set of a merged dataset; empty = all mapped labels");
+    r.add("labels", &labels,
+          "label set of a dataset (prepare, merge), labels mapped onto it by name; empty = "
+          "the corpus's own (prepare) or every mapped label (merge)");
     r.add_enum("fold_by", &fold_by, fold_by_table(),
                "test folds: speaker groups within the corpora, or one corpus each "
                "(leave-one-corpus-out)");

@@ -12,6 +12,7 @@ namespace calmspace {
 
 enum class OptimizerKind { Adam, AdamW };
 enum class ScheduleKind { Constant, Cosine, Plateau };
+enum class Trainable { All, Top, Head };
 
 inline const EnumTable<OptimizerKind>& optimizer_kind_table() {
   static const EnumTable<OptimizerKind> t = {{"adamw", OptimizerKind::AdamW},
@@ -22,6 +23,12 @@ inline const EnumTable<ScheduleKind>& schedule_kind_table() {
   static const EnumTable<ScheduleKind> t = {{"cosine", ScheduleKind::Cosine},
                                             {"constant", ScheduleKind::Constant},
                                             {"plateau", ScheduleKind::Plateau}};
+  return t;
+}
+
+inline const EnumTable<Trainable>& trainable_table() {
+  static const EnumTable<Trainable> t = {
+      {"all", Trainable::All}, {"top", Trainable::Top}, {"head", Trainable::Head}};
   return t;
 }
 
@@ -50,6 +57,13 @@ struct TrainOptions {
   // false: no validation fold; every fold but the test fold trains, for all `epochs`, and the last
   // epoch's weights are kept (a cosine schedule has annealed them by then).
   bool validation = true;
+  // false: a speaker may be in several splits of a CSV split column (a person's own clips, split
+  // into fine-tuning and test clips: core/train/trainer.h, train.init). Folds stay per speaker.
+  bool speaker_independent = true;
+  std::string init;  // a trained model to start from (trainer.h: fine-tuning); "" = random init
+  // Which weights train from `init`: all | top (the last recurrent layer, pooling and head) |
+  // head (pooling and head); the rest stay as the model has them.
+  Trainable trainable = Trainable::All;
   std::uint64_t seed = 1;
   int ensemble = 1;  // > 1: that many members, seeds seed, seed + 1, ... (core/train/ensemble.h)
   bool ensemble_rotate_valid = false;     // members validate on different folds (ensemble.h)
@@ -81,6 +95,14 @@ struct TrainOptions {
     r.add("validation", &validation,
           "hold out valid_fold for early stopping and the best checkpoint; false = train on every "
           "fold but the test fold for all epochs and keep the last");
+    r.add("speaker_independent", &speaker_independent,
+          "false: a CSV split column may put one speaker in several splits (fine-tuning on a "
+          "person's own clips)");
+    r.add("init", &init,
+          "a trained model (run directory, .h5 checkpoint or .safetensors) to start from: its "
+          "audio, features, model and labels are kept; empty = random initialisation");
+    r.add_enum("trainable", &trainable, trainable_table(),
+               "with init: all, top (last recurrent layer, pooling, head) or head (pooling, head)");
     r.add("seed", &seed, "seed of initialisation, shuffling, dropout and augmentation");
     r.add("ensemble", &ensemble,
           "models to train with seeds seed, seed+1, ...; predictions average their "

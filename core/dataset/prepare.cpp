@@ -15,6 +15,7 @@
 #include "core/base/parallel.h"
 #include "core/dataset/dataset_file.h"
 #include "core/dataset/folds.h"
+#include "core/dataset/label_map.h"
 #include "core/features/feature_extractor.h"
 
 namespace calmspace {
@@ -77,6 +78,27 @@ void extract_features(FeatureExtractor& extractor, std::vector<Decoded>& decoded
   }
 }
 
+std::string joined_labels(const std::vector<std::string>& labels) {
+  std::string out;
+  for (const auto& l : labels) out += (out.empty() ? "" : " ") + l;
+  return out;
+}
+
+// Speaker-independent folds; one person's clips with a CSV split column (a fine-tuning set,
+// core/train/fine_tuning.h) have a single fold: the split column decides.
+FoldAssignment folds_of(std::vector<std::string> speakers, bool has_split,
+                        const DataOptions& options) {
+  std::sort(speakers.begin(), speakers.end());
+  speakers.erase(std::unique(speakers.begin(), speakers.end()), speakers.end());
+  if (!has_split || speakers.size() != 1 || !options.folds.empty())
+    return assign_folds(speakers, options);
+  FoldAssignment one;
+  one.speakers = speakers;
+  one.speaker_fold = {0};
+  one.num_folds = 1;
+  return one;
+}
+
 }  // namespace
 
 std::string PrepareReport::to_json() const {
@@ -95,6 +117,7 @@ std::string PrepareReport::to_json() const {
   j["skipped_by_name"] = list(skipped_by_name);
   j["skipped_by_decode"] = list(skipped_by_decode);
   j["warnings"] = warnings;
+  if (!labels_left_out.empty()) j["labels_left_out"] = labels_left_out;
   j["total_audio_s"] = total_audio_s;
   j["elapsed_s"] = elapsed_s;
   j["threads"] = threads;
@@ -119,23 +142,49 @@ PrepareReport prepare_dataset(const CorpusListing& listing, Config& config,
     throw InputError(listing.root, cat("no ", listing.corpus, " clips found (",
                                        listing.skipped.size(), " files skipped by name)"));
 
+  // The label set: the listing's own, or data.labels with the listing's labels mapped onto it by
+  // name (label_map.h); clips of a label outside it are left out and counted.
+  std::vector<std::string> label_names = listing.label_names;
+  std::map<std::string, int> label_id;
+  std::vector<const ClipRecord*> kept;
+  if (config.data.labels.empty()) {
+    for (std::size_t i = 0; i < label_names.size(); ++i) label_id[label_names[i]] = int(i);
+  } else {
+    const LabelMap map(config.data.label_map);
+    label_names = merged_label_set(map, {listing.label_names}, config.data.labels);
+    const std::vector<int> aligned = map.align(listing.label_names, label_names);
+    for (std::size_t i = 0; i < aligned.size(); ++i)
+      if (aligned[i] >= 0) label_id[listing.label_names[i]] = aligned[i];
+  }
+  for (const auto& c : listing.clips) {
+    if (label_id.count(c.label)) {
+      kept.push_back(&c);
+    } else {
+      ++report.labels_left_out[c.label];
+    }
+  }
+  for (const auto& [label, count] : report.labels_left_out)
+    emit(cat("left out ", count, " clips labelled '", label, "' (not in data.labels)"));
+  if (kept.empty())
+    throw InputError("data.labels",
+                     cat("no clip of ", listing.root, " has a label in the set (its labels: ",
+                         joined_labels(listing.label_names), ")"));
+
   // Folds first: a config error should stop us before the expensive part.
   std::vector<std::string> speakers;
-  for (const auto& c : listing.clips) speakers.push_back(c.speaker);
-  const FoldAssignment folds = assign_folds(speakers, config.data);
+  speakers.reserve(kept.size());
+  for (const ClipRecord* c : kept) speakers.push_back(c->speaker);
+  const FoldAssignment folds = folds_of(speakers, listing.has_split, config.data);
   for (const auto& w : folds.warnings) {
     report.warnings.push_back(w);
     emit("warning: " + w);
   }
-  std::map<std::string, int> label_id;
-  for (std::size_t i = 0; i < listing.label_names.size(); ++i)
-    label_id[listing.label_names[i]] = int(i);
 
   DatasetHeader header;
   header.corpus = listing.corpus;
   header.root = std::filesystem::absolute(listing.root).lexically_normal().string();
   header.sample_rate = config.audio.sample_rate;
-  header.label_names = listing.label_names;
+  header.label_names = label_names;
   header.speaker_names = folds.speakers;
   header.speaker_fold = folds.speaker_fold;
   header.num_folds = folds.num_folds;
@@ -144,8 +193,7 @@ PrepareReport prepare_dataset(const CorpusListing& listing, Config& config,
   header.compression = config.data.compression;
 
   // Clips in path order; decode a batch in parallel, then write it in order.
-  std::vector<const ClipRecord*> order;
-  for (const auto& c : listing.clips) order.push_back(&c);
+  std::vector<const ClipRecord*> order = kept;
   std::sort(order.begin(), order.end(),
             [](const ClipRecord* a, const ClipRecord* b) { return a->path < b->path; });
 
@@ -200,7 +248,7 @@ PrepareReport prepare_dataset(const CorpusListing& listing, Config& config,
     report.clips_written = writer.num_clips();
     if (report.clips_written == 0) {
       const auto& first = report.skipped_by_decode.front();
-      throw InputError(listing.root, cat("none of the ", listing.clips.size(),
+      throw InputError(listing.root, cat("none of the ", kept.size(),
                                          " clips could be decoded (first: ", first.path, ": ",
                                          first.reason, "); nothing written"));
     }

@@ -106,7 +106,8 @@ Splits make_splits(const DatasetHeader& header, const std::vector<ClipInfo>& cli
     CALMSPACE_CHECK(sp >= 0 && static_cast<std::size_t>(sp) < speaker_part.size(), "clip ", i,
                     " has speaker id ", sp, " of ", speaker_part.size());
     const int p = static_cast<int>(parts[i]);
-    if (speaker_part[sp] >= 0 && speaker_part[sp] != p)
+    const bool may_share = s.source == "csv" && !options.speaker_independent;
+    if (!may_share && speaker_part[sp] >= 0 && speaker_part[sp] != p)
       throw InputError(dataset_name,
                        cat("speaker '", header.speaker_names[sp], "' is in both the ",
                            part_name(static_cast<Part>(speaker_part[sp])), " and the ",

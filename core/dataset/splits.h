@@ -7,7 +7,8 @@
 //   gives a value, the column decides for EVERY clip and the folds are ignored: "train"/"training",
 //   "valid"/"validation"/"val"/"dev", "test" (case-insensitive); an empty or other value is an
 //   InputError naming the clip. A speaker in two splits is an InputError too (the protocol is
-//   speaker-independent, always). The validation split may then be empty.
+//   speaker-independent) unless train.speaker_independent is false (a person's own clips split
+//   for fine-tuning, trainer.h). The validation split may then be empty.
 //   data.fold_by corpus (leave-one-corpus-out, multi-corpus datasets): test = every clip of corpus
 //   train.test_fold (an index into DatasetHeader::corpus_names); validation = the clips of the
 //   other corpora whose speaker fold is train.valid_fold (-1 = (test_fold + 1) % num_folds), so it

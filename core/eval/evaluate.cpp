@@ -150,7 +150,11 @@ std::vector<std::size_t> split_clips(const DatasetFile& dataset, const Config& c
     clips.resize(dataset.size());
     std::iota(clips.begin(), clips.end(), std::size_t{0});
   } else {
-    const Splits s = make_splits(dataset, config.train, config.data.fold_by);
+    // Evaluation only picks the clips of one split; whether a speaker is also in another split of
+    // a CSV split column (a person's clips for fine-tuning and for testing) changes nothing here.
+    TrainOptions which = config.train;
+    which.speaker_independent = false;
+    const Splits s = make_splits(dataset, which, config.data.fold_by);
     if (split == "test")
       clips = s.test;
     else if (split == "valid")

@@ -1,5 +1,6 @@
 #include "core/train/data_parallel_step.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <span>
@@ -71,6 +72,7 @@ void DataParallelStep::run(const Batch& batch, std::uint64_t dropout_seed, int e
   auto g = model_.gradients();
   const auto inv = static_cast<float>(1.0 / total_weight);
   for (std::size_t i = 0; i < P; ++i) g[i] = flat_[i] * inv;
+  std::fill_n(g.begin(), std::min(config_.adam.frozen, P), 0.0f);  // frozen: not clipped
   totals_.grad_norm_sum += clip_gradient_norm(g, config_.grad_clip);
   optimizer_.step(model_.weights(), g);
   const auto clips = static_cast<std::int64_t>(std::lround(stats[kClips]));

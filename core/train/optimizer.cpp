@@ -1,5 +1,6 @@
 #include "core/train/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/base/error.h"
@@ -30,7 +31,7 @@ void AdamOptimizer::step(std::span<float> weights, std::span<const float> gradie
   const float* gr = gradients.data();
   float* m = state_.m.data();
   float* v = state_.v.data();
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = std::min(c.frozen, n); i < n; ++i) {
     const float g = gr[i] + l2 * w[i];
     w[i] *= decay;
     m[i] = b1 * m[i] + (1.0f - b1) * g;

@@ -28,6 +28,9 @@ struct AdamConfig {
   double beta1 = 0.9;
   double beta2 = 0.999;
   double eps = 1e-8;
+  // Weights [0, frozen) of the flat buffer are left as they are (no decay, no moments): the
+  // layers a fine-tuning run keeps (train.trainable; the layout puts the head last).
+  std::size_t frozen = 0;
   static AdamConfig from(const TrainOptions& t) {
     return {t.optimizer, t.lr, t.weight_decay, t.beta1, t.beta2, t.eps};
   }
@@ -37,7 +40,7 @@ class AdamOptimizer {
  public:
   AdamOptimizer(const AdamConfig& config, std::size_t num_params);
 
-  // One update of `weights` with `gradients` (same size as num_params).
+  // One update of `weights` with `gradients` (same size as num_params), from index frozen on.
   void step(std::span<float> weights, std::span<const float> gradients);
 
   void set_lr(double lr) { config_.lr = lr; }

@@ -21,10 +21,12 @@
 #include "core/model/backend.h"
 #include "core/model/loss.h"
 #include "core/run/model_checkpoint.h"
+#include "core/run/model_file.h"
 #include "core/run/run_dir.h"
 #include "core/train/data_parallel.h"
 #include "core/train/data_parallel_step.h"
 #include "core/train/ensemble.h"
+#include "core/train/fine_tuning.h"
 #include "core/train/optimizer.h"
 #include "core/train/schedule.h"
 #include "core/train/training_step.h"
@@ -154,8 +156,14 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     resumed = load_checkpoint(run.last_checkpoint().string());
     config = resumed->config(run.last_checkpoint().string());
   }
+  std::optional<Checkpoint> base;  // train.init: the model fine-tuning starts from
+  if (!resumed && !config.train.init.empty()) {
+    base = load_model_checkpoint(config.train.init);
+    config = fine_tuning_config(*base, std::move(config));
+  }
   config.validate();
   check_config_folds(dataset.header(), config.data, dataset.path());
+  if (base) check_fine_tuning_labels(dataset, *base);
   const ResolvedDevice where = resolve_device(config.train.device);  // before writing anything
   const bool parallel = cluster.size() > 1;
   const bool root = cluster.is_root();  // writes the run directory, tells the observer
@@ -194,6 +202,11 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
                      cat("data-parallel training over ", cluster.size(),
                          " ranks runs on the CPU backend only (the ", model->backend_name(),
                          " step keeps its gradients on the device); set train.device=cpu"));
+  const std::size_t frozen = frozen_weights(config.model, model_input_dim(config), C, t.trainable);
+  if (frozen > 0 && model->backend_name() != "cpu")
+    throw InputError("train.trainable", cat("freezing layers runs on the CPU backend only (the ",
+                                            model->backend_name(),
+                                            " step updates every weight); set train.device=cpu"));
   LrSchedule schedule(t);
   TrainingState state;
   std::vector<EpochRecord> history;
@@ -203,6 +216,11 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     state = resumed->state;
     schedule.set_plateau_lr(state.plateau_lr);
     history = history_from_json(state.metrics_history);
+  } else if (base) {  // fine-tuning: the base model's weights and input normalisation
+    CALMSPACE_CHECK(base->weights.size() == model->weights().size(), "train.init has ",
+                    base->weights.size(), " weights, the model ", model->weights().size());
+    std::copy(base->weights.begin(), base->weights.end(), model->weights().begin());
+    model->set_input_norm(base->norm_mean, base->norm_std);
   } else if (config.model.input_norm) {
     const FeatureStats stats =
         sharded ? feature_stats_on_ranks(train_source, model_input_dim(config), cluster)
@@ -215,6 +233,7 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   }
   TrainStepConfig step_config;
   step_config.adam = AdamConfig::from(t);
+  step_config.adam.frozen = frozen;
   step_config.grad_clip = t.grad_clip;
   if (t.class_weights)
     step_config.class_weights = inverse_frequency_weights(train_source.labels(), C);
@@ -229,9 +248,14 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   }
   if (resumed)
     step->set_optimizer_state({state.optimizer_m, state.optimizer_v, state.optimizer_step});
+  const std::string tuning = t.init.empty()
+                                 ? ""
+                                 : cat("; fine-tuning ", t.init,
+                                       " (trainable: ", enum_name(trainable_table(), t.trainable),
+                                       ", ", model->weights().size() - frozen, " weights)");
   if (observer)
     observer->on_start(
-        cat(describe_splits(splits), "; ", model->weights().size(), " parameters; backend ",
+        cat(describe_splits(splits), tuning, "; ", model->weights().size(), " parameters; backend ",
             model->backend_name(), " on ", where.description, "; features ",
             train_source.uses_stored_features()
                 ? "stored in the dataset"
@@ -344,6 +368,8 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
                             {"checkpoint", RunDir::kBestCheckpointName}};
     if (config.data.fold_by == FoldBy::Corpus)
       extra["test_corpus"] = dataset.header().corpus_names[splits.test_fold];
+    if (!t.init.empty()) extra["init"] = t.init;
+    if (!t.speaker_independent && splits.source == "csv") extra["speaker_independent"] = false;
     if (!test.classes_left_out.empty()) extra["classes_left_out"] = test.classes_left_out;
     if (!clips_left_out.empty()) extra["clips_left_out"] = clips_left_out;
     write_report_json(run.report_json().string(), outcome.test, extra.dump());

@@ -11,6 +11,9 @@
 //   checkpoints/last.h5    after every epoch, with everything --resume needs
 //   checkpoints/best.h5    the epoch with the best validation UA so far
 //   report.json, .csv      test split metrics of the best checkpoint
+// train.init (core/train/fine_tuning.h): the run starts from a trained model, with its audio,
+// features, model sections, labels, weights and input normalisation; train.trainable freezes its
+// lower layers (the CPU backend). The report then names the model it started from.
 // Every random draw is keyed by (train.seed, epoch, clip or batch), so the same seed on the same
 // machine gives identical metrics, and a resumed run ends where an uninterrupted one does.
 #pragma once

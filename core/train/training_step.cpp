@@ -1,5 +1,6 @@
 #include "core/train/training_step.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/base/error.h"
@@ -43,8 +44,10 @@ void CpuTrainingStep::run(const Batch& batch, std::uint64_t dropout_seed, int ep
   const auto B = static_cast<std::int64_t>(batch.labels.size());
   const double loss = forward_backward(model_, batch, config_.class_weights, dropout_seed, epoch,
                                        index, logits_, dlogits_);
-  totals_.grad_norm_sum += clip_gradient_norm(model_.gradients(), config_.grad_clip);
-  optimizer_.step(model_.weights(), model_.gradients());
+  const std::span<float> g = model_.gradients();
+  std::fill_n(g.begin(), std::min(config_.adam.frozen, g.size()), 0.0f);  // frozen: not clipped
+  totals_.grad_norm_sum += clip_gradient_norm(g, config_.grad_clip);
+  optimizer_.step(model_.weights(), g);
   const auto predicted = argmax_rows(logits_, C);
   for (std::int64_t b = 0; b < B; ++b) totals_.correct += predicted[b] == batch.labels[b];
   totals_.loss_sum += loss * B;

@@ -173,6 +173,54 @@ TEST(Prepare, CsvSplitIsStored) {
   EXPECT_EQ(f.clips()[1].path, "b.wav");
 }
 
+TEST(Prepare, ALabelSetMapsTheCorpusLabelsByNameAndLeavesTheRestOut) {
+  ScratchDir dir;
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"a.wav", "ps"}, {"b.wav", "Angry"}, {"c.wav", "boredom"}, {"d.wav", "fear"}};
+  std::string manifest = "path,label,speaker,split\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    testing::write_sound(dir / rows[i].first, testing::tone(int(i), 0.05, 16000), 16000);
+    manifest += rows[i].first + "," + rows[i].second + ",me," + (i == 3 ? "test" : "train") + "\n";
+  }
+  testing::put_file(dir / "m.csv", manifest);
+  // The model's eight labels, in its order; "boredom" is none of them. One speaker with a split
+  // column (a person's own clips): one fold, the split column decides.
+  auto config =
+      config_with({"data.labels=[neutral,calm,happy,sad,angry,fearful,disgust,surprised]"});
+  std::vector<std::string> lines;
+  const auto report =
+      prepare_dataset(list_csv_manifest((dir / "m.csv").string()), config, (dir / "m.h5").string(),
+                      [&](const std::string& l) { lines.push_back(l); });
+  EXPECT_EQ(report.clips_written, 3);
+  EXPECT_EQ(report.labels_left_out.at("boredom"), 1);
+  EXPECT_THAT(lines, ::testing::Contains(HasSubstr("left out 1 clips labelled 'boredom'")));
+  EXPECT_THAT(report.to_json(), HasSubstr("\"labels_left_out\""));
+  const DatasetFile f((dir / "m.h5").string());
+  EXPECT_THAT(f.label_names(), ElementsAre("neutral", "calm", "happy", "sad", "angry", "fearful",
+                                           "disgust", "surprised"));
+  EXPECT_EQ(f.header().num_folds, 1);
+  ASSERT_EQ(f.size(), 3u);  // path order: a (ps), b (Angry), d (fear)
+  EXPECT_EQ(f.label_names()[f.clips()[0].label], "surprised");
+  EXPECT_EQ(f.label_names()[f.clips()[1].label], "angry");
+  EXPECT_EQ(f.label_names()[f.clips()[2].label], "fearful");
+
+  // No clip in the set: an error naming data.labels, and nothing written.
+  auto none = config_with({"data.labels=[calm]"});
+  try {
+    prepare_dataset(list_csv_manifest((dir / "m.csv").string()), none, (dir / "n.h5").string());
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), "data.labels");
+    EXPECT_THAT(e.reason(), HasSubstr("boredom"));
+  }
+  EXPECT_FALSE(fs::exists(dir / "n.h5"));
+  // One speaker without a split column still needs two speakers for its folds.
+  testing::put_file(dir / "plain.csv", "path,label,speaker\na.wav,ps,me\nb.wav,angry,me\n");
+  EXPECT_THROW(prepare_dataset(list_csv_manifest((dir / "plain.csv").string()), config,
+                               (dir / "p.h5").string()),
+               InputError);
+}
+
 }  // namespace
 }  // namespace calmspace
 

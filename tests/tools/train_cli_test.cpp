@@ -397,5 +397,32 @@ TEST_F(TrainCli, TrainArgumentErrorsAreOneLine) {
   EXPECT_THAT(out, HasSubstr("model.cell: 'transformer' is not one of"));
 }
 
+TEST_F(TrainCli, InitFineTunesFromATrainedModelWithTheLowerLayersFrozen) {
+  // A model folder whose name YAML would misread unquoted ('#', ': ', a quote).
+  const fs::path base = dir_ / "base #1: it's";
+  std::string out;
+  ASSERT_EQ(calmspace("train --data " + data_.string() + " --out \"" + base.string() + "\"" +
+                          kTiny + " train.epochs=1 --no-plots",
+                      &out),
+            0)
+      << out;
+  const fs::path tuned = dir_ / "tuned";
+  ASSERT_EQ(calmspace("train --init \"" + base.string() + "\" --data " + data_.string() +
+                          " --out " + tuned.string() +
+                          " train.trainable=head train.epochs=1 train.num_threads=1 --no-plots",
+                      &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("fine-tuning " + base.string() + " (trainable: head"));
+  EXPECT_EQ(read_json(tuned / "report.json")["init"], base.string());
+  // train.trainable without a model is refused before anything is written.
+  ASSERT_NE(calmspace("train --data " + data_.string() + " --out " + (dir_ / "no").string() +
+                          kTiny + " train.trainable=head",
+                      &out),
+            0);
+  EXPECT_THAT(out, HasSubstr("train.init"));
+  EXPECT_FALSE(fs::exists(dir_ / "no"));
+}
+
 }  // namespace
 }  // namespace calmspace

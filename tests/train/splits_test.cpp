@@ -152,5 +152,24 @@ TEST(Splits, CsvSplitColumnTakesPrecedence) {
   EXPECT_EQ(make_splits(f.header, f.clips, o, "d.h5").source, "folds");
 }
 
+TEST(Splits, OnePersonsClipsMaySplitOnlyWhenSpeakerIndependenceIsTurnedOff) {
+  Fixture f;
+  f.header.has_split = true;
+  for (std::size_t i = 0; i < f.clips.size(); ++i) f.clips[i].split = i % 3 == 0 ? "test" : "train";
+  TrainOptions o;
+  EXPECT_THROW(make_splits(f.header, f.clips, o, "d.h5"), InputError);
+  o.speaker_independent = false;  // fine-tuning on a person's own clips
+  const Splits s = make_splits(f.header, f.clips, o, "d.h5");
+  EXPECT_EQ(s.source, "csv");
+  EXPECT_EQ(s.train.size() + s.test.size(), f.clips.size());
+  EXPECT_FALSE(s.test.empty());
+  for (const std::size_t i : s.test) EXPECT_EQ(i % 3, 0u);
+  // Folds stay per speaker whatever the option says: fold 0's speakers are only in the test.
+  f.header.has_split = false;
+  const Splits folds = make_splits(f.header, f.clips, o, "d.h5");
+  for (const std::size_t i : folds.test) EXPECT_EQ(f.clips[i].fold, 0);
+  for (const std::size_t i : folds.train) EXPECT_NE(f.clips[i].fold, 0);
+}
+
 }  // namespace
 }  // namespace calmspace

@@ -1,0 +1,43 @@
+#include "core/train/fine_tuning.h"
+
+#include "core/base/error.h"
+#include "core/model/param_index.h"
+
+namespace calmspace {
+namespace {
+
+std::string joined(const std::vector<std::string>& names, const char* separator) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : separator) + n;
+  return out;
+}
+
+}  // namespace
+
+Config fine_tuning_config(const Checkpoint& base, Config config) {
+  const Config trained = base.config("train.init");
+  config.audio = trained.audio;
+  config.features = trained.features;
+  config.model = trained.model;
+  return config;
+}
+
+void check_fine_tuning_labels(const DatasetFile& dataset, const Checkpoint& base) {
+  if (dataset.label_names() == base.labels) return;
+  throw InputError(dataset.path(),
+                   cat("has the labels (", joined(dataset.label_names(), " "),
+                       ") but the model of train.init has (", joined(base.labels, " "),
+                       "); prepare the data with data.labels=[", joined(base.labels, ","), "]"));
+}
+
+std::size_t frozen_weights(const ModelOptions& model, int input_dim, int num_classes,
+                           Trainable trainable) {
+  if (trainable == Trainable::All) return 0;
+  const ModelParamIndex index = make_param_index(model, input_dim, num_classes);
+  if (trainable == Trainable::Head)
+    return static_cast<std::size_t>(index.att_w >= 0 ? index.att_w : index.head_w);
+  const int directions = model.bidirectional ? 2 : 1;
+  return static_cast<std::size_t>(index.at(model.num_layers - 1, 0, directions).w_ih);
+}
+
+}  // namespace calmspace

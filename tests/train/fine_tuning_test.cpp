@@ -1,0 +1,136 @@
+// Fine-tuning (train.init, core/train/fine_tuning.h) on the tone dataset: the run starts from the
+// trained model's weights, features, architecture and input normalisation; train.trainable keeps
+// the lower layers exactly as they were; a dataset whose labels differ is refused with the fix.
+#include "core/train/fine_tuning.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/base/error.h"
+#include "core/model/param_index.h"
+#include "core/run/checkpoint.h"
+#include "core/train/trainer.h"
+#include "support/test_support.h"
+#include "train/tiny_training.h"
+
+namespace calmspace {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using testing::tiny_config;
+
+class FineTuning : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_path_ = (dir_ / "tones.h5").string();
+    testing::write_tone_dataset(data_path_);
+    base_run_ = (dir_ / "base").string();
+    const DatasetFile data(data_path_);
+    train_model(data, tiny_config(10), base_run_, false);
+    base_ = load_checkpoint((fs::path(base_run_) / "checkpoints/best.h5").string());
+  }
+  // A fine-tuning config that asks for another architecture and features, which the base's win.
+  Config tuning_config(Trainable trainable, int epochs) const {
+    Config c = tiny_config(epochs);
+    c.model.hidden_size = 20;
+    c.features.n_mels = 24;
+    c.train.init = base_run_;
+    c.train.trainable = trainable;
+    c.train.lr = 0.01;
+    return c;
+  }
+  Checkpoint last_of(const std::string& run) const {
+    return load_checkpoint((fs::path(run) / "checkpoints/last.h5").string());
+  }
+
+  testing::ScratchDir dir_;
+  std::string data_path_, base_run_;
+  Checkpoint base_;
+};
+
+TEST_F(FineTuning, HeadOnlyKeepsEveryRecurrentWeightAndTheInputNormalisation) {
+  const DatasetFile data(data_path_);
+  const auto run = (dir_ / "head").string();
+  const TrainOutcome out = train_model(data, tuning_config(Trainable::Head, 2), run, false);
+  EXPECT_EQ(out.history.size(), 2u);
+  const Checkpoint tuned = last_of(run);
+  const Config config = tuned.config();
+  EXPECT_EQ(config.model.hidden_size, 12);  // the base's architecture and features
+  EXPECT_EQ(config.features.n_mels, 16);
+  EXPECT_EQ(tuned.norm_mean, base_.norm_mean);
+  EXPECT_EQ(tuned.norm_std, base_.norm_std);
+  const std::size_t frozen = frozen_weights(config.model, 16, 3, Trainable::Head);
+  ASSERT_GT(frozen, 0u);
+  ASSERT_LT(frozen, tuned.weights.size());
+  EXPECT_TRUE(
+      std::equal(base_.weights.begin(), base_.weights.begin() + frozen, tuned.weights.begin()));
+  EXPECT_FALSE(std::equal(base_.weights.begin() + frozen, base_.weights.end(),
+                          tuned.weights.begin() + frozen));
+  const std::string report = testing::read_text_file(fs::path(run) / "report.json");
+  EXPECT_THAT(report, HasSubstr("\"init\""));
+}
+
+TEST_F(FineTuning, FrozenPrefixesFollowTheLayout) {
+  ModelOptions m;
+  m.cell = CellKind::Lstm;
+  m.hidden_size = 8;
+  m.num_layers = 3;
+  m.bidirectional = true;
+  m.pooling = PoolingKind::Attention;
+  const ModelParamIndex index = make_param_index(m, 10, 4);
+  EXPECT_EQ(frozen_weights(m, 10, 4, Trainable::All), 0u);
+  EXPECT_EQ(frozen_weights(m, 10, 4, Trainable::Head), static_cast<std::size_t>(index.att_w));
+  EXPECT_EQ(frozen_weights(m, 10, 4, Trainable::Top),
+            static_cast<std::size_t>(index.at(2, 0, 2).w_ih));
+  m.pooling = PoolingKind::Mean;
+  const ModelParamIndex mean = make_param_index(m, 10, 4);
+  EXPECT_EQ(frozen_weights(m, 10, 4, Trainable::Head), static_cast<std::size_t>(mean.head_w));
+}
+
+TEST_F(FineTuning, StartsWhereTheBaseModelEnded) {
+  // From the base, the first epoch's loss is far below the loss of the same run from scratch.
+  const DatasetFile data(data_path_);
+  const TrainOutcome tuned =
+      train_model(data, tuning_config(Trainable::All, 1), (dir_ / "all").string(), false);
+  Config scratch = tiny_config(1);
+  scratch.train.lr = 0.01;
+  const TrainOutcome fresh = train_model(data, scratch, (dir_ / "fresh").string(), false);
+  ASSERT_EQ(tuned.history.size(), 1u);
+  ASSERT_EQ(fresh.history.size(), 1u);
+  EXPECT_LT(tuned.history[0].train_loss, 0.5 * fresh.history[0].train_loss);
+}
+
+TEST_F(FineTuning, OtherLabelsAreRefusedWithTheLabelSetThatWouldFit) {
+  Checkpoint renamed = base_;
+  renamed.labels = {"grave", "middle", "acute"};
+  const auto model = (dir_ / "renamed.h5").string();
+  save_checkpoint(model, renamed);
+  const DatasetFile data(data_path_);
+  Config c = tuning_config(Trainable::All, 1);
+  c.train.init = model;
+  try {
+    train_model(data, c, (dir_ / "mismatch").string(), false);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.reason(), HasSubstr("data.labels=[grave,middle,acute]"));
+    EXPECT_THAT(e.reason(), HasSubstr("low mid high"));
+  }
+}
+
+TEST_F(FineTuning, TrainableWithoutAModelIsAConfigError) {
+  Config c = tiny_config(1);
+  c.train.trainable = Trainable::Head;
+  try {
+    c.validate();
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), "train.trainable");
+  }
+}
+
+}  // namespace
+}  // namespace calmspace
