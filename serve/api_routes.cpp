@@ -1,5 +1,6 @@
 #include "serve/api_routes.h"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 
@@ -13,13 +14,19 @@
 namespace calmspace::serve {
 namespace {
 
+nlohmann::json correction_json(const std::optional<Correction>& c) {
+  if (!c) return nullptr;
+  return {{"label", c->label}, {"by", c->by}, {"at", c->at}};
+}
+
 nlohmann::json summary_json(const AnalysisSummary& s) {
   return {{"id", s.id},
           {"created_at", s.created_at},
           {"name", s.name},
           {"duration_s", s.duration_s},
           {"predicted", s.predicted},
-          {"confidence", s.confidence}};
+          {"confidence", s.confidence},
+          {"correction", correction_json(s.correction)}};
 }
 
 // The summary's fields plus the stored result's (probabilities, timeline, waveform, ...).
@@ -76,6 +83,36 @@ void list_analyses(ApiContext& ctx, const httplib::Request& req, httplib::Respon
 
 void no_such_analysis(httplib::Response& res, const std::string& id) {
   send_error(res, 404, "no analysis with id '" + id.substr(0, 40) + "'");
+}
+
+// PUT /api/analyses/{id}/label with {"label": one of the model's labels, "by": optional name}.
+void put_label(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string text = req.matches[1];
+  const auto id = parse_id(text);
+  if (!id) return no_such_analysis(res, text);
+  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object() || !body.contains("label") || !body["label"].is_string())
+    return send_error(res, 400, R"(expected a JSON body {"label": "<one of the model's labels>"})");
+  const auto label = body["label"].get<std::string>();
+  const auto& labels = ctx.pool.labels();
+  if (std::find(labels.begin(), labels.end(), label) == labels.end()) {
+    std::string known;
+    for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
+    return send_error(
+        res, 400,
+        cat("'", label.substr(0, 40), "' is not one of the model's labels (", known, ")"));
+  }
+  std::string by = "user";
+  if (body.contains("by")) {
+    if (!body["by"].is_string() || body["by"].get<std::string>().empty() ||
+        body["by"].get<std::string>().size() > 64)
+      return send_error(res, 400, "\"by\" must be a name of 1 to 64 characters");
+    by = display_name(body["by"].get<std::string>());
+  }
+  if (!ctx.store.set_label(*id, label, by)) return no_such_analysis(res, text);
+  const auto found = ctx.store.get(*id);
+  if (!found) return no_such_analysis(res, text);  // deleted in between
+  send_json(res, 200, analysis_json(found->first, found->second));
 }
 
 }  // namespace
@@ -182,6 +219,18 @@ void add_api_routes(httplib::Server& server, ApiContext& ctx) {
                   const auto id = parse_id(text);
                   if (!id || !ctx.store.remove(*id)) return no_such_analysis(res, text);
                   send_json(res, 200, {{"deleted", *id}});
+                });
+  server.Put(
+      "/api/analyses/([^/]+)/label",
+      [&ctx](const httplib::Request& req, httplib::Response& res) { put_label(ctx, req, res); });
+  server.Delete("/api/analyses/([^/]+)/label",
+                [&ctx](const httplib::Request& req, httplib::Response& res) {
+                  const std::string text = req.matches[1];
+                  const auto id = parse_id(text);
+                  if (!id || !ctx.store.clear_label(*id)) return no_such_analysis(res, text);
+                  const auto found = ctx.store.get(*id);
+                  if (!found) return no_such_analysis(res, text);
+                  send_json(res, 200, analysis_json(found->first, found->second));
                 });
   server.Get("/api/model", [&ctx](const httplib::Request&, httplib::Response& res) {
     send_json(res, 200, ctx.model_info);

@@ -4,10 +4,15 @@
 //   GET    /api/analyses/{id}       -> analysis
 //   GET    /api/analyses/{id}/audio -> the recording as uploaded (type from its decoded format)
 //   DELETE /api/analyses/{id}       -> {"deleted": id}
+//   PUT    /api/analyses/{id}/label {"label": L, "by": optional} -> analysis with its correction
+//                                   (L one of the model's labels: the predicted one marks it
+//                                   right; 400 otherwise)
+//   DELETE /api/analyses/{id}/label -> analysis, its correction taken back
 //   GET    /api/model               -> labels, model and feature options, model card
 //   GET    /health                  -> {status: "ok", labels, workers, analyses, max_upload_bytes,
 //                                       max_duration_s}
-// An analysis: {id, created_at, name, duration_s, predicted, confidence, source_format,
+// An analysis: {id, created_at, name, duration_s, predicted, confidence,
+//   correction: null or {label, by, at}, source_format,
 //   probabilities: {label: p}, timeline: [{start_s, end_s, predicted, probabilities}],
 //   segments: [{start_s, end_s, emotion, confidence, windows}],
 //   waveform: {points, seconds_per_point, min, max}}.

@@ -28,7 +28,17 @@ CREATE TABLE IF NOT EXISTS analyses (
   audio       BLOB NOT NULL,
   audio_type  TEXT NOT NULL
 );
-PRAGMA user_version = 1;
+)sql";
+
+// Version 2: the person's label (history_store.h). A new file is made at version 1 above and
+// brought up here like an old one, so both take the same path.
+constexpr const char* kVersion2 = R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE analyses ADD COLUMN label TEXT;
+ALTER TABLE analyses ADD COLUMN label_by TEXT;
+ALTER TABLE analyses ADD COLUMN labelled_at TEXT;
+PRAGMA user_version = 2;
+COMMIT;
 )sql";
 
 std::string now_iso8601() {
@@ -70,6 +80,7 @@ class Statement {
     throw Error(cat("sqlite: ", sqlite3_errmsg(db_)));
   }
   std::int64_t integer(int col) { return sqlite3_column_int64(stmt_.get(), col); }
+  bool is_null(int col) { return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL; }
   double real(int col) { return sqlite3_column_double(stmt_.get(), col); }
   std::string text(int col) {
     const void* p = sqlite3_column_blob(stmt_.get(), col);
@@ -86,10 +97,23 @@ class Statement {
   SqliteStatement stmt_;
 };
 
-constexpr const char* kSummaryColumns = "id, created_at, name, duration_s, predicted, confidence";
+constexpr const char* kSummaryColumns =
+    "id, created_at, name, duration_s, predicted, confidence, label, label_by, labelled_at";
+constexpr int kSummaryColumnCount = 9;
 
 AnalysisSummary read_summary(Statement& s) {
-  return {s.integer(0), s.text(1), s.text(2), s.real(3), s.text(4), s.real(5)};
+  AnalysisSummary out{s.integer(0), s.text(1), s.text(2), s.real(3), s.text(4), s.real(5), {}};
+  if (!s.is_null(6)) out.correction = Correction{s.text(6), s.text(7), s.text(8)};
+  return out;
+}
+
+int schema_version(sqlite3* db) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &raw, nullptr) != SQLITE_OK)
+    throw Error(cat("sqlite: ", sqlite3_errmsg(db)));
+  const int version = sqlite3_step(raw) == SQLITE_ROW ? sqlite3_column_int(raw, 0) : 0;
+  sqlite3_finalize(raw);
+  return version;
 }
 
 // The data folder holds people's voices: never a system folder or a home folder itself, where
@@ -169,6 +193,16 @@ HistoryStore::HistoryStore(const std::string& data_dir, int wal_restart_pages) {
     sqlite3_free(error);
     throw InputError(file, "not a usable history database (" + reason + ")");
   }
+  const int version = schema_version(db_.get());
+  if (version > kSchemaVersion)
+    throw InputError(file, cat("was written by a newer CalmSpace (history schema ", version,
+                               ", this one knows ", kSchemaVersion, "); upgrade CalmSpace"));
+  if (version < 2 && sqlite3_exec(db_.get(), kVersion2, nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string reason = error ? error : "unknown error";
+    sqlite3_free(error);
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw InputError(file, "cannot add the corrections columns (" + reason + ")");
+  }
   try {
     // Every 100 ms; by default the log restarts from its beginning once past 256 MiB (under a
     // stream of 4 s recordings, one restart every few seconds), and journal_size_limit trims a
@@ -204,7 +238,7 @@ AnalysisSummary HistoryStore::add(const std::string& name, double duration_s,
                                   const std::string& predicted, double confidence,
                                   const nlohmann::json& result, const std::string& audio,
                                   const std::string& mime_type) {
-  AnalysisSummary s{0, now_iso8601(), name, duration_s, predicted, confidence};
+  AnalysisSummary s{0, now_iso8601(), name, duration_s, predicted, confidence, {}};
   const std::string result_text = result.dump();
   std::lock_guard lock(mutex_);
   Statement insert(db_.get(),
@@ -246,7 +280,7 @@ std::optional<std::pair<AnalysisSummary, nlohmann::json>> HistoryStore::get(std:
     q.bind(1, id);
     if (!q.step()) return std::nullopt;
     summary = read_summary(q);
-    result = q.text(6);
+    result = q.text(kSummaryColumnCount);
   }
   return std::make_pair(summary, nlohmann::json::parse(result));
 }
@@ -257,6 +291,46 @@ std::optional<StoredAudio> HistoryStore::audio(std::int64_t id) {
   q.bind(1, id);
   if (!q.step()) return std::nullopt;
   return StoredAudio{q.text(0), q.text(1)};
+}
+
+std::optional<Correction> HistoryStore::set_label(std::int64_t id, const std::string& label,
+                                                  const std::string& by) {
+  Correction c{label, by, now_iso8601()};
+  std::lock_guard lock(mutex_);
+  Statement update(db_.get(),
+                   "UPDATE analyses SET label = ?, label_by = ?, labelled_at = ? WHERE id = ?");
+  update.bind(1, c.label).bind(2, c.by).bind(3, c.at).bind(4, id);
+  update.step();
+  if (sqlite3_changes(db_.get()) == 0) return std::nullopt;
+  return c;
+}
+
+bool HistoryStore::clear_label(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  Statement update(
+      db_.get(),
+      "UPDATE analyses SET label = NULL, label_by = NULL, labelled_at = NULL WHERE id = ?");
+  update.bind(1, id);
+  update.step();
+  return sqlite3_changes(db_.get()) > 0;
+}
+
+std::vector<std::int64_t> HistoryStore::labelled_ids() {
+  std::lock_guard lock(mutex_);
+  Statement q(db_.get(), "SELECT id FROM analyses WHERE label IS NOT NULL ORDER BY id");
+  std::vector<std::int64_t> ids;
+  while (q.step()) ids.push_back(q.integer(0));
+  return ids;
+}
+
+std::optional<LabelledRecording> HistoryStore::labelled(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  Statement q(db_.get(),
+              "SELECT name, label, audio, audio_type FROM analyses "
+              "WHERE id = ? AND label IS NOT NULL");
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return LabelledRecording{id, q.text(0), q.text(1), StoredAudio{q.text(2), q.text(3)}};
 }
 
 bool HistoryStore::remove(std::int64_t id) {

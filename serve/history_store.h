@@ -4,6 +4,9 @@
 // (a BLOB, with the MIME type the server derived from its decoded format). Ids are SQLite's
 // AUTOINCREMENT rowids: server-generated, never reused. Thread-safe (one connection, one mutex;
 // every statement is short). WAL checkpoints run in the background (wal_checkpointer.h).
+// Corrections (schema version 2): an analysis may carry the person's own label for it (the
+// predicted one: "right"; another: a correction), who gave it and when; it can be taken back.
+// Version 1 files gain the three columns when opened; a newer version is refused.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +21,19 @@
 
 namespace calmspace::serve {
 
+struct StoredAudio {
+  std::string bytes;
+  std::string mime_type;
+};
+
 class WalCheckpointer;
+
+// The person's label for an analysis.
+struct Correction {
+  std::string label;  // one of the model's labels
+  std::string by;     // who said it: "user" from the page
+  std::string at;     // UTC, ISO 8601 with milliseconds
+};
 
 struct AnalysisSummary {
   std::int64_t id = 0;
@@ -27,11 +42,15 @@ struct AnalysisSummary {
   double duration_s = 0;
   std::string predicted;
   double confidence = 0;  // probability of `predicted`
+  std::optional<Correction> correction;
 };
 
-struct StoredAudio {
-  std::string bytes;
-  std::string mime_type;
+// A labelled recording, for `calmspace history export`.
+struct LabelledRecording {
+  std::int64_t id = 0;
+  std::string name;
+  std::string label;
+  StoredAudio audio;
 };
 
 class HistoryStore {
@@ -56,8 +75,19 @@ class HistoryStore {
   std::optional<StoredAudio> audio(std::int64_t id);
   // False for an unknown id.
   bool remove(std::int64_t id);
+  // Sets (replaces) the person's label of analysis `id`; nullopt for an unknown id. The caller
+  // checks that `label` is one of the model's.
+  std::optional<Correction> set_label(std::int64_t id, const std::string& label,
+                                      const std::string& by);
+  // Takes the label back; false for an unknown id (true when there was none to take back).
+  bool clear_label(std::int64_t id);
+  // Ids of the labelled analyses, oldest first, and one of them with its recording (nullopt when
+  // it was deleted or unlabelled meanwhile): an export reads one recording at a time.
+  std::vector<std::int64_t> labelled_ids();
+  std::optional<LabelledRecording> labelled(std::int64_t id);
 
   static std::string database_file(const std::string& data_dir);
+  static constexpr int kSchemaVersion = 2;
   // Log frames copied back into the database by background checkpoints so far, and the
   // checkpoints after which the log started again from its beginning.
   long long checkpointed_frames() const;

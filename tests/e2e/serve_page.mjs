@@ -321,6 +321,29 @@ async function main() {
   const heard = await page.textContent('#announcer');
   check(heard.toLowerCase().includes(word.toLowerCase()), `screen readers hear "${heard}"`);
 
+  // "Was this right?": Yes keeps the prediction as the person's label, the list corrects it to
+  // another emotion, Undo takes it back; the server keeps each (issue 25's corrections), and screen readers hear each.
+  await page.click('#feedback-right');
+  await page.waitForFunction(() => document.getElementById('feedback').dataset.label, null, { timeout: 10000 });
+  let labelled = await api(`/api/analyses/${recordedId}`);
+  check(labelled.correction && labelled.correction.label === recorded.predicted && labelled.correction.by === 'user' &&
+    (await page.textContent('#feedback-status')) === 'You said this was right.' && (await page.isVisible('#feedback-undo')),
+    `"Was this right?" -> Yes keeps "${recorded.predicted}" as the person's label`);
+  await page.click('#feedback-undo');
+  await page.waitForFunction(() => !document.getElementById('feedback').dataset.label, null, { timeout: 10000 });
+  const other = (await api('/api/model')).labels.find((l) => l !== recorded.predicted);
+  await page.selectOption('#feedback-select', other);
+  await page.waitForFunction((l) => document.getElementById('feedback').dataset.label === l, other, { timeout: 10000 });
+  labelled = await api(`/api/analyses/${recordedId}`);
+  check(labelled.correction && labelled.correction.label === other && labelled.predicted === recorded.predicted,
+    `a correction to "${other}" is kept beside the prediction`);
+  await page.screenshot({ path: path.join(shots, '03b-corrected.png') });
+  await page.click('#feedback-undo');
+  await page.waitForFunction(() => !document.getElementById('feedback').dataset.label, null, { timeout: 10000 });
+  labelled = await api(`/api/analyses/${recordedId}`);
+  check(labelled.correction === null && (await page.isVisible('#feedback-right')) &&
+    (await page.textContent('#announcer')) === 'Your answer was taken back.', 'Undo takes the label back');
+
   // Less motion: the charts are drawn again without animation and the CSS transitions stop. From
   // here on nothing animates, so screenshots need no waiting.
   const animated = (value) => ['bar-chart', 'pie-chart', 'timeline-chart']

@@ -22,6 +22,15 @@ export const getAnalysis = (id) => call(`/api/analyses/${encodeURIComponent(id)}
 // { keepalive: true } lets the request finish after the page is gone.
 export const deleteAnalysis = (id, { keepalive = false } = {}) =>
   call(`/api/analyses/${encodeURIComponent(id)}`, { method: 'DELETE', keepalive });
+// The person's label for an analysis (its prediction: "right"), and taking it back.
+export const setLabel = (id, label) =>
+  call(`/api/analyses/${encodeURIComponent(id)}/label`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ label }),
+  });
+export const clearLabel = (id) =>
+  call(`/api/analyses/${encodeURIComponent(id)}/label`, { method: 'DELETE' });
 export const audioUrl = (id) => `/api/analyses/${encodeURIComponent(id)}/audio`;
 export const getModel = () => call('/api/model');
 export const getHealth = () => call('/health');

@@ -2,6 +2,7 @@
 import { analyse, getAnalysis, audioUrl, getModel, getHealth } from './api.js';
 import { chartsReady, drawCharts } from './charts.js';
 import { emotionWord, clock, when, percent, setLabels } from './emotions.js';
+import { Feedback } from './feedback.js';
 import { analysisCsv, baseName, download, historyCsv, wholeHistory } from './export.js';
 import { History, UNDO_SECONDS } from './history.js';
 import { LiveSession } from './live.js';
@@ -61,11 +62,29 @@ function show(analysis) {
     return li;
   }));
   $('result-warnings').hidden = warnings.length === 0;
+  feedback.show(analysis);
   $('player').src = audioUrl(analysis.id);
   drawCharts(analysis, labels);
   history.highlight(analysis.id);
   document.body.dataset.shown = analysis.id;  // for the end-to-end test
 }
+
+const feedback = new Feedback(
+  {
+    box: $('feedback'),
+    right: $('feedback-right'),
+    select: $('feedback-select'),
+    undo: $('feedback-undo'),
+    status: $('feedback-status'),
+  },
+  {
+    onSaved: (a) => {
+      shown = a;
+      announce(a.correction ? `Saved: ${emotionWord(a.correction.label)}.` : 'Your answer was taken back.');
+    },
+    onError: (e) => showError(e),
+  },
+);
 
 const trend = new Trend();
 const history = new History({
@@ -291,6 +310,7 @@ async function init() {
     labels = model.labels;
     liveInfo = model.live || null;
     setLabels(labels);
+    feedback.setLabels(labels);
     maxUploadBytes = (await getHealth()).max_upload_bytes || Infinity;
   } catch (e) {
     showError(e);
