@@ -47,16 +47,9 @@ calmspace="$build/tools/calmspace"
 mkdir -p "$out"
 cd "$root"
 
-prepare() {  # name kind root [overrides...]
-  local name="$1" kind="$2" src="$3"
-  shift 3
-  [ -f "$out/$name.h5" ] || "$calmspace" prepare "$kind" --root "$src" --out "$out/$name.h5" \
-    --config "$recipe" data.store_features=false "$@"
-}
-prepare ravdess ravdess "$corpora/ravdess"
-prepare tess tess "$corpora/tess" data.num_folds=2
-prepare casia csv "$corpora/casia/manifest.csv" data.num_folds=4
-prepare emovo csv "$corpora/emovo/manifest.csv"
+# shellcheck source=bench/lib/prepare_corpora.sh
+. "$root/bench/lib/prepare_corpora.sh"
+prepare_corpora "$calmspace" "$recipe" "$corpora" "$out"
 [ -f "$out/all.h5" ] || "$calmspace" merge "$out/ravdess.h5" "$out/tess.h5" "$out/casia.h5" \
   "$out/emovo.h5" --out "$out/all.h5" --config "$recipe"
 
