@@ -1,6 +1,7 @@
 #include "serve/history_export.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -23,6 +24,28 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+// True when `inner` is `outer` or lies under it (both canonical).
+bool within(const fs::path& inner, const fs::path& outer) {
+  auto i = inner.begin();
+  for (auto o = outer.begin(); o != outer.end(); ++o, ++i)
+    if (i == inner.end() || *i != *o) return false;
+  return true;
+}
+
+// True when `dir` holds only what an export writes there: files named <digits>.flac.
+bool made_by_export(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return false;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const std::string stem = entry.path().stem().string();
+    if (!entry.is_regular_file(ec) || entry.path().extension() != ".flac" || stem.empty() ||
+        !std::all_of(stem.begin(), stem.end(), [](unsigned char c) { return std::isdigit(c); }))
+      return false;
+  }
+  return !ec;
+}
+
 struct Row {
   std::int64_t id;
   std::string path, label;
@@ -34,18 +57,47 @@ ExportReport export_corrections(HistoryStore& store, const std::string& out_csv,
                                 const ExportOptions& options) {
   if (!(options.holdout >= 0 && options.holdout <= 0.5))
     throw InputError("--holdout", "must be a share from 0 to 0.5");
+  if (options.speaker.empty()) throw InputError("--speaker", "must not be empty");
   const fs::path csv(out_csv);
-  const fs::path audio_dir = fs::path(csv).replace_extension("");
+  if (csv.extension() != ".csv" || csv.stem().empty() || csv.stem() == ".")
+    throw InputError(out_csv,
+                     "must name a .csv file (the recordings go to the folder of the same "
+                     "name without .csv)");
+  const fs::path audio_dir = csv.parent_path() / csv.stem();
+  const fs::path staging = csv.parent_path() / ("." + csv.stem().string() + ".export-tmp");
   std::error_code ec;
+  if (!options.data_dir.empty()) {
+    const fs::path data = fs::weakly_canonical(options.data_dir, ec);
+    for (const fs::path& p : {fs::weakly_canonical(csv, ec), fs::weakly_canonical(audio_dir, ec)})
+      if (within(p, data) || within(data, p))
+        throw InputError(out_csv, cat("is in, or holds, the data folder ", options.data_dir,
+                                      "; export somewhere else"));
+  }
+  if (fs::is_directory(csv, ec)) throw InputError(out_csv, "is a folder");
   if (!options.overwrite && (fs::exists(csv, ec) || fs::exists(audio_dir, ec)))
     throw InputError(out_csv, cat("already exists (or its folder ", audio_dir.string(),
                                   " does); choose another name or pass --overwrite"));
+  if (fs::exists(audio_dir, ec) && !made_by_export(audio_dir))
+    throw InputError(audio_dir.string(),
+                     "holds files an export did not make (only <id>.flac); remove them yourself "
+                     "or choose another name");
   const std::vector<std::int64_t> ids = store.labelled_ids();
   if (ids.empty())
     throw InputError(out_csv, "nothing to export: no analysis in the history has a label yet");
-  if (options.overwrite) fs::remove_all(audio_dir, ec);
-  fs::create_directories(audio_dir, ec);
-  if (ec) throw InputError(audio_dir.string(), "cannot create the folder (" + ec.message() + ")");
+
+  // The recordings go to a staging folder first: the previous export stays whole until the new
+  // one is complete, and a failure leaves nothing behind.
+  fs::remove_all(staging, ec);  // a killed export's leftover (a hidden name of its own)
+  fs::create_directories(staging, ec);
+  if (ec) throw InputError(staging.string(), "cannot create the folder (" + ec.message() + ")");
+  struct Cleanup {
+    const fs::path& dir;
+    bool keep = false;
+    ~Cleanup() {
+      std::error_code ignored;
+      if (!keep) fs::remove_all(dir, ignored);
+    }
+  } cleanup{staging};
 
   ExportReport report;
   report.manifest = out_csv;
@@ -58,7 +110,7 @@ ExportReport export_corrections(HistoryStore& store, const std::string& out_csv,
     try {
       const Audio decoded = decode_audio({bytes, rec->audio.bytes.size()}, rec->name, audio);
       const std::string name = std::to_string(id) + ".flac";
-      write_flac16((audio_dir / name).string(), decoded.samples, decoded.sample_rate);
+      write_flac16((staging / name).string(), decoded.samples, decoded.sample_rate);
       rows.push_back({id, (audio_dir.filename() / name).generic_string(), rec->label});
     } catch (const InputError& e) {
       report.skipped.emplace_back(id, e.reason());
@@ -84,6 +136,11 @@ ExportReport export_corrections(HistoryStore& store, const std::string& out_csv,
     report.held_out += valid[i];
   }
   report.written = static_cast<std::int64_t>(rows.size());
+  if (fs::exists(audio_dir, ec)) fs::remove_all(audio_dir, ec);  // checked: an export's own
+  fs::rename(staging, audio_dir, ec);
+  if (ec)
+    throw InputError(audio_dir.string(), "cannot move the recordings in (" + ec.message() + ")");
+  cleanup.keep = true;
   write_text_file_atomic(out_csv, text);
   return report;
 }

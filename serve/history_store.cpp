@@ -30,16 +30,9 @@ CREATE TABLE IF NOT EXISTS analyses (
 );
 )sql";
 
-// Version 2: the person's label (history_store.h). A new file is made at version 1 above and
-// brought up here like an old one, so both take the same path.
-constexpr const char* kVersion2 = R"sql(
-BEGIN IMMEDIATE;
-ALTER TABLE analyses ADD COLUMN label TEXT;
-ALTER TABLE analyses ADD COLUMN label_by TEXT;
-ALTER TABLE analyses ADD COLUMN labelled_at TEXT;
-PRAGMA user_version = 2;
-COMMIT;
-)sql";
+// Version 2 adds the person's label (history_store.h): these columns, each added when missing.
+// A new file (version 0, the table above) takes the same path as a version 1 file.
+constexpr const char* kVersion2Columns[] = {"label", "label_by", "labelled_at"};
 
 std::string now_iso8601() {
   const auto now = std::chrono::system_clock::now();
@@ -105,6 +98,58 @@ AnalysisSummary read_summary(Statement& s) {
   AnalysisSummary out{s.integer(0), s.text(1), s.text(2), s.real(3), s.text(4), s.real(5), {}};
   if (!s.is_null(6)) out.correction = Correction{s.text(6), s.text(7), s.text(8)};
   return out;
+}
+
+void exec_or_throw(sqlite3* db, const std::string& sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string reason = error ? error : sqlite3_errmsg(db);
+    sqlite3_free(error);
+    throw Error(reason);
+  }
+}
+
+bool has_column(sqlite3* db, const std::string& column) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('analyses')", -1, &raw, nullptr) !=
+      SQLITE_OK)
+    throw Error(cat("sqlite: ", sqlite3_errmsg(db)));
+  bool found = false;
+  while (!found && sqlite3_step(raw) == SQLITE_ROW) {
+    const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+    found = name && column == name;
+  }
+  sqlite3_finalize(raw);
+  return found;
+}
+
+int schema_version(sqlite3* db);
+
+// Brings the file to kSchemaVersion inside one write transaction: the version is read again once
+// the lock is held (another process may have migrated it meanwhile) and only missing columns are
+// added (a file an older CalmSpace marked version 1 again may have them already). InputError
+// naming `file` for a file of a newer version.
+void migrate(sqlite3* db, const std::string& file, int known) {
+  exec_or_throw(db, "BEGIN IMMEDIATE");
+  try {
+    const int version = schema_version(db);
+    if (version > known)
+      throw InputError(file, cat("was written by a newer CalmSpace (history schema ", version,
+                                 ", this one knows ", known, "); upgrade CalmSpace"));
+    if (version < known) {
+      for (const char* column : kVersion2Columns)
+        if (!has_column(db, column))
+          exec_or_throw(db, cat("ALTER TABLE analyses ADD COLUMN ", column, " TEXT"));
+      exec_or_throw(db, cat("PRAGMA user_version = ", known));
+    }
+    exec_or_throw(db, "COMMIT");
+  } catch (const InputError&) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  } catch (const Error& e) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw InputError(file, cat("cannot add the corrections columns (", e.what(), ")"));
+  }
 }
 
 int schema_version(sqlite3* db) {
@@ -193,16 +238,7 @@ HistoryStore::HistoryStore(const std::string& data_dir, int wal_restart_pages) {
     sqlite3_free(error);
     throw InputError(file, "not a usable history database (" + reason + ")");
   }
-  const int version = schema_version(db_.get());
-  if (version > kSchemaVersion)
-    throw InputError(file, cat("was written by a newer CalmSpace (history schema ", version,
-                               ", this one knows ", kSchemaVersion, "); upgrade CalmSpace"));
-  if (version < 2 && sqlite3_exec(db_.get(), kVersion2, nullptr, nullptr, &error) != SQLITE_OK) {
-    const std::string reason = error ? error : "unknown error";
-    sqlite3_free(error);
-    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-    throw InputError(file, "cannot add the corrections columns (" + reason + ")");
-  }
+  if (schema_version(db_.get()) != kSchemaVersion) migrate(db_.get(), file, kSchemaVersion);
   try {
     // Every 100 ms; by default the log restarts from its beginning once past 256 MiB (under a
     // stream of 4 s recordings, one restart every few seconds), and journal_size_limit trims a

@@ -34,7 +34,7 @@ void add_history(CLI::App& app) {
   exp->add_option("--holdout", args->options.holdout,
                   "share of each label's clips marked valid (the newest), for early stopping")
       ->check(CLI::Range(0.0, 0.5));
-  exp->add_option("--speaker", args->options.speaker, "speaker name in the manifest");
+  exp->add_option("--speaker", args->options.speaker, "speaker name in the manifest (not empty)");
   exp->add_flag("--overwrite", args->options.overwrite,
                 "replace an existing CSV and its folder of recordings");
   exp->callback([args] {
@@ -42,6 +42,7 @@ void add_history(CLI::App& app) {
     if (!std::filesystem::is_directory(args->data, ec))
       throw InputError(args->data,
                        "no such data directory (the folder `calmspace serve --data` uses)");
+    args->options.data_dir = args->data;
     serve::HistoryStore store(args->data);
     const serve::ExportReport r = serve::export_corrections(store, args->out, args->options);
     for (const auto& [id, reason] : r.skipped)

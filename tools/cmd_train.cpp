@@ -55,6 +55,8 @@ void add_train(CLI::App& app) {
   add_no_plots_flag(cmd, &args->no_plots);
   add_config_args(cmd, args->config, /*positional_config=*/true);
   cmd->callback([cmd, args] {
+    if (!args->init.empty() && !args->resume.empty())
+      throw InputError("--init", "a resumed run continues from its own checkpoint; drop --init");
     if (!args->init.empty()) {  // a YAML single-quoted string: any path, '#' and ': ' included
       std::string quoted = "'";
       for (const char c : args->init) quoted += c == '\'' ? std::string("''") : std::string(1, c);

@@ -10,8 +10,8 @@ corrections, `test` rows the rest of their clips):
   2. the best inner score wins (a tie goes to the earlier candidate, "base" first: a personal
      model must beat the base model on the person's own held-out corrections to be used);
   3. the winner is fine-tuned on all the corrections and scored on the test clips, beside the base.
-This is the page's rule too (serve: "learn from my corrections" keeps the base model unless the
-personal one does better on held-out corrections).
+The rule a page that fine-tunes from corrections should follow (not built yet): keep the base
+model unless the personal one does better on the person's held-out corrections.
 
 Usage: nested.py CALMSPACE MODEL OUT [--threads 2]
 Writes OUT/<user>/nested/... and OUT/summary_nested.json; prints the table.

@@ -1,6 +1,7 @@
 #include "core/train/fine_tuning.h"
 
 #include "core/base/error.h"
+#include "core/dataset/label_map.h"
 #include "core/model/param_index.h"
 
 namespace calmspace {
@@ -22,8 +23,13 @@ Config fine_tuning_config(const Checkpoint& base, Config config) {
   return config;
 }
 
-void check_fine_tuning_labels(const DatasetFile& dataset, const Checkpoint& base) {
-  if (dataset.label_names() == base.labels) return;
+void check_fine_tuning_labels(const DatasetFile& dataset, const Checkpoint& base,
+                              const LabelMap& map) {
+  const auto& have = dataset.label_names();
+  bool same = have.size() == base.labels.size();
+  for (std::size_t i = 0; same && i < have.size(); ++i)
+    same = map.canonical(have[i]) == map.canonical(base.labels[i]);
+  if (same) return;
   throw InputError(dataset.path(),
                    cat("has the labels (", joined(dataset.label_names(), " "),
                        ") but the model of train.init has (", joined(base.labels, " "),
@@ -36,6 +42,10 @@ std::size_t frozen_weights(const ModelOptions& model, int input_dim, int num_cla
   const ModelParamIndex index = make_param_index(model, input_dim, num_classes);
   if (trainable == Trainable::Head)
     return static_cast<std::size_t>(index.att_w >= 0 ? index.att_w : index.head_w);
+  if (model.num_layers < 2)
+    throw InputError("train.trainable",
+                     "top trains the last recurrent layer and freezes the ones below, but the "
+                     "model has one layer: use all or head");
   const int directions = model.bidirectional ? 2 : 1;
   return static_cast<std::size_t>(index.at(model.num_layers - 1, 0, directions).w_ih);
 }

@@ -11,6 +11,7 @@
 
 #include "core/config/config.h"
 #include "core/dataset/dataset_file.h"
+#include "core/dataset/label_map.h"
 #include "core/run/checkpoint.h"
 
 namespace calmspace {
@@ -19,12 +20,14 @@ namespace calmspace {
 Config fine_tuning_config(const Checkpoint& base, Config config);
 
 // InputError(dataset path, ...) naming both label lists, and the data.labels that would align
-// them, when the dataset's labels are not the model's.
-void check_fine_tuning_labels(const DatasetFile& dataset, const Checkpoint& base);
+// them, when the dataset's labels are not the model's, in order, by canonical name (`map`:
+// data.label_map and the built-in synonyms, so TESS's "ps" is the model's "surprised").
+void check_fine_tuning_labels(const DatasetFile& dataset, const Checkpoint& base,
+                              const LabelMap& map);
 
 // How many weights at the start of the flat buffer stay fixed (parameter_layout order: recurrent
 // layers, pooling, head): 0 for all; every recurrent layer for head; all but the last recurrent
-// layer (both directions) for top.
+// layer (both directions) for top (InputError naming train.trainable for a one-layer model).
 std::size_t frozen_weights(const ModelOptions& model, int input_dim, int num_classes,
                            Trainable trainable);
 

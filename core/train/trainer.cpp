@@ -163,8 +163,15 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   }
   config.validate();
   check_config_folds(dataset.header(), config.data, dataset.path());
-  if (base) check_fine_tuning_labels(dataset, *base);
+  if (base) check_fine_tuning_labels(dataset, *base, LabelMap(config.data.label_map));
   const ResolvedDevice where = resolve_device(config.train.device);  // before writing anything
+  const std::size_t frozen =
+      frozen_weights(config.model, model_input_dim(config),
+                     static_cast<int>(dataset.label_names().size()), config.train.trainable);
+  if (frozen > 0 && where.cuda)
+    throw InputError("train.trainable",
+                     "freezing layers runs on the CPU backend only (the CUDA step updates every "
+                     "weight); set train.device=cpu");
   const bool parallel = cluster.size() > 1;
   const bool root = cluster.is_root();  // writes the run directory, tells the observer
   if (!root) observer = nullptr;
@@ -202,11 +209,6 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
                      cat("data-parallel training over ", cluster.size(),
                          " ranks runs on the CPU backend only (the ", model->backend_name(),
                          " step keeps its gradients on the device); set train.device=cpu"));
-  const std::size_t frozen = frozen_weights(config.model, model_input_dim(config), C, t.trainable);
-  if (frozen > 0 && model->backend_name() != "cpu")
-    throw InputError("train.trainable", cat("freezing layers runs on the CPU backend only (the ",
-                                            model->backend_name(),
-                                            " step updates every weight); set train.device=cpu"));
   LrSchedule schedule(t);
   TrainingState state;
   std::vector<EpochRecord> history;

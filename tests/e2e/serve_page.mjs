@@ -333,6 +333,9 @@ async function main() {
   await page.waitForFunction(() => !document.getElementById('feedback').dataset.label, null, { timeout: 10000 });
   const other = (await api('/api/model')).labels.find((l) => l !== recorded.predicted);
   await page.selectOption('#feedback-select', other);
+  check(!(await page.evaluate(() => document.getElementById('feedback').dataset.label)),
+    'picking an emotion alone saves nothing (Save does)');
+  await page.click('#feedback-save');
   await page.waitForFunction((l) => document.getElementById('feedback').dataset.label === l, other, { timeout: 10000 });
   labelled = await api(`/api/analyses/${recordedId}`);
   check(labelled.correction && labelled.correction.label === other && labelled.predicted === recorded.predicted,

@@ -102,6 +102,28 @@ TEST(Corrections, AVersionOneHistoryGainsTheColumnsAndKeepsItsAnalyses) {
   EXPECT_EQ(store.get(1)->first.correction->label, "sad");
 }
 
+TEST(Corrections, AFileAnOlderCalmSpaceMarkedVersionOneAgainOpensWithItsLabels) {
+  // An older CalmSpace sets user_version = 1 on every open; the columns are then there already.
+  testing::ScratchDir dir;
+  const std::string data = (dir / "data").string();
+  {
+    serve::HistoryStore store(data);
+    store.add("a.wav", 1.0, "calm", 0.5, {}, "x", "audio/wav");
+    ASSERT_TRUE(store.set_label(1, "angry", "user"));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(serve::HistoryStore::database_file(data).c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 1", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  serve::HistoryStore reopened(data);
+  const auto a = reopened.get(1);
+  ASSERT_TRUE(a && a->first.correction);
+  EXPECT_EQ(a->first.correction->label, "angry");
+  // Two stores on one file (the server and an export): the second finds it migrated.
+  serve::HistoryStore second(data);
+  EXPECT_EQ(second.count(), 1);
+}
+
 TEST(Corrections, ANewerHistoryIsRefused) {
   testing::ScratchDir dir;
   const std::string data = (dir / "data").string();
@@ -123,7 +145,7 @@ TEST(Corrections, ExportWritesAManifestAndFlacFilesThatPrepareReads) {
   const std::string data = (dir / "data").string();
   serve::HistoryStore store(data);
   const std::string wav = testing::voice_wav(dir / "v.wav", 1.0);
-  // Five analyses: three labelled angry, one sad, one not labelled; one angry is deleted later.
+  // Five analyses: three labelled angry, one sad, one labelled and taken back.
   for (int i = 0; i < 5; ++i) store.add("v.wav", 1.0, "calm", 0.3, {}, wav, "audio/wav");
   store.set_label(1, "angry", "user");
   store.set_label(2, "angry", "user");
@@ -183,6 +205,40 @@ TEST(Corrections, ExportWithNothingLabelledSaysSo) {
   store.set_label(1, "sad", "user");
   EXPECT_THROW(serve::export_corrections(store, (dir / "y.csv").string(), {}), InputError);
   EXPECT_FALSE(fs::exists(dir / "y.csv"));
+  EXPECT_FALSE(fs::exists(dir / "y"));
+  EXPECT_FALSE(fs::exists(dir / ".y.export-tmp"));
+}
+
+TEST(Corrections, ExportNeverReplacesWhatItDidNotMake) {
+  testing::ScratchDir dir;
+  const std::string data = (dir / "data").string();
+  serve::HistoryStore store(data);
+  store.add("v.wav", 1.0, "calm", 0.3, {}, testing::voice_wav(dir / "v.wav", 1.0), "audio/wav");
+  store.set_label(1, "sad", "user");
+  serve::ExportOptions options;
+  options.data_dir = data;
+  options.overwrite = true;
+  const auto refused = [&](const fs::path& out, const std::string& why) {
+    try {
+      serve::export_corrections(store, out.string(), options);
+      ADD_FAILURE() << out << " was exported";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.reason(), HasSubstr(why)) << out;
+    }
+  };
+  refused(dir / "data.csv", "data folder");  // its recordings folder would be the data folder
+  refused(dir / "data" / "in.csv", "data folder");
+  refused(dir / "mine", ".csv");
+  // A folder of the export's name holding someone else's file stays as it is.
+  fs::create_directories(dir / "corpus");
+  testing::write_file(dir / "corpus" / "notes.txt", "mine");
+  refused(dir / "corpus.csv", "did not make");
+  EXPECT_EQ(testing::read_text_file(dir / "corpus" / "notes.txt"), "mine");
+  // An earlier export's folder is replaced whole.
+  EXPECT_EQ(serve::export_corrections(store, (dir / "ok.csv").string(), options).written, 1);
+  EXPECT_EQ(serve::export_corrections(store, (dir / "ok.csv").string(), options).written, 1);
+  EXPECT_TRUE(fs::exists(dir / "ok" / "1.flac"));
+  EXPECT_FALSE(fs::exists(dir / ".ok.export-tmp"));
 }
 
 }  // namespace

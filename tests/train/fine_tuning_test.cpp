@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "core/base/error.h"
-#include "core/model/param_index.h"
+#include "core/model/sequence_model.h"
 #include "core/run/checkpoint.h"
 #include "core/train/trainer.h"
 #include "support/test_support.h"
@@ -74,21 +74,37 @@ TEST_F(FineTuning, HeadOnlyKeepsEveryRecurrentWeightAndTheInputNormalisation) {
   EXPECT_THAT(report, HasSubstr("\"init\""));
 }
 
-TEST_F(FineTuning, FrozenPrefixesFollowTheLayout) {
+// The offset of the tensor `name` in the flat buffer.
+std::size_t offset_of(const ModelOptions& m, const std::string& name) {
+  for (const ParamView& p : parameter_layout(m, 10, 4))
+    if (p.name == name) return static_cast<std::size_t>(p.offset);
+  ADD_FAILURE() << "no tensor " << name;
+  return 0;
+}
+
+TEST_F(FineTuning, FrozenPrefixesEndWhereTheTrainedTensorsBegin) {
   ModelOptions m;
   m.cell = CellKind::Lstm;
   m.hidden_size = 8;
   m.num_layers = 3;
   m.bidirectional = true;
   m.pooling = PoolingKind::Attention;
-  const ModelParamIndex index = make_param_index(m, 10, 4);
   EXPECT_EQ(frozen_weights(m, 10, 4, Trainable::All), 0u);
-  EXPECT_EQ(frozen_weights(m, 10, 4, Trainable::Head), static_cast<std::size_t>(index.att_w));
-  EXPECT_EQ(frozen_weights(m, 10, 4, Trainable::Top),
-            static_cast<std::size_t>(index.at(2, 0, 2).w_ih));
+  // Top: layers 0 and 1, both directions, stay; layer 2 (forward first) trains.
+  EXPECT_EQ(frozen_weights(m, 10, 4, Trainable::Top), offset_of(m, "rnn.weight_ih_l2"));
+  EXPECT_EQ(offset_of(m, "rnn.weight_ih_l2"),
+            offset_of(m, "rnn.bias_hh_l1_reverse") + static_cast<std::size_t>(4 * 8));
+  EXPECT_EQ(frozen_weights(m, 10, 4, Trainable::Head), offset_of(m, "pool.attention.weight"));
   m.pooling = PoolingKind::Mean;
-  const ModelParamIndex mean = make_param_index(m, 10, 4);
-  EXPECT_EQ(frozen_weights(m, 10, 4, Trainable::Head), static_cast<std::size_t>(mean.head_w));
+  EXPECT_EQ(frozen_weights(m, 10, 4, Trainable::Head), offset_of(m, "head.weight"));
+  // One layer: top would freeze nothing, which is not what was asked.
+  m.num_layers = 1;
+  try {
+    frozen_weights(m, 10, 4, Trainable::Top);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), "train.trainable");
+  }
 }
 
 TEST_F(FineTuning, StartsWhereTheBaseModelEnded) {
@@ -119,6 +135,11 @@ TEST_F(FineTuning, OtherLabelsAreRefusedWithTheLabelSetThatWouldFit) {
     EXPECT_THAT(e.reason(), HasSubstr("data.labels=[grave,middle,acute]"));
     EXPECT_THAT(e.reason(), HasSubstr("low mid high"));
   }
+  // The same names spelt otherwise are the same labels (the label map's canonical names).
+  Checkpoint respelt = base_;
+  respelt.labels = {"LOW", "Mid", "high"};
+  save_checkpoint(model, respelt);
+  EXPECT_EQ(train_model(data, c, (dir_ / "respelt").string(), false).history.size(), 1u);
 }
 
 TEST_F(FineTuning, TrainableWithoutAModelIsAConfigError) {

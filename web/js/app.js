@@ -74,6 +74,7 @@ const feedback = new Feedback(
     box: $('feedback'),
     right: $('feedback-right'),
     select: $('feedback-select'),
+    save: $('feedback-save'),
     undo: $('feedback-undo'),
     status: $('feedback-status'),
   },

@@ -1,21 +1,25 @@
 // "Was this right?": the person marks the analysis on show right, or corrects it to another
-// emotion, and can take that back (PUT / DELETE /api/analyses/{id}/label). The labels they give
-// are what `calmspace history export` turns into a fine-tuning set.
+// emotion (pick it, then Save), and can take that back (PUT / DELETE /api/analyses/{id}/label).
+// The labels they give are what `calmspace history export` turns into a fine-tuning set.
+// One request at a time: the controls are disabled while it runs, and an answer for an analysis
+// that is no longer on show is dropped. Focus moves to what replaces the pressed control.
 import { setLabel, clearLabel } from './api.js';
 import { emotionWord } from './emotions.js';
 
 export class Feedback {
-  // `els`: { box, right, select, undo, status }; `onSaved(analysis)` after every change.
+  // `els`: { box, right, select, save, undo, status }; `onSaved(analysis)` after every change.
   constructor(els, { onSaved, onError }) {
     this.els = els;
     this.analysis = null;
     this.onSaved = onSaved;
     this.onError = onError;
-    els.right.addEventListener('click', () => this.save(this.analysis && this.analysis.predicted));
-    els.select.addEventListener('change', () => {
-      if (els.select.value) this.save(els.select.value);
+    els.right.addEventListener('click', () => this.send(() => setLabel(this.analysis.id, this.analysis.predicted)));
+    els.select.addEventListener('change', () => (els.save.disabled = !els.select.value));
+    els.save.addEventListener('click', () => {
+      const label = els.select.value;
+      if (label) this.send(() => setLabel(this.analysis.id, label));
     });
-    els.undo.addEventListener('click', () => this.undo());
+    els.undo.addEventListener('click', () => this.send(() => clearLabel(this.analysis.id)));
   }
 
   // The model's labels, once known: the choices of the correction list.
@@ -34,35 +38,37 @@ export class Feedback {
   show(analysis) {
     this.analysis = analysis;
     const c = analysis.correction;
-    this.els.select.value = '';
-    this.els.undo.hidden = !c;
-    this.els.right.hidden = !!c;
-    this.els.select.hidden = !!c;
-    if (!c) this.els.status.textContent = '';
-    else if (c.label === analysis.predicted) this.els.status.textContent = 'You said this was right.';
-    else this.els.status.textContent = `You said it was ${emotionWord(c.label)}.`;
-    this.els.box.dataset.label = c ? c.label : '';
+    const { box, right, select, save, undo, status } = this.els;
+    select.value = '';
+    save.disabled = true;
+    undo.hidden = !c;
+    right.hidden = select.hidden = save.hidden = !!c;
+    if (!c) status.textContent = '';
+    else if (c.label === analysis.predicted) status.textContent = 'You said this was right.';
+    else status.textContent = `You said it was ${emotionWord(c.label)}.`;
+    box.dataset.label = c ? c.label : '';
   }
 
-  async save(label) {
-    if (!this.analysis || !label) return;
-    try {
-      const updated = await setLabel(this.analysis.id, label);
-      this.show(updated);
-      this.onSaved(updated);
-    } catch (e) {
-      this.onError(e);
-    }
+  setBusy(busy) {
+    for (const el of [this.els.right, this.els.select, this.els.undo]) el.disabled = busy;
+    this.els.save.disabled = busy || !this.els.select.value;
+    this.els.box.setAttribute('aria-busy', String(busy));
   }
 
-  async undo() {
+  async send(request) {
     if (!this.analysis) return;
+    const id = this.analysis.id;
+    this.setBusy(true);
     try {
-      const updated = await clearLabel(this.analysis.id);
+      const updated = await request();
+      if (!this.analysis || this.analysis.id !== id) return;  // another analysis is on show now
       this.show(updated);
+      (updated.correction ? this.els.undo : this.els.right).focus();
       this.onSaved(updated);
     } catch (e) {
       this.onError(e);
+    } finally {
+      this.setBusy(false);
     }
   }
 }
