@@ -576,10 +576,17 @@ async function main() {
   check(one.id === recordedId && one.predicted === recorded.predicted && one.timeline.length === recorded.timeline.length,
     `one analysis as JSON: ${oneJson.name}`);
   const { total } = await api('/api/analyses');
+  await api(`/api/analyses/${recordedId}/label`, {
+    method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ label: 'angry' }) });
   const allCsv = await downloaded(page, '#export-all-csv');
   const allRows = allCsv.text.trim().split('\n');
-  check(allRows[0] === 'id,created_at,name,duration_s,predicted,confidence' && allRows.length === total + 1,
+  check(allRows[0] === 'id,created_at,name,duration_s,predicted,confidence,your_label' && allRows.length === total + 1,
     `the history as CSV: ${allCsv.name}, ${allRows.length - 1} rows`);
+  const labelledRow = allRows.find((r) => r.startsWith(`${recordedId},`));
+  check(Boolean(labelledRow) && labelledRow.endsWith(',angry') &&
+    allRows.filter((r) => r !== labelledRow).slice(1).every((r) => r.endsWith(',')),
+    "the history CSV's your_label column holds the person's label, empty where there is none");
+  await api(`/api/analyses/${recordedId}/label`, { method: 'DELETE' });
   const allJson = await downloaded(page, '#export-all-json');
   const all = JSON.parse(allJson.text);
   check(all.length === total && all.some((a) => a.name === 'dropped.wav'), `the history as JSON: ${allJson.name}, ${all.length} analyses`);

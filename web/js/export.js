@@ -5,7 +5,7 @@
 // end_s, predicted, then one probability per label): a "file" row for the whole recording and a
 // "window" row per timeline window. The CLI's "segment" rows are left out: the API gives a
 // segment's top emotion only, not its probabilities. The history as CSV has one row per analysis:
-// id, created_at, name, duration_s, predicted, confidence.
+// id, created_at, name, duration_s, predicted, confidence, your_label (the person's own label).
 import { listAnalyses } from './api.js';
 
 // RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
@@ -26,8 +26,10 @@ export function analysisCsv(analysis, labels) {
 
 const HISTORY_COLUMNS = ['id', 'created_at', 'name', 'duration_s', 'predicted', 'confidence'];
 
+// The last column, your_label, is the person's own label ("Was this right?"), empty when none.
 export function historyCsv(items) {
-  return csvLine(HISTORY_COLUMNS) + items.map((a) => csvLine(HISTORY_COLUMNS.map((c) => a[c]))).join('');
+  const fields = (a) => [...HISTORY_COLUMNS.map((c) => a[c]), a.correction ? a.correction.label : ''];
+  return csvLine([...HISTORY_COLUMNS, 'your_label']) + items.map((a) => csvLine(fields(a))).join('');
 }
 
 // Every analysis in the history, newest first, as the list API gives them. `skip` holds ids to
