@@ -145,9 +145,10 @@ def same_value(a, b):
 def find_feature_set(f, data_path, features):
     """Key of the stored feature set whose options equal the config's `features` section."""
     # num_threads and device change speed and place, not values (feature_options_yaml leaves them
-    # out); a stored set holds the features before speaker_norm (feature_set_key ignores it);
-    # without prosody columns (extra: []) their options are left out of the key as well
-    ignored = {"num_threads", "device", "speaker_norm"}
+    # out); a stored set holds the features before speaker_norm (feature_set_key ignores it and
+    # speaker_norm_label); without prosody columns (extra: []) their options are left out of the
+    # key as well
+    ignored = {"num_threads", "device", "speaker_norm", "speaker_norm_label"}
     if not features.get("extra"):
         ignored |= {"extra", "f0_min", "f0_max", "voicing_threshold"}
     wanted = {k: v for k, v in features.items() if k not in ignored}

@@ -123,12 +123,15 @@ void FeatureOptions::validate(int sample_rate) const {
   if (speaker_norm != Cmvn::None && cmvn != Cmvn::None)
     throw InputError(key("speaker_norm"),
                      "needs features.cmvn: none (one normalisation of the clip, not two)");
+  if (!speaker_norm_label.empty() && speaker_norm == Cmvn::None)
+    throw InputError(key("speaker_norm_label"), "needs features.speaker_norm: mean or mean_var");
 }
 
 FeatureOptions utterance_features(FeatureOptions options) {
   if (options.speaker_norm != Cmvn::None) {
     options.cmvn = options.speaker_norm;
     options.speaker_norm = Cmvn::None;
+    options.speaker_norm_label.clear();
   }
   return options;
 }
@@ -142,6 +145,7 @@ std::string feature_options_yaml(const FeatureOptions& options) {
   for (const auto& e : registry.entries()) {
     if (e.name == "num_threads" || e.name == "device") continue;  // speed and place, not values
     if (e.name == "speaker_norm" && copy.speaker_norm == Cmvn::None) continue;
+    if (e.name == "speaker_norm_label" && copy.speaker_norm_label.empty()) continue;
     if (copy.extra.empty() && (e.name == "extra" || e.name == "f0_min" || e.name == "f0_max" ||
                                e.name == "voicing_threshold"))
       continue;
@@ -154,6 +158,7 @@ std::string feature_options_yaml(const FeatureOptions& options) {
 std::string feature_set_key(const FeatureOptions& options) {
   FeatureOptions stored = options;
   stored.speaker_norm = Cmvn::None;
+  stored.speaker_norm_label.clear();
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bit
   for (unsigned char c : feature_options_yaml(stored)) {
     h ^= c;

@@ -84,6 +84,10 @@ struct FeatureOptions {
   // split, so that what is left is how this clip differs from the speaker's usual voice. Where no
   // speaker statistics exist (predict, serve, ONNX), the clip's own stand in (utterance_features).
   Cmvn speaker_norm = Cmvn::None;
+  // With speaker_norm: a speaker's statistics come from their clips of this label only (e.g.
+  // neutral: what voice enrolment can give at inference, core/eval/enrolment.h), or from all their
+  // clips when they have none of it; "" = every clip of the speaker.
+  std::string speaker_norm_label;
   // Prosody columns appended to each frame's spectral values, from the same `win` samples
   // (core/features/prosody.h), in this order whatever the order listed:
   //   pitch:  voicing strength in [0, 1] (1 - YIN's aperiodicity) and log-F0 minus the mean
@@ -125,6 +129,9 @@ struct FeatureOptions {
     r.add_enum("speaker_norm", &speaker_norm, cmvn_table(),
                "normalise with the statistics of the speaker's clips in the split (needs cmvn: "
                "none); without them (predict, serve) the clip's own");
+    r.add("speaker_norm_label", &speaker_norm_label,
+          "speaker statistics from the speaker's clips of this label only (e.g. neutral, as "
+          "enrolment gives them); empty = all the speaker's clips");
     r.add("extra", &extra,
           "prosody columns after the spectral ones: [pitch] (voicing, normalised log-F0), "
           "[energy] (normalised log energy), or both");
@@ -163,8 +170,9 @@ struct FeatureOptions {
 // a dataset file's stored feature set, core/dataset/dataset_file.h).
 // speaker_norm, and extra with its f0_min, f0_max and voicing_threshold, are written only when
 // set (files and checkpoints made before them keep their keys).
-// speaker_norm is written only when set (files made before it keep their keys) and is not part of
-// the key: a stored feature set holds the features before speaker normalisation.
+// speaker_norm (and speaker_norm_label) are written only when set (files made before them keep
+// their keys) and are not part of the key: a stored feature set holds the features before
+// speaker normalisation.
 std::string feature_options_yaml(const FeatureOptions& options);
 std::string feature_set_key(const FeatureOptions& options);
 

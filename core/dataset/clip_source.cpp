@@ -83,6 +83,18 @@ const std::vector<FeatureMatrix>& ClipSource::clean_features() {
   clean_ = read_clean(every);
   if (const Cmvn mode = config_.features.speaker_norm; mode != Cmvn::None) {
     speaker_stats_ = speaker_stats(clean_, speakers_);
+    if (const std::string& only = config_.features.speaker_norm_label; !only.empty()) {
+      // The statistics of each speaker's clips of that label, where the speaker has some.
+      const auto& names = dataset_->label_names();
+      std::vector<FeatureMatrix> chosen;
+      std::vector<int> whose;
+      for (std::size_t k = 0; k < clean_.size(); ++k)
+        if (names[static_cast<std::size_t>(labels_[k])] == only) {
+          chosen.push_back(clean_[k]);
+          whose.push_back(speakers_[k]);
+        }
+      for (auto& [speaker, stats] : speaker_stats(chosen, whose)) speaker_stats_[speaker] = stats;
+    }
     for (std::size_t k = 0; k < clean_.size(); ++k)
       apply_speaker_norm(clean_[k], speaker_stats_.at(speakers_[k]), mode);
   }

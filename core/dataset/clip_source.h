@@ -12,7 +12,8 @@
 //   With features.speaker_norm set, every clip (clean or augmented) is normalised with its
 //   speaker's statistics over the clean features of this source's clips (speaker_norm.h): a
 //   split holds whole speakers, so a test speaker's statistics come from that speaker's own
-//   unlabelled clips, never from another split.
+//   unlabelled clips, never from another split. With features.speaker_norm_label, only the
+//   speaker's clips of that label count (all of them for a speaker who has none).
 // The DatasetFile must outlive the source. Not thread-safe (use one source per thread).
 #pragma once
 

@@ -68,6 +68,7 @@ EnrolmentComparison compare_enrolment(const DatasetFile& dataset, const Checkpoi
   // Features before any speaker normalisation, and the per-utterance ones, for every clip.
   Config raw = config;
   raw.features.speaker_norm = Cmvn::None;
+  raw.features.speaker_norm_label.clear();
   raw.features.num_threads = threads;
   Config utterance = raw;
   utterance.features = utterance_features(config.features);

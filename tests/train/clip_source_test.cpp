@@ -205,6 +205,68 @@ TEST(ClipSource, SpeakerNormUsesTheSpeakersCleanStatistics) {
   }
 }
 
+// features.speaker_norm_label: a speaker's statistics come from their clips of that label only
+// (what enrolment from a neutral reading gives), or from all their clips when they have none.
+TEST(ClipSource, SpeakerNormLabelTakesTheStatisticsFromThatLabelsClipsOnly) {
+  ScratchDir dir;
+  const auto path = (dir / "d.h5").string();
+  {
+    DatasetHeader h;
+    h.corpus = "csv";
+    h.sample_rate = kRate;
+    h.label_names = {"calm", "angry"};
+    h.speaker_names = {"s0", "s1"};
+    h.speaker_fold = {0, 1};
+    h.num_folds = 2;
+    DatasetWriter w(path, h);
+    for (int i = 0; i < 6; ++i) {  // s0: calm, angry, calm, angry; s1: angry, angry
+      ClipInfo c;
+      c.label = i < 4 ? i % 2 : 1;
+      c.speaker = i < 4 ? 0 : 1;
+      c.fold = c.speaker;
+      c.utterance_id = "u" + std::to_string(i);
+      w.append(c, clip_samples(i));
+    }
+    w.close();
+  }
+  const DatasetFile ds(path);
+  Config plain = small_config();
+  Config by_calm = plain;
+  by_calm.features.speaker_norm = Cmvn::Mean;
+  by_calm.features.speaker_norm_label = "calm";
+  const std::vector<std::size_t> clips = {0, 1, 2, 3, 4, 5};
+  ClipSource raw(ds, plain, clips, false);
+  ClipSource norm(ds, by_calm, clips, false);
+  const auto& r = raw.clean_features();
+  const auto& n = norm.clean_features();
+  const std::int64_t F = r[0].dim;
+  // The mean of each feature over the frames of `which` clips.
+  const auto mean_of = [&](std::vector<std::size_t> which) {
+    std::vector<double> m(static_cast<std::size_t>(F), 0.0);
+    std::int64_t frames = 0;
+    for (const std::size_t k : which) {
+      for (std::int64_t t = 0; t < r[k].frames; ++t)
+        for (std::int64_t f = 0; f < F; ++f) m[f] += r[k].data[t * F + f];
+      frames += r[k].frames;
+    }
+    for (double& v : m) v /= static_cast<double>(frames);
+    return m;
+  };
+  const auto calm_of_s0 = mean_of({0, 2});
+  const auto all_of_s1 = mean_of({4, 5});  // s1 has no calm clip: all its clips
+  for (std::size_t k = 0; k < clips.size(); ++k) {
+    const auto& m = k < 4 ? calm_of_s0 : all_of_s1;
+    for (std::int64_t t = 0; t < r[k].frames; ++t)
+      for (std::int64_t f = 0; f < F; ++f)
+        ASSERT_NEAR(n[k].data[t * F + f], r[k].data[t * F + f] - m[f], 1e-4)
+            << "clip " << k << " frame " << t << " feature " << f;
+  }
+  // The option needs speaker normalisation.
+  Config alone = plain;
+  alone.features.speaker_norm_label = "calm";
+  EXPECT_THROW(alone.validate(), InputError);
+}
+
 TEST(ClipSource, RejectsADatasetAtAnotherSampleRate) {
   ScratchDir dir;
   const auto path = (dir / "d.h5").string();
