@@ -10,19 +10,12 @@
 #include "core/audio/encode.h"
 #include "core/base/atomic_file.h"
 #include "core/base/error.h"
+#include "core/base/text.h"
 
 namespace calmspace::serve {
 namespace {
 
 namespace fs = std::filesystem;
-
-// RFC 4180: quoted when it holds a comma, quote or line break.
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 // True when `inner` is `outer` or lies under it (both canonical).
 bool within(const fs::path& inner, const fs::path& outer) {

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "core/base/atomic_file.h"
+#include "core/base/text.h"
 #include "core/eval/enrolment.h"
 #include "core/run/model_file.h"
 #include "tools/verb.h"
@@ -24,12 +25,6 @@ struct EnrolmentArgs {
   std::vector<int> clips = {1, 2, 4};
   int threads = 0;
 };
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : " ") + n;
-  return out;
-}
 
 void add_enrolment(CLI::App& app) {
   auto args = std::make_shared<EnrolmentArgs>();
@@ -53,9 +48,10 @@ void add_enrolment(CLI::App& app) {
                 c.speakers.size(), c.split.c_str(), c.label.c_str());
     if (!c.speakers_left_out.empty())
       std::printf("left out (too few '%s' clips): %s\n", c.label.c_str(),
-                  joined(c.speakers_left_out).c_str());
+                  join(c.speakers_left_out, " ").c_str());
     if (!c.classes_left_out.empty())
-      std::printf("classes not scored (not in the data): %s\n", joined(c.classes_left_out).c_str());
+      std::printf("classes not scored (not in the data): %s\n",
+                  join(c.classes_left_out, " ").c_str());
     std::printf("%-12s %8s %8s %8s %8s\n", "statistics", "UA", "WA", "F1", "clips");
     nlohmann::json rows = nlohmann::json::array();
     for (const EnrolmentCondition& k : c.conditions) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/base/text.h"
 #include "core/eval/calibration.h"
 #include "core/eval/evaluate.h"
 #include "core/plot/plot_sources.h"
@@ -28,12 +29,6 @@ struct EvalArgs {
   int threads = 0;
   bool no_plots = false;
 };
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
 
 void print_metrics(const Metrics& m) {
   std::printf("clips %lld  WA %.4f  UA %.4f  macro-F1 %.4f  loss %.4f\n",
@@ -102,7 +97,7 @@ void add_eval(CLI::App& app) {
                 temperature == 1.0 ? ", not calibrated: see `calmspace calibrate`" : "");
     if (!e.classes_left_out.empty())
       std::printf("scored on the %zu classes the data has (argmax over them); left out: %s\n",
-                  e.metrics.labels.size(), joined(e.classes_left_out).c_str());
+                  e.metrics.labels.size(), join(e.classes_left_out, ", ").c_str());
     for (const auto& [label, count] : e.clips_left_out)
       std::printf("left out %lld clips labelled '%s' (not a class of the model)\n",
                   static_cast<long long>(count), label.c_str());

@@ -13,6 +13,7 @@
 #include "core/base/atomic_file.h"
 #include "core/base/error.h"
 #include "core/base/parallel.h"
+#include "core/base/text.h"
 #include "core/dataset/dataset_file.h"
 #include "core/dataset/folds.h"
 #include "core/dataset/label_map.h"
@@ -76,12 +77,6 @@ void extract_features(FeatureExtractor& extractor, std::vector<Decoded>& decoded
       }
     }
   }
-}
-
-std::string joined_labels(const std::vector<std::string>& labels) {
-  std::string out;
-  for (const auto& l : labels) out += (out.empty() ? "" : " ") + l;
-  return out;
 }
 
 // Speaker-independent folds; one person's clips with a CSV split column (a fine-tuning set,
@@ -168,7 +163,7 @@ PrepareReport prepare_dataset(const CorpusListing& listing, Config& config,
   if (kept.empty())
     throw InputError("data.labels",
                      cat("no clip of ", listing.root, " has a label in the set (its labels: ",
-                         joined_labels(listing.label_names), ")"));
+                         join(listing.label_names, " "), ")"));
 
   // Folds first: a config error should stop us before the expensive part.
   std::vector<std::string> speakers;

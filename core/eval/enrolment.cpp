@@ -92,13 +92,14 @@ EnrolmentComparison compare_enrolment(const DatasetFile& dataset, const Checkpoi
   };
   // Statistics of each scored speaker over the given positions, applied to the scored clips.
   const auto normalised = [&](const std::map<int, std::vector<std::size_t>>& from) {
-    std::map<int, FeatureStats> stats;
-    for (const auto& [speaker, positions] : from) {
-      std::vector<FeatureMatrix> clips;
-      for (const std::size_t k : positions) clips.push_back(clean[k]);
-      const std::vector<int> who(clips.size(), speaker);
-      stats.emplace(speaker, speaker_stats(clips, who).at(speaker));
-    }
+    std::vector<FeatureMatrix> clips;  // every listed clip, one statistics pass for all speakers
+    std::vector<int> who;
+    for (const auto& [speaker, positions] : from)
+      for (const std::size_t k : positions) {
+        clips.push_back(clean[k]);
+        who.push_back(speaker);
+      }
+    const std::map<int, FeatureStats> stats = speaker_stats(clips, who);
     std::vector<FeatureMatrix> features;
     for (const std::size_t k : scored_positions) {
       FeatureMatrix m = clean[k];

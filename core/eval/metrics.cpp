@@ -7,6 +7,7 @@
 
 #include "core/base/atomic_file.h"
 #include "core/base/error.h"
+#include "core/base/text.h"
 
 namespace calmspace {
 
@@ -90,16 +91,7 @@ std::string report_json(const Metrics& m, const std::string& extra_json_object) 
   return j.dump(2) + "\n";
 }
 
-namespace {
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string report_csv(const Metrics& m) {
   std::ostringstream out;

@@ -1,4 +1,5 @@
 #include "core/predict/prediction_json.h"
+#include "core/base/text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -15,23 +16,16 @@ nlohmann::json probability_map(const std::vector<float>& p,
   return out;
 }
 
-std::string csv_quote(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return q + "\"";
-}
-
 std::string csv_row(const std::string& file, const char* scope, double start, double end,
                     int predicted, const std::vector<float>& p,
                     const std::vector<std::string>& labels) {
   char number[32];
-  std::string row = csv_quote(file) + "," + scope;
+  std::string row = csv_field(file) + "," + scope;
   for (double t : {start, end}) {
     std::snprintf(number, sizeof number, ",%.3f", t);
     row += number;
   }
-  row += "," + csv_quote(labels[predicted]);
+  row += "," + csv_field(labels[predicted]);
   for (float v : p) {
     std::snprintf(number, sizeof number, ",%.6f", v);
     row += number;
@@ -121,7 +115,7 @@ nlohmann::json prediction_json(const std::string& file, const Prediction& p,
 
 std::string predictions_csv_header(const std::vector<std::string>& labels) {
   std::string h = "file,scope,start_s,end_s,predicted";
-  for (const auto& l : labels) h += "," + csv_quote(l);
+  for (const auto& l : labels) h += "," + csv_field(l);
   return h + "\n";
 }
 

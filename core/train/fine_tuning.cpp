@@ -1,20 +1,11 @@
 #include "core/train/fine_tuning.h"
 
 #include "core/base/error.h"
+#include "core/base/text.h"
 #include "core/dataset/label_map.h"
 #include "core/model/param_index.h"
 
 namespace calmspace {
-namespace {
-
-std::string joined(const std::vector<std::string>& names, const char* separator) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : separator) + n;
-  return out;
-}
-
-}  // namespace
-
 Config fine_tuning_config(const Checkpoint& base, Config config) {
   const Config trained = base.config("train.init");
   config.audio = trained.audio;
@@ -31,9 +22,9 @@ void check_fine_tuning_labels(const DatasetFile& dataset, const Checkpoint& base
     same = map.canonical(have[i]) == map.canonical(base.labels[i]);
   if (same) return;
   throw InputError(dataset.path(),
-                   cat("has the labels (", joined(dataset.label_names(), " "),
-                       ") but the model of train.init has (", joined(base.labels, " "),
-                       "); prepare the data with data.labels=[", joined(base.labels, ","), "]"));
+                   cat("has the labels (", join(dataset.label_names(), " "),
+                       ") but the model of train.init has (", join(base.labels, " "),
+                       "); prepare the data with data.labels=[", join(base.labels, ","), "]"));
 }
 
 std::size_t frozen_weights(const ModelOptions& model, int input_dim, int num_classes,
