@@ -94,7 +94,7 @@ void put_label(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   if (!body.is_object() || !body.contains("label") || !body["label"].is_string())
     return send_error(res, 400, R"(expected a JSON body {"label": "<one of the model's labels>"})");
   const auto label = body["label"].get<std::string>();
-  const auto& labels = ctx.pool.labels();
+  const auto& labels = ctx.models.base().labels();
   if (std::find(labels.begin(), labels.end(), label) == labels.end()) {
     std::string known;
     for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
@@ -120,13 +120,16 @@ void put_label(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
 StoredAnalysis analyse_and_store(ApiContext& ctx, const std::string& name,
                                  const std::string& content) {
   const auto* bytes = reinterpret_cast<const std::byte*>(content.data());
-  AudioOptions audio_options = ctx.pool.config().audio;
+  // The model in use when the analysis starts answers it, even if the person switches meanwhile.
+  const ModelChoice::InUse model = ctx.models.current();
+  ModelPool& pool = *model.pool;
+  AudioOptions audio_options = pool.config().audio;
   audio_options.max_duration_s = ctx.options.max_duration_s;
   audio_options.max_duration_name = "--max-seconds";
   const std::span<const std::byte> upload(bytes, content.size());
   const auto upload_bytes = static_cast<std::int64_t>(content.size());
   const std::int64_t need = upload_memory_needed(
-      ctx.pool, upload_bytes, expected_decoded_samples(upload, name, audio_options),
+      pool, upload_bytes, expected_decoded_samples(upload, name, audio_options),
       ctx.options.timeline);
   if (need > ctx.memory.total())
     return {413,
@@ -142,18 +145,18 @@ StoredAnalysis analyse_and_store(ApiContext& ctx, const std::string& name,
   } catch (const InputError& e) {
     return {415, e.what(), 0, {}};
   }
-  reserved.resize(upload_memory_needed(ctx.pool, upload_bytes,
-                                       static_cast<std::int64_t>(audio.samples.size()),
-                                       ctx.options.timeline));
+  reserved.resize(upload_memory_needed(
+      pool, upload_bytes, static_cast<std::int64_t>(audio.samples.size()), ctx.options.timeline));
   Prediction p;
   try {
-    p = ctx.pool.predict(audio.samples, ctx.options.timeline);
+    p = pool.predict(audio.samples, ctx.options.timeline);
   } catch (const InputError& e) {
     return {400, name + ": " + e.reason(), 0, {}};
   }
-  const auto& labels = ctx.pool.labels();
+  const auto& labels = pool.labels();
   nlohmann::json result = prediction_json(name, p, labels, ctx.reliability);
   result.erase("file");
+  result["model"] = to_string(model.kind);
   result["source_format"] = audio.source_format;
   result["waveform"] = waveform_json(audio.samples, audio.sample_rate);
   // Uncompressed integer PCM is kept as lossless FLAC: the same samples in about a fifth of the
@@ -238,8 +241,8 @@ void add_api_routes(httplib::Server& server, ApiContext& ctx) {
   server.Get("/health", [&ctx](const httplib::Request&, httplib::Response& res) {
     send_json(res, 200,
               {{"status", "ok"},
-               {"labels", ctx.pool.labels().size()},
-               {"workers", ctx.pool.size()},
+               {"labels", ctx.models.base().labels().size()},
+               {"workers", ctx.models.base().size()},
                {"analyses", ctx.store.count()},
                {"max_upload_bytes", ctx.options.max_upload_bytes},
                {"max_duration_s", ctx.options.max_duration_s},

@@ -27,13 +27,14 @@
 
 #include "serve/history_store.h"
 #include "serve/memory_budget.h"
+#include "serve/model_choice.h"
 #include "serve/model_pool.h"
 #include "serve/server_options.h"
 
 namespace calmspace::serve {
 
 struct ApiContext {
-  ModelPool& pool;
+  ModelChoice& models;  // the base model, or the person's own (personal_model.h)
   HistoryStore& store;
   const ServerOptions& options;
   MemoryBudget& memory;

@@ -34,20 +34,6 @@ CREATE TABLE IF NOT EXISTS analyses (
 // A new file (version 0, the table above) takes the same path as a version 1 file.
 constexpr const char* kVersion2Columns[] = {"label", "label_by", "labelled_at"};
 
-std::string now_iso8601() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[64];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(ms % 1000));
-  return text;
-}
-
 // A prepared statement, finalised on scope exit; step() checks errors.
 class Statement {
  public:
@@ -201,6 +187,20 @@ void make_owner_only(const std::string& data_dir, const std::string& file) {
 }
 
 }  // namespace
+
+std::string now_iso8601() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(ms % 1000));
+  return text;
+}
 
 std::string HistoryStore::database_file(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "history.sqlite3").string();

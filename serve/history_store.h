@@ -28,6 +28,9 @@ struct StoredAudio {
 
 class WalCheckpointer;
 
+// Now, in UTC, as the history writes times: "2026-12-06T03:50:12.345Z".
+std::string now_iso8601();
+
 // The person's label for an analysis.
 struct Correction {
   std::string label;  // one of the model's labels

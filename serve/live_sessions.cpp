@@ -183,7 +183,7 @@ void LiveSessions::message(Id id, std::string payload, bool binary) {
     if (it == sessions_.end()) return;
     s = it->second;
   }
-  const double rate = api_.pool.config().audio.sample_rate;
+  const double rate = api_.models.base().config().audio.sample_rate;
   std::unique_lock<std::mutex> lock(s->mutex);
   if (s->stop_requested) return;  // nothing counts after "stop"
   if (!binary) {

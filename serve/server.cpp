@@ -12,6 +12,7 @@
 #include "core/run/model_file.h"
 #include "serve/json_response.h"
 #include "serve/model_info.h"
+#include "serve/personal_routes.h"
 #include "serve/static_files.h"
 
 namespace calmspace::serve {
@@ -51,14 +52,19 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   const int workers = options_.workers > 0
                           ? options_.workers
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  pool_ = std::make_unique<ModelPool>(members, workers, options_.max_batch, options_.batch_max_s);
+  choice_ = std::make_unique<ModelChoice>(
+      std::make_shared<ModelPool>(members, workers, options_.max_batch, options_.batch_max_s));
+  const ModelPool& base = choice_->base();
   store_ = std::make_unique<HistoryStore>(options_.data_dir);
+  personal_ = std::make_unique<PersonalModel>(
+      *store_, *choice_, members, options_.model_path, options_.data_dir, options_.personal,
+      PoolShape{workers, options_.max_batch, options_.batch_max_s});
   memory_ = std::make_unique<MemoryBudget>(options_.max_memory_bytes);
   api_ = std::make_unique<ApiContext>(
-      ApiContext{*pool_, *store_, options_, *memory_,
-                 model_info_json(pool_->config(), pool_->labels(), options_.model_path,
+      ApiContext{*choice_, *store_, options_, *memory_,
+                 model_info_json(base.config(), base.labels(), options_.model_path,
                                  model_card_path(options_.model_path)),
-                 reliability_sentence(pool_->config().model, pool_->labels().size())});
+                 reliability_sentence(base.config().model, base.labels().size())});
 
   // Connections are accepted and read by listener_ (http_listener.h: deadlines per request,
   // bounds per client); http_ only routes and answers.
@@ -77,6 +83,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
                              {"Referrer-Policy", "no-referrer"},
                              {"Cache-Control", "no-store"}});
   add_api_routes(http_, *api_);
+  add_personal_routes(http_, *personal_);
   add_static_routes();
   add_error_handlers();
   add_request_hooks();

@@ -16,7 +16,9 @@
 #include "serve/live_sessions.h"
 #include "serve/live_socket.h"
 #include "serve/memory_budget.h"
+#include "serve/model_choice.h"
 #include "serve/model_pool.h"
+#include "serve/personal_model.h"
 #include "serve/request_guard.h"
 #include "serve/server_options.h"
 
@@ -37,8 +39,9 @@ class Server {
   bool wait_open_connections(int n, std::chrono::seconds bound) const {
     return listener_ && listener_->wait_open_connections(n, bound);
   }
-  std::string url() const;  // "http://127.0.0.1:8080"
-  const ModelPool& pool() const { return *pool_; }
+  std::string url() const;                                   // "http://127.0.0.1:8080"
+  const ModelPool& pool() const { return choice_->base(); }  // the base model
+  PersonalModel& personal() { return *personal_; }
 
   void run();    // serves until stop() (from another thread or a signal handler's thread)
   void start();  // run() on a background thread; returns once it accepts connections
@@ -55,8 +58,9 @@ class Server {
   void open_live_socket(const std::vector<Checkpoint>& members, int workers);
 
   ServerOptions options_;
-  std::unique_ptr<ModelPool> pool_;
+  std::unique_ptr<ModelChoice> choice_;
   std::unique_ptr<HistoryStore> store_;
+  std::unique_ptr<PersonalModel> personal_;  // after store_ and choice_: its training uses them
   std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<ApiContext> api_;
   std::unique_ptr<AccessLog> access_log_;

@@ -7,6 +7,14 @@ namespace calmspace::serve {
 std::string default_model_path() {
   return CALMSPACE_DEFAULT_MODEL;
 }
+std::string default_finetune_recipe() {
+  return CALMSPACE_FINETUNE_RECIPE;
+}
+PersonalOptions default_personal_options() {
+  PersonalOptions o;
+  o.recipe = default_finetune_recipe();
+  return o;
+}
 std::string default_web_dir() {
   return CALMSPACE_WEB_DIR;
 }

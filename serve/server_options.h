@@ -8,9 +8,17 @@
 
 #include "core/predict/predictor.h"
 #include "serve/live_limits.h"
+#include "serve/personal_model.h"
 #include "serve/request_deadline.h"
 
 namespace calmspace::serve {
+
+// Build-time locations in the source tree (compile definitions of calmspace_serve).
+std::string default_model_path();            // <source>/models/calmspace-gru.safetensors
+std::string default_finetune_recipe();       // <source>/configs/finetune.yaml
+PersonalOptions default_personal_options();  // the recipe above, the rest as declared
+std::string default_web_dir();               // <source>/web
+std::string default_chart_js();              // <source>/node_modules/chart.js/dist/chart.umd.js
 
 struct ServerOptions {
   std::string host = "127.0.0.1";  // localhost only unless told otherwise
@@ -45,14 +53,12 @@ struct ServerOptions {
   int live_port = -1;
   bool live_off = false;
   LiveLimits live;
+  // "Learn from my corrections" (personal_model.h): the recipe defaults to the source tree's
+  // configs/finetune.yaml.
+  PersonalOptions personal = default_personal_options();
 };
 
 inline constexpr const char* kChartJsUrl = "/vendor/chart.umd.js";
-
-// Build-time locations in the source tree (compile definitions of calmspace_serve).
-std::string default_model_path();  // <source>/models/calmspace-gru.safetensors
-std::string default_web_dir();     // <source>/web
-std::string default_chart_js();    // <source>/node_modules/chart.js/dist/chart.umd.js
 
 // The model card beside a model file: same stem, extension .md ("" when there is none; a run
 // directory has none).

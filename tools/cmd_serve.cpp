@@ -76,6 +76,15 @@ void add_serve(CLI::App& app) {
                   "longest live stream in seconds (then it waits for the person to stop)")
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
+  cmd->add_option("--personal-recipe", options->personal.recipe,
+                  "fine-tuning config of \"learn from my corrections\"")
+      ->capture_default_str();
+  cmd->add_option("--personal-set", options->personal.overrides,
+                  "section.key=value on top of --personal-recipe (repeatable)");
+  cmd->add_option("--personal-min", options->personal.min_corrections,
+                  "labelled analyses before \"learn from my corrections\" is offered")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   options->access_log = "-";
   cmd->add_option("--access-log", options->access_log,
                   "one Common Log Format line per request: - = standard error, a file to append "

@@ -4,7 +4,8 @@
 // model. Record -> the prediction, the charts and their tables appear and screen readers hear it
 // (the recording arrives as Chrome's WebM/Opus); upload two files by the picker and one by drag
 // and drop; open one from the history; download it and the history (CSV, JSON); delete one, undo,
-// delete it for good; read the model card; then the same page on a phone (390x844 and 360 px).
+// delete it for good; read the model card; then the same page on a phone (390x844 and 360 px);
+// live; then three corrections, "Learn from my corrections", and switching models (issue 25).
 // The timeline: each window a flat step (Chart.js stepped, no smoothing) over the seconds the CLI
 // gives it, the "most likely" band under it, a playhead that follows the player's currentTime and
 // click-to-seek on the chart and the band; the emotion colours are the CLI plots' (read from
@@ -143,7 +144,9 @@ fs.mkdirSync(shots, { recursive: true });
 let server, browser;
 
 async function startServer(model) {
-  server = spawn(args.calmspace, ['serve', '--model', model, '--port', '0', '--data', path.join(work, 'data'), '--workers', '1'],
+  // "Learn from my corrections" after three labelled analyses, in a few quick rounds.
+  server = spawn(args.calmspace, ['serve', '--model', model, '--port', '0', '--data', path.join(work, 'data'), '--workers', '1',
+    '--personal-min', '3', '--personal-set', 'train.epochs=3', '--personal-set', 'train.lr=0.03'],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {
@@ -722,6 +725,56 @@ async function main() {
   check(JSON.stringify(again.probabilities) === JSON.stringify(kept.probabilities) && again.predicted === kept.predicted,
     `live: the kept analysis equals an upload of its audio (${kept.predicted}, ${(kept.confidence * 100).toFixed(1)}%)`);
   await axeCheck(page, 'after live');
+
+  // Your own model (issue 25): three analyses corrected in the page, "Learn from my corrections",
+  // both models compared on the held-out one, then new recordings analysed by the person's model
+  // (other probabilities, said under the result) and, switched back, by the standard one again
+  // (exactly its earlier answer).
+  const listedNow = (await api('/api/analyses?limit=100')).items;
+  const onPage = await page.$$eval('#history li', (els) => els.map((el) => Number(el.dataset.id)));
+  const toLabel = listedNow.filter((a) => onPage.includes(a.id) && a.duration_s >= 1).slice(0, 3);
+  const taught = (await api('/api/model')).labels[3];
+  check(toLabel.length === 3, `three analyses to correct (${toLabel.map((a) => a.name).join(', ')})`);
+  for (const a of toLabel) {
+    // Opened unless on show already (opening it again would reset the choice made below).
+    if ((await page.getAttribute('body', 'data-shown')) !== String(a.id))
+      await page.click(`#history li[data-id="${a.id}"] button:has-text("Open")`);
+    await page.waitForFunction((id) => document.body.dataset.shown === String(id), a.id, { timeout: 10000 });
+    await page.selectOption('#feedback-select', taught);
+    await page.click('#feedback-save');
+    await page.waitForFunction((l) => document.getElementById('feedback').dataset.label === l, taught, { timeout: 10000 });
+  }
+  await page.waitForSelector('#personal-train:not([disabled])', { timeout: 10000 });
+  check((await page.textContent('#personal-intro')).includes('3 analyses'), `three corrections offer "Learn from my corrections" ("${await page.textContent('#personal-intro')}")`);
+  await page.click('#personal-train');
+  await page.waitForFunction(() => document.body.dataset.personal === 'done:base', null, { timeout: 120000 });
+  const learnt = await page.textContent('#personal-result');
+  check(/^Tried on 1 recording of yours it did not learn from: the standard model was right on [01], your own model on [01]\.$/.test(learnt),
+    `the personal model is compared with the standard one on the held-out correction ("${learnt}")`);
+  check(!(await page.isHidden('#personal-choice')) && (await page.isChecked('#personal-choice input[value=base]')),
+    'it is offered, the standard model still in use');
+  await page.locator('#personal').screenshot({ path: path.join(shots, '15-personal-model.png') });
+  await axeCheck(page, 'your own model');
+  const original = await api(`/api/analyses/${listedNow.find((a) => a.name === 'long reading.wav').id}`);
+  const analyseAgain = async () => {
+    const shownBefore = await page.getAttribute('body', 'data-shown');
+    await page.setInputFiles('#file-input', [uploadA]);
+    await page.waitForFunction((b) => document.body.dataset.shown !== b &&
+      document.getElementById('result-detail').textContent.includes('long reading.wav'), shownBefore, { timeout: 30000 });
+    return api(`/api/analyses/${await page.getAttribute('body', 'data-shown')}`);
+  };
+  await page.check('#personal-choice input[value=personal]');
+  await page.waitForFunction(() => document.body.dataset.personal === 'done:personal', null, { timeout: 10000 });
+  const mine = await analyseAgain();
+  check(mine.model === 'personal' && (await page.isVisible('#result-model')) &&
+    JSON.stringify(mine.probabilities) !== JSON.stringify(original.probabilities),
+    `chosen, the personal model analyses a new upload, with other probabilities (${mine.predicted}, ${(mine.confidence * 100).toFixed(1)}%)`);
+  await page.check('#personal-choice input[value=base]');
+  await page.waitForFunction(() => document.body.dataset.personal === 'done:base', null, { timeout: 10000 });
+  const standard = await analyseAgain();
+  check(standard.model === 'base' && (await page.isHidden('#result-model')) &&
+    JSON.stringify(standard.probabilities) === JSON.stringify(original.probabilities),
+    `switched back, the standard model's answer is the earlier one exactly (${standard.predicted})`);
 
   check(problems.length === 0, `no page or console errors${problems.length ? ':\n' + problems.join('\n') : ''}`);
 }

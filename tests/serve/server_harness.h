@@ -60,6 +60,7 @@ class ServerHarness {
   int port() const { return server_->port(); }
   int live_port() const { return server_->live_port(); }
   const serve::Server& server() const { return *server_; }
+  serve::PersonalModel& personal() const { return server_->personal(); }
   httplib::Client client() const {
     httplib::Client c("127.0.0.1", port());
     c.set_read_timeout(60, 0);

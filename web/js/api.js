@@ -34,3 +34,13 @@ export const clearLabel = (id) =>
 export const audioUrl = (id) => `/api/analyses/${encodeURIComponent(id)}/audio`;
 export const getModel = () => call('/api/model');
 export const getHealth = () => call('/health');
+// The person's own model (personal_routes.h): status, start a training, choose, delete.
+export const getPersonal = () => call('/api/personal');
+export const trainPersonal = () => call('/api/personal/train', { method: 'POST' });
+export const usePersonal = (model) =>
+  call('/api/personal/active', {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model }),
+  });
+export const forgetPersonal = () => call('/api/personal', { method: 'DELETE' });

@@ -9,6 +9,7 @@ import { LiveSession } from './live.js';
 import { LiveView } from './live-view.js';
 import { renderMarkdown } from './markdown.js';
 import { onPrefsChange, reducedMotion } from './prefs.js';
+import { PersonalPanel } from './personal.js';
 import { Recorder } from './recorder.js';
 import { Trend } from './trend.js';
 
@@ -62,6 +63,7 @@ function show(analysis) {
     return li;
   }));
   $('result-warnings').hidden = warnings.length === 0;
+  $('result-model').hidden = analysis.model !== 'personal';
   feedback.show(analysis);
   $('player').src = audioUrl(analysis.id);
   drawCharts(analysis, labels);
@@ -82,7 +84,26 @@ const feedback = new Feedback(
     onSaved: (a) => {
       shown = a;
       announce(a.correction ? `Saved: ${emotionWord(a.correction.label)}.` : 'Your answer was taken back.');
+      personal.refresh();  // one more (or one fewer) labelled analysis
     },
+    onError: (e) => showError(e),
+  },
+);
+
+const personal = new PersonalPanel(
+  {
+    intro: $('personal-intro'),
+    train: $('personal-train'),
+    progress: $('personal-progress'),
+    bar: $('personal-bar'),
+    stage: $('personal-stage'),
+    result: $('personal-result'),
+    choice: $('personal-choice'),
+    forget: $('personal-forget'),
+    status: $('personal-status'),
+  },
+  {
+    onChange: (s) => announce(s.active === 'personal' ? 'Your own model analyses new recordings.' : 'The standard model analyses new recordings.'),
     onError: (e) => showError(e),
   },
 );
@@ -316,7 +337,7 @@ async function init() {
   } catch (e) {
     showError(e);
   }
-  await history.load();
+  await Promise.all([history.load(), personal.refresh()]);
   document.body.dataset.ready = 'true';
 }
 
