@@ -12,7 +12,8 @@
 //   GET    /health                  -> {status: "ok", labels, workers, analyses, max_upload_bytes,
 //                                       max_duration_s}
 // An analysis: {id, created_at, name, duration_s, predicted, confidence,
-//   correction: null or {label, by, at}, source_format,
+//   correction: null or {label, by, at}, source_format, model: "base" or "personal" (which
+//   answered: model_choice.h; absent in analyses stored before it),
 //   probabilities: {label: p}, timeline: [{start_s, end_s, predicted, probabilities}],
 //   segments: [{start_s, end_s, emotion, confidence, windows}],
 //   waveform: {points, seconds_per_point, min, max}}.
