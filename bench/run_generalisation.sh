@@ -23,11 +23,17 @@
 #      every corpus fold 0, and RAVDESS six-fold CV (both).
 #  10. prosody_speaker: prosody columns and speaker-level normalisation together,
 #      leave-one-corpus-out for EMOVO, CASIA and RAVDESS (one thread: it ran beside other work).
+#  11. ship_prosody: the model shipped from 2026-12-06, the prosody recipe (9) on every corpus
+#      with speaker fold 0 held out; its temperature fitted on the held-out speakers of the same
+#      recipe's fold 1 model (fold 0 never used to fit), measured on fold 0; its robustness table;
+#      leave-one-TESS-out (the one corpus 9 did not hold out); the LSTM and the tanh RNN with the
+#      same recipe as RAVDESS six-fold CVs beside the GRU's (9). One thread each (CELLS, THREADS).
 # A run's test report is re-scored under the current rules by `calmspace train --resume RUN_DIR
 # --data FILE` once its epochs are done (how the leave-one-RAVDESS-out runs made before 2021e0e
 # were scored on the 7 classes training taught).
 # Usage: bash bench/run_generalisation.sh [BUILD_DIR=build] [OUT=out/gen]
-#        [cv|ravdess|ship|sixfold|calibrate|robust_aug|speaker_norm|prosody|prosody_speaker|all]
+#        [cv|ravdess|ship|sixfold|calibrate|robust_aug|speaker_norm|prosody|prosody_speaker|
+#         ship_prosody|all]
 # Every output lands under OUT (not in git); bench/results/ gets the summary by hand, with these
 # commands.
 set -euo pipefail
@@ -36,7 +42,8 @@ build="$(cd "${1:-$root/build}" && pwd)"
 out="${2:-$root/out/gen}"
 what="${3:-all}"
 case "$what" in
-  cv | ravdess | ship | sixfold | calibrate | robust_aug | speaker_norm | prosody | prosody_speaker | all) ;;
+  cv | ravdess | ship | sixfold | calibrate | robust_aug | speaker_norm | prosody | prosody_speaker | \
+    ship_prosody | all) ;;
   *) echo "run_generalisation: unknown part '$what'" >&2; exit 2 ;;
 esac
 recipe="${RECIPE:-$root/configs/generalise.yaml}"
@@ -144,5 +151,31 @@ if [ "$what" = prosody_speaker ] || [ "$what" = all ]; then
   for k in 3 2 0; do  # EMOVO, CASIA, RAVDESS held out
     "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/prospk/loco/fold_$k" \
       data.fold_by=corpus train.test_fold="$k" "${both[@]}" --no-plots
+  done
+fi
+if [ "$what" = ship_prosody ] || [ "$what" = all ]; then
+  prosody=("features.extra=[pitch,energy]" "${ship_settings[@]}")
+  "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/ship_pro" train.test_fold=0 \
+    "${prosody[@]}" --no-plots
+  "$calmspace" eval "$out/ship_pro" --data "$out/ravdess.h5" \
+    --out "$out/ship_pro/eval_ravdess_01_04" --no-plots
+  "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/ship_pro_cal/fold_1" \
+    train.test_fold=1 "${prosody[@]}" --no-plots
+  # unseen-corpus UA: the recipe's mean leave-one-corpus-out UA over the four corpora (part 5's
+  # RAVDESS, EMOVO and CASIA runs, and TESS below).
+  "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/pro/loco/fold_1" \
+    data.fold_by=corpus train.test_fold=1 "${prosody[@]}" --no-plots
+  "$calmspace" calibrate "$out/ship_pro" --data "$out/all.h5" --cv "$out/ship_pro_cal" --folds 1 \
+    --unseen-corpus-ua "${UNSEEN_UA:?set UNSEEN_UA to the mean LOCO UA}" \
+    --out "$out/ship_pro.safetensors" --overwrite
+  for data in all ravdess; do
+    "$calmspace" eval "$out/ship_pro.safetensors" --data "$out/$data.h5" \
+      --out "$out/ship_pro/cal_eval_$data" --no-plots
+  done
+  "$calmspace" robustness "$out/ship_pro.safetensors" --data "$out/ravdess.h5" \
+    --out "$out/ship_pro/robustness"
+  for cell in ${CELLS:-lstm rnn}; do
+    "$calmspace" cv "$recipe" --data "$out/ravdess.h5" --out "$out/pro/sixfold_ravdess_$cell" \
+      model.cell="$cell" "${prosody[@]}"
   done
 fi

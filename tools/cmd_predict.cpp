@@ -1,5 +1,5 @@
 // calmspace predict INPUT... [--model M] [--format table|json|jsonl|csv] [--out FILE]
-//     [--top-k K] [--quiet|--verbose] [--window S --hop S --timeline-min S]
+//     [--top-k K] [--quiet|--verbose] [--window S --hop S --timeline-min S] [--voice FILE...]
 //     [--max-seconds S --max-memory-mb MB --threads N]
 // INPUT: audio files, folders (searched recursively for audio) and `-`: one recording on standard
 // input (`ffmpeg ... -f wav - | calmspace predict -`). Without --model: $CALMSPACE_MODEL, else
@@ -14,6 +14,8 @@
 // with a recording's length and memory stays bounded; standard input is read whole (at most
 // kMaxStdinBytes). An input that cannot be read or exceeds a limit is named on stderr with the
 // reason (and in json/jsonl output) and skipped; the others are predicted.
+// --voice: recordings of the speaker (a neutral reading, about 20 s) enrol their voice for a model
+// trained with speaker-level normalisation (core/predict/voice_enrolment.h).
 // Exit status: 0 every input was predicted; 1 some inputs were skipped, or none could be
 // predicted; 2 the command line is wrong.
 #include <unistd.h>
@@ -32,6 +34,7 @@
 #include "core/base/atomic_file.h"
 #include "core/predict/prediction_json.h"
 #include "core/predict/reliability.h"
+#include "core/predict/voice_enrolment.h"
 #include "core/run/model_file.h"
 #include "tools/default_model.h"
 #include "tools/verb.h"
@@ -46,6 +49,7 @@ constexpr const char* kStdinName = "-";
 
 struct PredictArgs {
   std::vector<std::string> inputs;
+  std::vector<std::string> voice;  // --voice recordings to enrol
   std::string model, out, format;
   TimelineOptions timeline;
   int threads = 0, top_k = 1;
@@ -174,6 +178,21 @@ std::string table_row(const std::string& file, const Prediction& p,
   return row + "\n";
 }
 
+// The members with the voice of `recordings` enrolled (its statistics over all of them).
+std::vector<Checkpoint> enrol_voice(const std::vector<Checkpoint>& members,
+                                    const std::string& model,
+                                    const std::vector<std::string>& files) {
+  AudioOptions options = members.front().config(model).audio;
+  std::vector<std::vector<float>> recordings;
+  recordings.reserve(files.size());
+  for (const std::string& f : files) recordings.push_back(load_audio(f, options).samples);
+  const FeatureStats voice = voice_statistics(members.front(), model, recordings);
+  std::vector<Checkpoint> enrolled;
+  enrolled.reserve(members.size());
+  for (const Checkpoint& m : members) enrolled.push_back(enrolled_model(m, model, voice));
+  return enrolled;
+}
+
 void add_predict(CLI::App& app) {
   auto args = std::make_shared<PredictArgs>();
   auto* cmd = app.add_subcommand("predict", "predict the emotion of recordings");
@@ -209,6 +228,11 @@ void add_predict(CLI::App& app) {
                   "memory one recording's prediction may use, in MB (0 = no limit); only models "
                   "or features that need the whole recording at once grow with its length")
       ->capture_default_str();
+  cmd->add_option("--voice", args->voice,
+                  "recordings of the speaker's voice, e.g. a neutral reading of about 20 s "
+                  "(repeat --voice for more): enrols it, for a model trained with "
+                  "features.speaker_norm")
+      ->allow_extra_args(false);
   cmd->callback([args] {
     // A contradictory command line is a usage error (exit status 2), as a bad option is.
     std::string format;
@@ -225,7 +249,8 @@ void add_predict(CLI::App& app) {
     if (!(args->max_seconds >= 0)) throw InputError("--max-seconds", "must be >= 0");
     if (!(args->max_memory_mb >= 0)) throw InputError("--max-memory-mb", "must be >= 0");
     args->model = choose_model(args->model);
-    const std::vector<Checkpoint> members = load_model_members(args->model);
+    std::vector<Checkpoint> members = load_model_members(args->model);
+    if (!args->voice.empty()) members = enrol_voice(members, args->model, args->voice);
     Predictor predictor(members, args->threads);
     predictor.set_memory_budget(static_cast<std::int64_t>(args->max_memory_mb * (1 << 20)));
     AudioOptions audio_options = predictor.config().audio;

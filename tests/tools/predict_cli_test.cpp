@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/run/checkpoint.h"
 #include "support/model_fixtures.h"
 #include "support/test_support.h"
 
@@ -161,6 +162,35 @@ TEST_F(PredictCli, TheTableHasAHeaderAndTheModelsReliabilityAndQuietSilencesTheS
   EXPECT_EQ(predict(path("missing.wav") + " --quiet", &out), 1);
   EXPECT_THAT(out, HasSubstr("skipped " + path("missing.wav")));  // errors still show
   EXPECT_EQ(predict(path("a.wav") + " --quiet --verbose", &out), 2);
+}
+
+// --voice enrols the speaker for a model trained with speaker-level normalisation: the answers
+// change (the voice's statistics replace the recording's own); a model without it is refused.
+TEST_F(PredictCli, VoiceEnrolmentChangesASpeakerNormModelsAnswersAndIsRefusedOtherwise) {
+  Checkpoint c = testing::fixture_checkpoint();
+  Config config = c.config();
+  config.features.speaker_norm = Cmvn::Mean;
+  c.config_yaml = config.to_yaml();
+  save_checkpoint(path("spk.h5"), c);
+  testing::write_tone_wav(dir_ / "reading.wav", 150.0, 3.0);
+  const std::string base =
+      testing::calmspace_binary().string() + " predict --format jsonl --model ";
+  std::string plain, enrolled;
+  const auto stdout_of = [](const std::string& command, std::string* out) {
+    return testing::run_command("{ " + command + " 2>/dev/null; }", out);
+  };
+  ASSERT_EQ(stdout_of(base + path("spk.h5") + " " + path("a.wav"), &plain), 0) << plain;
+  ASSERT_EQ(
+      stdout_of(base + path("spk.h5") + " --voice " + path("reading.wav") + " " + path("a.wav"),
+                &enrolled),
+      0)
+      << enrolled;
+  EXPECT_NE(json_lines(plain)[0]["probabilities"], json_lines(enrolled)[0]["probabilities"]);
+  std::string out;
+  EXPECT_EQ(predict("--voice " + path("reading.wav") + " " + path("a.wav"), &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("enrolling a voice changes nothing"));
+  EXPECT_EQ(predict("--voice " + path("missing.wav") + " " + path("a.wav"), &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("missing.wav"));
 }
 
 }  // namespace
