@@ -83,19 +83,36 @@ PersonalModel::PersonalModel(HistoryStore& store, ModelChoice& choice,
       base_fingerprint_(model_fingerprint(base_members)),
       options_(std::move(options)),
       shape_(shape) {
+  // A personal model is optional: one that cannot be used (missing, made from another base
+  // model, unreadable, or weights that are not the ones model.json describes) is left unloaded,
+  // and a new training replaces it; the server starts either way.
   const fs::path folder(folder_);
   const nlohmann::json info = read_json_file(folder / "model.json");
+  const auto text = [&info](const char* key) {
+    return info.is_object() && info.contains(key) && info[key].is_string()
+               ? info[key].get<std::string>()
+               : std::string();
+  };
   std::error_code ec;
-  if (!info.is_object() || info.value("base_fingerprint", "") != hex(base_fingerprint_) ||
+  if (text("base_fingerprint") != hex(base_fingerprint_) ||
       !fs::exists(folder / "model.safetensors", ec))
-    return;  // none, or made from another base model: a new training replaces it
-  const std::vector<Checkpoint> personal =
-      load_model_members((folder / "model.safetensors").string());
-  choice_.set_personal(
-      std::make_shared<ModelPool>(personal, shape_.workers, shape_.max_batch, shape_.batch_max_s),
-      info.value("active", "base") == "personal");
-  info_ = info;
-  state_ = "done";
+    return;
+  try {
+    const std::vector<Checkpoint> personal =
+        load_model_members((folder / "model.safetensors").string());
+    if (text("personal_fingerprint") != hex(model_fingerprint(personal)))
+      throw InputError((folder / "model.safetensors").string(),
+                       "is not the model model.json describes");
+    choice_.set_personal(
+        std::make_shared<ModelPool>(personal, shape_.workers, shape_.max_batch, shape_.batch_max_s),
+        text("active") == "personal");
+    info_ = info;
+    state_ = "done";
+  } catch (const std::exception& e) {
+    state_ = "failed";
+    error_ = cat("the personal model in the data folder could not be loaded (", e.what(),
+                 "); learn again to replace it");
+  }
 }
 
 PersonalModel::~PersonalModel() {
@@ -133,16 +150,21 @@ nlohmann::json PersonalModel::status() {
 void PersonalModel::start_training() {
   const auto corrections = static_cast<std::int64_t>(store_.labelled_ids().size());
   const std::lock_guard lock(mutex_);
-  if (running_) throw InputError("personal", "a training is already running");
+  if (running_) throw InputError("training", "a training is already running");
   if (const std::string why = why_not_train(corrections); !why.empty())
     throw InputError("personal", why);
   if (thread_.joinable()) thread_.join();  // the previous one, finished
   running_ = true;
+  try {
+    thread_ = std::thread([this] { run_training(); });
+  } catch (...) {
+    running_ = false;
+    throw;
+  }
   state_ = "running";
   stage_ = "exporting";
   error_.clear();
   epoch_ = epochs_ = 0;
-  thread_ = std::thread([this] { run_training(); });
 }
 
 void PersonalModel::wait() {
@@ -164,6 +186,9 @@ void PersonalModel::run_training() {
     state = "failed";
     error = e.what();
   }
+  // The scratch holds copies of the person's recordings: never left behind.
+  std::error_code ec;
+  fs::remove_all(fs::path(folder_) / "work", ec);
   const std::lock_guard lock(mutex_);
   running_ = false;
   state_ = state;
@@ -210,6 +235,8 @@ void PersonalModel::train_steps() {
   config.data.store_features = false;
   config.train.init = base_path_;
   config.train.num_threads = options_.threads;
+  config.data.num_threads = options_.threads;  // the server's workers keep the other cores
+  config.features.num_threads = options_.threads;
   const std::string data_path = (work / "corrections.h5").string();
   prepare_dataset(list_corpus("csv", report.manifest), config, data_path);
   const DatasetFile dataset(data_path);
@@ -219,10 +246,9 @@ void PersonalModel::train_steps() {
   Progress progress(*this);
   const RunDir run((work / "run").string());
   train_model(dataset, config, run.str(), /*resume=*/false, &progress);
-  std::error_code ec;
-  const fs::path best =
-      fs::exists(run.best_checkpoint(), ec) ? run.best_checkpoint() : run.last_checkpoint();
-  const Checkpoint personal = load_checkpoint(best.string());
+  // The last epoch, not the best on the held-out clips: they score it below, so they must not
+  // also have chosen it.
+  const Checkpoint personal = load_checkpoint(run.last_checkpoint().string());
 
   // 4. Both on the held-out corrections (the base model's weights in the personal run's config,
   //    so both see the same split).
@@ -254,9 +280,12 @@ void PersonalModel::train_steps() {
   // 5. Saved, then offered. Whichever model the person uses stays in use: the base model, or
   //    (when they chose their own before) the new personal one, which replaces the old.
   if (stop_) throw TrainingStopped{};
+  // The weights first, then model.json naming them: a failure in between leaves weights that
+  // model.json does not describe, which the next start does not load.
   export_safetensors(personal, (folder / "model.safetensors").string());
   const std::vector<Checkpoint> members =
       load_model_members((folder / "model.safetensors").string());
+  info["personal_fingerprint"] = hex(model_fingerprint(members));
   auto pool =
       std::make_shared<ModelPool>(members, shape_.workers, shape_.max_batch, shape_.batch_max_s);
   {
@@ -266,7 +295,6 @@ void PersonalModel::train_steps() {
     choice_.set_personal(std::move(pool), choice_.active() == ModelKind::personal);
     info_ = info;
   }
-  fs::remove_all(work, ec);
 }
 
 void PersonalModel::write_model_json(const nlohmann::json& info) {
@@ -275,9 +303,15 @@ void PersonalModel::write_model_json(const nlohmann::json& info) {
 
 void PersonalModel::use(ModelKind kind) {
   const std::lock_guard lock(mutex_);
-  choice_.use(kind);  // InputError when there is no personal model
-  info_["active"] = to_string(kind);
-  write_model_json(info_);
+  if (kind == ModelKind::personal && !choice_.has_personal())
+    throw InputError("model", "there is no personal model yet: learn from your corrections first");
+  if (!info_.is_null()) {  // remembered with the model (nothing to remember without one)
+    nlohmann::json info = info_;
+    info["active"] = to_string(kind);
+    write_model_json(info);  // before switching: a failed write switches nothing
+    info_ = info;
+  }
+  choice_.use(kind);
 }
 
 void PersonalModel::forget() {
@@ -285,8 +319,9 @@ void PersonalModel::forget() {
   if (running_) throw InputError("personal", "a training is running; wait for it to end");
   choice_.drop_personal();
   std::error_code ec;
-  fs::remove(fs::path(folder_) / "model.safetensors", ec);
   fs::remove(fs::path(folder_) / "model.json", ec);
+  fs::remove(fs::path(folder_) / "model.safetensors", ec);
+  fs::remove_all(fs::path(folder_) / "work", ec);
   info_ = nullptr;
   state_ = "idle";
 }

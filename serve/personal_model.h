@@ -8,13 +8,17 @@
 //                                    dataset and the run directory; removed when it succeeds
 // A training: export the labelled analyses, holding out the newest share of each label's clips
 // -> prepare them with the base model's labels and audio -> `train --init BASE` with the
-// fine-tuning recipe (configs/finetune.yaml; the held-out clips pick the best epoch when there
-// are any) -> both models on the held-out clips -> the personal model is saved and offered, the
-// base model stays in use until the person switches. Deleting DATA forgets all of it.
-// model.json: {base_fingerprint, base_model, trained_at, corrections, held_out, epochs,
-//   base_right, personal_right, base_ua, personal_ua, active}; *_right / *_ua are null when no
-//   clip was held out (every label had one correction). A personal model made from another base
-//   model (the server started with another --model) is not loaded; a new training replaces it.
+// fine-tuning recipe (configs/finetune.yaml), on `threads` threads; its last epoch is the model
+// (the held-out clips never choose it) -> both models on the held-out clips -> the personal model
+// is saved and offered, the base model stays in use until the person switches. The scratch is
+// removed however the training ends. Deleting DATA forgets all of it.
+// model.json: {base_fingerprint, personal_fingerprint, base_model, trained_at, corrections,
+//   held_out, epochs, base_right, personal_right, base_ua, personal_ua, active}; *_right / *_ua
+//   are null when no clip was held out (every label had one correction). A personal model made
+//   from another base model (the server started with another --model), or whose weights are not
+//   the ones model.json names, is not loaded (the status says why); a new training replaces it.
+// Stopping the server stops a training at its next batch (exporting and preparing a person's
+// few dozen corrections run to their end first).
 #pragma once
 
 #include <atomic>
@@ -65,10 +69,13 @@ class PersonalModel {
   //  training: {state: idle|running|done|failed|stopped, stage, epoch, epochs, error}}
   nlohmann::json status();
 
-  // Starts a training in the background. InputError("personal", reason) when one is running,
-  // the base model is an ensemble, or there are fewer than min_corrections labelled analyses.
+  // Starts a training in the background. InputError("training", ...) when one is running;
+  // InputError("personal", reason) when the base model is an ensemble or there are fewer than
+  // min_corrections labelled analyses.
   void start_training();
-  // Switches between the base and the personal model, remembered in model.json.
+  // Switches between the base and the personal model, remembered in model.json (written first).
+  // InputError("model", ...) when there is no personal model to use; InputError(path, ...) when
+  // model.json cannot be written (nothing switched).
   void use(ModelKind kind);
   // Deletes the personal model (the base model answers again); InputError while training.
   void forget();

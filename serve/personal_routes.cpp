@@ -6,10 +6,6 @@
 namespace calmspace::serve {
 namespace {
 
-bool training_runs(PersonalModel& personal) {
-  return personal.status()["training"]["state"] == "running";
-}
-
 void put_active(PersonalModel& personal, const httplib::Request& req, httplib::Response& res) {
   const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   const std::string model =
@@ -19,8 +15,8 @@ void put_active(PersonalModel& personal, const httplib::Request& req, httplib::R
                       R"(expected a JSON body {"model": "base"} or {"model": "personal"})");
   try {
     personal.use(model == "personal" ? ModelKind::personal : ModelKind::base);
-  } catch (const InputError& e) {
-    return send_error(res, 409, e.reason());
+  } catch (const InputError& e) {  // no personal model to use (409), or model.json unwritable
+    return send_error(res, e.subject() == "model" ? 409 : 500, e.reason());
   }
   send_json(res, 200, personal.status());
 }
@@ -35,7 +31,7 @@ void add_personal_routes(httplib::Server& server, PersonalModel& personal) {
     try {
       personal.start_training();
     } catch (const InputError& e) {
-      return send_error(res, training_runs(personal) ? 409 : 400, e.reason());
+      return send_error(res, e.subject() == "training" ? 409 : 400, e.reason());
     }
     send_json(res, 202, personal.status());
   });

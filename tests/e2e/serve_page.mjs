@@ -747,7 +747,10 @@ async function main() {
   await page.waitForSelector('#personal-train:not([disabled])', { timeout: 10000 });
   check((await page.textContent('#personal-intro')).includes('3 analyses'), `three corrections offer "Learn from my corrections" ("${await page.textContent('#personal-intro')}")`);
   await page.click('#personal-train');
-  await page.waitForFunction(() => document.body.dataset.personal === 'done:base', null, { timeout: 120000 });
+  check(await page.evaluate(() => document.activeElement.id === 'personal-stage'), 'focus moves to the progress of the training');
+  await page.waitForFunction(() => document.body.dataset.personal && !document.body.dataset.personal.startsWith('running'), null, { timeout: 120000 });
+  check((await page.getAttribute('body', 'data-personal')) === 'done:base',
+    `the training ends (${await page.getAttribute('body', 'data-personal')}: "${await page.textContent('#personal-result')}")`);
   const learnt = await page.textContent('#personal-result');
   check(/^Tried on 1 recording of yours it did not learn from: the standard model was right on [01], your own model on [01]\.$/.test(learnt),
     `the personal model is compared with the standard one on the held-out correction ("${learnt}")`);
@@ -765,6 +768,7 @@ async function main() {
   };
   await page.check('#personal-choice input[value=personal]');
   await page.waitForFunction(() => document.body.dataset.personal === 'done:personal', null, { timeout: 10000 });
+  check(await page.evaluate(() => document.activeElement.value === 'personal'), 'focus stays on the choice');
   const mine = await analyseAgain();
   check(mine.model === 'personal' && (await page.isVisible('#result-model')) &&
     JSON.stringify(mine.probabilities) !== JSON.stringify(original.probabilities),

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <future>
 
 #include "serve/server_harness.h"
@@ -78,6 +79,42 @@ TEST(PersonalModel, ATrainingIsRefusedWithAReasonUntilEnoughAnalysesAreLabelled)
   EXPECT_THAT(json_of(none)["error"].get<std::string>(), HasSubstr("no personal model"));
   EXPECT_EQ(use_model(server, R"({"model": "mine"})")->status, 400);
   EXPECT_EQ(use_model(server, "not json")->status, 400);
+  // Choosing the base model when there is no other changes nothing and invents no model.
+  ASSERT_EQ(use_model(server, R"({"model": "base"})")->status, 200);
+  EXPECT_TRUE(status_of(server)["model"].is_null());
+  EXPECT_FALSE(fs::exists(server.dir() / "data" / "personal" / "model.json"));
+}
+
+TEST(PersonalModel, AFailedTrainingSaysWhyKeepsNothingAndLeavesNoCopiesOfRecordings) {
+  testing::ServerHarness server(8u << 20, [](serve::ServerOptions& o) {
+    quick_personal(o);
+    o.personal.recipe = "/nonexistent/finetune.yaml";
+  });
+  labelled_uploads(server, 4, "angry", "sad");
+  ASSERT_EQ(server.client().Post("/api/personal/train", "", "application/json")->status, 202);
+  server.personal().wait();
+  const auto s = status_of(server);
+  EXPECT_EQ(s["training"]["state"], "failed");
+  EXPECT_THAT(s["training"]["error"].get<std::string>(), HasSubstr("/nonexistent/finetune.yaml"));
+  EXPECT_TRUE(s["model"].is_null());
+  EXPECT_TRUE(s["can_train"]);  // it may be tried again
+  EXPECT_FALSE(fs::exists(server.dir() / "data" / "personal" / "work"));
+}
+
+TEST(PersonalModel, AnUnreadablePersonalModelDoesNotKeepTheServerFromStarting) {
+  testing::ServerHarness server(8u << 20, quick_personal);
+  labelled_uploads(server, 4, "happy", "fearful");
+  ASSERT_EQ(server.client().Post("/api/personal/train", "", "application/json")->status, 202);
+  server.personal().wait();
+  ASSERT_FALSE(status_of(server)["model"].is_null());
+  std::ofstream(server.dir() / "data" / "personal" / "model.safetensors") << "torn";
+  server.restart();
+  const auto s = status_of(server);
+  EXPECT_TRUE(s["model"].is_null());
+  EXPECT_EQ(s["active"], "base");
+  EXPECT_EQ(s["training"]["state"], "failed");
+  EXPECT_THAT(s["training"]["error"].get<std::string>(), HasSubstr("could not be loaded"));
+  EXPECT_EQ(server.post(testing::voice_wav(server.dir() / "p.wav", 2.0), "p.wav")->status, 201);
 }
 
 TEST(PersonalModel, LearnsFromCorrectionsIsOfferedSwitchedToAndBackAndRemembered) {
@@ -159,6 +196,14 @@ TEST(PersonalModel, ASecondTrainingOrADeletionWhileOneRunsIsAConflict) {
   testing::ServerHarness server(8u << 20, [released](serve::ServerOptions& o) {
     quick_personal(o);
     o.personal.on_start = [released] { released.wait(); };  // held until the checks are done
+  });
+  // Released however the test ends (a failed ASSERT returns early), before the server goes, so
+  // the training it joins can finish.
+  const std::unique_ptr<void, std::function<void(void*)>> guard(release.get(), [release](void*) {
+    try {
+      release->set_value();
+    } catch (const std::future_error&) {  // already released
+    }
   });
   labelled_uploads(server, 4, "neutral", "calm");
   ASSERT_EQ(server.client().Post("/api/personal/train", "", "application/json")->status, 202);

@@ -102,10 +102,7 @@ const personal = new PersonalPanel(
     forget: $('personal-forget'),
     status: $('personal-status'),
   },
-  {
-    onChange: (s) => announce(s.active === 'personal' ? 'Your own model analyses new recordings.' : 'The standard model analyses new recordings.'),
-    onError: (e) => showError(e),
-  },
+  { onError: (e) => showError(e) },
 );
 
 const trend = new Trend();

@@ -15,15 +15,15 @@ const STAGES = {
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 export class PersonalPanel {
-  // `els`: { intro, train, progress, bar, stage, result, choice, forget, status };
-  // `onChange(status)` after every change of the model in use; `onError(e)`.
-  constructor(els, { onChange, onError }) {
+  // `els`: { intro, train, progress, bar, stage, result, choice, forget, status }; `onError(e)`.
+  // What changes is said in `status` (a polite live region), once.
+  constructor(els, { onError }) {
     this.els = els;
-    this.onChange = onChange;
     this.onError = onError;
     this.status = null;
-    this.polling = null;
-    els.train.addEventListener('click', () => this.act(trainPersonal, 'Learning from your corrections has started.'));
+    this.busy = false;
+    this.polling = null;  // the timer of the next poll while a training runs
+    els.train.addEventListener('click', () => this.act(trainPersonal, 'Learning from your corrections has started.', els.stage));
     els.forget.addEventListener('click', () => {
       if (window.confirm('Delete your own model? The standard model will analyse your recordings again. Your recordings and labels stay.')) {
         this.act(forgetPersonal, 'Your own model is deleted; the standard model is in use.', els.train);
@@ -38,31 +38,35 @@ export class PersonalPanel {
     }
   }
 
+  // Reads the status; false when the server could not be asked (said once by onError).
   async refresh() {
     try {
       this.render(await getPersonal());
+      return true;
     } catch (e) {
       this.onError(e);
+      return false;
     }
   }
 
   async act(request, done, focusAfter) {
+    if (this.busy) return;
     this.setBusy(true);
     try {
-      const before = this.status && this.status.active;
-      this.render(await request());
+      const status = await request();
+      this.setBusy(false);
+      this.render(status);
       this.els.status.textContent = done;
       if (focusAfter && !focusAfter.hidden && !focusAfter.disabled) focusAfter.focus();
-      if (this.status.active !== before) this.onChange(this.status);
     } catch (e) {
+      this.setBusy(false);
       this.onError(e);
       await this.refresh();
-    } finally {
-      this.setBusy(false);
     }
   }
 
   setBusy(busy) {
+    this.busy = busy;
     this.els.train.disabled = busy || !(this.status && this.status.can_train);
     this.els.forget.disabled = busy;
     for (const r of this.els.choice.querySelectorAll('input')) r.disabled = busy;
@@ -78,7 +82,7 @@ export class PersonalPanel {
     else if (s.corrections >= s.needed) intro.textContent = `You have labelled ${plural(s.corrections, 'analysis', 'analyses')}: enough for CalmSpace to learn how you sound.`;
     else intro.textContent = `Answer "Was this right?" under a result and CalmSpace can learn how you sound. ${s.corrections} of the ${s.needed} labelled analyses it needs so far.`;
     train.textContent = m ? 'Learn again from all my corrections' : 'Learn from my corrections';
-    train.disabled = !s.can_train;
+    train.disabled = this.busy || !s.can_train;
     train.hidden = running;
     progress.hidden = !running;
     if (running) {
@@ -114,12 +118,14 @@ export class PersonalPanel {
     this.poll(running);
   }
 
+  // While a training runs, the next question a second after each answer (never two at once);
+  // an unreachable server stops the polling (the error is shown once).
   poll(running) {
-    if (running && !this.polling) {
-      this.polling = setInterval(() => this.refresh(), 1000);
-    } else if (!running && this.polling) {
-      clearInterval(this.polling);
+    if (!running || this.polling) return;
+    this.polling = setTimeout(async () => {
+      const answered = await this.refresh();
       this.polling = null;
-    }
+      if (answered) this.poll(this.status.training.state === 'running');
+    }, 1000);
   }
 }
