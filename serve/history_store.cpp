@@ -305,6 +305,13 @@ std::int64_t HistoryStore::count() {
   return q.integer(0);
 }
 
+std::int64_t HistoryStore::labelled_count() {
+  std::lock_guard lock(mutex_);
+  Statement q(db_.get(), "SELECT COUNT(*) FROM analyses WHERE label IS NOT NULL");
+  q.step();
+  return q.integer(0);
+}
+
 std::optional<std::pair<AnalysisSummary, nlohmann::json>> HistoryStore::get(std::int64_t id) {
   std::string result;
   AnalysisSummary summary;

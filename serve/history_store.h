@@ -73,6 +73,7 @@ class HistoryStore {
   // Newest first.
   std::vector<AnalysisSummary> list(int limit, std::int64_t offset);
   std::int64_t count();
+  std::int64_t labelled_count();  // analyses with the person's label
   // The summary and the stored result JSON; nullopt for an unknown id.
   std::optional<std::pair<AnalysisSummary, nlohmann::json>> get(std::int64_t id);
   std::optional<StoredAudio> audio(std::int64_t id);

@@ -1,8 +1,6 @@
 #include "serve/personal_model.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstring>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -130,7 +128,7 @@ std::string PersonalModel::why_not_train(std::int64_t corrections) const {
 }
 
 nlohmann::json PersonalModel::status() {
-  const auto corrections = static_cast<std::int64_t>(store_.labelled_ids().size());
+  const std::int64_t corrections = store_.labelled_count();
   const std::lock_guard lock(mutex_);
   const std::string why = running_ ? "a training is running" : why_not_train(corrections);
   nlohmann::json training = {{"state", state_},
@@ -148,7 +146,7 @@ nlohmann::json PersonalModel::status() {
 }
 
 void PersonalModel::start_training() {
-  const auto corrections = static_cast<std::int64_t>(store_.labelled_ids().size());
+  const std::int64_t corrections = store_.labelled_count();
   const std::lock_guard lock(mutex_);
   if (running_) throw InputError("training", "a training is already running");
   if (const std::string why = why_not_train(corrections); !why.empty())
