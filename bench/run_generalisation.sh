@@ -28,12 +28,15 @@
 #      recipe's fold 1 model (fold 0 never used to fit), measured on fold 0; its robustness table;
 #      leave-one-TESS-out (the one corpus 9 did not hold out); the LSTM and the tanh RNN with the
 #      same recipe as RAVDESS six-fold CVs beside the GRU's (9). One thread each (CELLS, THREADS).
+#  12. stacks: the shipped recipe (11) with residual connections and layer normalisation between
+#      the recurrent layers (model.residual=true model.layer_norm=true, issue 21), fixed before
+#      its runs, as RAVDESS six-fold CVs for the LSTM and the GRU (CELLS).
 # A run's test report is re-scored under the current rules by `calmspace train --resume RUN_DIR
 # --data FILE` once its epochs are done (how the leave-one-RAVDESS-out runs made before 2021e0e
 # were scored on the 7 classes training taught).
 # Usage: bash bench/run_generalisation.sh [BUILD_DIR=build] [OUT=out/gen]
 #        [cv|ravdess|ship|sixfold|calibrate|robust_aug|speaker_norm|prosody|prosody_speaker|
-#         ship_prosody|all]
+#         ship_prosody|stacks|all]
 # Every output lands under OUT (not in git); bench/results/ gets the summary by hand, with these
 # commands.
 set -euo pipefail
@@ -43,7 +46,7 @@ out="${2:-$root/out/gen}"
 what="${3:-all}"
 case "$what" in
   cv | ravdess | ship | sixfold | calibrate | robust_aug | speaker_norm | prosody | prosody_speaker | \
-    ship_prosody | all) ;;
+    ship_prosody | stacks | all) ;;
   *) echo "run_generalisation: unknown part '$what'" >&2; exit 2 ;;
 esac
 recipe="${RECIPE:-$root/configs/generalise.yaml}"
@@ -177,5 +180,13 @@ if [ "$what" = ship_prosody ] || [ "$what" = all ]; then
   for cell in ${CELLS:-lstm rnn}; do
     "$calmspace" cv "$recipe" --data "$out/ravdess.h5" --out "$out/pro/sixfold_ravdess_$cell" \
       model.cell="$cell" "${prosody[@]}"
+  done
+fi
+if [ "$what" = stacks ] || [ "$what" = all ]; then
+  stacked=("model.residual=true" "model.layer_norm=true" "features.extra=[pitch,energy]"
+    "${ship_settings[@]}")
+  for cell in ${CELLS:-lstm gru}; do
+    "$calmspace" cv "$recipe" --data "$out/ravdess.h5" --out "$out/stack/sixfold_ravdess_$cell" \
+      model.cell="$cell" "${stacked[@]}"
   done
 fi

@@ -243,6 +243,16 @@ void ModelOptions::validate() const {
   check_at_most(num_layers, 16, "model.num_layers", " layers");
   check_at_most(attention_dim, 4096, "model.attention_dim", " units");
   check_at_most(std::abs(forget_bias), 100, "model.forget_bias", " (absolute value)");
+  if (residual && num_layers < 2)
+    throw InputError("model.residual",
+                     "needs model.num_layers >= 2: it adds layer l's input to its output from the "
+                     "second layer on");
+}
+
+std::string ModelOptions::cuda_unsupported_reason() const {
+  if (residual) return "model.residual is not on the cuDNN backend yet";
+  if (layer_norm) return "model.layer_norm is not on the cuDNN backend yet";
+  return "";
 }
 
 void TrainOptions::validate() const {

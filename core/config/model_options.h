@@ -1,11 +1,14 @@
 // The sequence model, chosen by config (section `model`):
 //   (B, T, F) padded features + lengths -> input normalisation (training-set mean/std)
-//   -> [rnn_tanh | rnn_relu | lstm | gru] x num_layers x (1 or 2 directions), dropout between
-//   layers -> pooling over each clip's true frames (mean | max | last | attention)
+//   -> [rnn_tanh | rnn_relu | lstm | gru] x num_layers x (1 or 2 directions), each layer's
+//   output optionally plus its input (residual, layers 2..L) and layer-normalised per frame
+//   (core/model/residual_norm.h), dropout between layers
+//   -> pooling over each clip's true frames (mean | max | last | attention)
 //   -> linear head -> logits (B, num_classes) -> softmax.
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "core/base/options.h"
 
@@ -51,6 +54,13 @@ struct ModelOptions {
   PoolingKind pooling = PoolingKind::Mean;
   int attention_dim = 64;  // attention pooling: score_t = v . tanh(W h_t + b), W (A, D)
   bool input_norm = true;  // normalise inputs with training-set per-feature mean and std
+  // Between recurrent layers (core/model/residual_norm.h), per frame, after layer l's RNN output
+  // y_l (D): r_l = y_l + x_l (residual, layers l >= 1, whose input x_l is the layer below's
+  // output, also D wide), z_l = gamma_l * (r_l - mean(r_l)) / sqrt(var(r_l) + 1e-5) + beta_l
+  // (layer_norm, every layer including the last, before pooling). z_l is what the next layer
+  // and pooling see. Both off: the plain stack.
+  bool residual = false;
+  bool layer_norm = false;
   // Initialisation (core/model/init.h): how each gate's (H, H) block of weight_hh starts, and a
   // constant added to the LSTM forget-gate bias (1 in Jozefowicz et al. 2015; PyTorch uses 0).
   RecurrentInit recurrent_init = RecurrentInit::Uniform;
@@ -71,6 +81,8 @@ struct ModelOptions {
     r.add_enum("pooling", &pooling, pooling_kind_table(), "pooling over each clip's frames");
     r.add("attention_dim", &attention_dim, "attention pooling hidden size A");
     r.add("input_norm", &input_norm, "normalise inputs with training-set mean/std");
+    r.add("residual", &residual, "add each recurrent layer's input to its output (layers 2..L)");
+    r.add("layer_norm", &layer_norm, "layer-normalise every recurrent layer's output per frame");
     r.add_enum("recurrent_init", &recurrent_init, recurrent_init_table(),
                "initial weight_hh gate blocks: uniform +-1/sqrt(H) or random orthogonal");
     r.add("forget_bias", &forget_bias, "LSTM: added to the forget-gate bias_ih at initialisation");
@@ -83,6 +95,9 @@ struct ModelOptions {
   void validate() const;
 
   int directions() const { return bidirectional ? 2 : 1; }
+  // The cuDNN backend runs the plain stack only: empty when it can run these options, else why
+  // not (train.device=auto then uses the CPU).
+  std::string cuda_unsupported_reason() const;
   int output_dim() const { return hidden_size * directions(); }  // D, what pooling sees
 };
 

@@ -8,6 +8,7 @@
 #include "core/base/error.h"
 #include "core/export/onnx_audio_frontend.h"
 #include "core/export/onnx_builder.h"
+#include "core/model/residual_norm.h"
 #include "core/run/checkpoint_safetensors.h"
 
 namespace calmspace {
@@ -119,11 +120,41 @@ RecurrentOutputs add_recurrent_layer(GraphBuilder& g, const ModelOptions& o, con
   return {outs[0], outs[1]};
 }
 
+// (B, D) = [forward half of y at frame length - 1, reverse half at frame 0]: "last" pooling of
+// outputs that are not the recurrent layer's own (after residual / layer norm), by masked sums.
+// frames (T) = 0..T-1, len64 (B).
+std::string add_last_frames(GraphBuilder& g, const ModelOptions& o, const std::string& y,
+                            const std::string& frames, const std::string& len64) {
+  auto frame_mask = [&](const std::string& which) {  // (B, T, 1) float: t == which[b]
+    return g.op(
+        "Cast",
+        {g.op("Unsqueeze", {g.op("Equal", {g.op("Unsqueeze", {frames, g.int64s("axes", {0})}),
+                                           g.op("Unsqueeze", {which, g.int64s("axes", {1})})}),
+                            g.int64s("axes", {2})})},
+        {attr("to", onnx::TensorProto::FLOAT)});
+  };
+  auto pick = [&](const std::string& mask) {
+    return g.op("ReduceSum", {g.op("Mul", {y, mask}), g.int64s("axes", {1})},
+                {attr("keepdims", 0)});
+  };
+  std::string at_last = pick(frame_mask(g.op("Sub", {len64, g.scalar_int64("one", 1)})));
+  if (!o.bidirectional) return at_last;
+  const std::int64_t H = o.hidden_size;
+  const std::string at_first =
+      pick(frame_mask(g.op("Mul", {len64, g.scalar_int64("zero", 0)})));  // frame 0 per clip
+  return g.op("Concat",
+              {g.op("Slice",
+                    {at_last, g.int64s("start", {0}), g.int64s("end", {H}), g.int64s("axes", {1})}),
+               g.op("Slice", {at_first, g.int64s("start", {H}), g.int64s("end", {2 * H}),
+                              g.int64s("axes", {1})})},
+              {attr("axis", 1)});
+}
+
 // Pooling over each clip's true frames (pooling.h). y: (B, T, D), y_h: (dirs, B, H) of the last
-// layer. Returns P (B, D).
+// layer, or "" when y is not the recurrent layer's own output. Returns P (B, D).
 std::string add_pooling(GraphBuilder& g, const ModelOptions& o, const Params& params,
                         const std::string& y, const std::string& y_h, const std::string& lengths) {
-  if (o.pooling == PoolingKind::Last)  // [forward h at length-1, reverse h at 0] = Y_h
+  if (o.pooling == PoolingKind::Last && !y_h.empty())  // [fwd h at length-1, rev h at 0] = Y_h
     return g.op("Reshape",
                 {g.op("Transpose", {y_h}, {attr("perm", Ints{1, 0, 2})}), g.int64s("BD", {0, -1})});
 
@@ -132,6 +163,7 @@ std::string add_pooling(GraphBuilder& g, const ModelOptions& o, const Params& pa
   const std::string frames =
       g.op("Range", {g.scalar_int64("zero", 0), time, g.scalar_int64("one", 1)});  // (T)
   const std::string len64 = g.op("Cast", {lengths}, {attr("to", onnx::TensorProto::INT64)});
+  if (o.pooling == PoolingKind::Last) return add_last_frames(g, o, y, frames, len64);
   const std::string valid = g.op(
       "Unsqueeze", {g.op("Less", {g.op("Unsqueeze", {frames, g.int64s("axes", {0})}),
                                   g.op("Unsqueeze", {len64, g.int64s("axes", {1})})}),  // (B, T)
@@ -228,18 +260,33 @@ std::string onnx_model_bytes(const Checkpoint& checkpoint, OnnxInput takes) {
   std::string seq = g.op("Transpose", {x}, {attr("perm", Ints{1, 0, 2})});  // (T, B, F)
   std::int64_t input = F;
   std::string y_h;
+  const std::int64_t D = o.output_dim();
   for (int layer = 0; layer < o.num_layers; ++layer) {
     const auto r = add_recurrent_layer(g, o, params, layer, input, seq, "lengths");
     // (T, dirs, B, H) -> (T, B, dirs, H) -> (T, B, D): [forward, reverse] per frame
+    const std::string layer_input = seq;
     seq = g.op("Reshape", {g.op("Transpose", {r.y}, {attr("perm", Ints{0, 2, 1, 3})}),
                            g.int64s("TBD", {0, 0, -1})});
     y_h = r.y_h;
-    input = o.output_dim();
+    input = D;
+    // Between layers (residual_norm.h): r = y + x, z = LayerNorm(r) over D.
+    if (o.residual && layer > 0) {
+      seq = g.op("Add", {seq, layer_input});
+      y_h.clear();
+    }
+    if (o.layer_norm) {
+      const std::string weight = cat("norm.", layer, ".weight"),
+                        bias = cat("norm.", layer, ".bias");
+      seq = g.op(
+          "LayerNormalization",
+          {seq, g.floats(weight, {D}, params[weight]), g.floats(bias, {D}, params[bias])},
+          {attr("axis", std::int64_t{-1}), attr("epsilon", static_cast<float>(kLayerNormEps))});
+      y_h.clear();
+    }
   }
   const std::string y = g.op("Transpose", {seq}, {attr("perm", Ints{1, 0, 2})});  // (B, T, D)
   const std::string pooled = add_pooling(g, o, params, y, y_h, "lengths");
 
-  const std::int64_t D = o.output_dim();
   g.op_to("logits", "Gemm",
           {pooled, g.floats("head.weight", {C, D}, params["head.weight"]),
            g.floats("head.bias", {C}, params["head.bias"])},

@@ -26,10 +26,20 @@ const GpuBackendHooks* registered_gpu_backend() {
   return hooks_slot() ? &*hooks_slot() : nullptr;
 }
 
+ResolvedDevice resolve_model_device(const ModelOptions& options, const std::string& device) {
+  ResolvedDevice where = resolve_device(device);
+  const std::string why = options.cuda_unsupported_reason();
+  if (!where.cuda || why.empty()) return where;
+  if (parse_device(device).kind != DeviceSpec::Kind::Auto)
+    throw InputError("train.device",
+                     cat("'", device, "' cannot run this model: ", why, "; use train.device=cpu"));
+  return {false, 0, cat("cpu (auto: ", why, ")")};
+}
+
 std::unique_ptr<SequenceModel> make_sequence_model(const ModelOptions& options, int input_dim,
                                                    int num_classes, std::uint64_t seed,
                                                    const ComputeOptions& compute) {
-  const ResolvedDevice where = resolve_device(compute.device);
+  const ResolvedDevice where = resolve_model_device(options, compute.device);
   if (!where.cuda) return make_cpu_sequence_model(options, input_dim, num_classes, seed);
   const GpuBackendHooks* gpu = registered_gpu_backend();
   if (!gpu || !gpu->make_model)

@@ -15,6 +15,12 @@
 
 namespace calmspace {
 
+// Where a model with these options runs: resolve_device(device), except that `auto` keeps a
+// model the cuDNN backend cannot run (ModelOptions::cuda_unsupported_reason) on the CPU, with
+// the reason in the description, and an explicit cuda device is an InputError naming
+// train.device.
+ResolvedDevice resolve_model_device(const ModelOptions& options, const std::string& device);
+
 // THE factory of the model stage: a CPU or cuDNN SequenceModel with PyTorch-initialised weights
 // from `seed` (identical bits on both backends).
 std::unique_ptr<SequenceModel> make_sequence_model(const ModelOptions& options, int input_dim,

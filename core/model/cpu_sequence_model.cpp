@@ -19,6 +19,7 @@
 #include "core/model/cell_kernels.h"
 #include "core/model/dropout.h"
 #include "core/model/init.h"
+#include "core/model/residual_norm.h"
 #include "core/model/small_gemm.h"
 
 namespace calmspace {
@@ -120,7 +121,65 @@ int CpuSequenceModel::chunks() const {
 const float* CpuSequenceModel::layer_input(int layer) const {
   if (layer == 0) return x0_.data();
   const auto& prev = layers_[static_cast<std::size_t>(layer - 1)];
-  return prev.has_dropout ? prev.dropped.data() : prev.out.data();
+  return prev.has_dropout ? prev.dropped.data() : layer_output(layer - 1);
+}
+
+const float* CpuSequenceModel::layer_output(int layer) const {
+  const auto& ly = layers_[static_cast<std::size_t>(layer)];
+  return ly.has_post ? ly.post.data() : ly.out.data();
+}
+
+void CpuSequenceModel::post_forward(int layer) {
+  auto& ly = layers_[static_cast<std::size_t>(layer)];
+  const bool residual = options_.residual && layer > 0;
+  ly.has_post = residual || options_.layer_norm;
+  if (!ly.has_post) return;
+  const std::int64_t n = B_ * T_;
+  ly.post.resize(static_cast<std::size_t>(n * D_));
+  if (options_.layer_norm) {
+    ly.xhat.resize(static_cast<std::size_t>(n * D_));
+    ly.rstd.resize(static_cast<std::size_t>(n));
+  }
+  const float* x = residual ? layer_input(layer) : nullptr;
+  const float* gamma = options_.layer_norm ? &w_[index_.norm_w[layer]] : nullptr;
+  const float* beta = options_.layer_norm ? &w_[index_.norm_b[layer]] : nullptr;
+  parallel_for(B_, threads(), [&](std::int64_t s) {
+    for (std::int64_t t = 0; t < len_[s]; ++t) {
+      const std::int64_t row = s * T_ + t;
+      residual_norm_row<float>(ly.out.data() + row * D_, x ? x + row * D_ : nullptr, gamma, beta,
+                               D_, ly.post.data() + row * D_,
+                               gamma ? ly.xhat.data() + row * D_ : nullptr,
+                               gamma ? ly.rstd.data() + row : nullptr);
+    }
+    std::fill(ly.post.begin() + (s * T_ + len_[s]) * D_, ly.post.begin() + (s + 1) * T_ * D_, 0.0f);
+  });
+}
+
+void CpuSequenceModel::post_backward(int layer) {
+  const auto& ly = layers_[static_cast<std::size_t>(layer)];
+  if (!ly.has_post) return;
+  const float* gamma = options_.layer_norm ? &w_[index_.norm_w[layer]] : nullptr;
+  if (!gamma) return;  // residual alone: dL/dr = dL/dz
+  // Each chunk of clips sums its own dgamma, dbeta; added to the gradients in chunk order.
+  const int nc = chunks();
+  dnorm_.assign(static_cast<std::size_t>(nc) * 2 * D_, 0.0f);
+  parallel_for(nc, threads(), [&](std::int64_t c) {
+    float* dgamma = dnorm_.data() + c * 2 * D_;
+    for (std::int64_t s = B_ * c / nc; s < B_ * (c + 1) / nc; ++s)
+      for (std::int64_t t = 0; t < len_[s]; ++t) {
+        const std::int64_t row = s * T_ + t;
+        float* dz = dout_.data() + row * D_;
+        residual_norm_row_backward<float>(dz, gamma, ly.xhat.data() + row * D_, ly.rstd[row], D_,
+                                          dz, dgamma, dgamma + D_);
+      }
+  });
+  float* dg = &g_[index_.norm_w[layer]];
+  float* db = &g_[index_.norm_b[layer]];
+  for (int c = 0; c < nc; ++c)
+    for (int j = 0; j < D_; ++j) {
+      dg[j] += dnorm_[(static_cast<std::size_t>(c) * 2) * D_ + j];
+      db[j] += dnorm_[(static_cast<std::size_t>(c) * 2 + 1) * D_ + j];
+    }
 }
 
 void CpuSequenceModel::forward(const PaddedBatch& x, std::vector<float>& logits, bool training,
@@ -163,6 +222,7 @@ void CpuSequenceModel::forward(const PaddedBatch& x, std::vector<float>& logits,
   layers_.resize(static_cast<std::size_t>(L));
   for (int l = 0; l < L; ++l) {
     layer_forward(l);
+    post_forward(l);
     auto& layer = layers_[static_cast<std::size_t>(l)];
     layer.has_dropout = training && options_.dropout > 0 && l + 1 < L;
     if (!layer.has_dropout) continue;
@@ -172,7 +232,7 @@ void CpuSequenceModel::forward(const PaddedBatch& x, std::vector<float>& logits,
       for (std::int64_t t = 0; t < T_; ++t) {
         float* m = layer.mask.data() + (s * T_ + t) * D_;
         float* o = layer.dropped.data() + (s * T_ + t) * D_;
-        const float* y = layer.out.data() + (s * T_ + t) * D_;
+        const float* y = layer_output(l) + (s * T_ + t) * D_;
         if (t >= len_[s]) {
           std::fill(m, m + D_, 0.0f);
           std::fill(o, o + D_, 0.0f);
@@ -191,7 +251,7 @@ void CpuSequenceModel::forward(const PaddedBatch& x, std::vector<float>& logits,
   const bool att = options_.pooling == PoolingKind::Attention;
   PoolShape ps{B_, T_, D_, H_, options_.attention_dim, options_.directions(), options_.pooling};
   pooled_.resize(static_cast<std::size_t>(B_ * D_));
-  pool_forward<float>(ps, layers_.back().out.data(), len_.data(), att ? &w_[index_.att_w] : nullptr,
+  pool_forward<float>(ps, layer_output(L - 1), len_.data(), att ? &w_[index_.att_w] : nullptr,
                       att ? &w_[index_.att_b] : nullptr, att ? &w_[index_.att_v] : nullptr,
                       pooled_.data(), pool_cache_);
   logits_s_.resize(static_cast<std::size_t>(B_ * C_));
@@ -219,8 +279,8 @@ void CpuSequenceModel::predict_with_prefixes(const PaddedBatch& x,
   // The prefixes' last-layer states (P, Tp, D), zero-padded, then pooling and head as in forward.
   std::vector<float> states(static_cast<std::size_t>(P * Tp * D_), 0.0f);
   for (std::int64_t i = 0; i < P; ++i) {
-    const float* src =
-        layers_.back().out.data() + sorted_pos[static_cast<std::size_t>(prefixes[i].row)] * T_ * D_;
+    const float* src = layer_output(options_.num_layers - 1) +
+                       sorted_pos[static_cast<std::size_t>(prefixes[i].row)] * T_ * D_;
     std::copy_n(src, lengths[i] * D_, states.data() + i * Tp * D_);
   }
   const bool att = options_.pooling == PoolingKind::Attention;
@@ -343,14 +403,20 @@ void CpuSequenceModel::backward(std::span<const float> dlogits) {
   dout_.assign(static_cast<std::size_t>(B_ * T_ * D_), 0.0f);
   const bool att = options_.pooling == PoolingKind::Attention;
   PoolShape ps{B_, T_, D_, H_, options_.attention_dim, options_.directions(), options_.pooling};
-  pool_backward<float>(ps, layers_.back().out.data(), len_.data(),
+  pool_backward<float>(ps, layer_output(options_.num_layers - 1), len_.data(),
                        att ? &w_[index_.att_w] : nullptr, att ? &w_[index_.att_v] : nullptr,
                        pool_cache_, dpooled_.data(), dout_.data(),
                        att ? &g_[index_.att_w] : nullptr, att ? &g_[index_.att_b] : nullptr,
                        att ? &g_[index_.att_v] : nullptr);
   for (int l = options_.num_layers - 1; l >= 0; --l) {
+    post_backward(l);  // dout_ is now dL/dy = dL/dr
     layer_backward(l, l > 0);
     if (l == 0) break;
+    if (options_.residual)  // r = y + x: the layer's input also gets dL/dr
+      parallel_for(B_, threads(), [&](std::int64_t s) {
+        for (std::int64_t i = s * T_ * D_; i < (s * T_ + len_[s]) * D_; ++i)
+          din_[static_cast<std::size_t>(i)] += dout_[static_cast<std::size_t>(i)];
+      });
     const auto& below = layers_[static_cast<std::size_t>(l - 1)];
     if (below.has_dropout)
       for (std::size_t i = 0; i < static_cast<std::size_t>(B_ * T_ * D_); ++i)

@@ -9,6 +9,7 @@
 //     row slices of W (each task owns its rows: no reduction) and the input gradient.
 // Workspaces live in the object and are reused between calls (no allocation per step).
 // OpenBLAS is set to one thread: parallelism is over batch chunks / weight rows.
+// Residual and layer norm between layers (residual_norm.h) run per frame, parallel over clips.
 #pragma once
 
 #include <cstdint>
@@ -45,8 +46,12 @@ class CpuSequenceModel final : public SequenceModel {
  private:
   struct Layer {
     std::vector<float> out;      // (B, T, D) outputs, zero on padded rows
+    std::vector<float> post;     // (B, T, D) after residual / layer norm (residual_norm.h)
+    std::vector<float> xhat;     // (B, T, D) normalised r (layer_norm)
+    std::vector<float> rstd;     // (B, T) 1 / sqrt(var + eps) per frame (layer_norm)
+    bool has_post = false;       // post is this layer's output (else out)
     std::vector<float> mask;     // (B, T, D) dropout multipliers (training only)
-    std::vector<float> dropped;  // (B, T, D) out * mask: next layer's input
+    std::vector<float> dropped;  // (B, T, D) output * mask: next layer's input
     bool has_dropout = false;
     std::vector<std::vector<float>> gates;  // per direction (B, T, G*H) activated gates
     std::vector<std::vector<float>> aux;    // per direction (B, T, H): LSTM c, GRU W_hn h + b_hn
@@ -55,6 +60,9 @@ class CpuSequenceModel final : public SequenceModel {
     std::vector<std::vector<float>> whh_t;  // per direction (H, G*H): W_hh transposed
   };
   const float* layer_input(int layer) const;
+  const float* layer_output(int layer) const;  // post or out
+  void post_forward(int layer);
+  void post_backward(int layer);  // dout_: dL/dz -> dL/dr in place; ADDS gamma/beta grads
   void layer_forward(int layer);
   void layer_backward(int layer, bool need_input_grad);
   void forward_task(int layer, int dir, std::int64_t s0, std::int64_t s1, std::vector<float>& r);
@@ -83,6 +91,7 @@ class CpuSequenceModel final : public SequenceModel {
 
   // Backward workspaces.
   std::vector<float> dout_, din_;              // (B, T, D) / (B, T, I)
+  std::vector<float> dnorm_;                   // per chunk (2 D): partial dgamma, dbeta
   std::vector<std::vector<float>> dgi_, dgr_;  // per direction (B, T, G*H); dgr_ GRU only
   std::vector<std::vector<float>> scratch_a_, scratch_b_;  // per task
   std::vector<float> dlog_s_, dpooled_;

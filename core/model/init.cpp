@@ -63,6 +63,12 @@ void init_parameters(const ModelOptions& options, int input_dim, int num_classes
   const std::uint64_t orthogonal_key = splitmix64(seed ^ 0x13198A2E03707344ull);
   const std::int64_t H = options.hidden_size;
   for (const auto& p : layout) {
+    if (p.name.rfind("norm.", 0) == 0) {  // LayerNorm: gamma 1, beta 0 (as PyTorch)
+      const float value = p.name.ends_with(".weight") ? 1.0f : 0.0f;
+      for (std::int64_t i = p.offset; i < p.offset + p.size; ++i)
+        weights[static_cast<std::size_t>(i)] = value;
+      continue;
+    }
     double fan_in = static_cast<double>(H);
     if (p.name.rfind("rnn.", 0) != 0)
       fan_in = p.name == "pool.attention.v" ? static_cast<double>(options.attention_dim)

@@ -18,6 +18,7 @@ struct RnnParamOffsets {
 
 struct ModelParamIndex {
   std::vector<RnnParamOffsets> rnn;                 // index layer * directions + direction
+  std::vector<std::int64_t> norm_w, norm_b;         // per layer (D) gamma, beta; layer_norm only
   std::int64_t att_w = -1, att_b = -1, att_v = -1;  // attention pooling only
   std::int64_t head_w = 0, head_b = 0;
   std::int64_t total = 0;

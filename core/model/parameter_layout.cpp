@@ -33,6 +33,11 @@ std::vector<ParamView> parameter_layout(const ModelOptions& options, int input_d
       add("rnn.bias_hh_l" + sfx, {G * H});
     }
   }
+  if (options.layer_norm)
+    for (int l = 0; l < options.num_layers; ++l) {
+      add("norm." + std::to_string(l) + ".weight", {D});
+      add("norm." + std::to_string(l) + ".bias", {D});
+    }
   if (options.pooling == PoolingKind::Attention) {
     const std::int64_t A = options.attention_dim;
     add("pool.attention.weight", {A, D});
@@ -60,6 +65,12 @@ ModelParamIndex make_param_index(const ModelOptions& options, int input_dim, int
       i += 4;
     }
   }
+  if (options.layer_norm)
+    for (int l = 0; l < options.num_layers; ++l) {
+      index.norm_w.push_back(layout[i].offset);
+      index.norm_b.push_back(layout[i + 1].offset);
+      i += 2;
+    }
   if (options.pooling == PoolingKind::Attention) {
     index.att_w = layout[i].offset;
     index.att_b = layout[i + 1].offset;

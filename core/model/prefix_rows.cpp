@@ -31,7 +31,9 @@ std::int64_t forward_bytes_per_frame(const ModelOptions& options, int input_dim)
   const std::int64_t aux = options.cell == CellKind::Lstm  ? 2
                            : options.cell == CellKind::Gru ? 1
                                                            : 0;
-  const std::int64_t per_layer = D + dirs * (G * H + aux * H);
+  // Residual / layer norm: the output after them (D), and xhat (D) + rstd (1) for layer norm.
+  const std::int64_t post = options.layer_norm ? 2 * D + 1 : options.residual ? D : 0;
+  const std::int64_t per_layer = D + dirs * (G * H + aux * H) + post;
   const std::int64_t attention =
       options.pooling == PoolingKind::Attention ? options.attention_dim + 1 : 0;
   // Input batch and its normalised, sorted copy (2 F).

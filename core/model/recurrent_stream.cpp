@@ -12,6 +12,7 @@
 #include "core/base/error.h"
 #include "core/model/cell_kernels.h"
 #include "core/model/pooling.h"
+#include "core/model/residual_norm.h"
 #include "core/model/small_gemm.h"
 
 namespace calmspace {
@@ -63,6 +64,7 @@ RecurrentStream::RecurrentStream(SequenceModel& model)
   }
   zeros_.assign(static_cast<std::size_t>(H_), 0.0f);
   outs_.resize(static_cast<std::size_t>(options_.num_layers));
+  posts_.resize(static_cast<std::size_t>(options_.num_layers));
   sum_.assign(static_cast<std::size_t>(H_), 0.0f);
 }
 
@@ -89,7 +91,22 @@ void RecurrentStream::push(const float* frames, std::int64_t n) {
     auto& y = outs_[static_cast<std::size_t>(l)];
     y.resize(static_cast<std::size_t>(n * H_));
     layer_block(l, x, n, y.data());
-    x = y.data();
+    const bool residual = options_.residual && l > 0;
+    if (!residual && !options_.layer_norm) {
+      x = y.data();
+      continue;
+    }
+    // Residual / layer norm per frame (residual_norm.h); the carried state stays the raw y.
+    auto& z = posts_[static_cast<std::size_t>(l)];
+    z.resize(static_cast<std::size_t>(n * H_));
+    xhat_.resize(static_cast<std::size_t>(H_));
+    const float* gamma = options_.layer_norm ? &w_[index_.norm_w[l]] : nullptr;
+    const float* beta = options_.layer_norm ? &w_[index_.norm_b[l]] : nullptr;
+    float rstd = 0.0f;
+    for (std::int64_t t = 0; t < n; ++t)
+      residual_norm_row<float>(y.data() + t * H_, residual ? x + t * H_ : nullptr, gamma, beta, H_,
+                               z.data() + t * H_, xhat_.data(), &rstd);
+    x = z.data();
   }
   pool_block(x, n);
   frames_ += n;

@@ -3,7 +3,8 @@
 // rounding, with memory for one block instead of the sequence.
 //   - each layer carries its last state (h; c for the LSTM) from block to block; the block's input
 //     projection is one matrix product, then the steps run with the same row kernels and
-//     small_gemm as the CPU backend (cpu_sequence_model.h), in float32;
+//     small_gemm as the CPU backend (cpu_sequence_model.h), in float32; residual and layer norm
+//     between layers per frame (residual_norm.h);
 //   - pooling keeps a running summary: mean a running sum, max a running maximum (first argmax),
 //     last the last state, attention an online softmax (Milakov & Gimelshein 2018, "Online
 //     normalizer calculation for softmax"): the running maximum score m, s = sum exp(e_t - m)
@@ -57,6 +58,8 @@ class RecurrentStream {
   // attention pre-activations.
   std::vector<float> x0_, gates_, aux_, aux2_, rec_, zeros_, u_;
   std::vector<std::vector<float>> outs_;
+  std::vector<std::vector<float>> posts_;  // per layer: outputs after residual / layer norm
+  std::vector<float> xhat_;                // (H) layer norm scratch
 
   // Pooling summary.
   std::vector<float> sum_;  // mean: sum of y; attention: a; max: running max; last: last y

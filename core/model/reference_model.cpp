@@ -6,6 +6,7 @@
 
 #include "core/base/error.h"
 #include "core/model/dropout.h"
+#include "core/model/residual_norm.h"
 
 namespace calmspace {
 
@@ -53,9 +54,10 @@ void ReferenceModel<S>::forward(const RefBatch<S>& x, std::vector<S>& logits, bo
   for (int l = 0; l < L; ++l) {
     auto& c = layers_[static_cast<std::size_t>(l)];
     layer_forward(l, c);
+    post_forward(l, c);
     if (l + 1 == L) break;
     auto& next = layers_[static_cast<std::size_t>(l) + 1].in;
-    next = c.out;
+    next = c.output();
     if (training && options_.dropout > 0) {
       c.mask.assign(c.out.size(), S(0));
       for (std::int64_t b = 0; b < B_; ++b)
@@ -72,9 +74,9 @@ void ReferenceModel<S>::forward(const RefBatch<S>& x, std::vector<S>& logits, bo
   PoolShape s{B_, T_, D_, H_, options_.attention_dim, options_.directions(), options_.pooling};
   pooled_.assign(static_cast<std::size_t>(B_ * D_), S(0));
   const bool att = options_.pooling == PoolingKind::Attention;
-  pool_forward<S>(s, layers_.back().out.data(), lengths_.data(), att ? &w_[index_.att_w] : nullptr,
-                  att ? &w_[index_.att_b] : nullptr, att ? &w_[index_.att_v] : nullptr,
-                  pooled_.data(), pool_cache_);
+  pool_forward<S>(s, layers_.back().output().data(), lengths_.data(),
+                  att ? &w_[index_.att_w] : nullptr, att ? &w_[index_.att_b] : nullptr,
+                  att ? &w_[index_.att_v] : nullptr, pooled_.data(), pool_cache_);
   logits.assign(static_cast<std::size_t>(B_ * C_), S(0));
   head_forward<S>(B_, D_, C_, pooled_.data(), &w_[index_.head_w], &w_[index_.head_b],
                   logits.data());
@@ -159,6 +161,37 @@ void ReferenceModel<S>::layer_forward(int layer, LayerCache& c) {
 }
 
 template <class S>
+void ReferenceModel<S>::post_forward(int layer, LayerCache& c) {
+  const bool residual = options_.residual && layer > 0;
+  if (!residual && !options_.layer_norm) return;
+  const S* gamma = options_.layer_norm ? &w_[index_.norm_w[layer]] : nullptr;
+  const S* beta = options_.layer_norm ? &w_[index_.norm_b[layer]] : nullptr;
+  c.post.assign(c.out.size(), S(0));
+  c.xhat.assign(c.out.size(), S(0));
+  c.rstd.assign(static_cast<std::size_t>(B_ * T_), S(0));
+  for (std::int64_t b = 0; b < B_; ++b)
+    for (std::int64_t t = 0; t < lengths_[b]; ++t) {
+      const std::int64_t row = b * T_ + t;
+      residual_norm_row<S>(&c.out[row * D_], residual ? &c.in[row * D_] : nullptr, gamma, beta, D_,
+                           &c.post[row * D_], &c.xhat[row * D_], &c.rstd[row]);
+    }
+}
+
+template <class S>
+void ReferenceModel<S>::post_backward(int layer, const LayerCache& c, std::vector<S>& dz) {
+  if (c.post.empty()) return;
+  const S* gamma = options_.layer_norm ? &w_[index_.norm_w[layer]] : nullptr;
+  S* dgamma = options_.layer_norm ? &g_[index_.norm_w[layer]] : nullptr;
+  S* dbeta = options_.layer_norm ? &g_[index_.norm_b[layer]] : nullptr;
+  for (std::int64_t b = 0; b < B_; ++b)
+    for (std::int64_t t = 0; t < lengths_[b]; ++t) {
+      const std::int64_t row = b * T_ + t;
+      residual_norm_row_backward<S>(&dz[row * D_], gamma, gamma ? &c.xhat[row * D_] : nullptr,
+                                    gamma ? c.rstd[row] : S(0), D_, &dz[row * D_], dgamma, dbeta);
+    }
+}
+
+template <class S>
 void ReferenceModel<S>::backward(std::span<const S> dlogits, std::vector<S>* dinput) {
   CALMSPACE_CHECK(static_cast<std::int64_t>(dlogits.size()) == B_ * C_, "dlogits size");
   CALMSPACE_CHECK(!layers_.empty(), "backward without forward");
@@ -168,14 +201,17 @@ void ReferenceModel<S>::backward(std::span<const S> dlogits, std::vector<S>* din
   std::vector<S> dout(static_cast<std::size_t>(B_ * T_ * D_), S(0));
   PoolShape s{B_, T_, D_, H_, options_.attention_dim, options_.directions(), options_.pooling};
   const bool att = options_.pooling == PoolingKind::Attention;
-  pool_backward<S>(s, layers_.back().out.data(), lengths_.data(), att ? &w_[index_.att_w] : nullptr,
-                   att ? &w_[index_.att_v] : nullptr, pool_cache_, dP.data(), dout.data(),
-                   att ? &g_[index_.att_w] : nullptr, att ? &g_[index_.att_b] : nullptr,
-                   att ? &g_[index_.att_v] : nullptr);
+  pool_backward<S>(s, layers_.back().output().data(), lengths_.data(),
+                   att ? &w_[index_.att_w] : nullptr, att ? &w_[index_.att_v] : nullptr,
+                   pool_cache_, dP.data(), dout.data(), att ? &g_[index_.att_w] : nullptr,
+                   att ? &g_[index_.att_b] : nullptr, att ? &g_[index_.att_v] : nullptr);
   std::vector<S> din;
   for (int l = options_.num_layers - 1; l >= 0; --l) {
     auto& c = layers_[static_cast<std::size_t>(l)];
+    post_backward(l, c, dout);  // now dL/dy = dL/dr
     layer_backward(l, c, dout, din);
+    if (options_.residual && l > 0)  // r = y + x: x's gradient also gets dL/dr
+      for (std::size_t i = 0; i < din.size(); ++i) din[i] += dout[i];
     if (l > 0) {
       const auto& mask = layers_[static_cast<std::size_t>(l - 1)].mask;
       if (!mask.empty())

@@ -7,6 +7,7 @@
 //         c' = f c + i g; h' = o tanh(c')
 //   gru:  r = sigmoid(W_ir x + b_ir + W_hr h + b_hr); z likewise
 //         n = tanh(W_in x + b_in + r (W_hn h + b_hn)); h' = (1 - z) n + z h
+// Between layers, residual and layer norm as in residual_norm.h.
 // The reverse direction of clip b runs t = len_b - 1 down to 0 (cuDNN with per-sample lengths,
 // PyTorch with packed sequences); outputs are zero for t >= len_b.
 #pragma once
@@ -50,14 +51,21 @@ class ReferenceModel {
 
  private:
   struct LayerCache {
-    std::vector<S> in;     // (B, T, I) layer input (normalised features or dropped-out outputs)
-    std::vector<S> out;    // (B, T, D) outputs, zero past the lengths
-    std::vector<S> mask;   // (B, T, D) dropout multipliers applied to out (empty = none)
+    std::vector<S> in;    // (B, T, I) layer input (normalised features or dropped-out outputs)
+    std::vector<S> out;   // (B, T, D) outputs, zero past the lengths
+    std::vector<S> post;  // (B, T, D) after residual / layer norm (empty = none: out)
+    std::vector<S> xhat;  // (B, T, D) normalised r (layer_norm)
+    std::vector<S> rstd;  // (B, T) 1 / sqrt(var + eps) per frame (layer_norm)
+    std::vector<S> mask;  // (B, T, D) dropout multipliers applied to output() (empty = none)
+    const std::vector<S>& output() const { return post.empty() ? out : post; }
     std::vector<S> gates;  // per direction (B, T, G*H) activated gates
     std::vector<S> cell;   // per direction (B, T, H) LSTM c
     std::vector<S> hn;     // per direction (B, T, H) GRU W_hn h_prev + b_hn
   };
   void layer_forward(int layer, LayerCache& c);
+  void post_forward(int layer, LayerCache& c);
+  // dz (B, T, D) of layer `layer`'s output() -> in place dL/d(RNN output); ADDS gamma/beta grads.
+  void post_backward(int layer, const LayerCache& c, std::vector<S>& dz);
   void layer_backward(int layer, LayerCache& c, const std::vector<S>& dout, std::vector<S>& din);
 
   ModelOptions options_;

@@ -8,8 +8,9 @@
 //     rnn.bias_hh_l{l}{sfx}   (G*H)
 //   gates stacked in cuDNN = PyTorch order (LSTM i,f,g,o; GRU r,z,n; GRU's n gate uses
 //   r * (W_hn h + b_hn), "linear before reset", cuDNN's and PyTorch's default);
-//   then pool.attention.weight (A, D), pool.attention.bias (A), pool.attention.v (A) when
-//   pooling = attention; then head.weight (C, D), head.bias (C).
+//   then norm.{l}.weight (D), norm.{l}.bias (D) per layer when layer_norm (nn.ModuleList of
+//   nn.LayerNorm named `norm`), then pool.attention.weight (A, D), pool.attention.bias (A),
+//   pool.attention.v (A) when pooling = attention; then head.weight (C, D), head.bias (C).
 // All parameters live in one contiguous float buffer in exactly this order (the optimizer works
 // on the flat span); gradients in a second buffer of the same layout.
 // Non-trained buffers: input_norm.mean (F), input_norm.std (F).

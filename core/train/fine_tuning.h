@@ -26,8 +26,9 @@ void check_fine_tuning_labels(const DatasetFile& dataset, const Checkpoint& base
                               const LabelMap& map);
 
 // How many weights at the start of the flat buffer stay fixed (parameter_layout order: recurrent
-// layers, pooling, head): 0 for all; every recurrent layer for head; all but the last recurrent
-// layer (both directions) for top (InputError naming train.trainable for a one-layer model).
+// layers, layer norms, pooling, head): 0 for all; every recurrent layer and layer norm for head;
+// all but the last recurrent layer (both directions) for top, whose layer norms, all after the
+// recurrent layers, stay trainable (InputError naming train.trainable for a one-layer model).
 std::size_t frozen_weights(const ModelOptions& model, int input_dim, int num_classes,
                            Trainable trainable);
 

@@ -164,7 +164,8 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
   config.validate();
   check_config_folds(dataset.header(), config.data, dataset.path());
   if (base) check_fine_tuning_labels(dataset, *base, LabelMap(config.data.label_map));
-  const ResolvedDevice where = resolve_device(config.train.device);  // before writing anything
+  const ResolvedDevice where =
+      resolve_model_device(config.model, config.train.device);  // before writing anything
   const std::size_t frozen =
       frozen_weights(config.model, model_input_dim(config),
                      static_cast<int>(dataset.label_names().size()), config.train.trainable);

@@ -100,6 +100,8 @@ CudnnSequenceModel::CudnnSequenceModel(const ModelOptions& options, int input_di
   if (precision == Precision::Bf16)
     throw InputError("train.precision",
                      "bf16 is not implemented by the cuDNN backend (use fp32, tf32 or fp16)");
+  if (const std::string why = options.cuda_unsupported_reason(); !why.empty())
+    throw InputError("train.device", why + "; use train.device=cpu");
   layout_ = parameter_layout(options, input_dim, num_classes);
   const auto n = static_cast<std::size_t>(index_.total);
   w_host_.assign(n, 0.0f);

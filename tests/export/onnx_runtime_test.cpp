@@ -5,7 +5,8 @@
 // for 2 layers, off for 1. Padded rows hold large noise, so any masking slip shows. Each case
 // also runs its shortest clips alone (unpadded, time = its length) and must give the same row.
 // A third of the cases carry a calibrated model.temperature T: their probabilities are
-// softmax(logits / T), their logits the head's own.
+// softmax(logits / T), their logits the head's own. A second set does the same for the stacks
+// between layers: model.residual, model.layer_norm (random scales and shifts) and both.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -77,9 +78,13 @@ Checkpoint checkpoint_of(SequenceModel& model, Config config, std::vector<float>
   return c;
 }
 
+struct Stack {
+  bool residual = false, layer_norm = false;
+};
+
 // Builds one model, runs the CPU backend, writes model.onnx and the inputs into `folder`.
 Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirectional, int layers,
-               PoolingKind pooling, std::uint64_t seed, double temperature) {
+               PoolingKind pooling, std::uint64_t seed, double temperature, Stack stack = {}) {
   Config config;
   config.features.n_mels = kFeatures;
   config.model.cell = cell;
@@ -91,7 +96,16 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
   config.model.dropout = 0.3;  // training-only: the export must ignore it
   config.model.input_norm = layers == 2;
   config.model.temperature = temperature;
+  config.model.residual = stack.residual;
+  config.model.layer_norm = stack.layer_norm;
   auto model = make_cpu_sequence_model(config.model, kFeatures, kClasses, seed);
+  for (const ParamView& p : model->layout()) {  // LayerNorm off its identity start
+    if (p.name.rfind("norm.", 0) != 0) continue;
+    const auto noise = testing::white_noise(p.size, 0.3, seed + p.offset);
+    const float base = p.name.ends_with(".weight") ? 1.0f : 0.0f;
+    for (std::int64_t i = 0; i < p.size; ++i)
+      model->weights()[static_cast<std::size_t>(p.offset + i)] = base + noise[i];
+  }
   auto mean = testing::white_noise(kFeatures, 2.0, seed + 1);
   auto std_dev = testing::white_noise(kFeatures, 1.0, seed + 2);
   for (auto& s : std_dev) s = std::abs(s) + 0.5f;
@@ -111,7 +125,8 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
   Case c;
   c.cell = enum_name(cell_kind_table(), cell);
   c.name = c.cell + (bidirectional ? "_bi_" : "_uni_") + std::to_string(layers) + "l_" +
-           enum_name(pooling_kind_table(), pooling);
+           enum_name(pooling_kind_table(), pooling) + (stack.residual ? "_residual" : "") +
+           (stack.layer_norm ? "_norm" : "");
   model->forward(x, c.logits, false, 0);
   for (std::int64_t b = 0; b < kBatch; ++b) {  // softmax of logits / T in double
     const auto z = [&](int k) { return double(c.logits[b * kClasses + k]) / temperature; };
@@ -148,28 +163,8 @@ double max_diff(const nlohmann::json& got, const std::vector<float>& want, std::
   return worst;
 }
 
-TEST(OnnxRuntime, ExportsMatchTheCpuBackendForEveryCellDirectionDepthAndPooling) {
-  if (const auto why = onnxruntime_missing(); !why.empty()) GTEST_SKIP() << why;
-  ScratchDir dir;
-  std::vector<Case> cases;
-  int index = 0;
-  for (auto cell : {CellKind::RnnTanh, CellKind::RnnRelu, CellKind::Lstm, CellKind::Gru})
-    for (bool bidirectional : {false, true})
-      for (int layers : {1, 2})
-        for (auto pooling :
-             {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention}) {
-          const std::string prefix = (index < 10 ? "0" : "") + std::to_string(index) + "_";
-          const auto folder = dir / "pending";
-          const double temperature = index % 3 == 2 ? 2.5 : 1.0;
-          Case c = make_case(folder, cell, bidirectional, layers, pooling, 500 + 10 * index,
-                             temperature);
-          std::filesystem::rename(folder, dir / (prefix + c.name));
-          c.name = prefix + c.name;
-          cases.push_back(std::move(c));
-          ++index;
-        }
-  ASSERT_EQ(cases.size(), 64u);
-
+// Runs every case folder under `dir` through onnxruntime and compares with the CPU backend.
+void run_and_compare(const ScratchDir& dir, const std::vector<Case>& cases) {
   std::string out;
   const int rc = testing::run_command("node " + kScript + " " + dir.path().string(), &out);
   ASSERT_EQ(rc, 0) << out;
@@ -196,7 +191,56 @@ TEST(OnnxRuntime, ExportsMatchTheCpuBackendForEveryCellDirectionDepthAndPooling)
     worst_per_cell[c.cell] = std::max(worst_per_cell[c.cell], worst);
   }
   for (const auto& [cell, worst] : worst_per_cell)
-    std::cout << "max |onnxruntime - calmspace| " << cell << ": " << worst << " (16 cases)\n";
+    std::cout << "max |onnxruntime - calmspace| " << cell << ": " << worst << " ("
+              << cases.size() / worst_per_cell.size() << " cases)\n";
+}
+
+TEST(OnnxRuntime, ExportsMatchTheCpuBackendForEveryCellDirectionDepthAndPooling) {
+  if (const auto why = onnxruntime_missing(); !why.empty()) GTEST_SKIP() << why;
+  ScratchDir dir;
+  std::vector<Case> cases;
+  int index = 0;
+  for (auto cell : {CellKind::RnnTanh, CellKind::RnnRelu, CellKind::Lstm, CellKind::Gru})
+    for (bool bidirectional : {false, true})
+      for (int layers : {1, 2})
+        for (auto pooling :
+             {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention}) {
+          const std::string prefix = (index < 10 ? "0" : "") + std::to_string(index) + "_";
+          const auto folder = dir / "pending";
+          const double temperature = index % 3 == 2 ? 2.5 : 1.0;
+          Case c = make_case(folder, cell, bidirectional, layers, pooling, 500 + 10 * index,
+                             temperature);
+          std::filesystem::rename(folder, dir / (prefix + c.name));
+          c.name = prefix + c.name;
+          cases.push_back(std::move(c));
+          ++index;
+        }
+  ASSERT_EQ(cases.size(), 64u);
+
+  run_and_compare(dir, cases);
+}
+
+TEST(OnnxRuntime, ResidualAndLayerNormStacksMatchTheCpuBackend) {
+  if (const auto why = onnxruntime_missing(); !why.empty()) GTEST_SKIP() << why;
+  ScratchDir dir;
+  std::vector<Case> cases;
+  int index = 0;
+  for (auto cell : {CellKind::RnnTanh, CellKind::RnnRelu, CellKind::Lstm, CellKind::Gru})
+    for (bool bidirectional : {false, true})
+      for (auto pooling :
+           {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention}) {
+        const Stack stack{index % 3 != 1, index % 3 != 0};  // residual, norm, both in turn
+        const std::string prefix = (index < 10 ? "0" : "") + std::to_string(index) + "_";
+        const auto folder = dir / "pending";
+        Case c = make_case(folder, cell, bidirectional, stack.residual && stack.layer_norm ? 3 : 2,
+                           pooling, 900 + 10 * index, index % 4 == 3 ? 2.5 : 1.0, stack);
+        std::filesystem::rename(folder, dir / (prefix + c.name));
+        c.name = prefix + c.name;
+        cases.push_back(std::move(c));
+        ++index;
+      }
+  ASSERT_EQ(cases.size(), 32u);
+  run_and_compare(dir, cases);
 }
 
 // --onnx-input audio: the log-mel path inside the graph (Pad reflect, STFT, |X|^2, the mel

@@ -7,6 +7,8 @@ is rebuilt from the export alone: nn.LSTM / nn.GRU / nn.RNN named `rnn` (batch_f
 named `head`, options from the `model` metadata, weights loaded with load_state_dict by name;
 inputs normalised with input_norm.mean/std; each clip run on its true frames; pooled (mean over
 frames, or last = forward state at the last frame + reverse state at frame 0, PyTorch's h_n).
+With model.residual / model.layer_norm the recurrent layers run one at a time (ResidualNormRnn
+below: r = y + x from the second layer on, z = nn.LayerNorm(r), named `norm`).
 Computed in float64, so the difference measures CalmSpace's float32 error. Exit 0 = every case
 within 1e-5 of CalmSpace's logits.
 """
@@ -44,6 +46,52 @@ def parse_flat_yaml(text):
     return out
 
 
+class ResidualNormRnn(torch.nn.Module):
+    """CalmSpace's stack between recurrent layers (core/model/residual_norm.h).
+
+    `rnn` is the multi-layer module, so the export's rnn.* names load as they are; the forward
+    pass runs its layers one at a time through one-layer copies, adding each layer's input to its
+    output from the second layer on (residual) and normalising every layer's output (norm.{l}).
+    """
+
+    def __init__(self, rnn, layers, width, residual, layer_norm):
+        super().__init__()
+        self.rnn = rnn
+        self.residual = residual
+        if layer_norm:
+            self.norm = torch.nn.ModuleList(
+                [torch.nn.LayerNorm(width, eps=1e-5) for _ in range(layers)])
+        self.layer_norm = layer_norm
+
+    def single_layers(self):
+        """One-layer modules holding layer l's weights (call after load_state_dict)."""
+        out = []
+        for l in range(self.rnn.num_layers):
+            kw = dict(input_size=self.rnn.input_size if l == 0 else
+                      self.rnn.hidden_size * (2 if self.rnn.bidirectional else 1),
+                      hidden_size=self.rnn.hidden_size, num_layers=1, batch_first=True,
+                      bidirectional=self.rnn.bidirectional)
+            if isinstance(self.rnn, torch.nn.RNN):
+                kw["nonlinearity"] = self.rnn.nonlinearity
+            one = type(self.rnn)(**kw).double()
+            for name, _ in one.named_parameters():
+                source = name.replace("_l0", "_l%d" % l)
+                getattr(one, name).data.copy_(getattr(self.rnn, source).data)
+            out.append(one)
+        return out
+
+    def forward(self, x):
+        y = x
+        for l, one in enumerate(self.single_layers()):
+            inp = y
+            y, _ = one(inp)
+            if self.residual and l > 0:
+                y = y + inp
+            if self.layer_norm:
+                y = self.norm[l](y)
+        return y, None
+
+
 def build(meta, tensors):
     opts = parse_flat_yaml(meta["model"])
     cell = opts["cell"]
@@ -60,14 +108,26 @@ def build(meta, tensors):
         rnn = torch.nn.GRU(**kw)
     else:
         rnn = torch.nn.RNN(nonlinearity="relu" if cell == "rnn_relu" else "tanh", **kw)
-    head = torch.nn.Linear(hidden * (2 if bidirectional else 1), classes)
+    width = hidden * (2 if bidirectional else 1)
+    head = torch.nn.Linear(width, classes)
+    residual = opts.get("residual") == "true"
+    layer_norm = opts.get("layer_norm") == "true"
     model = torch.nn.Module()
-    model.rnn = rnn
+    if residual or layer_norm:
+        stack = ResidualNormRnn(rnn, layers, width, residual, layer_norm)
+        model.rnn = stack.rnn
+        if layer_norm:
+            model.norm = stack.norm
+    else:
+        stack = None
+        model.rnn = rnn
     model.head = head
     state = {k: torch.from_numpy(v.copy()) for k, v in tensors.items()
-             if k.startswith("rnn.") or k.startswith("head.")}
+             if k.split(".")[0] in ("rnn", "norm", "head")}
     model.load_state_dict(state, strict=True)  # every name and shape must match
-    return model.double(), opts["pooling"], hidden, bidirectional
+    model = model.double()
+    model.stack = stack.double() if stack else model.rnn  # what runs the recurrent layers
+    return model, opts["pooling"], hidden, bidirectional
 
 
 def run_case(folder):
@@ -85,7 +145,7 @@ def run_case(folder):
             clip = x[b, :n]
             if use_norm:
                 clip = (clip - mean) / std
-            y, _ = model.rnn(torch.from_numpy(clip).unsqueeze(0))
+            y, _ = model.stack(torch.from_numpy(clip).unsqueeze(0))
             y = y[0]
             if pooling == "mean":
                 p = y.mean(dim=0)

@@ -23,6 +23,10 @@ std::vector<ModelCase> cases() {
     for (auto p : {PoolingKind::Mean, PoolingKind::Last, PoolingKind::Attention})
       out.push_back({cell, true, 2, p});
   out.push_back({CellKind::Lstm, false, 1, PoolingKind::Max});
+  // Residual and layer norm between layers (per frame: padding must not reach them).
+  out.push_back({CellKind::Lstm, true, 3, PoolingKind::Attention, true, true});
+  out.push_back({CellKind::Gru, false, 2, PoolingKind::Max, true, false});
+  out.push_back({CellKind::RnnTanh, true, 2, PoolingKind::Mean, false, true});
   return out;
 }
 

@@ -73,6 +73,9 @@ TEST_P(FastParity, LogitsAndGradientsMatchReference) {
 
 INSTANTIATE_TEST_SUITE_P(AllCases, FastParity, ::testing::ValuesIn(testing::all_model_cases()),
                          [](const auto& p) { return p.param.name(); });
+// Residual and layer norm between layers, with dropout (every stack case has 2 or 3 layers).
+INSTANTIATE_TEST_SUITE_P(Stacks, FastParity, ::testing::ValuesIn(testing::stack_model_cases()),
+                         [](const auto& p) { return p.param.name(); });
 
 // Threads do not change results (chunks split differently but every clip's math is the same).
 TEST(FastModel, ThreadCountDoesNotChangeResults) {

@@ -1,6 +1,7 @@
 // Finite-difference gradient checks of the double REFERENCE model + loss: every cell, both
 // directions, 1 and 2 layers (3 for one case), every pooling, w.r.t. every parameter and the
-// input. Central differences with eps = 1e-6; a gradient passes when
+// input; and the residual / layer-norm stacks between layers. Central differences with eps = 1e-6;
+// a gradient passes when
 //   |analytic - numeric| <= 1e-6 * max(|analytic|, |numeric|) + 1e-9
 // (truncation O(eps^2) ~ 1e-12, round-off ~ 1e-16 / eps = 1e-10).
 #include <gtest/gtest.h>
@@ -108,6 +109,16 @@ TEST_P(ReferenceGradcheck, MatchesCentralDifferences) {
 INSTANTIATE_TEST_SUITE_P(AllCases, ReferenceGradcheck,
                          ::testing::ValuesIn(testing::all_model_cases()),
                          [](const auto& p) { return p.param.name(); });
+
+// Residual and layer norm between layers (core/model/residual_norm.h).
+INSTANTIATE_TEST_SUITE_P(Stacks, ReferenceGradcheck,
+                         ::testing::ValuesIn(testing::stack_model_cases()),
+                         [](const auto& p) { return p.param.name(); });
+
+TEST(ReferenceGradcheckExtra, ResidualNormStackWithDropout) {
+  for (auto cell : {CellKind::Lstm, CellKind::Gru})
+    gradcheck({cell, true, 3, PoolingKind::Mean, true, true}, 0.3);
+}
 
 TEST(ReferenceGradcheckExtra, ThreeLayersWithDropoutEveryCell) {
   for (auto cell : {CellKind::RnnTanh, CellKind::RnnRelu, CellKind::Lstm, CellKind::Gru})

@@ -99,6 +99,21 @@ TEST(InitParameters, ForgetBiasShiftsOnlyTheForgetRowsOfBiasIh) {
   EXPECT_EQ(shifted, 2 * 2 * o.hidden_size);  // layers x directions x H
 }
 
+TEST(InitParameters, LayerNormStartsAsTheIdentityScaleAndZeroShift) {
+  auto o = lstm_options();
+  o.layer_norm = true;
+  const auto w = init(o, 3);
+  int norms = 0;
+  for (const auto& p : parameter_layout(o, kInput, kClasses)) {
+    if (p.name.rfind("norm.", 0) != 0) continue;
+    ++norms;
+    const float want = p.name.ends_with(".weight") ? 1.0f : 0.0f;  // as torch.nn.LayerNorm
+    for (std::int64_t i = p.offset; i < p.offset + p.size; ++i)
+      ASSERT_EQ(w[static_cast<std::size_t>(i)], want) << p.name;
+  }
+  EXPECT_EQ(norms, 2 * o.num_layers);
+}
+
 TEST(InitParameters, ForgetBiasIsRejectedForCellsWithoutAForgetGate) {
   ModelOptions o;
   o.cell = CellKind::Gru;

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/base/error.h"
 #include "core/model/cpu_sequence_model.h"
 #include "core/model/sequence_model.h"
 
@@ -51,6 +52,44 @@ TEST(ParameterLayout, BidirectionalGruWithAttentionNamesShapesOrder) {
     EXPECT_EQ(p.size, size) << p.name;
     offset += p.size;
   }
+}
+
+// Layer norm adds nn.ModuleList `norm` of nn.LayerNorm(D) after the recurrent tensors, before
+// pooling and head; residual adds nothing. The plain stack's offsets are unchanged by residual.
+TEST(ParameterLayout, LayerNormTensorsFollowTheRecurrentOnes) {
+  ModelOptions o;
+  o.cell = CellKind::Lstm;
+  o.hidden_size = 4;
+  o.num_layers = 2;
+  o.bidirectional = true;
+  o.pooling = PoolingKind::Mean;
+  const auto plain = parameter_layout(o, 3, 2);
+  o.residual = true;
+  const auto residual = parameter_layout(o, 3, 2);
+  ASSERT_EQ(residual.size(), plain.size());
+  for (std::size_t i = 0; i < plain.size(); ++i) EXPECT_EQ(residual[i].offset, plain[i].offset);
+  o.layer_norm = true;
+  const auto layout = parameter_layout(o, 3, 2);
+  std::vector<std::string> names;
+  for (const auto& p : layout) names.push_back(p.name);
+  ASSERT_EQ(layout.size(), plain.size() + 4);
+  EXPECT_THAT(std::vector<std::string>(names.begin() + 16, names.end()),
+              ElementsAre("norm.0.weight", "norm.0.bias", "norm.1.weight", "norm.1.bias",
+                          "head.weight", "head.bias"));
+  EXPECT_THAT(layout[16].shape, ElementsAre(8));  // D = 4 * 2 directions
+  EXPECT_EQ(total(layout), total(plain) + 4 * 8);
+}
+
+TEST(ParameterLayout, ResidualNeedsTwoLayers) {
+  ModelOptions o;
+  o.num_layers = 1;
+  o.residual = true;
+  EXPECT_THROW(o.validate(), InputError);
+  o.num_layers = 2;
+  EXPECT_NO_THROW(o.validate());
+  EXPECT_NE(o.cuda_unsupported_reason(), "");
+  o.residual = false;
+  EXPECT_EQ(o.cuda_unsupported_reason(), "");
 }
 
 // Numbers from PyTorch 1.13: sum(p.numel() for p in m.parameters()).

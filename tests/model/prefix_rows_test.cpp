@@ -21,6 +21,9 @@ std::vector<ModelCase> cases() {
       for (auto p :
            {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention})
         out.push_back({cell, bi, 2, p});
+  out.push_back({CellKind::Lstm, false, 3, PoolingKind::Mean, true, true});
+  out.push_back({CellKind::Gru, true, 2, PoolingKind::Attention, false, true});
+  out.push_back({CellKind::Gru, false, 2, PoolingKind::Last, true, false});
   return out;
 }
 

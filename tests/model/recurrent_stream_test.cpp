@@ -21,6 +21,8 @@ std::vector<ModelCase> unidirectional_cases() {
   std::vector<ModelCase> out;
   for (const ModelCase& c : testing::all_model_cases())
     if (!c.bidirectional) out.push_back(c);
+  for (const ModelCase& c : testing::stack_model_cases())
+    if (!c.bidirectional) out.push_back(c);
   return out;
 }
 

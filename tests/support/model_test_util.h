@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/base/tensor.h"
@@ -46,9 +47,11 @@ struct ModelCase {
   bool bidirectional;
   int layers;
   PoolingKind pooling;
+  bool residual = false;    // model.residual
+  bool layer_norm = false;  // model.layer_norm
   std::string name() const {
     return cell_name(cell) + (bidirectional ? "_bi" : "_uni") + "_l" + std::to_string(layers) +
-           "_" + pool_name(pooling);
+           "_" + pool_name(pooling) + (residual ? "_res" : "") + (layer_norm ? "_ln" : "");
   }
 };
 
@@ -64,6 +67,18 @@ inline std::vector<ModelCase> all_model_cases() {
   return out;
 }
 
+// The stacks between layers (model.residual, model.layer_norm, both) for every cell x direction,
+// 2 or 3 layers, with the poolings that read every frame (attention) or one frame (last).
+inline std::vector<ModelCase> stack_model_cases() {
+  std::vector<ModelCase> out;
+  for (auto c : {CellKind::RnnTanh, CellKind::RnnRelu, CellKind::Lstm, CellKind::Gru})
+    for (bool bi : {false, true})
+      for (auto [res, ln] : {std::pair{true, false}, {false, true}, {true, true}})
+        out.push_back({c, bi, res && ln ? 3 : 2,
+                       res && !ln ? PoolingKind::Last : PoolingKind::Attention, res, ln});
+  return out;
+}
+
 inline ModelOptions make_options(const ModelCase& c, int hidden, int attention_dim) {
   ModelOptions o;
   o.cell = c.cell;
@@ -73,6 +88,8 @@ inline ModelOptions make_options(const ModelCase& c, int hidden, int attention_d
   o.pooling = c.pooling;
   o.attention_dim = attention_dim;
   o.input_norm = true;
+  o.residual = c.residual;
+  o.layer_norm = c.layer_norm;
   return o;
 }
 

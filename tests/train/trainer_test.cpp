@@ -53,6 +53,34 @@ TEST_F(Trainer, LearnsTonesAndWritesTheRunDirectory) {
   EXPECT_EQ(best.state.best_epoch, out.best_epoch);
 }
 
+// model.residual and model.layer_norm through the whole trainer: the stack learns, and its
+// checkpoint keeps the options and the LayerNorm tensors (moved off their 1 / 0 start).
+TEST_F(Trainer, AResidualLayerNormStackLearnsAndItsCheckpointKeepsTheNorms) {
+  const DatasetFile data(data_path_);
+  Config config = tiny_config(12);
+  config.model.num_layers = 2;
+  config.model.residual = true;
+  config.model.layer_norm = true;
+  const auto run = (dir_ / "stack").string();
+  const TrainOutcome out = train_model(data, config, run, false);
+  EXPECT_GE(out.test.ua, 0.9);  // chance is 1/3
+  const Checkpoint last = load_checkpoint((fs::path(run) / "checkpoints/last.h5").string());
+  const Config saved = last.config();
+  EXPECT_TRUE(saved.model.residual);
+  EXPECT_TRUE(saved.model.layer_norm);
+  int norms = 0;
+  for (const ParamView& p : last.layout) {
+    if (p.name.rfind("norm.", 0) != 0) continue;
+    ++norms;
+    const float start = p.name.ends_with(".weight") ? 1.0f : 0.0f;
+    float moved = 0;
+    for (std::int64_t i = p.offset; i < p.offset + p.size; ++i)
+      moved = std::max(moved, std::abs(last.weights[static_cast<std::size_t>(i)] - start));
+    EXPECT_GT(moved, 1e-3f) << p.name << " never trained";
+  }
+  EXPECT_EQ(norms, 4);
+}
+
 TEST_F(Trainer, SameSeedGivesIdenticalMetricsAndAnotherSeedDoesNot) {
   const DatasetFile data(data_path_);
   const auto a = train_model(data, tiny_config(3), (dir_ / "a").string(), false);
