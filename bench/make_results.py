@@ -125,7 +125,9 @@ def main():
         elif kind == "features_cpu":
             title, body = "CPU log-mel features vs torchaudio", features_section(r)
         elif kind == "train_step_cpu":
-            title, body = "CPU training step vs PyTorch", train_step_section(r)
+            title = "CPU training step vs PyTorch" + (
+                ", residual + layer norm between layers" if r.get("stack") else "")
+            body = train_step_section(r)
         else:
             print(f"{name}: unknown result kind {kind!r}, skipped", file=sys.stderr)
             continue

@@ -2,8 +2,9 @@
 # CPU training-step throughput of the sequence model: CalmSpace (bench/train_step_bench.cpp) vs
 # PyTorch (bench/peers/torch_train_step.py), rnn / lstm / gru, hidden 128, 2 layers, 64 inputs,
 # batch 32 x 400 frames, mean pooling, 8 classes, Adam; at 1 and 2 threads; forward alone too.
-# Builds nothing. Usage:
-#   bench/run_train_step_bench.sh BUILD_DIR [REPETITIONS=3] [MIN_TIME_S=2]
+# STACK=1: the same with model.residual and model.layer_norm between the two layers (the peer
+# with --stack), written to train_step_cpu_stack_<date>.md. Builds nothing. Usage:
+#   [STACK=1] bench/run_train_step_bench.sh BUILD_DIR [REPETITIONS=3] [MIN_TIME_S=2]
 # Prints a table (median clips per second, ratio CalmSpace / PyTorch) and writes it with the raw
 # outputs and the machine (CPU, load, git revision, date, versions) to
 # bench/results/train_step_cpu_<UTC date>.md.
@@ -18,12 +19,17 @@ python=/usr/bin/python3  # Debian's interpreter: python3-torch lives there
 [[ -x $bench ]] || { echo "no $bench: build the train_step_bench target first" >&2; exit 1; }
 
 stamp=$(date -u +%Y-%m-%d)
-out="$root/bench/results/train_step_cpu_${stamp}.md"
+stack=${STACK:-0}
+peer_stack=()
+name=train_step_cpu
+if [[ $stack == 1 ]]; then peer_stack=(--stack); name=train_step_cpu_stack; fi
+out="$root/bench/results/${name}_${stamp}.md"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 "$bench" --benchmark_repetitions="$reps" --benchmark_min_time="$min_time" \
+  --benchmark_filter="stack:$stack/" \
   --benchmark_format=json --benchmark_out="$tmp/calmspace.json" --benchmark_out_format=json \
   >/dev/null
 # PyTorch twice: as configured out of the box, and with OMP_WAIT_POLICY=PASSIVE (its OpenMP
@@ -31,16 +37,17 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for cell in rnn lstm gru; do
   for t in 1 2; do
     "$python" "$root/bench/peers/torch_train_step.py" --cell "$cell" --threads "$t" \
-      --repetitions "$reps" --min-time "$min_time" >"$tmp/torch_${cell}_$t.json"
+      "${peer_stack[@]}" --repetitions "$reps" --min-time "$min_time" >"$tmp/torch_${cell}_$t.json"
     OMP_WAIT_POLICY=PASSIVE "$python" "$root/bench/peers/torch_train_step.py" --cell "$cell" \
-      --threads "$t" --repetitions "$reps" --min-time "$min_time" >"$tmp/torchp_${cell}_$t.json"
+      --threads "$t" "${peer_stack[@]}" --repetitions "$reps" --min-time "$min_time" \
+      >"$tmp/torchp_${cell}_$t.json"
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-"$python" - "$tmp" "$out" "$load_before" "$load_after" "$root" "$build" "$reps" "$min_time" <<'PY'
+"$python" - "$tmp" "$out" "$load_before" "$load_after" "$root" "$build" "$reps" "$min_time" "$stack" <<'PY'
 import datetime, json, os, statistics, sys
-tmp, out, load_before, load_after, root, build, reps, min_time = sys.argv[1:9]
+tmp, out, load_before, load_after, root, build, reps, min_time, stack = sys.argv[1:10]
 sys.path.insert(0, os.path.join(root, "bench", "lib"))
 import machine  # noqa: E402  (bench/lib/machine.py: the shared machine record)
 
@@ -49,7 +56,7 @@ cells = {"rnn": 0, "lstm": 1, "gru": 2}
 
 def ours(kind, cell, t):
     runs = [b for b in cs["benchmarks"] if b.get("run_type") == "iteration"
-            and b["name"].startswith(f"BM_{kind}/cell:{cells[cell]}/threads:{t}/")]
+            and b["name"].startswith(f"BM_{kind}/cell:{cells[cell]}/threads:{t}/stack:{stack}/")]
     if not runs or any(b.get("error_occurred") for b in runs):
         raise SystemExit(f"BM_{kind} {cell} threads {t}: missing or failed run")
     r = [b["clips_per_s"] for b in runs]
@@ -78,16 +85,19 @@ for kind, title in (("train", "Training step (forward, loss, backward, Adam)"), 
 print("\n".join(tables))
 
 torch_v = json.load(open(os.path.join(tmp, "torch_lstm_1.json")))["torch"]
-command = f"bench/run_train_step_bench.sh {build} {reps} {min_time}"
+command = ("STACK=1 " if stack == "1" else "") + f"bench/run_train_step_bench.sh {build} {reps} {min_time}"
+stack_words = (" with residual connections and layer normalisation between the two layers "
+               "(model.residual, model.layer_norm; PyTorch: two one-layer modules, x + y, nn.LayerNorm)"
+               if stack == "1" else "")
 m = machine.record(root, build, cs["context"],
                    dirty_paths=["core/model", "core/train/loss.h", "core/train/loss.cpp",
                                 "core/train/optimizer.h", "core/train/optimizer.cpp",
                                 "core/base/parallel.h", "core/base/tensor.h", "bench/train_step_bench.cpp",
                                 "bench/peers/torch_train_step.py"],
                    extra={"load_average_before": load_before, "torch": torch_v})
-md = [f"# CPU training step: CalmSpace vs PyTorch ({datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)", "",
+md = [f"# CPU training step{' (residual + layer norm)' if stack == '1' else ''}: CalmSpace vs PyTorch ({datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)", "",
       "One training step (forward, cross-entropy, backward, Adam update) and forward alone (evaluation mode) "
-      "of rnn_tanh / lstm / gru with hidden 128, 2 layers, 64 inputs, a batch of 32 clips of 400 frames "
+      f"of rnn_tanh / lstm / gru with hidden 128, 2 layers{stack_words}, 64 inputs, a batch of 32 clips of 400 frames "
       "(seeded Gaussian features), mean pooling, linear head to 8 classes. Clips per wall second, median "
       f"(min-max) over {reps} repetitions of at least {min_time} s each, both measured in the same run. "
       f"Produced by `{command}`.", "",
@@ -107,7 +117,7 @@ for cell in cells:
 os.makedirs(os.path.dirname(out), exist_ok=True)
 open(out, "w").write("\n".join(md))
 # The same result as data (bench/make_results.py reads it).
-json.dump({"kind": "train_step_cpu", "command": command, "machine": m,
+json.dump({"kind": "train_step_cpu", "stack": stack == "1", "command": command, "machine": m,
            "rows": [{"cell": cell, "threads": t, "calmspace": c, "torch_default": pd,
                      "torch_passive": pp} for cell, t, c, pd, pp in rows],
            "calmspace": cs}, open(out[:-3] + ".json", "w"), indent=1)

@@ -1,6 +1,7 @@
 // One CPU training step of the sequence model (forward, backward, Adam update) and forward alone,
 // for rnn_tanh / lstm / gru: hidden 128, 2 layers, 64 inputs, batch 32 clips of 400 frames, mean
-// pooling, 8 classes; 1 and 2 threads. Peer: bench/peers/torch_train_step.py (same shapes);
+// pooling, 8 classes; 1 and 2 threads; stack 0 the plain stack, 1 with model.residual and
+// model.layer_norm between the layers. Peer: bench/peers/torch_train_step.py (same shapes);
 // bench/run_train_step_bench.sh runs both and writes the comparison.
 // Inputs: seeded Gaussian features (splitmix64 + Box-Muller), random labels; the first step is
 // checked (finite loss, logits and gradient norm) before anything is timed.
@@ -49,9 +50,11 @@ struct Setup {
   std::vector<float> logits, dlogits;
   std::unique_ptr<AdamOptimizer> opt;
 
-  Setup(int cell, int threads) {
+  Setup(int cell, int threads, bool stack) {
     ModelOptions o;
     o.cell = kCells[cell];
+    o.residual = stack;
+    o.layer_norm = stack;
     o.hidden_size = kHidden;
     o.num_layers = kLayers;
     o.pooling = PoolingKind::Mean;
@@ -87,7 +90,7 @@ struct Setup {
 };
 
 void BM_TrainStep(benchmark::State& state) {
-  Setup s(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  Setup s(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)), state.range(2) != 0);
   if (auto e = s.check(); !e.empty()) {
     state.SkipWithError(e.c_str());
     return;
@@ -99,7 +102,7 @@ void BM_TrainStep(benchmark::State& state) {
 }
 
 void BM_Forward(benchmark::State& state) {
-  Setup s(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  Setup s(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)), state.range(2) != 0);
   if (auto e = s.check(); !e.empty()) {
     state.SkipWithError(e.c_str());
     return;
@@ -114,9 +117,10 @@ void BM_Forward(benchmark::State& state) {
 }
 
 void args(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"cell", "threads"});
-  for (int c = 0; c < 3; ++c)
-    for (int t : {1, 2}) b->Args({c, t});
+  b->ArgNames({"cell", "threads", "stack"});
+  for (int stack : {0, 1})
+    for (int c = 0; c < 3; ++c)
+      for (int t : {1, 2}) b->Args({c, t, stack});
   b->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 

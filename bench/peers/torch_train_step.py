@@ -6,6 +6,8 @@ nn.RNN (tanh) / nn.LSTM / nn.GRU (input 64, hidden 128, 2 layers, batch_first) -
 nn.Linear(128, 8) -> nn.CrossEntropyLoss; torch.optim.Adam(lr=1e-3). Batch of 32 seeded Gaussian
 clips, random labels. Step = zero_grad, forward, loss, backward, optimizer.step. Forward alone is
 timed under torch.no_grad() in eval mode. Uses torch.set_num_threads(--threads).
+--stack: the two layers as separate one-layer modules, the second's input added to its output
+(residual) and nn.LayerNorm(128) after each (CalmSpace's model.residual + model.layer_norm).
 
 Prints one JSON object: cell, threads, train/forward clips per second (median over repetitions,
 with min and max), per-repetition seconds per step, torch version.
@@ -24,14 +26,26 @@ BATCH, FRAMES, INPUTS, HIDDEN, LAYERS, CLASSES = 32, 400, 64, 128, 2, 8
 
 
 class Model(nn.Module):
-    def __init__(self, cell):
+    def __init__(self, cell, stack=False):
         super().__init__()
         kind = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
-        self.rnn = kind(INPUTS, HIDDEN, LAYERS, batch_first=True)
+        self.stack = stack
+        if stack:
+            self.layers = nn.ModuleList(
+                [kind(INPUTS if l == 0 else HIDDEN, HIDDEN, 1, batch_first=True) for l in range(LAYERS)])
+            self.norm = nn.ModuleList([nn.LayerNorm(HIDDEN) for _ in range(LAYERS)])
+        else:
+            self.rnn = kind(INPUTS, HIDDEN, LAYERS, batch_first=True)
         self.head = nn.Linear(HIDDEN, CLASSES)
 
     def forward(self, x):
-        y, _ = self.rnn(x)
+        if self.stack:
+            y = x
+            for l, (rnn, norm) in enumerate(zip(self.layers, self.norm)):
+                out, _ = rnn(y)
+                y = norm(out + y if l > 0 else out)
+        else:
+            y, _ = self.rnn(x)
         return self.head(y.mean(dim=1))
 
 
@@ -54,13 +68,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cell", choices=["rnn", "lstm", "gru"], default="lstm")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--stack", action="store_true", help="residual + layer norm between layers")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--min-time", type=float, default=1.0, help="seconds per repetition")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    model = Model(args.cell)
+    model = Model(args.cell, args.stack)
     x = torch.randn(BATCH, FRAMES, INPUTS)
     y = torch.randint(0, CLASSES, (BATCH,))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -86,7 +101,7 @@ def main():
     fwd = time_reps(forward, args.repetitions, args.min_time)
     rate = lambda s: BATCH / s  # noqa: E731
     print(json.dumps({
-        "cell": args.cell, "threads": args.threads, "torch": torch.__version__,
+        "cell": args.cell, "threads": args.threads, "stack": args.stack, "torch": torch.__version__,
         "train_clips_per_s": rate(statistics.median(train)),
         "train_clips_per_s_min": rate(max(train)), "train_clips_per_s_max": rate(min(train)),
         "forward_clips_per_s": rate(statistics.median(fwd)),
