@@ -56,8 +56,8 @@ struct ModelOptions {
   bool input_norm = true;  // normalise inputs with training-set per-feature mean and std
   // Between recurrent layers (core/model/residual_norm.h), per frame, after layer l's RNN output
   // y_l (D): r_l = y_l + x_l (residual, layers l >= 1, whose input x_l is the layer below's
-  // output, also D wide), z_l = gamma_l * (r_l - mean(r_l)) / sqrt(var(r_l) + 1e-5) + beta_l
-  // (layer_norm, every layer including the last, before pooling). z_l is what the next layer
+  // output after dropout, also D wide), z_l = gamma_l * (r_l - mean(r_l)) / sqrt(var(r_l) + 1e-5) +
+  // beta_l (layer_norm, every layer including the last, before pooling). z_l is what the next layer
   // and pooling see. Both off: the plain stack.
   bool residual = false;
   bool layer_norm = false;

@@ -160,26 +160,31 @@ void CpuSequenceModel::post_backward(int layer) {
   if (!ly.has_post) return;
   const float* gamma = options_.layer_norm ? &w_[index_.norm_w[layer]] : nullptr;
   if (!gamma) return;  // residual alone: dL/dr = dL/dz
-  // Each chunk of clips sums its own dgamma, dbeta; added to the gradients in chunk order.
-  const int nc = chunks();
-  dnorm_.assign(static_cast<std::size_t>(nc) * 2 * D_, 0.0f);
-  parallel_for(nc, threads(), [&](std::int64_t c) {
-    float* dgamma = dnorm_.data() + c * 2 * D_;
-    for (std::int64_t s = B_ * c / nc; s < B_ * (c + 1) / nc; ++s)
+  // dgamma, dbeta: each task owns a slice of the D columns and sums every frame in the same
+  // (sorted clip, time) order, so the result does not depend on the thread count.
+  const int slices = std::max(1, threads());
+  parallel_for(slices, threads(), [&](std::int64_t sl) {
+    const std::int64_t j0 = D_ * sl / slices, j1 = D_ * (sl + 1) / slices;
+    float* dg = &g_[index_.norm_w[layer]];
+    float* db = &g_[index_.norm_b[layer]];
+    for (std::int64_t s = 0; s < B_; ++s)
       for (std::int64_t t = 0; t < len_[s]; ++t) {
-        const std::int64_t row = s * T_ + t;
-        float* dz = dout_.data() + row * D_;
-        residual_norm_row_backward<float>(dz, gamma, ly.xhat.data() + row * D_, ly.rstd[row], D_,
-                                          dz, dgamma, dgamma + D_);
+        const float* dz = dout_.data() + (s * T_ + t) * D_;
+        const float* xh = ly.xhat.data() + (s * T_ + t) * D_;
+        for (std::int64_t j = j0; j < j1; ++j) {
+          dg[j] += dz[j] * xh[j];
+          db[j] += dz[j];
+        }
       }
   });
-  float* dg = &g_[index_.norm_w[layer]];
-  float* db = &g_[index_.norm_b[layer]];
-  for (int c = 0; c < nc; ++c)
-    for (int j = 0; j < D_; ++j) {
-      dg[j] += dnorm_[(static_cast<std::size_t>(c) * 2) * D_ + j];
-      db[j] += dnorm_[(static_cast<std::size_t>(c) * 2 + 1) * D_ + j];
+  parallel_for(B_, threads(), [&](std::int64_t s) {
+    for (std::int64_t t = 0; t < len_[s]; ++t) {
+      const std::int64_t row = s * T_ + t;
+      float* dz = dout_.data() + row * D_;
+      residual_norm_row_backward<float>(dz, gamma, ly.xhat.data() + row * D_, ly.rstd[row], D_, dz,
+                                        nullptr, nullptr);
     }
+  });
 }
 
 void CpuSequenceModel::forward(const PaddedBatch& x, std::vector<float>& logits, bool training,
@@ -270,7 +275,7 @@ void CpuSequenceModel::predict_with_prefixes(const PaddedBatch& x,
   forward(x, logits, /*training=*/false, 0);
   const auto P = static_cast<std::int64_t>(prefixes.size());
   if (P == 0) return;
-  // Sorted position of each original row: its states are layers_.back().out[(s, t, :)].
+  // Sorted position of each original row: its states are layer_output(L - 1)[(s, t, :)].
   std::vector<std::int64_t> sorted_pos(static_cast<std::size_t>(B_));
   for (std::int64_t s = 0; s < B_; ++s) sorted_pos[static_cast<std::size_t>(order_[s])] = s;
   std::int64_t Tp = 0;

@@ -91,7 +91,6 @@ class CpuSequenceModel final : public SequenceModel {
 
   // Backward workspaces.
   std::vector<float> dout_, din_;              // (B, T, D) / (B, T, I)
-  std::vector<float> dnorm_;                   // per chunk (2 D): partial dgamma, dbeta
   std::vector<std::vector<float>> dgi_, dgr_;  // per direction (B, T, G*H); dgr_ GRU only
   std::vector<std::vector<float>> scratch_a_, scratch_b_;  // per task
   std::vector<float> dlog_s_, dpooled_;

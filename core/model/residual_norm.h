@@ -39,7 +39,8 @@ void residual_norm_row(const S* y, const S* x, const S* gamma, const S* beta, st
 }
 
 // One frame: dz (D) -> dr (D) (may alias dz), ADDING to dgamma, dbeta (D) when normalising
-// (gamma != nullptr); without normalisation dr = dz.
+// (gamma != nullptr) and they are given (a caller may sum them itself, in its own order);
+// without normalisation dr = dz.
 template <class S>
 void residual_norm_row_backward(const S* dz, const S* gamma, const S* xhat, S rstd, std::int64_t D,
                                 S* dr, S* dgamma, S* dbeta) {
@@ -53,9 +54,12 @@ void residual_norm_row_backward(const S* dz, const S* gamma, const S* xhat, S rs
     const S dxhat = dz[j] * gamma[j];
     m1 += dxhat;
     m2 += dxhat * xhat[j];
-    dgamma[j] += dz[j] * xhat[j];
-    dbeta[j] += dz[j];
   }
+  if (dgamma)
+    for (std::int64_t j = 0; j < D; ++j) {
+      dgamma[j] += dz[j] * xhat[j];
+      dbeta[j] += dz[j];
+    }
   m1 /= static_cast<S>(D);
   m2 /= static_cast<S>(D);
   for (std::int64_t j = 0; j < D; ++j) dr[j] = rstd * (dz[j] * gamma[j] - m1 - xhat[j] * m2);

@@ -98,5 +98,38 @@ TEST(FastModel, ThreadCountDoesNotChangeResults) {
   }
 }
 
+// LayerNorm scale and shift gradients are summed per column in one fixed order: bit for bit the
+// same at 1, 2 and 3 threads (the rest to float rounding, as above).
+TEST(FastModel, ThreadCountDoesNotChangeLayerNormGradientsAtAll) {
+  ModelCase c{CellKind::Gru, true, 3, PoolingKind::Attention, true, true};
+  auto opts = testing::make_options(c, 8, 4);
+  opts.dropout = 0.2;
+  const auto x = testing::random_batch({9, 4, 9, 2, 6, 1, 8}, 5, 2);
+  std::vector<std::vector<float>> logits(3), grads(3);
+  std::vector<ParamView> layout;
+  for (int th = 1; th <= 3; ++th) {
+    CpuSequenceModel m(opts, 5, 3, 77);
+    m.set_num_threads(th);
+    m.forward(x, logits[th - 1], true, 5);
+    const auto dl = testing::random_values(static_cast<std::int64_t>(logits[th - 1].size()), 1, 4);
+    m.backward(dl);
+    grads[th - 1].assign(m.gradients().begin(), m.gradients().end());
+    layout = m.layout();
+  }
+  int norms = 0;
+  for (int th = 1; th < 3; ++th) {
+    for (std::size_t i = 0; i < logits[0].size(); ++i)
+      EXPECT_NEAR(logits[th][i], logits[0][i], 1e-6);
+    for (const ParamView& p : layout) {
+      if (p.name.rfind("norm.", 0) != 0) continue;
+      ++norms;
+      for (std::int64_t i = p.offset; i < p.offset + p.size; ++i)
+        ASSERT_EQ(grads[th][static_cast<std::size_t>(i)], grads[0][static_cast<std::size_t>(i)])
+            << p.name << " at " << th + 1 << " threads";
+    }
+  }
+  EXPECT_EQ(norms, 2 * 6);  // 3 layers x (weight, bias), compared at 2 and 3 threads
+}
+
 }  // namespace
 }  // namespace calmspace
