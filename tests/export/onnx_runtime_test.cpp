@@ -20,6 +20,7 @@
 #include "core/model/sequence_model.h"
 #include "core/predict/predictor.h"
 #include "support/model_fixtures.h"
+#include "support/model_test_util.h"
 #include "support/test_support.h"
 
 namespace calmspace {
@@ -99,13 +100,7 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
   config.model.residual = stack.residual;
   config.model.layer_norm = stack.layer_norm;
   auto model = make_cpu_sequence_model(config.model, kFeatures, kClasses, seed);
-  for (const ParamView& p : model->layout()) {  // LayerNorm off its identity start
-    if (p.name.rfind("norm.", 0) != 0) continue;
-    const auto noise = testing::white_noise(p.size, 0.3, seed + p.offset);
-    const float base = p.name.ends_with(".weight") ? 1.0f : 0.0f;
-    for (std::int64_t i = 0; i < p.size; ++i)
-      model->weights()[static_cast<std::size_t>(p.offset + i)] = base + noise[i];
-  }
+  testing::randomise_layer_norms(*model, seed);  // off their identity start
   auto mean = testing::white_noise(kFeatures, 2.0, seed + 1);
   auto std_dev = testing::white_noise(kFeatures, 1.0, seed + 2);
   for (auto& s : std_dev) s = std::abs(s) + 0.5f;

@@ -11,6 +11,7 @@
 #include "core/base/npy.h"
 #include "core/export/export_safetensors.h"
 #include "core/model/sequence_model.h"
+#include "support/model_test_util.h"
 #include "support/test_support.h"
 
 namespace calmspace {
@@ -43,13 +44,7 @@ TEST(TorchParity, ExportedModelsGiveCalmSpaceLogitsInPyTorch) {
           config.model.layer_norm = stack;
           const std::uint64_t seed = 100 + case_index;
           auto model = make_cpu_sequence_model(config.model, kFeatures, kClasses, seed);
-          for (const ParamView& p : model->layout()) {  // LayerNorm off its identity start
-            if (p.name.rfind("norm.", 0) != 0) continue;
-            const auto noise = testing::white_noise(p.size, 0.3, seed + p.offset);
-            const float base = p.name.ends_with(".weight") ? 1.0f : 0.0f;
-            for (std::int64_t i = 0; i < p.size; ++i)
-              model->weights()[static_cast<std::size_t>(p.offset + i)] = base + noise[i];
-          }
+          testing::randomise_layer_norms(*model, seed);  // off their identity start
           auto mean = testing::white_noise(kFeatures, 2.0, seed + 1);
           auto std_dev = testing::white_noise(kFeatures, 1.0, seed + 2);
           for (auto& s : std_dev) s = std::abs(s) + 0.5f;

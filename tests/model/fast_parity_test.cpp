@@ -77,12 +77,15 @@ INSTANTIATE_TEST_SUITE_P(AllCases, FastParity, ::testing::ValuesIn(testing::all_
 INSTANTIATE_TEST_SUITE_P(Stacks, FastParity, ::testing::ValuesIn(testing::stack_model_cases()),
                          [](const auto& p) { return p.param.name(); });
 
-// Threads do not change results (chunks split differently but every clip's math is the same).
-TEST(FastModel, ThreadCountDoesNotChangeResults) {
-  ModelCase c{CellKind::Lstm, true, 2, PoolingKind::Attention};
-  auto opts = testing::make_options(c, 8, 4);
+// One training forward and backward of the same model and batch at 1, 2 and 3 threads: logits and
+// gradients per thread count; returns the parameter layout.
+std::vector<ParamView> run_at_one_to_three_threads(const ModelOptions& opts,
+                                                   std::vector<std::vector<float>>& logits,
+                                                   std::vector<std::vector<float>>& grads) {
   const auto x = testing::random_batch({9, 4, 9, 2, 6, 1, 8}, 5, 2);
-  std::vector<std::vector<float>> logits(3), grads(3);
+  logits.assign(3, {});
+  grads.assign(3, {});
+  std::vector<ParamView> layout;
   for (int th = 1; th <= 3; ++th) {
     CpuSequenceModel m(opts, 5, 3, 77);
     m.set_num_threads(th);
@@ -90,7 +93,17 @@ TEST(FastModel, ThreadCountDoesNotChangeResults) {
     const auto dl = testing::random_values(static_cast<std::int64_t>(logits[th - 1].size()), 1, 4);
     m.backward(dl);
     grads[th - 1].assign(m.gradients().begin(), m.gradients().end());
+    layout = m.layout();
   }
+  return layout;
+}
+
+// Threads do not change results (chunks split differently but every clip's math is the same).
+TEST(FastModel, ThreadCountDoesNotChangeResults) {
+  ModelCase c{CellKind::Lstm, true, 2, PoolingKind::Attention};
+  auto opts = testing::make_options(c, 8, 4);
+  std::vector<std::vector<float>> logits, grads;
+  run_at_one_to_three_threads(opts, logits, grads);
   for (int th = 1; th < 3; ++th) {
     for (std::size_t i = 0; i < logits[0].size(); ++i)
       EXPECT_NEAR(logits[th][i], logits[0][i], 1e-6);
@@ -104,18 +117,8 @@ TEST(FastModel, ThreadCountDoesNotChangeLayerNormGradientsAtAll) {
   ModelCase c{CellKind::Gru, true, 3, PoolingKind::Attention, true, true};
   auto opts = testing::make_options(c, 8, 4);
   opts.dropout = 0.2;
-  const auto x = testing::random_batch({9, 4, 9, 2, 6, 1, 8}, 5, 2);
-  std::vector<std::vector<float>> logits(3), grads(3);
-  std::vector<ParamView> layout;
-  for (int th = 1; th <= 3; ++th) {
-    CpuSequenceModel m(opts, 5, 3, 77);
-    m.set_num_threads(th);
-    m.forward(x, logits[th - 1], true, 5);
-    const auto dl = testing::random_values(static_cast<std::int64_t>(logits[th - 1].size()), 1, 4);
-    m.backward(dl);
-    grads[th - 1].assign(m.gradients().begin(), m.gradients().end());
-    layout = m.layout();
-  }
+  std::vector<std::vector<float>> logits, grads;
+  const auto layout = run_at_one_to_three_threads(opts, logits, grads);
   int norms = 0;
   for (int th = 1; th < 3; ++th) {
     for (std::size_t i = 0; i < logits[0].size(); ++i)

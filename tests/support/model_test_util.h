@@ -11,6 +11,7 @@
 #include "core/base/tensor.h"
 #include "core/config/model_options.h"
 #include "core/model/reference_model.h"
+#include "core/model/sequence_model.h"
 #include "support/test_support.h"
 
 namespace calmspace::testing {
@@ -77,6 +78,18 @@ inline std::vector<ModelCase> stack_model_cases() {
         out.push_back({c, bi, res && ln ? 3 : 2,
                        res && !ln ? PoolingKind::Last : PoolingKind::Attention, res, ln});
   return out;
+}
+
+// Moves every LayerNorm scale and shift of `model` (norm.{l}.weight / bias) off its 1 / 0 start by
+// seeded Gaussian values (stddev 0.3), so that parity tests exercise them.
+inline void randomise_layer_norms(SequenceModel& model, std::uint64_t seed) {
+  for (const ParamView& p : model.layout()) {
+    if (p.name.rfind("norm.", 0) != 0) continue;
+    const auto noise = white_noise(p.size, 0.3, seed + static_cast<std::uint64_t>(p.offset));
+    const float base = p.name.ends_with(".weight") ? 1.0f : 0.0f;
+    for (std::int64_t i = 0; i < p.size; ++i)
+      model.weights()[static_cast<std::size_t>(p.offset + i)] = base + noise[i];
+  }
 }
 
 inline ModelOptions make_options(const ModelCase& c, int hidden, int attention_dim) {
