@@ -141,7 +141,7 @@ std::string add_last_frames(GraphBuilder& g, const ModelOptions& o, const std::s
   if (!o.bidirectional) return at_last;
   const std::int64_t H = o.hidden_size;
   const std::string at_first =
-      pick(frame_mask(g.op("Mul", {len64, g.scalar_int64("zero", 0)})));  // frame 0 per clip
+      g.op("Gather", {y, g.scalar_int64("first_frame", 0)}, {attr("axis", 1)});  // (B, D)
   return g.op("Concat",
               {g.op("Slice",
                     {at_last, g.int64s("start", {0}), g.int64s("end", {H}), g.int64s("axes", {1})}),

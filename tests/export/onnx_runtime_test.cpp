@@ -144,6 +144,16 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
   return c;
 }
 
+// make_case into dir/NN_<name>, NN = index, so the runner's folder order is the cases' order.
+Case numbered_case(const ScratchDir& dir, int index, CellKind cell, bool bidirectional, int layers,
+                   PoolingKind pooling, std::uint64_t seed, double temperature, Stack stack = {}) {
+  const auto folder = dir / "pending";
+  Case c = make_case(folder, cell, bidirectional, layers, pooling, seed, temperature, stack);
+  c.name = (index < 10 ? "0" : "") + std::to_string(index) + "_" + c.name;
+  std::filesystem::rename(folder, dir / c.name);
+  return c;
+}
+
 // max |got - want| over rows [row0, row0 + rows) of want (B, C); got (rows, C). Fails the test
 // when the shape is wrong.
 double max_diff(const nlohmann::json& got, const std::vector<float>& want, std::int64_t row0,
@@ -200,14 +210,9 @@ TEST(OnnxRuntime, ExportsMatchTheCpuBackendForEveryCellDirectionDepthAndPooling)
       for (int layers : {1, 2})
         for (auto pooling :
              {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention}) {
-          const std::string prefix = (index < 10 ? "0" : "") + std::to_string(index) + "_";
-          const auto folder = dir / "pending";
           const double temperature = index % 3 == 2 ? 2.5 : 1.0;
-          Case c = make_case(folder, cell, bidirectional, layers, pooling, 500 + 10 * index,
-                             temperature);
-          std::filesystem::rename(folder, dir / (prefix + c.name));
-          c.name = prefix + c.name;
-          cases.push_back(std::move(c));
+          cases.push_back(numbered_case(dir, index, cell, bidirectional, layers, pooling,
+                                        500 + 10 * index, temperature));
           ++index;
         }
   ASSERT_EQ(cases.size(), 64u);
@@ -225,13 +230,9 @@ TEST(OnnxRuntime, ResidualAndLayerNormStacksMatchTheCpuBackend) {
       for (auto pooling :
            {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention}) {
         const Stack stack{index % 3 != 1, index % 3 != 0};  // residual, norm, both in turn
-        const std::string prefix = (index < 10 ? "0" : "") + std::to_string(index) + "_";
-        const auto folder = dir / "pending";
-        Case c = make_case(folder, cell, bidirectional, stack.residual && stack.layer_norm ? 3 : 2,
-                           pooling, 900 + 10 * index, index % 4 == 3 ? 2.5 : 1.0, stack);
-        std::filesystem::rename(folder, dir / (prefix + c.name));
-        c.name = prefix + c.name;
-        cases.push_back(std::move(c));
+        cases.push_back(numbered_case(dir, index, cell, bidirectional,
+                                      stack.residual && stack.layer_norm ? 3 : 2, pooling,
+                                      900 + 10 * index, index % 4 == 3 ? 2.5 : 1.0, stack));
         ++index;
       }
   ASSERT_EQ(cases.size(), 32u);
