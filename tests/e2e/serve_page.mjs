@@ -694,8 +694,15 @@ async function main() {
   await page.setViewportSize({ width: 1280, height: 900 });
   const before = await page.getAttribute('body', 'data-shown');
   await page.evaluate(() => {
+    // Each update's audio time (the newest chart point, seconds): the cadence is asserted in
+    // seconds of audio, so a loaded machine cannot fail it; wall-clock gaps are only printed.
     window.liveTimes = [];
-    new MutationObserver(() => window.liveTimes.push(performance.now()))
+    window.liveAudioTimes = [];
+    new MutationObserver(() => {
+      window.liveTimes.push(performance.now());
+      const points = window.Chart.getChart('live-chart').data.datasets[0].data;
+      if (points.length) window.liveAudioTimes.push(points[points.length - 1].x);
+    })
       .observe(document.getElementById('live-panel'), { attributes: true, attributeFilter: ['data-updates'] });
   });
   await page.click('#live');
@@ -704,13 +711,15 @@ async function main() {
   await page.screenshot({ path: path.join(shots, '14-live.png') });
   await page.waitForFunction(() => document.getElementById('live-time').textContent >= '0:06', null, { timeout: 20000 });
   const liveSeen = await page.evaluate(() => ({
-    times: window.liveTimes, word: document.getElementById('live-word').textContent,
+    times: window.liveTimes, audioTimes: window.liveAudioTimes, word: document.getElementById('live-word').textContent,
     points: window.Chart.getChart('live-chart').data.datasets[0].data.length,
     meter: Number(document.querySelector('.meter').getAttribute('aria-valuenow')),
   }));
-  const gaps = liveSeen.times.slice(1).map((t, i) => t - liveSeen.times[i]);
-  check(liveSeen.times.length >= 20 && Math.max(...gaps) < 1000,
-    `live: ${liveSeen.times.length} updates in 6 s, at most ${Math.round(Math.max(...gaps))} ms apart (the word now "${liveSeen.word}")`);
+  const gapsOf = (xs) => xs.slice(1).map((t, i) => t - xs[i]);
+  const audioGaps = gapsOf(liveSeen.audioTimes);
+  check(liveSeen.times.length >= 20 && audioGaps.length >= 10 && Math.max(...audioGaps) <= 1.0,
+    `live: ${liveSeen.times.length} updates in 6 s of audio, at most ${Math.max(...audioGaps).toFixed(2)} s of audio apart ` +
+    `(${Math.round(Math.max(...gapsOf(liveSeen.times)))} ms on the clock; the word now "${liveSeen.word}")`);
   check(liveSeen.points >= 20, `live: the chart of the last 30 s holds ${liveSeen.points} points`);
   await page.click('#live-stop');
   await page.waitForFunction((b) => document.body.dataset.shown && document.body.dataset.shown !== b && document.getElementById('live-panel').hidden,
@@ -747,7 +756,10 @@ async function main() {
   await page.waitForSelector('#personal-train:not([disabled])', { timeout: 10000 });
   check((await page.textContent('#personal-intro')).includes('3 analyses'), `three corrections offer "Learn from my corrections" ("${await page.textContent('#personal-intro')}")`);
   await page.click('#personal-train');
-  check(await page.evaluate(() => document.activeElement.id === 'personal-stage'), 'focus moves to the progress of the training');
+  // The focus moves once the server has answered the POST: wait for it, not for a clock.
+  const stageFocused = await page.waitForFunction(() => document.activeElement.id === 'personal-stage', null, { timeout: 10000 })
+    .then(() => true, () => false);
+  check(stageFocused, `focus moves to the progress of the training (on #${await page.evaluate(() => document.activeElement.id)})`);
   await page.waitForFunction(() => document.body.dataset.personal && !document.body.dataset.personal.startsWith('running'), null, { timeout: 120000 });
   check((await page.getAttribute('body', 'data-personal')) === 'done:base',
     `the training ends (${await page.getAttribute('body', 'data-personal')}: "${await page.textContent('#personal-result')}")`);
