@@ -10,6 +10,8 @@
 // cross-validation's fold models (DIR/fold_K), each on its own test fold of FILE, i.e. on
 // speakers (or, with data.fold_by=corpus, corpora) each never trained on; MODEL, trained with
 // the same recipe, gets it. --folds picks folds (leave out the one MODEL is measured on).
+// --weigh corpora (default) gives each corpus the same total weight in the fit, speakers each
+// speaker, clips each clip; with one corpus, corpora and clips are the same fit.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -26,7 +28,7 @@ namespace calmspace::tools {
 namespace {
 
 struct CalibrateArgs {
-  std::string model, data, split = "auto", out, cv;
+  std::string model, data, split = "auto", out, cv, weigh = "corpora";
   std::vector<int> folds;
   double unseen_corpus_ua = -1;
   int threads = 0;
@@ -84,6 +86,10 @@ void add_calibrate(CLI::App& app) {
                   "fit on a cross-validation's fold models (DIR/fold_K), each on its test fold");
   cmd->add_option("--folds", args->folds, "with --cv: the folds to pool (default: all)")
       ->delimiter(',');
+  cmd->add_option("--weigh", args->weigh,
+                  "how the clips count in the fit: corpora (each corpus the same), speakers, or "
+                  "clips")
+      ->check(CLI::IsMember({"corpora", "speakers", "clips"}));
   cmd->add_option("--threads", args->threads, "threads; 0 = all cores")->check(CLI::Range(0, 1024));
   cmd->add_flag("--overwrite", args->overwrite, "replace --out if it exists");
   cmd->callback([args] {
@@ -103,12 +109,17 @@ void add_calibrate(CLI::App& app) {
     for (int k : args->cv.empty() ? std::vector<int>{} : cv_folds(args->cv, args->folds))
       fitted_on.push_back(load_model_checkpoint((fs::path(args->cv) / cat("fold_", k)).string()));
     if (args->cv.empty()) fitted_on.push_back(checkpoint);
-    const TemperatureFit fit =
-        fit_pooled_temperature(dataset, fitted_on, args->split, args->threads);
-    std::printf("fitted on %lld clips (%s split of %s%s); in-sample figures, over %d bins:\n",
-                static_cast<long long>(fit.clips), fit.split.c_str(), args->data.c_str(),
-                args->cv.empty() ? "" : cat(", ", fitted_on.size(), " fold models").c_str(),
-                kCalibrationBins);
+    const TemperatureFit fit = fit_pooled_temperature(
+        dataset, fitted_on, args->split, args->threads, calibration_weighting(args->weigh));
+    std::printf(
+        "fitted on %lld clips (%s split of %s%s), each of the %s weighted the same; in-sample "
+        "figures (ECE over every clip, %d bins):\n",
+        static_cast<long long>(fit.clips), fit.split.c_str(), args->data.c_str(),
+        args->cv.empty()
+            ? ""
+            : cat(", ", fitted_on.size(), fitted_on.size() == 1 ? " fold model" : " fold models")
+                  .c_str(),
+        weighting_name(fit.weighting), kCalibrationBins);
     print_report("before", fit.previous_temperature, fit.before);
     print_report("after", fit.temperature, fit.after);
     write_model(with_calibration(checkpoint, fit.temperature, args->unseen_corpus_ua), args->out);

@@ -4,17 +4,21 @@
 // WA, UA, macro-F1, per-class precision/recall/F1, the confusion matrix and the calibration
 // (expected calibration error over 15 confidence bins, core/eval/calibration.h), printed and
 // written as DIR/report.json and DIR/report.csv (default DIR: RUN_DIR/eval_<split>, or beside the
-// model), with DIR/plots/ (confusion matrix, per-class scores) unless --no-plots.
+// model), each clip's prediction and probabilities as DIR/predictions.csv
+// (core/eval/predictions_csv.h), with DIR/plots/ (confusion matrix, per-class scores) unless
+// --no-plots.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "core/base/atomic_file.h"
 #include "core/base/error.h"
 #include "core/base/text.h"
 #include "core/eval/calibration.h"
 #include "core/eval/evaluate.h"
+#include "core/eval/predictions_csv.h"
 #include "core/plot/plot_sources.h"
 #include "core/run/model_file.h"
 #include "core/run/run_dir.h"
@@ -89,19 +93,33 @@ void add_eval(CLI::App& app) {
                       {"accuracy", b.accuracy}});
     extra["calibration"] = {
         {"ece", calibration.ece}, {"temperature", temperature}, {"reliability", bins}};
+    const auto by_corpus = calibration_by_corpus(dataset, e);
+    std::string per_corpus;  // "ravdess 0.166 (240 clips), ..." when there are several
+    if (by_corpus.size() > 1)
+      for (const auto& [corpus, report] : by_corpus) {
+        std::int64_t clips = 0;
+        for (const ReliabilityBin& b : report.bins) clips += b.clips;
+        extra["calibration"]["ece_by_corpus"][corpus] = {{"ece", report.ece}, {"clips", clips}};
+        char ece[16];
+        std::snprintf(ece, sizeof ece, "%.4f", report.ece);
+        per_corpus += cat(per_corpus.empty() ? "" : ", ", corpus, " ", ece, " (", clips, " clips)");
+      }
     write_report_json(out.report_json().string(), e.metrics, extra.dump());
     write_report_csv(out.report_csv().string(), e.metrics);
+    const std::string predictions = (out.path() / "predictions.csv").string();
+    write_text_file_atomic(predictions, predictions_csv(dataset, e, members[0].labels));
     print_metrics(e.metrics);
     std::printf("calibration: ECE %.4f over %d confidence bins (temperature %.4f%s)\n",
                 calibration.ece, kCalibrationBins, temperature,
                 temperature == 1.0 ? ", not calibrated: see `calmspace calibrate`" : "");
+    if (!per_corpus.empty()) std::printf("ECE per corpus: %s\n", per_corpus.c_str());
     if (!e.classes_left_out.empty())
       std::printf("scored on the %zu classes the data has (argmax over them); left out: %s\n",
                   e.metrics.labels.size(), join(e.classes_left_out, ", ").c_str());
     for (const auto& [label, count] : e.clips_left_out)
       std::printf("left out %lld clips labelled '%s' (not a class of the model)\n",
                   static_cast<long long>(count), label.c_str());
-    std::printf("-> %s\n", out.report_json().string().c_str());
+    std::printf("-> %s, %s\n", out.report_json().string().c_str(), predictions.c_str());
     if (!args->no_plots) {
       const std::string plots = out.plots().string();
       make_plots_or_warn("confusion, per-class", plots,

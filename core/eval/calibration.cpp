@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 
 #include "core/base/error.h"
@@ -43,13 +44,17 @@ void check_shapes(std::span<const float> logits, std::span<const int> truth, std
                   "logits are (N, C)");
 }
 
+// The weighted mean NLL (weights empty: the plain mean).
 double mean_nll(std::span<const float> logits, std::span<const int> truth, std::int64_t C,
-                const std::vector<int>& classes, double scale) {
-  double sum = 0;
-  for (std::size_t i = 0; i < truth.size(); ++i)
-    sum -= row_stats(logits.data() + i * static_cast<std::size_t>(C), classes, scale, truth[i])
-               .log_p_target;
-  return truth.empty() ? 0.0 : sum / static_cast<double>(truth.size());
+                const std::vector<int>& classes, double scale, std::span<const double> weights) {
+  double sum = 0, total = 0;
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    const double w = weights.empty() ? 1.0 : weights[i];
+    sum -= w * row_stats(logits.data() + i * static_cast<std::size_t>(C), classes, scale, truth[i])
+                   .log_p_target;
+    total += w;
+  }
+  return total > 0 ? sum / total : 0.0;
 }
 
 }  // namespace
@@ -89,8 +94,10 @@ CalibrationReport calibration_report(std::span<const float> logits, std::span<co
 }
 
 double fit_temperature(std::span<const float> logits, std::span<const int> truth,
-                       std::int64_t num_classes, std::span<const int> classes) {
+                       std::int64_t num_classes, std::span<const int> classes,
+                       std::span<const double> weights) {
   check_shapes(logits, truth, num_classes);
+  CALMSPACE_CHECK(weights.empty() || weights.size() == truth.size(), "a weight per row");
   if (truth.empty()) return 1.0;
   const std::vector<int> scored = all_or(classes, num_classes);
   // The NLL of softmax(a z) is convex in a = 1 / T (a log-sum-exp minus a linear term), so a
@@ -98,20 +105,49 @@ double fit_temperature(std::span<const float> logits, std::span<const int> truth
   const double golden = (std::sqrt(5.0) - 1) / 2;
   double lo = 1.0 / 20, hi = 1.0 / 0.05;
   double a = hi - golden * (hi - lo), b = lo + golden * (hi - lo);
-  double fa = mean_nll(logits, truth, num_classes, scored, a);
-  double fb = mean_nll(logits, truth, num_classes, scored, b);
+  double fa = mean_nll(logits, truth, num_classes, scored, a, weights);
+  double fb = mean_nll(logits, truth, num_classes, scored, b, weights);
   for (int it = 0; it < 80 && hi - lo > 1e-6; ++it) {
     if (fa <= fb) {
       hi = b, b = a, fb = fa;
       a = hi - golden * (hi - lo);
-      fa = mean_nll(logits, truth, num_classes, scored, a);
+      fa = mean_nll(logits, truth, num_classes, scored, a, weights);
     } else {
       lo = a, a = b, fa = fb;
       b = lo + golden * (hi - lo);
-      fb = mean_nll(logits, truth, num_classes, scored, b);
+      fb = mean_nll(logits, truth, num_classes, scored, b, weights);
     }
   }
   return 1.0 / ((lo + hi) / 2);
+}
+
+CalibrationWeighting calibration_weighting(const std::string& name) {
+  if (name == "clips") return CalibrationWeighting::Clips;
+  if (name == "speakers") return CalibrationWeighting::Speakers;
+  if (name == "corpora") return CalibrationWeighting::Corpora;
+  throw InputError("--weigh", cat("'", name, "' is not one of clips, speakers, corpora"));
+}
+
+const char* weighting_name(CalibrationWeighting w) {
+  switch (w) {
+    case CalibrationWeighting::Speakers:
+      return "speakers";
+    case CalibrationWeighting::Corpora:
+      return "corpora";
+    case CalibrationWeighting::Clips:
+      break;
+  }
+  return "clips";
+}
+
+std::vector<double> equal_group_weights(std::span<const int> groups) {
+  std::map<int, std::int64_t> count;
+  for (int g : groups) ++count[g];
+  std::vector<double> w;
+  w.reserve(groups.size());
+  for (int g : groups)
+    w.push_back(1.0 / (static_cast<double>(count.size()) * static_cast<double>(count[g])));
+  return w;
 }
 
 CalibrationReport calibration_report(const Evaluation& e, int num_bins) {
@@ -119,17 +155,47 @@ CalibrationReport calibration_report(const Evaluation& e, int num_bins) {
   return calibration_report(e.logits, e.truth, C, e.scored, num_bins);
 }
 
+std::map<std::string, CalibrationReport> calibration_by_corpus(const DatasetFile& dataset,
+                                                               const Evaluation& e, int num_bins) {
+  const std::size_t N = e.clips.size();
+  std::map<std::string, CalibrationReport> out;
+  if (N == 0) return out;
+  CALMSPACE_CHECK(e.truth.size() == N && e.logits.size() % N == 0, "an evaluation with its clips");
+  const std::size_t C = e.logits.size() / N;
+  const DatasetHeader& h = dataset.header();
+  std::map<std::string, std::vector<std::size_t>> rows;  // corpus -> evaluation rows
+  for (std::size_t i = 0; i < N; ++i) {
+    const int corpus = dataset.clips().at(e.clips[i]).corpus;
+    rows[h.corpus_names.empty() ? h.corpus : h.corpus_names.at(static_cast<std::size_t>(corpus))]
+        .push_back(i);
+  }
+  for (const auto& [name, picked] : rows) {
+    std::vector<float> logits;
+    std::vector<int> truth;
+    for (std::size_t i : picked) {
+      logits.insert(logits.end(), e.logits.begin() + static_cast<std::ptrdiff_t>(i * C),
+                    e.logits.begin() + static_cast<std::ptrdiff_t>((i + 1) * C));
+      truth.push_back(e.truth[i]);
+    }
+    out[name] = calibration_report(logits, truth, static_cast<std::int64_t>(C), e.scored, num_bins);
+  }
+  return out;
+}
+
 TemperatureFit fit_checkpoint_temperature(const DatasetFile& dataset, const Checkpoint& checkpoint,
-                                          const std::string& split, int threads) {
+                                          const std::string& split, int threads,
+                                          CalibrationWeighting weighting) {
   return fit_pooled_temperature(dataset, std::span<const Checkpoint>(&checkpoint, 1), split,
-                                threads);
+                                threads, weighting);
 }
 
 TemperatureFit fit_pooled_temperature(const DatasetFile& dataset,
                                       std::span<const Checkpoint> models, const std::string& split,
-                                      int threads) {
+                                      int threads, CalibrationWeighting weighting) {
   CALMSPACE_CHECK(!models.empty(), "a temperature needs a model");
   TemperatureFit out;
+  out.weighting = weighting;
+  std::vector<int> groups;  // (N,) speaker or corpus of each pooled row
   out.previous_temperature = models[0].config().model.temperature;
   const auto C = static_cast<std::int64_t>(models[0].labels.size());
   // Splits may score different classes (leave-one-corpus-out: TESS has no calm): a class a row
@@ -149,6 +215,10 @@ TemperatureFit fit_pooled_temperature(const DatasetFile& dataset,
     for (std::size_t i = 0; i < e.logits.size(); ++i)
       logits.push_back(scored[i % static_cast<std::size_t>(C)] ? e.logits[i] : kExcluded);
     truth.insert(truth.end(), e.truth.begin(), e.truth.end());
+    for (std::size_t i : e.clips) {
+      const ClipInfo& clip = dataset.clips()[i];
+      groups.push_back(weighting == CalibrationWeighting::Corpora ? clip.corpus : clip.speaker);
+    }
   }
   const std::vector<int> scored;  // every class: the excluded ones are masked above
   out.clips = static_cast<std::int64_t>(truth.size());
@@ -156,7 +226,10 @@ TemperatureFit fit_pooled_temperature(const DatasetFile& dataset,
     throw InputError(dataset.path(), cat("its '", out.split,
                                          "' split has no clips for this model: nothing to fit a "
                                          "temperature on (try --split all or another dataset)"));
-  out.temperature = fit_temperature(logits, truth, C, scored);
+  const std::vector<double> weights = weighting == CalibrationWeighting::Clips
+                                          ? std::vector<double>{}
+                                          : equal_group_weights(groups);
+  out.temperature = fit_temperature(logits, truth, C, scored, weights);
   std::vector<float> scaled(logits.size());
   const auto rescale = [&](double T) {
     for (std::size_t i = 0; i < scaled.size(); ++i) scaled[i] = static_cast<float>(logits[i] / T);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,13 +43,38 @@ CalibrationReport calibration_report(std::span<const float> logits, std::span<co
                                      int num_bins = kCalibrationBins);
 
 // The T in [0.05, 20] minimising the mean NLL of softmax(logits / T) (golden-section search on
-// 1/T, where the NLL is convex). InputError-free: N = 0 gives 1.
+// 1/T, where the NLL is convex), each row weighted by `weights` (N,) (empty: all equal; the
+// weights need not sum to 1). InputError-free: N = 0 gives 1.
 double fit_temperature(std::span<const float> logits, std::span<const int> truth,
-                       std::int64_t num_classes, std::span<const int> classes = {});
+                       std::int64_t num_classes, std::span<const int> classes = {},
+                       std::span<const double> weights = {});
+
+// How pooled held-out clips count in a temperature fit. One speaker or corpus can hold most of
+// the clips (TESS: 1,400 clips of one speaker), and a model's confidence differs most between
+// corpora, so equal weight per corpus keeps one corpus from setting T for every voice.
+enum class CalibrationWeighting {
+  Clips,     // every clip the same
+  Speakers,  // every speaker's clips together the same
+  Corpora,   // every corpus's clips together the same
+};
+// "clips", "speakers", "corpora"; InputError("--weigh", ...) for another name.
+CalibrationWeighting calibration_weighting(const std::string& name);
+const char* weighting_name(CalibrationWeighting w);
+
+// (N,) weights summing to 1 that give each group (`groups` (N,): a speaker or corpus id per
+// row) the same total.
+std::vector<double> equal_group_weights(std::span<const int> groups);
 
 // An evaluation's calibration: its logits (already divided by the model's temperature) against
 // its truth, over its scored classes.
 CalibrationReport calibration_report(const Evaluation& e, int num_bins = kCalibrationBins);
+
+// The same per corpus of `dataset` (the evaluation's `clips` name the rows; empty: none), by
+// corpus name. Miscalibrations of opposite sign cancel in the pooled bins, so a pooled ECE can
+// be lower than every corpus's own.
+std::map<std::string, CalibrationReport> calibration_by_corpus(const DatasetFile& dataset,
+                                                               const Evaluation& e,
+                                                               int num_bins = kCalibrationBins);
 
 // Temperature scaling of one model on a split of a dataset (`calmspace calibrate`): the model's
 // logits with its temperature set to 1, the T that fits them, and the calibration before (the
@@ -57,18 +83,21 @@ CalibrationReport calibration_report(const Evaluation& e, int num_bins = kCalibr
 struct TemperatureFit {
   double temperature = 1;
   double previous_temperature = 1;
-  CalibrationReport before, after;
+  CalibrationReport before, after;  // clip-weighted ECE and NLL, whatever the fit's weighting
   std::int64_t clips = 0;
   std::string split;
+  CalibrationWeighting weighting = CalibrationWeighting::Clips;
 };
-TemperatureFit fit_checkpoint_temperature(const DatasetFile& dataset, const Checkpoint& checkpoint,
-                                          const std::string& split, int threads = 0);
+TemperatureFit fit_checkpoint_temperature(
+    const DatasetFile& dataset, const Checkpoint& checkpoint, const std::string& split,
+    int threads = 0, CalibrationWeighting weighting = CalibrationWeighting::Clips);
 // One T for a recipe, from several models each on its own `split` of the dataset, pooled: a
 // cross-validation's fold models, each on its test fold (speakers it never trained on). The
 // "before" figures use the first model's temperature.
 TemperatureFit fit_pooled_temperature(const DatasetFile& dataset,
                                       std::span<const Checkpoint> models, const std::string& split,
-                                      int threads = 0);
+                                      int threads = 0,
+                                      CalibrationWeighting weighting = CalibrationWeighting::Clips);
 
 // The checkpoint with model.temperature and model.unseen_corpus_ua set in its config (negative:
 // keep the stored value).

@@ -228,6 +228,7 @@ Evaluation evaluate_checkpoint(const DatasetFile& dataset, const Checkpoint& che
       evaluate_model(*model, source, checkpoint.labels, config.train.batch_size, selection.scoring);
   out.clips_left_out = std::move(selection.clips_left_out);
   out.split = selection.split;
+  out.clips = std::move(selection.clips);
   return out;
 }
 
@@ -254,6 +255,7 @@ Evaluation evaluate_checkpoints(const DatasetFile& dataset, std::span<const Chec
   Evaluation mean = evaluate_logits(std::move(out.logits), dataset_labels, first.labels, scoring);
   mean.clips_left_out = std::move(out.clips_left_out);
   mean.split = out.split;
+  mean.clips = selection.clips;
   return mean;
 }
 

@@ -37,6 +37,9 @@ struct Evaluation {
   std::vector<std::string> classes_left_out;  // model classes not scored (absent from the data)
   std::map<std::string, std::int64_t> clips_left_out;  // dataset label -> clips (not in model)
   std::string split;                                   // the split evaluated ("test", "all", ...)
+  // (N,) the dataset clip index of each row (evaluate_checkpoint(s)); empty for evaluations of
+  // features or logits at hand, which know no dataset.
+  std::vector<std::size_t> clips;
 };
 
 Evaluation evaluate_model(SequenceModel& model, ClipSource& source,

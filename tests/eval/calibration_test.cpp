@@ -8,6 +8,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/dataset/dataset_file.h"
 #include "core/predict/predictor.h"
 #include "core/predict/reliability.h"
 #include "support/model_fixtures.h"
@@ -74,6 +75,113 @@ TEST(Calibration, FitRecoversTheTemperatureLabelsWereDrawnWith) {
     EXPECT_LT(after, 0.02);
     EXPECT_GT(calibration_report(logits, truth, C).ece, 3 * after);
   }
+}
+
+// Rows of `C` logits drawn N(0, 2) and labels drawn from softmax(z / T0).
+void draw_rows(int n, double T0, std::uint64_t seed, int C, std::vector<float>& logits,
+               std::vector<int>& truth) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> z(0.0, 2.0);
+  for (int i = 0; i < n; ++i) {
+    std::vector<double> p(static_cast<std::size_t>(C));
+    for (int c = 0; c < C; ++c) {
+      logits.push_back(static_cast<float>(z(rng)));
+      p[static_cast<std::size_t>(c)] = std::exp(logits.back() / T0);
+    }
+    std::discrete_distribution<int> draw(p.begin(), p.end());
+    truth.push_back(draw(rng));
+  }
+}
+
+TEST(Calibration, AWeightedFitEqualsTheFitOnRowsRepeatedByTheirWeight) {
+  constexpr int C = 4;
+  std::vector<float> logits, repeated_logits;
+  std::vector<int> truth, repeated_truth;
+  draw_rows(300, 1.7, 5, C, logits, truth);
+  std::vector<double> weights;
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    const int w = 1 + static_cast<int>(i % 3);  // 1, 2, 3, 1, ...
+    weights.push_back(w);
+    for (int k = 0; k < w; ++k) {
+      repeated_logits.insert(repeated_logits.end(), logits.begin() + static_cast<long>(i) * C,
+                             logits.begin() + static_cast<long>(i + 1) * C);
+      repeated_truth.push_back(truth[i]);
+    }
+  }
+  const double weighted = fit_temperature(logits, truth, C, {}, weights);
+  EXPECT_NEAR(weighted, fit_temperature(repeated_logits, repeated_truth, C), 1e-5);
+  EXPECT_GT(std::abs(weighted - fit_temperature(logits, truth, C)), 1e-4)
+      << "the weights change the fit";
+}
+
+TEST(Calibration, EqualGroupWeightsGiveEveryGroupTheSameTotal) {
+  const std::vector<int> groups = {4, 4, 4, 9};
+  const std::vector<double> w = equal_group_weights(groups);
+  ASSERT_EQ(w.size(), 4u);
+  EXPECT_NEAR(w[0], 1.0 / 6, 1e-12);
+  EXPECT_NEAR(w[3], 1.0 / 2, 1e-12);
+  EXPECT_NEAR(w[0] + w[1] + w[2], w[3], 1e-12);
+}
+
+TEST(Calibration, OneLargeGroupSetsTheClipWeightedTemperatureButNotTheGroupWeightedOne) {
+  // 3,000 rows of an overconfident group (labels drawn at T0 = 4) beside 300 rows of a group
+  // drawn at T0 = 1: weighted per group, T lands between them; per clip, near 4.
+  constexpr int C = 5;
+  std::vector<float> logits;
+  std::vector<int> truth, groups;
+  draw_rows(3000, 4.0, 21, C, logits, truth);
+  groups.assign(3000, 0);
+  draw_rows(300, 1.0, 22, C, logits, truth);
+  groups.resize(3300, 1);
+  const double per_clip = fit_temperature(logits, truth, C);
+  const double per_group = fit_temperature(logits, truth, C, {}, equal_group_weights(groups));
+  EXPECT_GT(per_clip, 3.0);
+  EXPECT_LT(per_group, per_clip - 0.5);
+  EXPECT_GT(per_group, 1.2);
+}
+
+TEST(Calibration, WeightingsHaveNamesAndAnUnknownOneIsAnInputError) {
+  for (const char* name : {"clips", "speakers", "corpora"})
+    EXPECT_STREQ(weighting_name(calibration_weighting(name)), name);
+  EXPECT_THROW(calibration_weighting("voices"), InputError);
+}
+
+TEST(Calibration, PerCorpusReportsScoreEachCorpusAloneAndCanExceedThePooledOne) {
+  // Corpus "a": two clips at 0.9, both right (underconfident); "b": two at 0.9, both wrong
+  // (overconfident). Pooled, their bin holds 0.9 against an accuracy of 0.5: ECE 0.4; alone,
+  // 0.1 and 0.9.
+  testing::ScratchDir dir;
+  const auto path = (dir / "two.h5").string();
+  DatasetHeader h;
+  h.corpus = "merged";
+  h.corpus_names = {"a", "b"};
+  h.sample_rate = 16000;
+  h.label_names = {"low", "high"};
+  h.speaker_names = {"a/1", "b/1"};
+  h.speaker_fold = {0, 0};
+  h.num_folds = 1;
+  {
+    DatasetWriter w(path, h);
+    for (int k = 0; k < 4; ++k) {
+      ClipInfo c;
+      c.corpus = c.speaker = k / 2;
+      c.utterance_id = cat("clip", k);
+      w.append(c, testing::sine(440, 0.2, 16000));
+    }
+    w.close();
+  }
+  const DatasetFile data(path);
+  Evaluation e;
+  e.clips = {0, 1, 2, 3};
+  for (double p : {0.9, 0.9, 0.9, 0.9}) add_row(e.logits, p);  // class 0 on top
+  e.truth = {0, 0, 1, 1};
+  const auto by = calibration_by_corpus(data, e);
+  ASSERT_EQ(by.size(), 2u);
+  EXPECT_NEAR(by.at("a").ece, 0.1, 1e-6);
+  EXPECT_NEAR(by.at("b").ece, 0.9, 1e-6);
+  EXPECT_NEAR(calibration_report(e.logits, e.truth, 2).ece, 0.4, 1e-6);
+  e.clips.clear();
+  EXPECT_TRUE(calibration_by_corpus(data, e).empty());
 }
 
 TEST(Calibration, ThePredictorDividesTheLogitsByTheCheckpointsTemperature) {

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -177,6 +178,25 @@ TEST_F(TrainCli, CalibrateWritesAModelWhoseTemperatureEvalAndPredictUse) {
             0)
       << out;
   EXPECT_THAT(out, HasSubstr("fitted on 24 clips (test split"));
+  EXPECT_THAT(out, HasSubstr("each of the corpora weighted the same"));
+  // One corpus: weighing corpora or clips is the same fit; --weigh takes only its three names.
+  const auto after_line = [](const std::string& text) {
+    return text.substr(text.find("after"),
+                       text.find('\n', text.find("after")) - text.find("after"));
+  };
+  std::string by_clips;
+  ASSERT_EQ(calmspace("calibrate " + run.string() + " --data " + data_.string() + " --out " +
+                          (dir_ / "by_clips.h5").string() + " --weigh clips",
+                      &by_clips),
+            0)
+      << by_clips;
+  EXPECT_THAT(by_clips, HasSubstr("each of the clips weighted the same"));
+  EXPECT_EQ(after_line(by_clips), after_line(out));
+  EXPECT_NE(calmspace("calibrate " + run.string() + " --data " + data_.string() + " --out " +
+                          (dir_ / "by_voice.h5").string() + " --weigh voices",
+                      &by_clips),
+            0);
+  EXPECT_THAT(by_clips, HasSubstr("--weigh"));
   ASSERT_EQ(calmspace("eval " + calibrated.string() + " --data " + data_.string() + " --out " +
                           (dir_ / "cal").string() + " --no-plots",
                       &out),
@@ -190,6 +210,13 @@ TEST_F(TrainCli, CalibrateWritesAModelWhoseTemperatureEvalAndPredictUse) {
   EXPECT_LE(cal["loss"].get<double>(), raw["loss"].get<double>() + 1e-6);
   EXPECT_EQ(cal["confusion"], raw["confusion"]);  // a temperature never changes the argmax
   EXPECT_EQ(cal["calibration"]["reliability"].size(), 15u);
+  // Each clip's prediction beside the report: a header and one row per clip.
+  const std::string predictions = testing::read_text_file(dir_ / "cal" / "predictions.csv");
+  EXPECT_EQ(
+      predictions.rfind("utterance_id,path,corpus,speaker,label,predicted,confidence,correct,", 0),
+      0u);
+  EXPECT_EQ(std::count(predictions.begin(), predictions.end(), '\n'),
+            1 + cal["clips"].get<std::int64_t>());
 
   const fs::path clip = dir_ / "clip.wav";
   testing::write_tone_wav(clip, 900, 1.0);
