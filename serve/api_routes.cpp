@@ -157,6 +157,7 @@ StoredAnalysis analyse_and_store(ApiContext& ctx, const std::string& name,
   nlohmann::json result = prediction_json(name, p, labels, ctx.reliability);
   result.erase("file");
   result["model"] = to_string(model.kind);
+  result["enrolled"] = model.enrolled;  // the person's voice statistics folded in
   result["source_format"] = audio.source_format;
   result["waveform"] = waveform_json(audio.samples, audio.sample_rate);
   // Uncompressed integer PCM is kept as lossless FLAC: the same samples in about a fifth of the

@@ -13,7 +13,8 @@
 //                                       max_duration_s}
 // An analysis: {id, created_at, name, duration_s, predicted, confidence,
 //   correction: null or {label, by, at}, source_format, model: "base" or "personal" (which
-//   answered: model_choice.h; absent in analyses stored before it),
+//   answered: model_choice.h; absent in analyses stored before it), enrolled: whether the
+//   person's voice statistics were folded into it (voice_profile.h; absent before them),
 //   probabilities: {label: p}, timeline: [{start_s, end_s, predicted, probabilities}],
 //   segments: [{start_s, end_s, emotion, confidence, windows}],
 //   waveform: {points, seconds_per_point, min, max}}.

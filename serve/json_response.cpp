@@ -1,5 +1,8 @@
 #include "serve/json_response.h"
 
+#include <fstream>
+#include <sstream>
+
 namespace calmspace::serve {
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
@@ -36,6 +39,14 @@ std::string default_error_message(int status) {
     default:
       return "error " + std::to_string(status);
   }
+}
+
+nlohmann::json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return nullptr;
+  std::stringstream text;
+  text << in.rdbuf();
+  return nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
 }
 
 }  // namespace calmspace::serve

@@ -18,6 +18,7 @@
 #include "core/train/fine_tuning.h"
 #include "core/train/trainer.h"
 #include "serve/history_export.h"
+#include "serve/json_response.h"
 
 namespace calmspace::serve {
 namespace fs = std::filesystem;
@@ -33,20 +34,6 @@ std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t n) {
   return h;
 }
 
-std::string hex(std::uint64_t v) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(v));
-  return text;
-}
-
-nlohmann::json read_json_file(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return nullptr;
-  std::stringstream text;
-  text << in.rdbuf();
-  return nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-}
-
 // Right answers and UA of `checkpoint` on the held-out ("valid") clips of `dataset`.
 nlohmann::json held_out_score(const DatasetFile& dataset, const Checkpoint& checkpoint,
                               int threads) {
@@ -57,6 +44,12 @@ nlohmann::json held_out_score(const DatasetFile& dataset, const Checkpoint& chec
 }
 
 }  // namespace
+
+std::string fingerprint_hex(std::uint64_t v) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(v));
+  return text;
+}
 
 std::uint64_t model_fingerprint(std::span<const Checkpoint> members) {
   std::uint64_t h = 14695981039346656037ull;
@@ -72,38 +65,34 @@ std::uint64_t model_fingerprint(std::span<const Checkpoint> members) {
 
 PersonalModel::PersonalModel(HistoryStore& store, ModelChoice& choice,
                              std::span<const Checkpoint> base_members, std::string base_path,
-                             const std::string& data_dir, PersonalOptions options, PoolShape shape)
+                             const std::string& data_dir, PersonalOptions options)
     : store_(store),
       choice_(choice),
       base_(base_members.begin(), base_members.end()),
       base_path_(std::move(base_path)),
       folder_((fs::path(data_dir) / "personal").string()),
       base_fingerprint_(model_fingerprint(base_members)),
-      options_(std::move(options)),
-      shape_(shape) {
+      options_(std::move(options)) {
   // A personal model is optional: one that cannot be used (missing, made from another base
   // model, unreadable, or weights that are not the ones model.json describes) is left unloaded,
   // and a new training replaces it; the server starts either way.
   const fs::path folder(folder_);
-  const nlohmann::json info = read_json_file(folder / "model.json");
+  const nlohmann::json info = read_json_file((folder / "model.json").string());
   const auto text = [&info](const char* key) {
     return info.is_object() && info.contains(key) && info[key].is_string()
                ? info[key].get<std::string>()
                : std::string();
   };
   std::error_code ec;
-  if (text("base_fingerprint") != hex(base_fingerprint_) ||
+  if (text("base_fingerprint") != fingerprint_hex(base_fingerprint_) ||
       !fs::exists(folder / "model.safetensors", ec))
     return;
   try {
-    const std::vector<Checkpoint> personal =
-        load_model_members((folder / "model.safetensors").string());
-    if (text("personal_fingerprint") != hex(model_fingerprint(personal)))
+    std::vector<Checkpoint> personal = load_model_members((folder / "model.safetensors").string());
+    if (text("personal_fingerprint") != fingerprint_hex(model_fingerprint(personal)))
       throw InputError((folder / "model.safetensors").string(),
                        "is not the model model.json describes");
-    choice_.set_personal(
-        std::make_shared<ModelPool>(personal, shape_.workers, shape_.max_batch, shape_.batch_max_s),
-        text("active") == "personal");
+    choice_.set_personal(std::move(personal), text("active") == "personal");
     info_ = info;
     state_ = "done";
   } catch (const std::exception& e) {
@@ -251,7 +240,7 @@ void PersonalModel::train_steps() {
   // 4. Both on the held-out corrections (the base model's weights in the personal run's config,
   //    so both see the same split).
   set_stage("comparing");
-  nlohmann::json info = {{"base_fingerprint", hex(base_fingerprint_)},
+  nlohmann::json info = {{"base_fingerprint", fingerprint_hex(base_fingerprint_)},
                          {"base_model", base_path_},
                          {"trained_at", now_iso8601()},
                          {"corrections", report.written},
@@ -281,16 +270,13 @@ void PersonalModel::train_steps() {
   // The weights first, then model.json naming them: a failure in between leaves weights that
   // model.json does not describe, which the next start does not load.
   export_safetensors(personal, (folder / "model.safetensors").string());
-  const std::vector<Checkpoint> members =
-      load_model_members((folder / "model.safetensors").string());
-  info["personal_fingerprint"] = hex(model_fingerprint(members));
-  auto pool =
-      std::make_shared<ModelPool>(members, shape_.workers, shape_.max_batch, shape_.batch_max_s);
+  std::vector<Checkpoint> members = load_model_members((folder / "model.safetensors").string());
+  info["personal_fingerprint"] = fingerprint_hex(model_fingerprint(members));
   {
     const std::lock_guard lock(mutex_);
     info["active"] = to_string(choice_.active());
     write_model_json(info);
-    choice_.set_personal(std::move(pool), choice_.active() == ModelKind::personal);
+    choice_.set_personal(std::move(members), choice_.active() == ModelKind::personal);
     info_ = info;
   }
 }

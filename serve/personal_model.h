@@ -47,20 +47,12 @@ struct PersonalOptions {
   std::function<void()> on_start;      // tests: runs first on the training's thread
 };
 
-// How personal models are served: the base pool's size and batching.
-struct PoolShape {
-  int workers = 1;
-  int max_batch = 8;
-  double batch_max_s = 8.0;
-};
-
 class PersonalModel {
  public:
   // Loads DATA/personal's model when it was made from this base model (`base_members`, read from
   // `base_path`) and puts it in `choice` (in use if the person last chose it).
   PersonalModel(HistoryStore& store, ModelChoice& choice, std::span<const Checkpoint> base_members,
-                std::string base_path, const std::string& data_dir, PersonalOptions options,
-                PoolShape shape);
+                std::string base_path, const std::string& data_dir, PersonalOptions options);
   ~PersonalModel();  // a running training stops at its next batch; joined
   PersonalModel(const PersonalModel&) = delete;
   PersonalModel& operator=(const PersonalModel&) = delete;
@@ -94,7 +86,6 @@ class PersonalModel {
   std::string base_path_, folder_;
   std::uint64_t base_fingerprint_ = 0;
   PersonalOptions options_;
-  PoolShape shape_;
 
   std::mutex mutex_;     // guards what follows
   nlohmann::json info_;  // model.json of the loaded personal model, or null
@@ -107,5 +98,7 @@ class PersonalModel {
 
 // 64-bit FNV-1a over a model's labels, config and weights: which base a personal model came from.
 std::uint64_t model_fingerprint(std::span<const Checkpoint> members);
+// A fingerprint as the JSON files store it: 16 lower-case hex digits.
+std::string fingerprint_hex(std::uint64_t fingerprint);
 
 }  // namespace calmspace::serve

@@ -14,6 +14,7 @@
 #include "serve/model_info.h"
 #include "serve/personal_routes.h"
 #include "serve/static_files.h"
+#include "serve/voice_routes.h"
 
 namespace calmspace::serve {
 namespace {
@@ -53,12 +54,12 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
                           ? options_.workers
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   choice_ = std::make_unique<ModelChoice>(
-      std::make_shared<ModelPool>(members, workers, options_.max_batch, options_.batch_max_s));
+      members, PoolShape{workers, options_.max_batch, options_.batch_max_s});
   const ModelPool& base = choice_->base();
   store_ = std::make_unique<HistoryStore>(options_.data_dir);
-  personal_ = std::make_unique<PersonalModel>(
-      *store_, *choice_, members, options_.model_path, options_.data_dir, options_.personal,
-      PoolShape{workers, options_.max_batch, options_.batch_max_s});
+  personal_ = std::make_unique<PersonalModel>(*store_, *choice_, members, options_.model_path,
+                                              options_.data_dir, options_.personal);
+  voice_ = std::make_unique<VoiceProfile>(*choice_, options_.data_dir, options_.personal.threads);
   memory_ = std::make_unique<MemoryBudget>(options_.max_memory_bytes);
   api_ = std::make_unique<ApiContext>(
       ApiContext{*choice_, *store_, options_, *memory_,
@@ -84,6 +85,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
                              {"Cache-Control", "no-store"}});
   add_api_routes(http_, *api_);
   add_personal_routes(http_, *personal_);
+  add_voice_routes(http_, *voice_, *api_);
   add_static_routes();
   add_error_handlers();
   add_request_hooks();

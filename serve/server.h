@@ -21,6 +21,7 @@
 #include "serve/personal_model.h"
 #include "serve/request_guard.h"
 #include "serve/server_options.h"
+#include "serve/voice_profile.h"
 
 namespace calmspace::serve {
 
@@ -61,6 +62,7 @@ class Server {
   std::unique_ptr<ModelChoice> choice_;
   std::unique_ptr<HistoryStore> store_;
   std::unique_ptr<PersonalModel> personal_;  // after store_ and choice_: its training uses them
+  std::unique_ptr<VoiceProfile> voice_;      // after choice_: it enrols the voice there
   std::unique_ptr<MemoryBudget> memory_;
   std::unique_ptr<ApiContext> api_;
   std::unique_ptr<AccessLog> access_log_;

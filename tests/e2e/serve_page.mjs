@@ -168,7 +168,8 @@ async function startServer(model) {
 async function main() {
   // Fixtures: the model, the microphone clip, files to upload.
   const model = path.join(work, 'model.h5');
-  const made = spawnSync(args['fixture-model'], [model], { encoding: 'utf8' });
+  // The variant trained "with speaker normalisation", so that the page can enrol a voice.
+  const made = spawnSync(args['fixture-model'], [model, '--speaker-norm'], { encoding: 'utf8' });
   if (made.status !== 0) fail(`fixture model: ${made.stderr}`);
   const mic = path.join(work, 'mic.wav');
   const clip = firstRavdessClip(args.corpora);
@@ -791,6 +792,34 @@ async function main() {
   check(standard.model === 'base' && (await page.isHidden('#result-model')) &&
     JSON.stringify(standard.probabilities) === JSON.stringify(original.probabilities),
     `switched back, the standard model's answer is the earlier one exactly (${standard.predicted})`);
+
+  // Your voice (issue 25): a reading from the fake microphone enrols the voice; new uploads are
+  // heard against it (other probabilities, a note by the result); forgetting it brings the
+  // standard model's earlier answer back exactly.
+  check((await page.getAttribute('body', 'data-voice')) === 'ready' && (await page.isVisible('#voice-prompt')) &&
+    (await page.textContent('#voice-prompt')).length > 100, 'the voice card asks for a reading and shows the text');
+  await page.click('#voice-record');
+  await page.waitForFunction(() => document.getElementById('voice-time').textContent >= '0:07', null, { timeout: 30000 });
+  await page.click('#voice-record');
+  const enrolledState = await page.waitForFunction(() => document.body.dataset.voice === 'enrolled', null, { timeout: 30000 })
+    .then(() => true, () => false);
+  const voiceStatus = await api('/api/voice');
+  check(enrolledState && voiceStatus.enrolled && voiceStatus.source === 'reading' && voiceStatus.seconds >= 5,
+    `a reading from the microphone enrols the voice (${voiceStatus.seconds} s; "${await page.textContent('#voice-status')}")`);
+  check(await page.evaluate(() => document.activeElement.id === 'voice-record'), 'focus returns to the record button');
+  await page.locator('#voice').screenshot({ path: path.join(shots, '16-your-voice.png') });
+  await axeCheck(page, 'your voice');
+  const enrolledAnswer = await analyseAgain();
+  check(enrolledAnswer.enrolled === true && enrolledAnswer.model === 'base' && (await page.isVisible('#result-enrolled')) &&
+    JSON.stringify(enrolledAnswer.probabilities) !== JSON.stringify(original.probabilities),
+    `enrolled, a new upload is heard against the voice, with other probabilities (${enrolledAnswer.predicted}, ${(enrolledAnswer.confidence * 100).toFixed(1)}%)`);
+  page.once('dialog', (d) => d.accept());
+  await page.click('#voice-forget');
+  await page.waitForFunction(() => document.body.dataset.voice === 'ready', null, { timeout: 10000 });
+  const plainAgain = await analyseAgain();
+  check(plainAgain.enrolled === false && (await page.isHidden('#result-enrolled')) &&
+    JSON.stringify(plainAgain.probabilities) === JSON.stringify(original.probabilities),
+    'forgetting the voice brings the standard answer back exactly');
 
   check(problems.length === 0, `no page or console errors${problems.length ? ':\n' + problems.join('\n') : ''}`);
 }

@@ -9,10 +9,11 @@
 
 namespace calmspace::testing {
 
-Checkpoint fixture_checkpoint(std::uint64_t seed) {
+Checkpoint fixture_checkpoint(std::uint64_t seed, bool speaker_norm) {
   Config config;
   config.features.n_mels = 16;
   config.features.center = false;
+  if (speaker_norm) config.features.speaker_norm = Cmvn::Mean;
   config.model.cell = CellKind::Gru;
   config.model.hidden_size = 8;
   config.model.num_layers = 1;
@@ -23,13 +24,15 @@ Checkpoint fixture_checkpoint(std::uint64_t seed) {
   const int f = config.features.feature_dim(config.audio.sample_rate);
   c.layout = parameter_layout(config.model, f, static_cast<int>(c.labels.size()));
   c.weights = white_noise(c.layout.back().offset + c.layout.back().size, 0.4, seed);
-  c.norm_mean.assign(f, -8.0f);  // log-mel levels of the signals below are around -8 .. 2
+  // Log-mel levels of the signals below are around -8 .. 2; less their mean, around 0.
+  c.norm_mean.assign(f, speaker_norm ? 0.0f : -8.0f);
   c.norm_std.assign(f, 4.0f);
   return c;
 }
 
-void write_fixture_model(const std::filesystem::path& h5_path, const std::string& card_text) {
-  save_checkpoint(h5_path.string(), fixture_checkpoint());
+void write_fixture_model(const std::filesystem::path& h5_path, const std::string& card_text,
+                         bool speaker_norm) {
+  save_checkpoint(h5_path.string(), fixture_checkpoint(7, speaker_norm));
   std::ofstream(std::filesystem::path(h5_path).replace_extension(".md")) << card_text;
 }
 

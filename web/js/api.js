@@ -44,3 +44,11 @@ export const usePersonal = (model) =>
     body: JSON.stringify({ model }),
   });
 export const forgetPersonal = () => call('/api/personal', { method: 'DELETE' });
+// The person's voice (voice_routes.h): status, enrol from a reading, forget.
+export const getVoice = () => call('/api/voice');
+export function enrolVoice(blob, name) {
+  const form = new FormData();
+  form.append('audio', blob, name);
+  return call('/api/voice', { method: 'POST', body: form });
+}
+export const forgetVoice = () => call('/api/voice', { method: 'DELETE' });

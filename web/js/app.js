@@ -10,6 +10,7 @@ import { LiveView } from './live-view.js';
 import { renderMarkdown } from './markdown.js';
 import { onPrefsChange, reducedMotion } from './prefs.js';
 import { PersonalPanel } from './personal.js';
+import { VoicePanel } from './voice.js';
 import { Recorder } from './recorder.js';
 import { Trend } from './trend.js';
 
@@ -64,6 +65,7 @@ function show(analysis) {
   }));
   $('result-warnings').hidden = warnings.length === 0;
   $('result-model').hidden = analysis.model !== 'personal';
+  $('result-enrolled').hidden = !analysis.enrolled;
   feedback.show(analysis);
   $('player').src = audioUrl(analysis.id);
   drawCharts(analysis, labels);
@@ -101,6 +103,19 @@ const personal = new PersonalPanel(
     choice: $('personal-choice'),
     forget: $('personal-forget'),
     status: $('personal-status'),
+  },
+  { onError: (e) => showError(e) },
+);
+
+const voice = new VoicePanel(
+  {
+    intro: $('voice-intro'),
+    reading: $('voice-reading'),
+    prompt: $('voice-prompt'),
+    record: $('voice-record'),
+    time: $('voice-time'),
+    forget: $('voice-forget'),
+    status: $('voice-status'),
   },
   { onError: (e) => showError(e) },
 );
@@ -334,7 +349,7 @@ async function init() {
   } catch (e) {
     showError(e);
   }
-  await Promise.all([history.load(), personal.refresh()]);
+  await Promise.all([history.load(), personal.refresh(), voice.refresh()]);
   document.body.dataset.ready = 'true';
 }
 

@@ -1,0 +1,205 @@
+// Voice enrolment in the server (issue 25; serve/voice_profile.h, voice_routes.h): a reading (or
+// recordings of the history) gives the person's voice statistics, which are folded into the model
+// that answers their uploads exactly as core/predict/voice_enrolment.h folds them; the enrolment
+// survives a restart, is forgotten on request (the plain model's answers return exactly), and is
+// refused with the reason for a model without speaker normalisation, a reading too short, a bad
+// body or an unknown analysis. ModelChoice keeps the voice when a personal model arrives.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/audio/decode.h"
+#include "core/audio/encode.h"
+#include "core/predict/predictor.h"
+#include "core/predict/voice_enrolment.h"
+#include "serve/model_choice.h"
+#include "serve/server_harness.h"
+
+namespace calmspace {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::json_of;
+namespace fs = std::filesystem;
+
+// A reading: another stretch of voice than the test clips, at half their level.
+std::string reading_wav(const fs::path& path, double seconds) {
+  std::vector<float> v = testing::voice_like(seconds, 16000, 29);
+  for (float& x : v) x *= 0.5f;
+  write_wav16(path.string(), v, 16000);
+  return testing::read_file(path);
+}
+
+std::vector<float> decoded(const std::string& wav) {
+  AudioOptions options;
+  options.sample_rate = 16000;
+  return decode_audio(std::as_bytes(std::span(wav.data(), wav.size())), "x.wav", options).samples;
+}
+
+httplib::Result post_reading(const testing::ServerHarness& server, const std::string& bytes,
+                             const std::string& name = "reading.wav") {
+  httplib::MultipartFormDataItems items = {{"audio", bytes, name, "audio/wav"}};
+  return server.client().Post("/api/voice", items);
+}
+
+nlohmann::json voice_status(const testing::ServerHarness& server) {
+  const auto r = server.client().Get("/api/voice");
+  EXPECT_EQ(r->status, 200);
+  return json_of(r);
+}
+
+std::vector<double> probabilities_of(const nlohmann::json& analysis) {
+  std::vector<double> p;
+  for (const auto& label : testing::kRavdessLabels)
+    p.push_back(analysis["probabilities"][label].get<double>());
+  return p;
+}
+
+// A server on the fixture model trained "with speaker normalisation", its file in `dir`.
+std::unique_ptr<testing::ServerHarness> speaker_norm_server(const testing::ScratchDir& dir) {
+  const fs::path model = dir / "speaker_norm.h5";
+  testing::write_fixture_model(model, "# speaker-norm fixture\n", /*speaker_norm=*/true);
+  return std::make_unique<testing::ServerHarness>(
+      8u << 20, [&](serve::ServerOptions& o) { o.model_path = model.string(); });
+}
+
+TEST(VoiceEnrolment, AModelWithoutSpeakerNormalisationSaysWhyAndRefuses) {
+  testing::ServerHarness server;  // the plain fixture model
+  const auto s = voice_status(server);
+  EXPECT_EQ(s["supported"], false);
+  EXPECT_THAT(s["why_not"].get<std::string>(), HasSubstr("features.speaker_norm"));
+  EXPECT_EQ(s["enrolled"], false);
+  EXPECT_GT(s["prompt"].get<std::string>().size(), 100u);
+  const auto r = post_reading(server, reading_wav(server.dir() / "r.wav", 8.0));
+  EXPECT_EQ(r->status, 409) << r->body;
+  EXPECT_THAT(json_of(r)["error"].get<std::string>(), HasSubstr("speaker normalisation"));
+  EXPECT_FALSE(fs::exists(server.dir() / "data" / "personal" / "voice.json"));
+}
+
+TEST(VoiceEnrolment, AReadingIsFoldedIntoTheModelKeptAcrossRestartsAndForgotten) {
+  testing::ScratchDir dir;
+  const auto server = speaker_norm_server(dir);
+  const std::string clip = testing::voice_wav(dir / "clip.wav", 2.0);
+  const auto plain = server->post(clip, "clip.wav");
+  ASSERT_EQ(plain->status, 201) << plain->body;
+  EXPECT_EQ(json_of(plain)["enrolled"], false);
+  EXPECT_EQ(voice_status(*server)["supported"], true);
+
+  const std::string reading = reading_wav(dir / "reading.wav", 8.0);
+  const auto enrolled = post_reading(*server, reading);
+  ASSERT_EQ(enrolled->status, 200) << enrolled->body;
+  const auto s = json_of(enrolled);
+  EXPECT_EQ(s["enrolled"], true);
+  EXPECT_EQ(s["source"], "reading");
+  EXPECT_EQ(s["recordings"], 1);
+  EXPECT_NEAR(s["seconds"].get<double>(), 8.0, 0.01);
+
+  // The same clip now: answered with the voice folded in, as core's enrolment computes it (the
+  // API gives probabilities to 4 decimals).
+  const auto again = server->post(clip, "clip.wav");
+  ASSERT_EQ(again->status, 201) << again->body;
+  EXPECT_EQ(json_of(again)["enrolled"], true);
+  const Checkpoint model = testing::fixture_checkpoint(7, /*speaker_norm=*/true);
+  const std::vector<std::vector<float>> readings{decoded(reading)};
+  Predictor oracle(enrolled_model(model, "fixture", voice_statistics(model, "fixture", readings)),
+                   1);
+  const Prediction expected = oracle.predict(decoded(clip));
+  const std::vector<double> got = probabilities_of(json_of(again));
+  for (std::size_t c = 0; c < got.size(); ++c)
+    EXPECT_NEAR(got[c], expected.probabilities[c], 6e-5) << testing::kRavdessLabels[c];
+  const std::vector<double> before = probabilities_of(json_of(plain));
+  double moved = 0;
+  for (std::size_t c = 0; c < got.size(); ++c)
+    moved = std::max(moved, std::abs(got[c] - before[c]));
+  EXPECT_GT(moved, 1e-3) << "the voice's statistics change the answer";
+
+  // Kept in the data folder: a restarted server is still enrolled and answers the same.
+  server->restart();
+  EXPECT_EQ(voice_status(*server)["enrolled"], true);
+  const auto restarted = server->post(clip, "clip.wav");
+  EXPECT_EQ(probabilities_of(json_of(restarted)), got);
+
+  // Forgotten: the plain model's answer exactly, and nothing left in the data folder.
+  const auto forgotten = server->client().Delete("/api/voice");
+  ASSERT_EQ(forgotten->status, 200);
+  EXPECT_EQ(json_of(forgotten)["enrolled"], false);
+  EXPECT_FALSE(fs::exists(server->dir() / "data" / "personal" / "voice.json"));
+  const auto after = server->post(clip, "clip.wav");
+  EXPECT_EQ(json_of(after)["enrolled"], false);
+  EXPECT_EQ(probabilities_of(json_of(after)), before);
+}
+
+TEST(VoiceEnrolment, ShortReadingsBadBodiesAndUnknownAnalysesAreRefusedAndChangeNothing) {
+  testing::ScratchDir dir;
+  const auto server = speaker_norm_server(dir);
+  auto r = post_reading(*server, reading_wav(dir / "short.wav", 2.0));
+  EXPECT_EQ(r->status, 400);
+  EXPECT_THAT(json_of(r)["error"].get<std::string>(), HasSubstr("at least 5 s"));
+  r = post_reading(*server, "hello, I am text\n", "notes.wav");
+  EXPECT_EQ(r->status, 415);
+  EXPECT_THAT(json_of(r)["error"].get<std::string>(), HasSubstr("notes.wav"));
+  r = server->client().Post("/api/voice", R"({"analyses": [987654]})", "application/json");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_THAT(json_of(r)["error"].get<std::string>(), HasSubstr("987654"));
+  for (const char* body : {"{}", R"({"analyses": []})", R"({"analyses": ["x"]})", "not json"}) {
+    r = server->client().Post("/api/voice", body, "application/json");
+    EXPECT_EQ(r->status, 400) << body;
+  }
+  EXPECT_EQ(voice_status(*server)["enrolled"], false);
+  EXPECT_FALSE(fs::exists(server->dir() / "data" / "personal" / "voice.json"));
+}
+
+TEST(VoiceEnrolment, RecordingsOfTheHistoryEnrolToo) {
+  testing::ScratchDir dir;
+  const auto server = speaker_norm_server(dir);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 2; ++i) {
+    const auto r =
+        server->post(reading_wav(dir / ("h" + std::to_string(i) + ".wav"), 3.0), "h.wav");
+    ASSERT_EQ(r->status, 201) << r->body;
+    ids.push_back(json_of(r)["id"]);
+  }
+  const auto r = server->client().Post("/api/voice", nlohmann::json{{"analyses", ids}}.dump(),
+                                       "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json_of(r)["source"], "history");
+  EXPECT_EQ(json_of(r)["recordings"], 2);
+  EXPECT_NEAR(json_of(r)["seconds"].get<double>(), 6.0, 0.01);
+}
+
+TEST(VoiceEnrolment, AVoiceKeptForAnotherModelIsNotUsed) {
+  testing::ScratchDir dir;
+  auto server = speaker_norm_server(dir);
+  ASSERT_EQ(post_reading(*server, reading_wav(dir / "reading.wav", 6.0))->status, 200);
+  const fs::path kept = server->dir() / "data" / "personal" / "voice.json";
+  nlohmann::json info = nlohmann::json::parse(testing::read_file(kept));
+  info["base_fingerprint"] = "0000000000000000";
+  testing::write_file(kept, info.dump());
+  server->restart();
+  const auto s = voice_status(*server);
+  EXPECT_EQ(s["enrolled"], false);
+  EXPECT_THAT(s["note"].get<std::string>(), HasSubstr("another model"));
+}
+
+TEST(ModelChoice, APersonalModelArrivingAfterTheVoiceIsEnrolledToo) {
+  const Checkpoint base = testing::fixture_checkpoint(7, /*speaker_norm=*/true);
+  serve::ModelChoice choice({base}, serve::PoolShape{});
+  EXPECT_TRUE(choice.why_not_enrol().empty());
+  const std::vector<std::vector<float>> readings{testing::voice_like(6.0, 16000, 29)};
+  choice.set_voice(voice_statistics(base, "fixture", readings));
+  EXPECT_TRUE(choice.current().enrolled);
+  choice.set_personal({testing::fixture_checkpoint(8, /*speaker_norm=*/true)}, /*use_it=*/true);
+  const auto in_use = choice.current();
+  EXPECT_EQ(in_use.kind, serve::ModelKind::personal);
+  EXPECT_TRUE(in_use.enrolled);
+  choice.set_voice(std::nullopt);
+  EXPECT_FALSE(choice.current().enrolled);
+  EXPECT_EQ(choice.current().kind, serve::ModelKind::personal);
+  // A plain model takes no voice: refused, nothing changed.
+  serve::ModelChoice plain({testing::fixture_checkpoint()}, serve::PoolShape{});
+  EXPECT_FALSE(plain.why_not_enrol().empty());
+  EXPECT_THROW(plain.set_voice(voice_statistics(base, "fixture", readings)), InputError);
+  EXPECT_FALSE(plain.enrolled());
+}
+
+}  // namespace
+}  // namespace calmspace

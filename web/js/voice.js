@@ -1,0 +1,91 @@
+// "Your voice" (issue 25): the person reads a short neutral text aloud; the server keeps their
+// voice's statistics and hears their recordings against them (voice_profile.h). Only a model
+// trained with speaker normalisation can use them: otherwise the panel says why and offers
+// nothing. GET/POST/DELETE /api/voice.
+import { getVoice, enrolVoice, forgetVoice } from './api.js';
+import { clock } from './emotions.js';
+import { Recorder } from './recorder.js';
+
+export class VoicePanel {
+  // `els`: { intro, reading, prompt, record, time, forget, status }; `onError(e)`.
+  constructor(els, { onError }) {
+    Object.assign(this, { els, onError, status: null, busy: false });
+    this.recorder = new Recorder({
+      onLevel: () => {},
+      onTime: (s) => (els.time.textContent = clock(s)),
+      maxSeconds: 60,
+      onLimit: () => this.toggle(),
+    });
+    els.record.addEventListener('click', () => this.toggle());
+    els.forget.addEventListener('click', async () => {
+      if (!window.confirm('Forget your voice? Your recordings will be heard as anyone\'s again.')) return;
+      await this.act(forgetVoice, 'Your voice is forgotten.', els.record);
+    });
+  }
+
+  async refresh() {
+    try {
+      this.render(await getVoice());
+    } catch (e) {
+      this.onError(e);
+    }
+  }
+
+  render(s) {
+    this.status = s;
+    const { intro, reading, prompt, forget } = this.els;
+    document.body.dataset.voice = s.enrolled ? 'enrolled' : s.supported ? 'ready' : 'unsupported';
+    if (!s.supported) {
+      intro.textContent = `Voice enrolment is not available: ${s.why_not}.`;
+      reading.hidden = true;
+      forget.hidden = true;
+      return;
+    }
+    intro.textContent = s.enrolled
+      ? `CalmSpace knows your usual voice (a ${Math.round(s.seconds)} s ${s.source === 'history' ? 'selection of your recordings' : 'reading'}) and hears your recordings against it. Record again to replace it.`
+      : 'Let CalmSpace learn how you usually sound, so that it hears a change in your voice rather than the voice itself.' +
+        (s.note ? ` (${s.note}.)` : '');
+    prompt.textContent = s.prompt;
+    reading.hidden = false;
+    forget.hidden = !s.enrolled;
+  }
+
+  async toggle() {
+    const { record, time, status } = this.els;
+    if (this.busy) return;
+    if (!this.recorder.recording) {
+      try {
+        await this.recorder.start();
+      } catch (e) {
+        return this.onError(e);
+      }
+      record.classList.add('recording');
+      record.setAttribute('aria-pressed', 'true');
+      record.textContent = 'Stop';
+      status.textContent = 'Recording… read the text, then press Stop.';
+      return;
+    }
+    const { blob, name } = await this.recorder.stop();
+    record.classList.remove('recording');
+    record.setAttribute('aria-pressed', 'false');
+    record.textContent = 'Record my voice';
+    time.textContent = '';
+    await this.act(() => enrolVoice(blob, name), 'Your voice is enrolled: your next recordings are heard against it.', record);
+  }
+
+  async act(request, done, focusAfter) {
+    this.busy = true;
+    this.els.record.disabled = this.els.forget.disabled = true;
+    try {
+      this.render(await request());
+      this.els.status.textContent = done;
+    } catch (e) {
+      this.els.status.textContent = '';
+      this.onError(e);
+    } finally {
+      this.busy = false;
+      this.els.record.disabled = this.els.forget.disabled = false;
+      if (focusAfter && !focusAfter.hidden) focusAfter.focus();
+    }
+  }
+}
