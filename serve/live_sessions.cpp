@@ -70,9 +70,8 @@ struct LiveSessions::Session {
   std::string name;
 };
 
-LiveSessions::LiveSessions(ApiContext& api, std::vector<Checkpoint> members,
-                           const LiveLimits& limits, int workers)
-    : api_(api), members_(std::move(members)), limits_(limits) {
+LiveSessions::LiveSessions(ApiContext& api, const LiveLimits& limits, int workers)
+    : api_(api), limits_(limits) {
   for (int w = 0; w < std::max(1, workers); ++w) workers_.emplace_back([this] { work(); });
   idle_watcher_ = std::thread([this] { reap_idle(); });
 }
@@ -163,7 +162,8 @@ void LiveSessions::open(Id id, const std::string& resource) {
     sessions_[id] = s;
   }
   count_changed_.notify_all();
-  s->predictor = std::make_unique<Predictor>(members_, /*threads=*/1);
+  const ModelChoice::InUse model = api_.models.current();
+  s->predictor = std::make_unique<Predictor>(*model.members, /*threads=*/1);
   s->live = std::make_unique<LiveStream>(*s->predictor, limits_.live);
   send(id, {{"type", "ready"},
             {"sample_rate", s->predictor->sample_rate()},
@@ -172,7 +172,9 @@ void LiveSessions::open(Id id, const std::string& resource) {
             {"window_s", limits_.live.window_s},
             {"labels", s->predictor->labels()},
             {"so_far", s->live->so_far_mode()},
-            {"max_seconds", limits_.max_seconds}});
+            {"max_seconds", limits_.max_seconds},
+            {"model", to_string(model.kind)},
+            {"enrolled", model.enrolled}});
 }
 
 void LiveSessions::message(Id id, std::string payload, bool binary) {

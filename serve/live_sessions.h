@@ -3,7 +3,8 @@
 // only queues audio and one busy or slow stream never holds up another.
 // Protocol (text messages are JSON; audio is binary):
 //   server -> client, on open: {"type": "ready", "sample_rate", "format": "s16le", "hop_s",
-//     "window_s", "labels", "so_far" (LiveStream::so_far_mode), "max_seconds"}
+//     "window_s", "labels", "so_far" (LiveStream::so_far_mode), "max_seconds", "model" ("base" or
+//     "personal") and "enrolled" (the model this stream runs: model_choice.h)}
 //   client -> server: binary messages of 16-bit little-endian mono PCM at sample_rate (any
 //     length); {"type": "stop", "store": true|false, "name": "..."} when the person stops
 //   server -> client: {"type": "update", ...live_update_json..., "latency_ms"} every hop, where
@@ -42,9 +43,9 @@ namespace calmspace::serve {
 
 class LiveSessions {
  public:
-  // `members`: the model (or ensemble) the server analyses with. `workers` threads (>= 1).
-  LiveSessions(ApiContext& api, std::vector<Checkpoint> members, const LiveLimits& limits,
-               int workers);
+  // Each stream runs the model in use when it opens (api.models: the base or the person's own,
+  // with their voice folded in while they are enrolled). `workers` threads (>= 1).
+  LiveSessions(ApiContext& api, const LiveLimits& limits, int workers);
   ~LiveSessions();  // shutdown()
   // Joins the workers and the idle watcher (a stream being processed finishes its chunk). Call it
   // after the socket has stopped and before the socket is destroyed: workers send through it.
@@ -75,7 +76,6 @@ class LiveSessions {
   void finish(Id id, Session& s);
 
   ApiContext& api_;
-  std::vector<Checkpoint> members_;
   LiveLimits limits_;
   LiveSocketServer* socket_ = nullptr;
 

@@ -3,8 +3,7 @@
 // the person's voice statistics folded in while they are enrolled (voice_profile.h,
 // core/predict/voice_enrolment.h). Requests take a shared handle on the model in use when they
 // start, so switching while an analysis runs is safe: it finishes on the model it began with, and
-// the next request gets the new one. Live streams keep the plain base model (their predictors are
-// made when the server starts).
+// the next request gets the new one. A live stream runs the model in use when it opens.
 #pragma once
 
 #include <memory>
@@ -35,16 +34,23 @@ class ModelChoice {
   // `base_members`: one model or an ensemble's members.
   ModelChoice(std::vector<Checkpoint> base_members, PoolShape shape);
 
+  // A model as served: its checkpoints (one, or an ensemble's members; what a live stream's
+  // Predictor is made from) and its pool.
+  struct Served {
+    std::shared_ptr<const std::vector<Checkpoint>> members;
+    std::shared_ptr<ModelPool> pool;
+  };
   // The model in use now (never null), which one it is and whether the voice is folded in.
   struct InUse {
     std::shared_ptr<ModelPool> pool;
+    std::shared_ptr<const std::vector<Checkpoint>> members;
     ModelKind kind = ModelKind::base;
     bool enrolled = false;
   };
   InUse current() const;
   ModelKind active() const;
-  const ModelPool& base() const { return *base_; }  // the plain base model
-  std::span<const Checkpoint> base_members() const { return base_members_; }
+  const ModelPool& base() const { return *base_.pool; }  // the plain base model
+  std::span<const Checkpoint> base_members() const { return *base_.members; }
   bool has_personal() const;
 
   // A new personal model (replacing any earlier one); `use_it` makes it the one in use. Its pool
@@ -65,19 +71,16 @@ class ModelChoice {
   bool enrolled() const;
 
  private:
-  std::shared_ptr<ModelPool> make_pool(std::span<const Checkpoint> members) const;
-  // `members` with `voice` folded in, as a pool.
-  std::shared_ptr<ModelPool> enrolled_pool(std::span<const Checkpoint> members,
-                                           const FeatureStats& voice) const;
+  Served serve(std::vector<Checkpoint> members) const;
+  // `members` with `voice` folded in, served.
+  Served serve_with_voice(std::span<const Checkpoint> members, const FeatureStats& voice) const;
 
-  std::vector<Checkpoint> base_members_;
   PoolShape shape_;
-  std::shared_ptr<ModelPool> base_;
-  // Set together with set_personal / set_voice (guarded by mutex_).
-  std::vector<Checkpoint> personal_members_;
-  std::shared_ptr<ModelPool> personal_;
+  Served base_;
+  // Set together with set_personal / set_voice (guarded by mutex_); a null pool: none.
+  Served personal_;
   std::optional<FeatureStats> voice_;
-  std::shared_ptr<ModelPool> base_enrolled_, personal_enrolled_;
+  Served base_enrolled_, personal_enrolled_;
   ModelKind active_ = ModelKind::base;
   mutable std::mutex mutex_;
   std::mutex building_;  // one set_personal / set_voice at a time (they build outside mutex_)

@@ -116,7 +116,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
         return ok;
       });
   try {
-    if (!options_.live_off) open_live_socket(members, workers);
+    if (!options_.live_off) open_live_socket(workers);
   } catch (...) {
     ::close(listen_socket_);  // ~Server does not run for a constructor that throws
     throw;
@@ -124,8 +124,8 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   content_security_policy_ = content_security_policy(live_port());
 }
 
-void Server::open_live_socket(const std::vector<Checkpoint>& members, int workers) {
-  live_ = std::make_unique<LiveSessions>(*api_, members, options_.live, workers);
+void Server::open_live_socket(int workers) {
+  live_ = std::make_unique<LiveSessions>(*api_, options_.live, workers);
   // Default: the HTTP port + 1, or any free port when the HTTP port was any free one.
   const int port =
       options_.live_port >= 0 ? options_.live_port : (options_.port == 0 ? 0 : options_.port + 1);

@@ -56,7 +56,7 @@ class Server {
   void add_static_routes();
   void add_error_handlers();
   void add_request_hooks();
-  void open_live_socket(const std::vector<Checkpoint>& members, int workers);
+  void open_live_socket(int workers);
 
   ServerOptions options_;
   std::unique_ptr<ModelChoice> choice_;

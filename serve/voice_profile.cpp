@@ -2,9 +2,11 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "core/base/atomic_file.h"
 #include "core/base/error.h"
+#include "core/predict/recording_quality.h"
 #include "core/predict/voice_enrolment.h"
 #include "serve/history_store.h"
 #include "serve/json_response.h"
@@ -14,14 +16,14 @@ namespace calmspace::serve {
 namespace fs = std::filesystem;
 namespace {
 
-// The statistics voice.json holds, or the reason they cannot be used.
+// The statistics voice.json holds, or InputError with the reason they cannot be used.
 FeatureStats stats_from_json(const nlohmann::json& info, std::size_t dim) {
   const auto numbers = [&](const char* key) {
     if (!info.contains(key) || !info[key].is_array() || info[key].size() != dim)
       throw InputError("voice.json", cat("has no ", dim, " values of '", key, "'"));
     std::vector<float> v;
     for (const auto& x : info[key]) {
-      if (!x.is_number() || !std::isfinite(x.get<double>()))
+      if (!x.is_number() || !(std::abs(x.get<double>()) <= std::numeric_limits<float>::max()))
         throw InputError("voice.json", cat("'", key, "' holds a value that is not a number"));
       v.push_back(x.get<float>());
     }
@@ -32,8 +34,16 @@ FeatureStats stats_from_json(const nlohmann::json& info, std::size_t dim) {
   s.std = numbers("std");
   for (float v : s.std)
     if (!(v > 0)) throw InputError("voice.json", "'std' holds a value that is not positive");
-  s.frames = info.value("frames", std::int64_t{0});
+  if (info.contains("frames") && info["frames"].is_number_integer())
+    s.frames = info["frames"].get<std::int64_t>();
   return s;
+}
+
+// The speech level of `recordings` together (core/predict/recording_quality.h), dBFS.
+double speech_level_dbfs(std::span<const std::vector<float>> recordings, int sample_rate) {
+  QualityMeter meter(sample_rate);
+  for (const auto& r : recordings) meter.push(r);
+  return meter.result().speech_level_dbfs;
 }
 
 }  // namespace
@@ -43,9 +53,12 @@ VoiceProfile::VoiceProfile(ModelChoice& choice, const std::string& data_dir, int
       path_((fs::path(data_dir) / "personal" / "voice.json").string()),
       fingerprint_(fingerprint_hex(model_fingerprint(choice.base_members()))),
       threads_(threads) {
+  // A kept voice is optional: one that cannot be used is left unloaded (the status says why) and
+  // the next enrolment replaces it; the server starts either way.
   const nlohmann::json info = read_json_file(path_);
-  if (!info.is_object()) return;  // none (or unreadable: enrolling again replaces it)
-  if (info.value("base_fingerprint", std::string()) != fingerprint_) {
+  if (!info.is_object()) return;  // none (or not JSON: enrolling again replaces it)
+  const auto fingerprint = info.find("base_fingerprint");
+  if (fingerprint == info.end() || !fingerprint->is_string() || *fingerprint != fingerprint_) {
     note_ = "the voice kept in the data folder was enrolled for another model; enrol again";
     return;
   }
@@ -53,9 +66,11 @@ VoiceProfile::VoiceProfile(ModelChoice& choice, const std::string& data_dir, int
     const Config config = choice_.base_members()[0].config();
     const auto dim =
         static_cast<std::size_t>(config.features.feature_dim(config.audio.sample_rate));
-    choice_.set_voice(stats_from_json(info, dim));
+    FeatureStats voice = stats_from_json(info, dim);
+    choice_.set_voice(voice);
+    voice_ = std::move(voice);
     info_ = info;
-  } catch (const InputError& e) {
+  } catch (const std::exception& e) {
     note_ =
         cat("the voice kept in the data folder could not be used (", e.what(), "); enrol again");
   }
@@ -80,14 +95,19 @@ void VoiceProfile::enrol(std::span<const std::vector<float>> recordings,
   const std::string why = choice_.why_not_enrol();
   if (!why.empty()) throw InputError("voice", why);
   const Checkpoint& base = choice_.base_members()[0];
+  const int rate = base.config().audio.sample_rate;
   double seconds = 0;
-  for (const auto& r : recordings)
-    seconds += static_cast<double>(r.size()) / base.config().audio.sample_rate;
+  for (const auto& r : recordings) seconds += static_cast<double>(r.size()) / rate;
   if (seconds < kMinVoiceSeconds)
     throw InputError(
         "voice", cat("enrolment needs at least ", kMinVoiceSeconds, " s of your voice; this was ",
                      std::round(seconds * 10) / 10, " s (read the whole text)"));
-  const FeatureStats voice = voice_statistics(base, "the model", recordings, threads_);
+  // A muted microphone or a silent take would shift every later answer the wrong way.
+  const double level = speech_level_dbfs(recordings, rate);
+  if (level < kTooQuietDbfs)
+    throw InputError("voice", cat("the reading is too quiet to learn your voice from (speech at ",
+                                  std::round(level), " dBFS; is the microphone muted?)"));
+  FeatureStats voice = voice_statistics(base, "the model", recordings, threads_);
   const nlohmann::json info = {{"base_fingerprint", fingerprint_},
                                {"mean", voice.mean},
                                {"std", voice.std},
@@ -97,9 +117,15 @@ void VoiceProfile::enrol(std::span<const std::vector<float>> recordings,
                                {"enrolled_at", now_iso8601()},
                                {"source", source}};
   const std::lock_guard lock(mutex_);
-  fs::create_directories(fs::path(path_).parent_path());
-  write_text_file_atomic(path_, info.dump(2) + "\n");  // first: a failed write changes nothing
-  choice_.set_voice(voice);
+  choice_.set_voice(voice);  // may refuse: nothing has changed then
+  try {
+    fs::create_directories(fs::path(path_).parent_path());
+    write_text_file_atomic(path_, info.dump(2) + "\n");
+  } catch (...) {
+    choice_.set_voice(voice_);  // the voice kept on disk stays the one in use
+    throw;
+  }
+  voice_ = std::move(voice);
   info_ = info;
   note_.clear();
 }
@@ -109,6 +135,7 @@ void VoiceProfile::forget() {
   choice_.set_voice(std::nullopt);
   std::error_code ec;
   fs::remove(path_, ec);
+  voice_.reset();
   info_ = nullptr;
   note_.clear();
 }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -41,9 +42,10 @@ class VoiceProfile {
   nlohmann::json status() const;
 
   // Enrols the voice of `recordings` (mono at the model's sample rate; together at least
-  // kMinVoiceSeconds), replacing any earlier enrolment; `source` is "reading" or "history".
-  // InputError("voice", reason) when the model cannot take a voice or the audio is too short;
-  // InputError(path, ...) when voice.json cannot be written (nothing changes then).
+  // kMinVoiceSeconds, speech louder than recording_quality.h's kTooQuietDbfs), replacing any
+  // earlier enrolment; `source` is "reading" or "history". InputError("voice", reason) when the
+  // model cannot take a voice or the audio is too short or too quiet; InputError(path, ...) when
+  // voice.json cannot be written (the earlier voice stays in use then).
   void enrol(std::span<const std::vector<float>> recordings, const std::string& source);
   // Forgets the voice: the plain models answer again.
   void forget();
@@ -54,7 +56,8 @@ class VoiceProfile {
   std::string fingerprint_;
   int threads_ = 1;
   mutable std::mutex mutex_;
-  nlohmann::json info_;  // voice.json of the enrolled voice, or null
+  nlohmann::json info_;                // voice.json of the enrolled voice, or null
+  std::optional<FeatureStats> voice_;  // its statistics
   std::string note_;
 };
 

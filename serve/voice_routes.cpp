@@ -1,5 +1,6 @@
 #include "serve/voice_routes.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "core/audio/decode.h"
@@ -9,84 +10,104 @@
 namespace calmspace::serve {
 namespace {
 
-// The most recordings one enrolment takes from the history (a reading needs a few).
-constexpr std::size_t kMaxHistoryRecordings = 20;
+// The most recordings one enrolment takes (a reading is one; a few from the history do).
+constexpr std::size_t kMaxVoiceRecordings = 20;
 
 struct Recording {
   std::string name, bytes;
 };
 
-// What one enrolment request brings: files of a form, or recordings of the history; an error
-// message (status 400) when the body is neither.
-std::vector<Recording> recordings_of(ApiContext& ctx, const httplib::Request& req,
-                                     std::string& source, std::string& error) {
-  std::vector<Recording> out;
+// What one enrolment request brings: the files of a form ("reading"), or recordings of the
+// history, each once ("history"); or the message of a 400.
+struct VoiceRequest {
+  std::vector<Recording> recordings;
+  std::string source, error;
+};
+
+VoiceRequest read_request(ApiContext& ctx, const httplib::Request& req) {
+  VoiceRequest out;
+  const std::string too_many = cat("at most ", kMaxVoiceRecordings, " recordings make a voice");
   if (req.is_multipart_form_data()) {
-    source = "reading";
+    out.source = "reading";
     const auto [first, last] = req.files.equal_range("audio");
     for (auto it = first; it != last; ++it)
-      out.push_back({display_name(it->second.filename), it->second.content});
-    if (out.empty()) error = "expected the reading in the multipart field 'audio'";
+      out.recordings.push_back({display_name(it->second.filename), it->second.content});
+    if (out.recordings.empty()) out.error = "expected the reading in the multipart field 'audio'";
+    if (out.recordings.size() > kMaxVoiceRecordings) out.error = too_many;
     return out;
   }
-  source = "history";
+  out.source = "history";
   const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object() || !body.contains("analyses") || !body["analyses"].is_array() ||
-      body["analyses"].empty() || body["analyses"].size() > kMaxHistoryRecordings) {
-    error = cat(R"(expected a multipart form with the reading in field 'audio', or a JSON body )",
-                R"({"analyses": [id, ...]} of 1 to )", kMaxHistoryRecordings, " analyses");
-    return {};
+      body["analyses"].empty()) {
+    out.error = R"(expected a multipart form with the reading in field 'audio', or a JSON body )"
+                R"({"analyses": [id, ...]})";
+    return out;
   }
+  std::vector<std::int64_t> ids;
   for (const auto& id : body["analyses"]) {
-    const auto audio =
-        id.is_number_integer() ? ctx.store.audio(id.get<std::int64_t>()) : std::nullopt;
-    if (!audio) {
-      error = cat("no analysis with id '", id.dump().substr(0, 40), "'");
-      return {};
+    if (!id.is_number_integer()) {
+      out.error = cat("no analysis with id '", id.dump().substr(0, 40), "'");
+      return out;
     }
-    out.push_back({cat("analysis ", id.get<std::int64_t>()), audio->bytes});
+    if (std::find(ids.begin(), ids.end(), id.get<std::int64_t>()) == ids.end())
+      ids.push_back(id.get<std::int64_t>());  // each recording counts once
+    if (ids.size() > kMaxVoiceRecordings) {
+      out.error = too_many;
+      return out;
+    }
+  }
+  for (const std::int64_t id : ids) {
+    auto audio = ctx.store.audio(id);
+    if (!audio) {
+      out.error = cat("no analysis with id '", id, "'");
+      return out;
+    }
+    out.recordings.push_back({cat("analysis ", id), std::move(audio->bytes)});
   }
   return out;
+}
+
+std::span<const std::byte> bytes_of(const std::string& s) {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
 
 void post_voice(VoiceProfile& voice, ApiContext& ctx, const httplib::Request& req,
                 httplib::Response& res) {
   if (const auto why = ctx.models.why_not_enrol(); !why.empty()) return send_error(res, 409, why);
-  std::string source, error;
-  const std::vector<Recording> recordings = recordings_of(ctx, req, source, error);
-  if (!error.empty()) return send_error(res, 400, error);
+  const VoiceRequest request = read_request(ctx, req);
+  if (!request.error.empty()) return send_error(res, 400, request.error);
 
-  const ModelPool& base = ctx.models.base();
-  AudioOptions options = base.config().audio;
+  AudioOptions options = ctx.models.base().config().audio;
   options.max_duration_s = ctx.options.max_duration_s;
   options.max_duration_name = "--max-seconds";
-  // Held at once: the request's bytes and, per recording, its decoding (4x its 16 kHz samples'
-  // bytes, as an upload) and the samples kept for the statistics.
-  std::int64_t need = 0;
-  for (const Recording& r : recordings) {
-    const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(r.bytes.data()),
-                                           r.bytes.size());
-    need += static_cast<std::int64_t>(r.bytes.size()) +
-            20 * expected_decoded_samples(bytes, r.name, options);
-  }
-  if (need > ctx.memory.total())
-    return send_error(res, 413,
-                      cat("enrolling from these recordings needs about ", (need >> 20) + 1,
-                          " MB, more than the server's memory budget of ", ctx.memory.total() >> 20,
-                          " MB (--max-memory-mb)"));
-  MemoryBudget::Reservation reserved(ctx.memory, need);
+  // Held while decoding recording k: the request's bytes, the samples of those before it (4 bytes
+  // each), and recording k's decoding (up to 48 kHz mono input beside its 16 kHz output: 20 bytes
+  // per output sample, an upload's figure in api_routes.h). Decoded one at a time.
+  std::int64_t request_bytes = 0;
+  for (const Recording& r : request.recordings)
+    request_bytes += static_cast<std::int64_t>(r.bytes.size());
+  MemoryBudget::Reservation reserved(ctx.memory, 0);
   std::vector<std::vector<float>> samples;
-  for (const Recording& r : recordings) {
+  std::int64_t kept = 0;
+  for (const Recording& r : request.recordings) {
+    const std::int64_t need =
+        request_bytes + kept + 20 * expected_decoded_samples(bytes_of(r.bytes), r.name, options);
+    if (!reserved.resize(need))
+      return send_error(res, 413,
+                        cat("enrolling from these recordings needs about ", (need >> 20) + 1,
+                            " MB, more than the server's memory budget of ",
+                            ctx.memory.total() >> 20, " MB (--max-memory-mb)"));
     try {
-      const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(r.bytes.data()),
-                                             r.bytes.size());
-      samples.push_back(decode_audio(bytes, r.name, options).samples);
+      samples.push_back(decode_audio(bytes_of(r.bytes), r.name, options).samples);
     } catch (const InputError& e) {
       return send_error(res, 415, e.what());
     }
+    kept += 4 * static_cast<std::int64_t>(samples.back().size());
   }
+  reserved.resize(request_bytes + kept);
   try {
-    voice.enrol(samples, source);
+    voice.enrol(samples, request.source);
   } catch (const InputError& e) {
     return send_error(res, e.subject() == "voice" ? 400 : 500, e.reason());
   }

@@ -3,8 +3,9 @@
 //                         source, prompt, min_seconds[, note]}
 //   POST   /api/voice  a multipart form with the reading in field "audio" (one file or several)
 //                      -> 200 status, the voice enrolled (replacing any earlier one); or a JSON
-//                      body {"analyses": [id, ...]}: recordings of the history instead.
-//                      400 too short, bad body or unknown analysis; 409 the model cannot take a
+//                      body {"analyses": [id, ...]}: recordings of the history instead (each
+//                      once; at most 20 recordings either way). 400 too short or too quiet, bad
+//                      body or unknown analysis; 409 the model cannot take a
 //                      voice (why_not); 413 over the memory budget; 415 not decodable audio
 //   DELETE /api/voice  -> 200 status, the voice forgotten (the plain models answer again)
 // Each analysis says whether the voice was folded into the model that answered ("enrolled").

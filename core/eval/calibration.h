@@ -93,7 +93,8 @@ TemperatureFit fit_checkpoint_temperature(
     int threads = 0, CalibrationWeighting weighting = CalibrationWeighting::Clips);
 // One T for a recipe, from several models each on its own `split` of the dataset, pooled: a
 // cross-validation's fold models, each on its test fold (speakers it never trained on). The
-// "before" figures use the first model's temperature.
+// "before" figures use the first model's temperature. `weighting` defaults to Clips, the plain
+// mean of Guo et al.; `calmspace calibrate` asks for Corpora unless told otherwise.
 TemperatureFit fit_pooled_temperature(const DatasetFile& dataset,
                                       std::span<const Checkpoint> models, const std::string& split,
                                       int threads = 0,

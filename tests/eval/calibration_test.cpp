@@ -146,31 +146,36 @@ TEST(Calibration, WeightingsHaveNamesAndAnUnknownOneIsAnInputError) {
   EXPECT_THROW(calibration_weighting("voices"), InputError);
 }
 
-TEST(Calibration, PerCorpusReportsScoreEachCorpusAloneAndCanExceedThePooledOne) {
-  // Corpus "a": two clips at 0.9, both right (underconfident); "b": two at 0.9, both wrong
-  // (overconfident). Pooled, their bin holds 0.9 against an accuracy of 0.5: ECE 0.4; alone,
-  // 0.1 and 0.9.
-  testing::ScratchDir dir;
+// A merged dataset of two corpora, "a" with `clips_a` clips and "b" with `clips_b`, one speaker
+// each (a/1, b/1), labels {sad, angry} alternating, voice-like clips of different lengths.
+std::string write_two_corpora(const testing::ScratchDir& dir, int clips_a, int clips_b) {
   const auto path = (dir / "two.h5").string();
   DatasetHeader h;
   h.corpus = "merged";
   h.corpus_names = {"a", "b"};
   h.sample_rate = 16000;
-  h.label_names = {"low", "high"};
+  h.label_names = {"sad", "angry"};
   h.speaker_names = {"a/1", "b/1"};
   h.speaker_fold = {0, 0};
   h.num_folds = 1;
-  {
-    DatasetWriter w(path, h);
-    for (int k = 0; k < 4; ++k) {
-      ClipInfo c;
-      c.corpus = c.speaker = k / 2;
-      c.utterance_id = cat("clip", k);
-      w.append(c, testing::sine(440, 0.2, 16000));
-    }
-    w.close();
+  DatasetWriter w(path, h);
+  for (int k = 0; k < clips_a + clips_b; ++k) {
+    ClipInfo c;
+    c.corpus = c.speaker = k < clips_a ? 0 : 1;
+    c.label = k % 2;
+    c.utterance_id = cat("clip", k);
+    w.append(c, testing::voice_like(0.4 + 0.05 * k, 16000, 100 + static_cast<std::uint64_t>(k)));
   }
-  const DatasetFile data(path);
+  w.close();
+  return path;
+}
+
+TEST(Calibration, PerCorpusReportsScoreEachCorpusAloneAndCanExceedThePooledOne) {
+  // Corpus "a": two clips at 0.9, both right (underconfident); "b": two at 0.9, both wrong
+  // (overconfident). Pooled, their bin holds 0.9 against an accuracy of 0.5: ECE 0.4; alone,
+  // 0.1 and 0.9.
+  testing::ScratchDir dir;
+  const DatasetFile data(write_two_corpora(dir, 2, 2));
   Evaluation e;
   e.clips = {0, 1, 2, 3};
   for (double p : {0.9, 0.9, 0.9, 0.9}) add_row(e.logits, p);  // class 0 on top
@@ -182,6 +187,26 @@ TEST(Calibration, PerCorpusReportsScoreEachCorpusAloneAndCanExceedThePooledOne) 
   EXPECT_NEAR(calibration_report(e.logits, e.truth, 2).ece, 0.4, 1e-6);
   e.clips.clear();
   EXPECT_TRUE(calibration_by_corpus(data, e).empty());
+}
+
+TEST(Calibration, APooledFitWeighsTheCorporaOrSpeakersOfItsClips) {
+  // 12 clips of corpus a, 3 of b (one speaker each): weighing corpora moves T away from the
+  // clip-weighted fit; with one speaker per corpus, weighing speakers is the same fit.
+  testing::ScratchDir dir;
+  const DatasetFile data(write_two_corpora(dir, 12, 3));
+  const std::vector<Checkpoint> models{testing::fixture_checkpoint()};
+  const TemperatureFit clips =
+      fit_pooled_temperature(data, models, "all", 1, CalibrationWeighting::Clips);
+  const TemperatureFit corpora =
+      fit_pooled_temperature(data, models, "all", 1, CalibrationWeighting::Corpora);
+  const TemperatureFit speakers =
+      fit_pooled_temperature(data, models, "all", 1, CalibrationWeighting::Speakers);
+  EXPECT_EQ(clips.clips, 15);
+  EXPECT_EQ(corpora.weighting, CalibrationWeighting::Corpora);
+  EXPECT_GT(std::abs(corpora.temperature - clips.temperature), 1e-4);
+  EXPECT_DOUBLE_EQ(speakers.temperature, corpora.temperature);
+  // The reports beside the fit are clip-weighted whatever the fit's weighting.
+  EXPECT_DOUBLE_EQ(corpora.before.ece, clips.before.ece);
 }
 
 TEST(Calibration, ThePredictorDividesTheLogitsByTheCheckpointsTemperature) {

@@ -11,6 +11,7 @@
 #include "core/audio/encode.h"
 #include "core/predict/predictor.h"
 #include "core/predict/voice_enrolment.h"
+#include "serve/live_socket.h"
 #include "serve/model_choice.h"
 #include "serve/server_harness.h"
 
@@ -146,6 +147,64 @@ TEST(VoiceEnrolment, ShortReadingsBadBodiesAndUnknownAnalysesAreRefusedAndChange
   }
   EXPECT_EQ(voice_status(*server)["enrolled"], false);
   EXPECT_FALSE(fs::exists(server->dir() / "data" / "personal" / "voice.json"));
+}
+
+TEST(VoiceEnrolment, SilentManyFileAndRepeatedIdRequestsAreJudgedAsWhatTheyHold) {
+  testing::ScratchDir dir;
+  const auto server = speaker_norm_server(dir);
+  // A muted microphone: long enough, but no speech.
+  const std::vector<float> silence(16000 * 8, 0.0f);
+  write_wav16((dir / "muted.wav").string(), silence, 16000);
+  auto r = post_reading(*server, testing::read_file(dir / "muted.wav"));
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_THAT(json_of(r)["error"].get<std::string>(), HasSubstr("too quiet"));
+  // Two 3 s files in one form make one 6 s voice.
+  const std::string part = reading_wav(dir / "part.wav", 3.0);
+  httplib::MultipartFormDataItems items = {{"audio", part, "a.wav", "audio/wav"},
+                                           {"audio", part, "b.wav", "audio/wav"}};
+  r = server->client().Post("/api/voice", items);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json_of(r)["recordings"], 2);
+  EXPECT_NEAR(json_of(r)["seconds"].get<double>(), 6.0, 0.01);
+  // One 3 s analysis named twice counts once: too short.
+  const auto posted = server->post(part, "part.wav");
+  const std::int64_t id = json_of(posted)["id"];
+  r = server->client().Post("/api/voice", nlohmann::json{{"analyses", {id, id}}}.dump(),
+                            "application/json");
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_THAT(json_of(r)["error"].get<std::string>(), HasSubstr("at least 5 s"));
+}
+
+TEST(VoiceEnrolment, AKeptVoiceWithFieldsOfTheWrongKindIsIgnoredAndTheServerStarts) {
+  testing::ScratchDir dir;
+  auto server = speaker_norm_server(dir);
+  ASSERT_EQ(post_reading(*server, reading_wav(dir / "reading.wav", 6.0))->status, 200);
+  const fs::path kept = server->dir() / "data" / "personal" / "voice.json";
+  const nlohmann::json good = nlohmann::json::parse(testing::read_file(kept));
+  for (const auto& [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+           {"base_fingerprint", 42}, {"frames", "x"}, {"mean", "x"}, {"std", {1.0, 2.0}}}) {
+    nlohmann::json bad = good;
+    bad[key] = value;
+    if (key == "frames") bad["mean"][0] = 1e300;  // beyond float
+    testing::write_file(kept, bad.dump());
+    server->restart();  // starts: the voice is simply not used
+    const auto s = voice_status(*server);
+    EXPECT_EQ(s["enrolled"], false) << key;
+    EXPECT_TRUE(s.contains("note")) << key;
+  }
+}
+
+TEST(VoiceEnrolment, ALiveStreamRunsTheEnrolledModel) {
+  testing::ScratchDir dir;
+  const auto server = speaker_norm_server(dir);
+  ASSERT_EQ(post_reading(*server, reading_wav(dir / "reading.wav", 6.0))->status, 200);
+  serve::LiveSocketClient c("ws://127.0.0.1:" + std::to_string(server->live_port()) + "/live");
+  const auto ready = c.receive(60);
+  ASSERT_TRUE(ready);
+  const auto r = nlohmann::json::parse(*ready);
+  EXPECT_EQ(r["type"], "ready");
+  EXPECT_EQ(r["model"], "base");
+  EXPECT_EQ(r["enrolled"], true);
 }
 
 TEST(VoiceEnrolment, RecordingsOfTheHistoryEnrolToo) {

@@ -117,7 +117,14 @@ const voice = new VoicePanel(
     forget: $('voice-forget'),
     status: $('voice-status'),
   },
-  { onError: (e) => showError(e) },
+  {
+    onError: (e) => showError(e),
+    // One microphone at a time: the reading's recorder, the main one and live wait for each other.
+    onRecording: (active) => {
+      $('record').disabled = active;
+      $('live').disabled = active;
+    },
+  },
 );
 
 const trend = new Trend();
@@ -189,6 +196,7 @@ async function toggleRecording() {
       return showError(e);
     }
     $('live').disabled = true;
+    $('voice-record').disabled = true;
     button.classList.add('recording');
     button.setAttribute('aria-pressed', 'true');
     $('record-label').textContent = 'Stop and analyse';
@@ -203,6 +211,7 @@ async function toggleRecording() {
   await analyseFiles([new File([blob], name, { type: blob.type })]);
   button.disabled = false;
   $('live').disabled = false;
+  $('voice-record').disabled = false;
 }
 
 $('record').addEventListener('click', toggleRecording);
@@ -217,6 +226,7 @@ function liveEnded() {
   $('live-label').textContent = 'Go live';
   $('record').disabled = false;
   $('live').disabled = false;
+  $('voice-record').disabled = false;
   if (liveView) liveView.close();
   liveView = null;
 }
@@ -243,6 +253,7 @@ async function startLive() {
     },
   });
   $('record').disabled = true;
+  $('voice-record').disabled = true;
   $('timer').textContent = clock(0);
   try {
     await live.start(liveInfo);

@@ -7,9 +7,11 @@ import { clock } from './emotions.js';
 import { Recorder } from './recorder.js';
 
 export class VoicePanel {
-  // `els`: { intro, reading, prompt, record, time, forget, status }; `onError(e)`.
-  constructor(els, { onError }) {
-    Object.assign(this, { els, onError, status: null, busy: false });
+  // `els`: { intro, reading, prompt, record, time, forget, status }; `onError(e)`;
+  // `onRecording(active)` when the reading's recording starts and ends (the page's other
+  // recorders wait meanwhile).
+  constructor(els, { onError, onRecording }) {
+    Object.assign(this, { els, onError, onRecording, status: null, busy: false });
     this.recorder = new Recorder({
       onLevel: () => {},
       onTime: (s) => (els.time.textContent = clock(s)),
@@ -50,19 +52,29 @@ export class VoicePanel {
     forget.hidden = !s.enrolled;
   }
 
+  // Starts the reading's recording, or stops it and enrols it. One step at a time: a click while
+  // the microphone opens or the recorder flushes is ignored.
   async toggle() {
     const { record, time, status } = this.els;
     if (this.busy) return;
+    this.busy = true;
+    record.disabled = true;
     if (!this.recorder.recording) {
+      this.onRecording(true);
       try {
         await this.recorder.start();
       } catch (e) {
+        this.busy = false;
+        record.disabled = false;
+        this.onRecording(false);
         return this.onError(e);
       }
       record.classList.add('recording');
       record.setAttribute('aria-pressed', 'true');
       record.textContent = 'Stop';
       status.textContent = 'Recording… read the text, then press Stop.';
+      this.busy = false;
+      record.disabled = false;
       return;
     }
     const { blob, name } = await this.recorder.stop();
@@ -70,6 +82,8 @@ export class VoicePanel {
     record.setAttribute('aria-pressed', 'false');
     record.textContent = 'Record my voice';
     time.textContent = '';
+    this.onRecording(false);
+    this.busy = false;
     await this.act(() => enrolVoice(blob, name), 'Your voice is enrolled: your next recordings are heard against it.', record);
   }
 
