@@ -83,7 +83,8 @@ nlohmann::json VoiceProfile::status() const {
                       {"why_not", why.empty() ? nlohmann::json(nullptr) : nlohmann::json(why)},
                       {"enrolled", !info_.is_null()},
                       {"prompt", kVoicePrompt},
-                      {"min_seconds", kMinVoiceSeconds}};
+                      {"min_seconds", kMinVoiceSeconds},
+                      {"label", choice_.base_members()[0].config().features.speaker_norm_label}};
   for (const char* key : {"seconds", "recordings", "enrolled_at", "source"})
     s[key] = info_.is_null() ? nlohmann::json(nullptr) : info_.value(key, nlohmann::json(nullptr));
   if (!note_.empty()) s["note"] = note_;

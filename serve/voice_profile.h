@@ -38,7 +38,9 @@ class VoiceProfile {
   VoiceProfile(ModelChoice& choice, const std::string& data_dir, int threads);
 
   // {supported, why_not, enrolled, seconds, recordings, enrolled_at, source, prompt,
-  //  min_seconds, note}: note says why stored statistics were not loaded (else absent).
+  //  min_seconds, label, note}: label is the emotion the model's speaker statistics came from in
+  //  training (features.speaker_norm_label; "" = every clip), the recordings of the history worth
+  //  enrolling from; note says why stored statistics were not loaded (else absent).
   nlohmann::json status() const;
 
   // Enrols the voice of `recordings` (mono at the model's sample rate; together at least

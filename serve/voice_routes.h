@@ -1,6 +1,6 @@
 // Voice enrolment's API (voice_profile.h; bodies JSON, errors {"error": message}):
 //   GET    /api/voice  -> status: {supported, why_not, enrolled, seconds, recordings, enrolled_at,
-//                         source, prompt, min_seconds[, note]}
+//                         source, prompt, min_seconds, label[, note]} (voice_profile.h)
 //   POST   /api/voice  a multipart form with the reading in field "audio" (one file or several)
 //                      -> 200 status, the voice enrolled (replacing any earlier one); or a JSON
 //                      body {"analyses": [id, ...]}: recordings of the history instead (each

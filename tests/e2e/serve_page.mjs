@@ -820,6 +820,17 @@ async function main() {
   check(plainAgain.enrolled === false && (await page.isHidden('#result-enrolled')) &&
     JSON.stringify(plainAgain.probabilities) === JSON.stringify(original.probabilities),
     'forgetting the voice brings the standard answer back exactly');
+  // Or from the history: the recordings the person labelled (this model keeps no voice label, so
+  // any labelled one serves).
+  const offer = (await page.isVisible('#voice-history')) ? await page.textContent('#voice-history') : '';
+  check(/^Or use my 3 recordings you labelled \(\d+ s\)$/.test(offer), `the card offers the labelled recordings ("${offer}")`);
+  if (offer) {
+    await page.click('#voice-history');
+    await page.waitForFunction(() => document.body.dataset.voice === 'enrolled', null, { timeout: 30000 });
+    const fromHistory = await api('/api/voice');
+    check(fromHistory.source === 'history' && fromHistory.recordings === 3,
+      `they enrol the voice (${fromHistory.recordings} recordings, ${fromHistory.seconds} s)`);
+  }
 
   check(problems.length === 0, `no page or console errors${problems.length ? ':\n' + problems.join('\n') : ''}`);
 }

@@ -51,4 +51,10 @@ export function enrolVoice(blob, name) {
   form.append('audio', blob, name);
   return call('/api/voice', { method: 'POST', body: form });
 }
+export const enrolVoiceFromHistory = (analyses) =>
+  call('/api/voice', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ analyses }),
+  });
 export const forgetVoice = () => call('/api/voice', { method: 'DELETE' });

@@ -87,6 +87,7 @@ const feedback = new Feedback(
       shown = a;
       announce(a.correction ? `Saved: ${emotionWord(a.correction.label)}.` : 'Your answer was taken back.');
       personal.refresh();  // one more (or one fewer) labelled analysis
+      voice.refresh();  // the recordings it could enrol from
     },
     onError: (e) => showError(e),
   },
@@ -114,6 +115,7 @@ const voice = new VoicePanel(
     prompt: $('voice-prompt'),
     record: $('voice-record'),
     time: $('voice-time'),
+    history: $('voice-history'),
     forget: $('voice-forget'),
     status: $('voice-status'),
   },

@@ -1,13 +1,15 @@
-// "Your voice" (issue 25): the person reads a short neutral text aloud; the server keeps their
-// voice's statistics and hears their recordings against them (voice_profile.h). Only a model
-// trained with speaker normalisation can use them: otherwise the panel says why and offers
-// nothing. GET/POST/DELETE /api/voice.
-import { getVoice, enrolVoice, forgetVoice } from './api.js';
+// "Your voice" (issue 25): the person reads a short neutral text aloud, or picks their own
+// recordings from the history (those they labelled with the emotion the model's voice statistics
+// come from, e.g. neutral); the server keeps their voice's statistics and hears their recordings
+// against them (voice_profile.h). Only a model trained with speaker normalisation can use them:
+// otherwise the panel says why and offers nothing. GET/POST/DELETE /api/voice.
+import { getVoice, enrolVoice, enrolVoiceFromHistory, forgetVoice, listAnalyses } from './api.js';
+import { emotionWord } from './emotions.js';
 import { clock } from './emotions.js';
 import { Recorder } from './recorder.js';
 
 export class VoicePanel {
-  // `els`: { intro, reading, prompt, record, time, forget, status }; `onError(e)`;
+  // `els`: { intro, reading, prompt, record, time, history, forget, status }; `onError(e)`;
   // `onRecording(active)` when the reading's recording starts and ends (the page's other
   // recorders wait meanwhile).
   constructor(els, { onError, onRecording }) {
@@ -19,6 +21,8 @@ export class VoicePanel {
       onLimit: () => this.toggle(),
     });
     els.record.addEventListener('click', () => this.toggle());
+    els.history.addEventListener('click', () =>
+      this.act(() => enrolVoiceFromHistory(this.picked), 'Your voice is enrolled from your recordings.', els.history));
     els.forget.addEventListener('click', async () => {
       if (!window.confirm('Forget your voice? Your recordings will be heard as anyone\'s again.')) return;
       await this.act(forgetVoice, 'Your voice is forgotten.', els.record);
@@ -27,10 +31,24 @@ export class VoicePanel {
 
   async refresh() {
     try {
-      this.render(await getVoice());
+      const [status, recent] = await Promise.all([getVoice(), listAnalyses(100, 0)]);
+      this.pick(status, recent.items);
+      this.render(status);
     } catch (e) {
       this.onError(e);
     }
+  }
+
+  // The newest 100 analyses the person labelled with the model's voice label (any label when the
+  // model has none): offered when together they last long enough.
+  pick(status, items) {
+    const mine = items
+      .filter((a) => a.correction && (!status.label || a.correction.label === status.label))
+      .slice(0, 20);  // the server takes at most 20
+    const seconds = mine.reduce((sum, a) => sum + a.duration_s, 0);
+    this.picked = seconds >= status.min_seconds ? mine.map((a) => a.id) : [];
+    const what = status.label ? `labelled ${emotionWord(status.label).toLowerCase()}` : 'you labelled';
+    this.els.history.textContent = `Or use my ${this.picked.length} recordings ${what} (${Math.round(seconds)} s)`;
   }
 
   render(s) {
@@ -49,6 +67,7 @@ export class VoicePanel {
         (s.note ? ` (${s.note}.)` : '');
     prompt.textContent = s.prompt;
     reading.hidden = false;
+    this.els.history.hidden = !this.picked || this.picked.length === 0;
     forget.hidden = !s.enrolled;
   }
 
@@ -91,7 +110,8 @@ export class VoicePanel {
     this.busy = true;
     this.els.record.disabled = this.els.forget.disabled = true;
     try {
-      this.render(await request());
+      const status = await request();
+      this.render(status);
       this.els.status.textContent = done;
     } catch (e) {
       this.els.status.textContent = '';
