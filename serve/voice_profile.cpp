@@ -123,7 +123,11 @@ void VoiceProfile::enrol(std::span<const std::vector<float>> recordings,
     fs::create_directories(fs::path(path_).parent_path());
     write_text_file_atomic(path_, info.dump(2) + "\n");
   } catch (...) {
-    choice_.set_voice(voice_);  // the voice kept on disk stays the one in use
+    try {
+      choice_.set_voice(voice_);         // the voice kept on disk stays the one in use
+    } catch (const std::exception& e) {  // it was in use a moment ago: not expected
+      note_ = cat("your earlier voice could not be restored (", e.what(), ")");
+    }
     throw;
   }
   voice_ = std::move(voice);

@@ -1,6 +1,8 @@
 #include "serve/voice_routes.h"
 
 #include <algorithm>
+#include <cmath>
+#include <string_view>
 #include <vector>
 
 #include "core/audio/decode.h"
@@ -14,24 +16,36 @@ namespace {
 constexpr std::size_t kMaxVoiceRecordings = 20;
 
 struct Recording {
-  std::string name, bytes;
+  std::string name;
+  std::string stored;                 // a history recording's bytes (a form's stay in the request)
+  std::string_view bytes;             // the file: `stored`, or a file of the request's form
+  std::int64_t expected_samples = 0;  // what it decodes to at most (decode.h), for the budget
 };
 
 // What one enrolment request brings: the files of a form ("reading"), or recordings of the
-// history, each once ("history"); or the message of a 400.
+// history, each once ("history"); or the message of an error status.
 struct VoiceRequest {
   std::vector<Recording> recordings;
   std::string source, error;
+  int status = 400;
 };
 
-VoiceRequest read_request(ApiContext& ctx, const httplib::Request& req) {
+std::span<const std::byte> bytes_of(std::string_view s) {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+VoiceRequest read_request(ApiContext& ctx, const httplib::Request& req,
+                          const AudioOptions& options) {
   VoiceRequest out;
   const std::string too_many = cat("at most ", kMaxVoiceRecordings, " recordings make a voice");
   if (req.is_multipart_form_data()) {
     out.source = "reading";
     const auto [first, last] = req.files.equal_range("audio");
-    for (auto it = first; it != last; ++it)
-      out.recordings.push_back({display_name(it->second.filename), it->second.content});
+    for (auto it = first; it != last; ++it) {
+      Recording r{display_name(it->second.filename), {}, it->second.content, 0};
+      r.expected_samples = expected_decoded_samples(bytes_of(r.bytes), r.name, options);
+      out.recordings.push_back(std::move(r));
+    }
     if (out.recordings.empty()) out.error = "expected the reading in the multipart field 'audio'";
     if (out.recordings.size() > kMaxVoiceRecordings) out.error = too_many;
     return out;
@@ -57,55 +71,64 @@ VoiceRequest read_request(ApiContext& ctx, const httplib::Request& req) {
       return out;
     }
   }
+  // The stored files are read before the budget is asked (their decoded length comes from the
+  // history), so together they may hold no more than one upload.
+  std::size_t loaded = 0;
   for (const std::int64_t id : ids) {
-    auto audio = ctx.store.audio(id);
+    const auto analysis = ctx.store.get(id);
+    auto audio = analysis ? ctx.store.audio(id) : std::nullopt;
     if (!audio) {
       out.error = cat("no analysis with id '", id, "'");
       return out;
     }
-    out.recordings.push_back({cat("analysis ", id), std::move(audio->bytes)});
+    loaded += audio->bytes.size();
+    if (loaded > ctx.options.max_upload_bytes) {
+      out.status = 413;
+      out.error = cat("these recordings hold more than ", ctx.options.max_upload_bytes >> 20,
+                      " MB together (the upload limit); choose fewer");
+      return out;
+    }
+    Recording r{cat("analysis ", id), std::move(audio->bytes), {}, 0};
+    r.expected_samples =
+        static_cast<std::int64_t>(std::ceil(analysis->first.duration_s * options.sample_rate)) + 1;
+    out.recordings.push_back(std::move(r));
   }
+  for (Recording& r : out.recordings) r.bytes = r.stored;  // views once the vector stays put
   return out;
-}
-
-std::span<const std::byte> bytes_of(const std::string& s) {
-  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
 
 void post_voice(VoiceProfile& voice, ApiContext& ctx, const httplib::Request& req,
                 httplib::Response& res) {
   if (const auto why = ctx.models.why_not_enrol(); !why.empty()) return send_error(res, 409, why);
-  const VoiceRequest request = read_request(ctx, req);
-  if (!request.error.empty()) return send_error(res, 400, request.error);
-
   AudioOptions options = ctx.models.base().config().audio;
   options.max_duration_s = ctx.options.max_duration_s;
   options.max_duration_name = "--max-seconds";
-  // Held while decoding recording k: the request's bytes, the samples of those before it (4 bytes
-  // each), and recording k's decoding (up to 48 kHz mono input beside its 16 kHz output: 20 bytes
-  // per output sample, an upload's figure in api_routes.h). Decoded one at a time.
-  std::int64_t request_bytes = 0;
-  for (const Recording& r : request.recordings)
-    request_bytes += static_cast<std::int64_t>(r.bytes.size());
-  MemoryBudget::Reservation reserved(ctx.memory, 0);
-  std::vector<std::vector<float>> samples;
-  std::int64_t kept = 0;
+  const VoiceRequest request = read_request(ctx, req, options);
+  if (!request.error.empty()) return send_error(res, request.status, request.error);
+
+  // Held at the peak, reserved once before decoding: the files, the samples of every recording
+  // (4 bytes each; kept for the statistics) and one recording's decoding beside them (up to
+  // 48 kHz mono input: 16 bytes per output sample, as an upload counts it in api_routes.h).
+  std::int64_t need = 0, longest = 0;
   for (const Recording& r : request.recordings) {
-    const std::int64_t need =
-        request_bytes + kept + 20 * expected_decoded_samples(bytes_of(r.bytes), r.name, options);
-    if (!reserved.resize(need))
-      return send_error(res, 413,
-                        cat("enrolling from these recordings needs about ", (need >> 20) + 1,
-                            " MB, more than the server's memory budget of ",
-                            ctx.memory.total() >> 20, " MB (--max-memory-mb)"));
+    need += static_cast<std::int64_t>(r.bytes.size()) + 4 * r.expected_samples;
+    longest = std::max(longest, r.expected_samples);
+  }
+  need += 16 * longest;
+  if (need > ctx.memory.total())
+    return send_error(res, 413,
+                      cat("enrolling from these recordings needs about ", (need >> 20) + 1,
+                          " MB, more than the server's memory budget of ", ctx.memory.total() >> 20,
+                          " MB (--max-memory-mb)"));
+  const MemoryBudget::Reservation reserved(ctx.memory, need);
+  std::vector<std::vector<float>> samples;
+  for (const Recording& r : request.recordings) {
     try {
       samples.push_back(decode_audio(bytes_of(r.bytes), r.name, options).samples);
     } catch (const InputError& e) {
       return send_error(res, 415, e.what());
     }
-    kept += 4 * static_cast<std::int64_t>(samples.back().size());
   }
-  reserved.resize(request_bytes + kept);
   try {
     voice.enrol(samples, request.source);
   } catch (const InputError& e) {

@@ -800,6 +800,8 @@ async function main() {
     (await page.textContent('#voice-prompt')).length > 100, 'the voice card asks for a reading and shows the text');
   await page.click('#voice-record');
   await page.waitForFunction(() => document.getElementById('voice-time').textContent >= '0:07', null, { timeout: 30000 });
+  check((await page.isDisabled('#record')) && (await page.isDisabled('#live')) && (await page.isDisabled('#voice-forget')),
+    'while the reading records, the other recorders and Forget wait');
   await page.click('#voice-record');
   const enrolledState = await page.waitForFunction(() => document.body.dataset.voice === 'enrolled', null, { timeout: 30000 })
     .then(() => true, () => false);
@@ -828,6 +830,7 @@ async function main() {
     await page.click('#voice-history');
     await page.waitForFunction(() => document.body.dataset.voice === 'enrolled', null, { timeout: 30000 });
     const fromHistory = await api('/api/voice');
+    check(!(await page.isDisabled('#record')) && !(await page.isDisabled('#live')), 'then the recorders are free again');
     check(fromHistory.source === 'history' && fromHistory.recordings === 3,
       `they enrol the voice (${fromHistory.recordings} recordings, ${fromHistory.seconds} s)`);
   }

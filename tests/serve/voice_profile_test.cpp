@@ -7,6 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
 #include "core/audio/decode.h"
 #include "core/audio/encode.h"
 #include "core/predict/predictor.h"
@@ -176,36 +180,91 @@ TEST(VoiceEnrolment, SilentManyFileAndRepeatedIdRequestsAreJudgedAsWhatTheyHold)
   EXPECT_THAT(json_of(r)["error"].get<std::string>(), HasSubstr("at least 5 s"));
 }
 
-TEST(VoiceEnrolment, AKeptVoiceWithFieldsOfTheWrongKindIsIgnoredAndTheServerStarts) {
+TEST(VoiceEnrolment, AKeptVoiceWithBadStatisticsIsIgnoredAndTheServerStarts) {
   testing::ScratchDir dir;
   auto server = speaker_norm_server(dir);
   ASSERT_EQ(post_reading(*server, reading_wav(dir / "reading.wav", 6.0))->status, 200);
   const fs::path kept = server->dir() / "data" / "personal" / "voice.json";
   const nlohmann::json good = nlohmann::json::parse(testing::read_file(kept));
-  for (const auto& [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{
-           {"base_fingerprint", 42}, {"frames", "x"}, {"mean", "x"}, {"std", {1.0, 2.0}}}) {
+  // Fields of the wrong JSON kind, a mean beyond float, a std of the wrong length.
+  const std::vector<std::pair<std::string, std::function<void(nlohmann::json&)>>> spoilers = {
+      {"a numeric fingerprint", [](nlohmann::json& j) { j["base_fingerprint"] = 42; }},
+      {"a text mean", [](nlohmann::json& j) { j["mean"] = "x"; }},
+      {"a mean of 1e300", [](nlohmann::json& j) { j["mean"][0] = 1e300; }},
+      {"two stds",
+       [](nlohmann::json& j) {
+         j["std"] = {1.0, 2.0};
+       }},
+  };
+  for (const auto& [what, spoil] : spoilers) {
     nlohmann::json bad = good;
-    bad[key] = value;
-    if (key == "frames") bad["mean"][0] = 1e300;  // beyond float
+    spoil(bad);
     testing::write_file(kept, bad.dump());
     server->restart();  // starts: the voice is simply not used
     const auto s = voice_status(*server);
-    EXPECT_EQ(s["enrolled"], false) << key;
-    EXPECT_TRUE(s.contains("note")) << key;
+    EXPECT_EQ(s["enrolled"], false) << what;
+    EXPECT_TRUE(s.contains("note")) << what;
+  }
+  // A frame count of the wrong kind is only a count: the statistics still serve.
+  nlohmann::json odd = good;
+  odd["frames"] = "x";
+  testing::write_file(kept, odd.dump());
+  server->restart();
+  EXPECT_EQ(voice_status(*server)["enrolled"], true);
+}
+
+// The last update of a live stream of `pcm` (16-bit, 16 kHz), stopped without storing.
+nlohmann::json live_final_update(const testing::ServerHarness& server,
+                                 const std::vector<std::int16_t>& pcm, nlohmann::json* ready) {
+  serve::LiveSocketClient c("ws://127.0.0.1:" + std::to_string(server.live_port()) + "/live");
+  const auto first = c.receive(60);
+  if (!first) return nullptr;
+  *ready = nlohmann::json::parse(*first);
+  for (std::size_t at = 0; at < pcm.size(); at += 320)
+    c.send_binary(pcm.data() + at, 2 * std::min<std::size_t>(320, pcm.size() - at));
+  c.send_text(R"({"type": "stop", "store": false})");
+  for (;;) {
+    const auto m = c.receive(60);
+    if (!m) return nullptr;
+    nlohmann::json update = nlohmann::json::parse(*m);
+    if (update["type"] == "update" && update.value("final", false)) return update;
   }
 }
 
-TEST(VoiceEnrolment, ALiveStreamRunsTheEnrolledModel) {
+TEST(VoiceEnrolment, ALiveStreamRunsTheModelInUseWithTheVoice) {
   testing::ScratchDir dir;
   const auto server = speaker_norm_server(dir);
+  std::vector<std::int16_t> pcm;
+  for (float x : testing::voice_like(2.6, 16000, 21))
+    pcm.push_back(static_cast<std::int16_t>(std::lround(std::clamp(x, -1.0f, 1.0f) * 32767)));
+  std::vector<float> as_floats;
+  for (std::int16_t v : pcm) as_floats.push_back(static_cast<float>(v) / 32768.0f);
+  write_wav16((dir / "same.wav").string(), as_floats, 16000);
+  const std::string same = testing::read_file(dir / "same.wav");
+  nlohmann::json ready;
+  const nlohmann::json plain = live_final_update(*server, pcm, &ready);
+  ASSERT_FALSE(plain.is_null());
+  EXPECT_EQ(ready["enrolled"], false);
+
   ASSERT_EQ(post_reading(*server, reading_wav(dir / "reading.wav", 6.0))->status, 200);
-  serve::LiveSocketClient c("ws://127.0.0.1:" + std::to_string(server->live_port()) + "/live");
-  const auto ready = c.receive(60);
-  ASSERT_TRUE(ready);
-  const auto r = nlohmann::json::parse(*ready);
-  EXPECT_EQ(r["type"], "ready");
-  EXPECT_EQ(r["model"], "base");
-  EXPECT_EQ(r["enrolled"], true);
+  const nlohmann::json enrolled = live_final_update(*server, pcm, &ready);
+  ASSERT_FALSE(enrolled.is_null());
+  EXPECT_EQ(ready["model"], "base");
+  EXPECT_EQ(ready["enrolled"], true);
+  // The stream's whole-recording answer is an enrolled upload's of the same audio, not the
+  // plain model's.
+  const auto upload = server->post(same, "same.wav");
+  ASSERT_EQ(upload->status, 201) << upload->body;
+  const nlohmann::json analysis = json_of(upload);
+  EXPECT_EQ(analysis["enrolled"], true);
+  double moved = 0;
+  for (const auto& [label, p] : analysis["probabilities"].items()) {
+    EXPECT_NEAR(enrolled["so_far"]["probabilities"][label].get<double>(), p.get<double>(), 1e-4)
+        << label;
+    moved = std::max(
+        moved, std::abs(plain["so_far"]["probabilities"][label].get<double>() - p.get<double>()));
+  }
+  EXPECT_GT(moved, 1e-3) << "the plain stream answered otherwise";
 }
 
 TEST(VoiceEnrolment, RecordingsOfTheHistoryEnrolToo) {

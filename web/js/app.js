@@ -11,6 +11,7 @@ import { renderMarkdown } from './markdown.js';
 import { onPrefsChange, reducedMotion } from './prefs.js';
 import { PersonalPanel } from './personal.js';
 import { VoicePanel } from './voice.js';
+import { claim, release, heldByOther, onMicrophoneChange } from './microphone.js';
 import { Recorder } from './recorder.js';
 import { Trend } from './trend.js';
 
@@ -119,14 +120,7 @@ const voice = new VoicePanel(
     forget: $('voice-forget'),
     status: $('voice-status'),
   },
-  {
-    onError: (e) => showError(e),
-    // One microphone at a time: the reading's recorder, the main one and live wait for each other.
-    onRecording: (active) => {
-      $('record').disabled = active;
-      $('live').disabled = active;
-    },
-  },
+  { onError: (e) => showError(e) },
 );
 
 const trend = new Trend();
@@ -189,31 +183,41 @@ const recorder = new Recorder({
   onLimit: () => toggleRecording(),
 });
 
+// The recording and live buttons are off while the other user holds the microphone (and while
+// they are busy themselves: `busy` below).
+const busy = { record: false, live: false };
+function micButtons() {
+  $('record').disabled = busy.record || heldByOther('record');
+  $('live').disabled = busy.live || heldByOther('live');
+}
+onMicrophoneChange(micButtons);
+
 async function toggleRecording() {
   const button = $('record');
   if (!recorder.recording) {
+    if (!claim('record')) return;
     try {
       await recorder.start();
     } catch (e) {
+      release('record');
       return showError(e);
     }
-    $('live').disabled = true;
-    $('voice-record').disabled = true;
     button.classList.add('recording');
     button.setAttribute('aria-pressed', 'true');
     $('record-label').textContent = 'Stop and analyse';
     setStatus('Listening… speak naturally, then press stop.');
     return;
   }
-  button.disabled = true;
+  busy.record = true;
+  micButtons();
   const { blob, name } = await recorder.stop();
   button.classList.remove('recording');
   button.setAttribute('aria-pressed', 'false');
   $('record-label').textContent = 'Start recording';
   await analyseFiles([new File([blob], name, { type: blob.type })]);
-  button.disabled = false;
-  $('live').disabled = false;
-  $('voice-record').disabled = false;
+  busy.record = false;
+  release('record');
+  micButtons();
 }
 
 $('record').addEventListener('click', toggleRecording);
@@ -226,14 +230,14 @@ function liveEnded() {
   $('live-panel').hidden = true;
   $('live').setAttribute('aria-pressed', 'false');
   $('live-label').textContent = 'Go live';
-  $('record').disabled = false;
-  $('live').disabled = false;
-  $('voice-record').disabled = false;
+  busy.live = false;
+  release('live');
+  micButtons();
   if (liveView) liveView.close();
   liveView = null;
 }
 async function startLive() {
-  if (recorder.recording) return;
+  if (!claim('live')) return;
   liveView = new LiveView(labels);
   live = new LiveSession({
     onUpdate: (u) => {
@@ -254,8 +258,6 @@ async function startLive() {
       liveEnded();
     },
   });
-  $('record').disabled = true;
-  $('voice-record').disabled = true;
   $('timer').textContent = clock(0);
   try {
     await live.start(liveInfo);
@@ -270,7 +272,8 @@ async function startLive() {
 }
 async function stopLive(keep) {
   if (!live) return;
-  $('live').disabled = true;
+  busy.live = true;
+  micButtons();
   setStatus(keep ? 'Keeping the recording and its full analysis…' : '');
   try {
     const analysis = await live.stop(keep);

@@ -4,39 +4,47 @@
 // against them (voice_profile.h). Only a model trained with speaker normalisation can use them:
 // otherwise the panel says why and offers nothing. GET/POST/DELETE /api/voice.
 import { getVoice, enrolVoice, enrolVoiceFromHistory, forgetVoice, listAnalyses } from './api.js';
-import { emotionWord } from './emotions.js';
-import { clock } from './emotions.js';
+import { clock, emotionWord } from './emotions.js';
+import { claim, release, heldByOther, onMicrophoneChange } from './microphone.js';
 import { Recorder } from './recorder.js';
 
 export class VoicePanel {
-  // `els`: { intro, reading, prompt, record, time, history, forget, status }; `onError(e)`;
-  // `onRecording(active)` when the reading's recording starts and ends (the page's other
-  // recorders wait meanwhile).
-  constructor(els, { onError, onRecording }) {
-    Object.assign(this, { els, onError, onRecording, status: null, busy: false });
+  // `els`: { intro, reading, prompt, record, time, history, forget, status }; `onError(e)`.
+  // The reading takes the page's microphone (microphone.js): the other recorders wait for it.
+  constructor(els, { onError }) {
+    Object.assign(this, { els, onError, status: null, busy: false, picked: [] });
     this.recorder = new Recorder({
       onLevel: () => {},
       onTime: (s) => (els.time.textContent = clock(s)),
       maxSeconds: 60,
       onLimit: () => this.toggle(),
     });
+    onMicrophoneChange(() => this.buttons());
     els.record.addEventListener('click', () => this.toggle());
     els.history.addEventListener('click', () =>
       this.act(() => enrolVoiceFromHistory(this.picked), 'Your voice is enrolled from your recordings.', els.history));
     els.forget.addEventListener('click', async () => {
+      if (this.busy) return;
       if (!window.confirm('Forget your voice? Your recordings will be heard as anyone\'s again.')) return;
       await this.act(forgetVoice, 'Your voice is forgotten.', els.record);
     });
   }
 
+  // Nothing starts while a step runs or the reading records; the reading waits while another
+  // recorder holds the microphone.
+  buttons() {
+    const recording = this.recorder.recording;
+    this.els.record.disabled = this.busy || heldByOther('voice');
+    this.els.history.disabled = this.busy || recording;
+    this.els.forget.disabled = this.busy || recording;
+  }
+
   async refresh() {
-    try {
-      const [status, recent] = await Promise.all([getVoice(), listAnalyses(100, 0)]);
-      this.pick(status, recent.items);
-      this.render(status);
-    } catch (e) {
-      this.onError(e);
-    }
+    const [status, recent] = await Promise.allSettled([getVoice(), listAnalyses(100, 0)]);
+    if (status.status === 'rejected') return this.onError(status.reason);
+    // Without the history (it could not be read) the reading is still offered.
+    this.pick(status.value, recent.status === 'fulfilled' ? recent.value.items : []);
+    this.render(status.value);
   }
 
   // The newest 100 analyses the person labelled with the model's voice label (any label when the
@@ -76,16 +84,16 @@ export class VoicePanel {
   async toggle() {
     const { record, time, status } = this.els;
     if (this.busy) return;
-    this.busy = true;
-    record.disabled = true;
     if (!this.recorder.recording) {
-      this.onRecording(true);
+      if (!claim('voice')) return;
+      this.busy = true;
+      this.buttons();
       try {
         await this.recorder.start();
       } catch (e) {
         this.busy = false;
-        record.disabled = false;
-        this.onRecording(false);
+        release('voice');
+        this.buttons();
         return this.onError(e);
       }
       record.classList.add('recording');
@@ -93,22 +101,25 @@ export class VoicePanel {
       record.textContent = 'Stop';
       status.textContent = 'Recording… read the text, then press Stop.';
       this.busy = false;
-      record.disabled = false;
+      this.buttons();
       return;
     }
+    this.busy = true;
+    this.buttons();
     const { blob, name } = await this.recorder.stop();
     record.classList.remove('recording');
     record.setAttribute('aria-pressed', 'false');
     record.textContent = 'Record my voice';
     time.textContent = '';
-    this.onRecording(false);
     this.busy = false;
+    release('voice');
     await this.act(() => enrolVoice(blob, name), 'Your voice is enrolled: your next recordings are heard against it.', record);
   }
 
   async act(request, done, focusAfter) {
+    if (this.busy) return;
     this.busy = true;
-    this.els.record.disabled = this.els.forget.disabled = true;
+    this.buttons();
     try {
       const status = await request();
       this.render(status);
@@ -118,8 +129,8 @@ export class VoicePanel {
       this.onError(e);
     } finally {
       this.busy = false;
-      this.els.record.disabled = this.els.forget.disabled = false;
-      if (focusAfter && !focusAfter.hidden) focusAfter.focus();
+      this.buttons();
+      if (focusAfter && !focusAfter.hidden && !focusAfter.disabled) focusAfter.focus();
     }
   }
 }
