@@ -165,8 +165,8 @@ std::map<std::string, CalibrationReport> calibration_by_corpus(const DatasetFile
   const DatasetHeader& h = dataset.header();
   std::map<std::string, std::vector<std::size_t>> rows;  // corpus -> evaluation rows
   for (std::size_t i = 0; i < N; ++i) {
-    const int corpus = dataset.clips().at(e.clips[i]).corpus;
-    rows[h.corpus_names.empty() ? h.corpus : h.corpus_names.at(static_cast<std::size_t>(corpus))]
+    // A read DatasetFile always names its corpora (one, the file's own, for older files).
+    rows[h.corpus_names.at(static_cast<std::size_t>(dataset.clips().at(e.clips[i]).corpus))]
         .push_back(i);
   }
   for (const auto& [name, picked] : rows) {

@@ -42,10 +42,8 @@ std::string predictions_csv(const DatasetFile& dataset, const Evaluation& e,
     const auto top = static_cast<std::size_t>(e.predicted[i]);
     const auto truth = static_cast<std::size_t>(e.truth[i]);
     out += csv_field(clip.utterance_id) + "," + csv_field(clip.path) + "," +
-           csv_field(h.corpus_names.empty()
-                         ? h.corpus
-                         : h.corpus_names.at(static_cast<std::size_t>(clip.corpus))) +
-           "," + csv_field(h.speaker_names.at(static_cast<std::size_t>(clip.speaker))) + "," +
+           csv_field(h.corpus_names.at(static_cast<std::size_t>(clip.corpus))) + "," +
+           csv_field(h.speaker_names.at(static_cast<std::size_t>(clip.speaker))) + "," +
            csv_field(labels.at(truth)) + "," + csv_field(labels.at(top)) + "," +
            number(p[top] / sum) + "," + (top == truth ? "1" : "0");
     for (std::size_t c = 0; c < C; ++c) out += scored[c] ? "," + number(p[c] / sum) : ",";

@@ -12,7 +12,7 @@ export class VoicePanel {
   // `els`: { intro, reading, prompt, record, time, history, forget, status }; `onError(e)`.
   // The reading takes the page's microphone (microphone.js): the other recorders wait for it.
   constructor(els, { onError }) {
-    Object.assign(this, { els, onError, status: null, busy: false, picked: [] });
+    Object.assign(this, { els, onError, busy: false, picked: [] });
     this.recorder = new Recorder({
       onLevel: () => {},
       onTime: (s) => (els.time.textContent = clock(s)),
@@ -60,7 +60,6 @@ export class VoicePanel {
   }
 
   render(s) {
-    this.status = s;
     const { intro, reading, prompt, forget } = this.els;
     document.body.dataset.voice = s.enrolled ? 'enrolled' : s.supported ? 'ready' : 'unsupported';
     if (!s.supported) {
@@ -75,7 +74,7 @@ export class VoicePanel {
         (s.note ? ` (${s.note}.)` : '');
     prompt.textContent = s.prompt;
     reading.hidden = false;
-    this.els.history.hidden = !this.picked || this.picked.length === 0;
+    this.els.history.hidden = this.picked.length === 0;
     forget.hidden = !s.enrolled;
   }
 
