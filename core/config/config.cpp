@@ -243,6 +243,22 @@ void ModelOptions::validate() const {
   check_at_most(num_layers, 16, "model.num_layers", " layers");
   check_at_most(attention_dim, 4096, "model.attention_dim", " units");
   check_at_most(std::abs(forget_bias), 100, "model.forget_bias", " (absolute value)");
+  if (frontend == FrontendKind::Conv) {
+    if (conv_blocks < 1) throw InputError("model.conv_blocks", "must be >= 1");
+    if (conv_channels < 1) throw InputError("model.conv_channels", "must be >= 1");
+    if (conv_kernel_time < 1) throw InputError("model.conv_kernel_time", "must be >= 1");
+    if (conv_kernel_freq < 1 || conv_kernel_freq % 2 == 0)
+      throw InputError("model.conv_kernel_freq",
+                       "must be odd and >= 1 (the bins are padded equally on both sides)");
+    if (conv_stride_time < 1) throw InputError("model.conv_stride_time", "must be >= 1");
+    if (conv_stride_freq < 1) throw InputError("model.conv_stride_freq", "must be >= 1");
+    check_at_most(conv_blocks, 8, "model.conv_blocks", " blocks");
+    check_at_most(conv_channels, 512, "model.conv_channels", " channels");
+    check_at_most(conv_kernel_time, 31, "model.conv_kernel_time", " frames");
+    check_at_most(conv_kernel_freq, 31, "model.conv_kernel_freq", " bins");
+    check_at_most(conv_stride_time, 8, "model.conv_stride_time", "");
+    check_at_most(conv_stride_freq, 8, "model.conv_stride_freq", "");
+  }
   if (residual && num_layers < 2)
     throw InputError("model.residual",
                      "needs model.num_layers >= 2: it adds layer l's input to its output from the "
@@ -252,6 +268,7 @@ void ModelOptions::validate() const {
 std::string ModelOptions::cuda_unsupported_reason() const {
   if (residual) return "model.residual is not on the cuDNN backend yet";
   if (layer_norm) return "model.layer_norm is not on the cuDNN backend yet";
+  if (frontend == FrontendKind::Conv) return "model.frontend=conv is not on the cuDNN backend yet";
   return "";
 }
 

@@ -83,7 +83,8 @@ CpuSequenceModel::CpuSequenceModel(const ModelOptions& options, int input_dim, i
       H_(options.hidden_size),
       G_(gate_count(options.cell)),
       D_(options.output_dim()),
-      index_(make_param_index(options, input_dim, num_classes)) {
+      index_(make_param_index(options, input_dim, num_classes)),
+      frontend_(options, input_dim) {
   layout_ = parameter_layout(options, input_dim, num_classes);
   w_.assign(static_cast<std::size_t>(index_.total), 0.0f);
   g_.assign(static_cast<std::size_t>(index_.total), 0.0f);
@@ -119,7 +120,7 @@ int CpuSequenceModel::chunks() const {
 }
 
 const float* CpuSequenceModel::layer_input(int layer) const {
-  if (layer == 0) return x0_.data();
+  if (layer == 0) return frontend_.empty() ? x0_.data() : frontend_.output().data();
   const auto& prev = layers_[static_cast<std::size_t>(layer - 1)];
   return prev.has_dropout ? prev.dropped.data() : layer_output(layer - 1);
 }
@@ -204,13 +205,9 @@ void CpuSequenceModel::forward(const PaddedBatch& x, std::vector<float>& logits,
   });
   len_.resize(static_cast<std::size_t>(B_));
   for (std::int64_t s = 0; s < B_; ++s) len_[s] = x.lengths[static_cast<std::size_t>(order_[s])];
-  active_.assign(static_cast<std::size_t>(T_), 0);
-  for (std::int64_t s = 0; s < B_; ++s)
-    for (std::int64_t t = 0; t < len_[s]; ++t) ++active_[static_cast<std::size_t>(t)];
 
   // Normalised, sorted input; padded rows are zero.
-  const std::int64_t n = B_ * T_;
-  x0_.resize(static_cast<std::size_t>(n * F_));
+  x0_.resize(static_cast<std::size_t>(B_ * T_ * F_));
   std::vector<float> inv_std(static_cast<std::size_t>(F_));
   for (int f = 0; f < F_; ++f) inv_std[f] = 1.0f / std_[f];
   parallel_for(B_, threads(), [&](std::int64_t s) {
@@ -222,7 +219,16 @@ void CpuSequenceModel::forward(const PaddedBatch& x, std::vector<float>& logits,
             options_.input_norm ? (src[t * F_ + f] - mean_[f]) * inv_std[f] : src[t * F_ + f];
     std::fill(dst + len_[s] * F_, dst + T_ * F_, 0.0f);
   });
+  if (!frontend_.empty()) {  // the recurrent layers read its output, T' frames (still sorted)
+    frontend_.forward(w_.data(), index_, x0_.data(), B_, T_, len_.data(), threads());
+    T_ = frontend_.frames_out();
+    len_ = frontend_.lengths_out();
+  }
+  active_.assign(static_cast<std::size_t>(T_), 0);
+  for (std::int64_t s = 0; s < B_; ++s)
+    for (std::int64_t t = 0; t < len_[s]; ++t) ++active_[static_cast<std::size_t>(t)];
 
+  const std::int64_t n = B_ * T_;
   const int L = options_.num_layers;
   layers_.resize(static_cast<std::size_t>(L));
   for (int l = 0; l < L; ++l) {
@@ -280,7 +286,8 @@ void CpuSequenceModel::predict_with_prefixes(const PaddedBatch& x,
   for (std::int64_t s = 0; s < B_; ++s) sorted_pos[static_cast<std::size_t>(order_[s])] = s;
   std::int64_t Tp = 0;
   std::vector<std::int64_t> lengths(static_cast<std::size_t>(P));
-  for (std::int64_t i = 0; i < P; ++i) Tp = std::max(Tp, lengths[i] = prefixes[i].length);
+  for (std::int64_t i = 0; i < P; ++i)
+    Tp = std::max(Tp, lengths[i] = frontend_frames(options_, prefixes[i].length));
   // The prefixes' last-layer states (P, Tp, D), zero-padded, then pooling and head as in forward.
   std::vector<float> states(static_cast<std::size_t>(P * Tp * D_), 0.0f);
   for (std::int64_t i = 0; i < P; ++i) {
@@ -415,7 +422,7 @@ void CpuSequenceModel::backward(std::span<const float> dlogits) {
                        att ? &g_[index_.att_v] : nullptr);
   for (int l = options_.num_layers - 1; l >= 0; --l) {
     post_backward(l);  // dout_ is now dL/dy = dL/dr
-    layer_backward(l, l > 0);
+    layer_backward(l, l > 0 || !frontend_.empty());
     if (l == 0) break;
     if (options_.residual)  // r = y + x: the layer's input also gets dL/dr
       parallel_for(B_, threads(), [&](std::int64_t s) {
@@ -428,6 +435,7 @@ void CpuSequenceModel::backward(std::span<const float> dlogits) {
         din_[i] *= below.mask[i];
     dout_.swap(din_);
   }
+  if (!frontend_.empty()) frontend_.backward(w_.data(), index_, g_.data(), din_.data(), threads());
 }
 
 void CpuSequenceModel::layer_backward(int layer, bool need_input_grad) {

@@ -10,11 +10,14 @@
 // Workspaces live in the object and are reused between calls (no allocation per step).
 // OpenBLAS is set to one thread: parallelism is over batch chunks / weight rows.
 // Residual and layer norm between layers (residual_norm.h) run per frame, parallel over clips.
+// A convolutional front-end (cpu_conv_frontend.h) runs first; B_, T_ and len_ are then the
+// recurrent layers' frames.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "core/model/cpu_conv_frontend.h"
 #include "core/model/param_index.h"
 #include "core/model/pooling.h"
 #include "core/model/sequence_model.h"
@@ -84,6 +87,7 @@ class CpuSequenceModel final : public SequenceModel {
   std::vector<std::int64_t> order_, len_;  // (B)
   std::vector<std::int64_t> active_;       // (T) clips with length > t
   std::vector<float> x0_;                  // (B, T, F) normalised, sorted
+  CpuConvFrontend frontend_;               // reads x0_; its output is layer 0's input
   std::vector<Layer> layers_;
   std::vector<float> pooled_;  // (B, D) sorted
   PoolCache<float> pool_cache_;

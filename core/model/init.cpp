@@ -63,14 +63,20 @@ void init_parameters(const ModelOptions& options, int input_dim, int num_classes
   const std::uint64_t orthogonal_key = splitmix64(seed ^ 0x13198A2E03707344ull);
   const std::int64_t H = options.hidden_size;
   for (const auto& p : layout) {
-    if (p.name.rfind("norm.", 0) == 0) {  // LayerNorm: gamma 1, beta 0 (as PyTorch)
+    const bool frontend = p.name.rfind("frontend.", 0) == 0;
+    if (p.name.rfind("norm.", 0) == 0 || (frontend && p.name.find(".norm.") != std::string::npos)) {
+      // LayerNorm: gamma 1, beta 0 (as PyTorch)
       const float value = p.name.ends_with(".weight") ? 1.0f : 0.0f;
       for (std::int64_t i = p.offset; i < p.offset + p.size; ++i)
         weights[static_cast<std::size_t>(i)] = value;
       continue;
     }
     double fan_in = static_cast<double>(H);
-    if (p.name.rfind("rnn.", 0) != 0)
+    if (frontend)  // Conv2d: +-1/sqrt(C_in kt kf) for weight and bias (PyTorch's default)
+      fan_in = static_cast<double>(
+          options.conv_kernel_time * options.conv_kernel_freq *
+          (p.name.rfind("frontend.blocks.0.", 0) == 0 ? 1 : options.conv_channels));
+    else if (p.name.rfind("rnn.", 0) != 0)
       fan_in = p.name == "pool.attention.v" ? static_cast<double>(options.attention_dim)
                                             : static_cast<double>(options.output_dim());
     const double bound = 1.0 / std::sqrt(fan_in);

@@ -16,7 +16,14 @@ struct RnnParamOffsets {
   int input = 0;  // in_l
 };
 
+// One block of the convolutional front-end (conv_frontend.h): weight (C_out, C_in, kt, kf),
+// bias (C_out), LayerNorm gamma and beta (C_out, F_out) or -1 without conv_layer_norm.
+struct ConvParamOffsets {
+  std::int64_t w = 0, b = 0, gamma = -1, beta = -1;
+};
+
 struct ModelParamIndex {
+  std::vector<ConvParamOffsets> conv;               // per front-end block
   std::vector<RnnParamOffsets> rnn;                 // index layer * directions + direction
   std::vector<std::int64_t> norm_w, norm_b;         // per layer (D) gamma, beta; layer_norm only
   std::int64_t att_w = -1, att_b = -1, att_v = -1;  // attention pooling only

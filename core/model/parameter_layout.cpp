@@ -2,6 +2,7 @@
 #include <string>
 
 #include "core/base/error.h"
+#include "core/model/conv_frontend.h"
 #include "core/model/param_index.h"
 #include "core/model/sequence_model.h"
 
@@ -23,8 +24,20 @@ std::vector<ParamView> parameter_layout(const ModelOptions& options, int input_d
     out.push_back({std::move(name), std::move(shape), offset, size});
     offset += size;
   };
+  const auto blocks = conv_block_shapes(options, input_dim);
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    const ConvBlockShape& s = blocks[b];
+    const std::string prefix = "frontend.blocks." + std::to_string(b) + ".";
+    add(prefix + "conv.weight", {s.c_out, s.c_in, s.kt, s.kf});
+    add(prefix + "conv.bias", {s.c_out});
+    if (options.conv_layer_norm) {
+      add(prefix + "norm.weight", {s.c_out, s.f_out});
+      add(prefix + "norm.bias", {s.c_out, s.f_out});
+    }
+  }
+  const std::int64_t rnn_input = frontend_output_dim(options, input_dim);
   for (int l = 0; l < options.num_layers; ++l) {
-    const std::int64_t in = l == 0 ? input_dim : D;
+    const std::int64_t in = l == 0 ? rnn_input : D;
     for (int d = 0; d < options.directions(); ++d) {
       const std::string sfx = std::to_string(l) + (d == 1 ? "_reverse" : "");
       add("rnn.weight_ih_l" + sfx, {G * H, in});
@@ -53,6 +66,18 @@ ModelParamIndex make_param_index(const ModelOptions& options, int input_dim, int
   const auto layout = parameter_layout(options, input_dim, num_classes);
   ModelParamIndex index;
   std::size_t i = 0;
+  for (int b = 0; b < (options.has_conv_frontend() ? options.conv_blocks : 0); ++b) {
+    ConvParamOffsets c;
+    c.w = layout[i].offset;
+    c.b = layout[i + 1].offset;
+    i += 2;
+    if (options.conv_layer_norm) {
+      c.gamma = layout[i].offset;
+      c.beta = layout[i + 1].offset;
+      i += 2;
+    }
+    index.conv.push_back(c);
+  }
   for (int l = 0; l < options.num_layers; ++l) {
     for (int d = 0; d < options.directions(); ++d) {
       RnnParamOffsets p;

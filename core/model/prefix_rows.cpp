@@ -1,5 +1,6 @@
 // SequenceModel::predict_with_prefixes, the backend-independent way: prefixes become rows.
 #include "core/base/error.h"
+#include "core/model/conv_frontend.h"
 #include "core/model/sequence_model.h"
 
 namespace calmspace {
@@ -36,8 +37,15 @@ std::int64_t forward_bytes_per_frame(const ModelOptions& options, int input_dim)
   const std::int64_t per_layer = D + dirs * (G * H + aux * H) + post;
   const std::int64_t attention =
       options.pooling == PoolingKind::Attention ? options.attention_dim + 1 : 0;
+  // Conv front-end per block (conv_frontend.h): conv output, normalised copy, activation and the
+  // patch matrix (K values per output bin), and what the recurrent layers read; counted per input
+  // frame (a time stride only shrinks them).
+  std::int64_t frontend = 0;
+  for (const ConvBlockShape& b : conv_block_shapes(options, input_dim))
+    frontend += 4 * b.out_row() + 2 * b.patch() * b.f_out;
+  if (frontend > 0) frontend += frontend_output_dim(options, input_dim);
   // Input batch and its normalised, sorted copy (2 F).
-  return 4 * (2 * input_dim + options.num_layers * per_layer + attention);
+  return 4 * (2 * input_dim + frontend + options.num_layers * per_layer + attention);
 }
 
 }  // namespace calmspace

@@ -41,7 +41,8 @@ RecurrentStream::RecurrentStream(SequenceModel& model)
       C_(model.num_classes()),
       H_(options_.hidden_size),
       G_(gate_count(options_.cell)),
-      index_(make_param_index(options_, model.input_dim(), model.num_classes())) {
+      index_(make_param_index(options_, model.input_dim(), model.num_classes())),
+      blocks_(conv_block_shapes(options_, model.input_dim())) {
   if (const std::string why = unsupported_reason(options_); !why.empty())
     throw Error("cannot stream this model: " + why);
   const std::span<const float> w = model.weights();
@@ -66,6 +67,10 @@ RecurrentStream::RecurrentStream(SequenceModel& model)
   outs_.resize(static_cast<std::size_t>(options_.num_layers));
   posts_.resize(static_cast<std::size_t>(options_.num_layers));
   sum_.assign(static_cast<std::size_t>(H_), 0.0f);
+  frontend_.resize(blocks_.size());
+  frontend_out_.resize(blocks_.size());
+  for (std::size_t k = 0; k < blocks_.size(); ++k)
+    frontend_[k].window.assign(static_cast<std::size_t>(blocks_[k].kt * blocks_[k].in_row()), 0.0f);
 }
 
 void RecurrentStream::reset() {
@@ -75,7 +80,35 @@ void RecurrentStream::reset() {
   }
   std::fill(sum_.begin(), sum_.end(), 0.0f);
   score_max_ = score_sum_ = 0.0f;
-  frames_ = 0;
+  for (FrontendState& f : frontend_) {
+    std::fill(f.window.begin(), f.window.end(), 0.0f);
+    f.frames = 0;
+  }
+  frames_ = steps_ = 0;
+}
+
+void RecurrentStream::frontend_block(std::size_t k, const float* x, std::int64_t n,
+                                     std::vector<float>& out) {
+  const ConvBlockShape& s = blocks_[k];
+  const ConvParamOffsets& p = index_.conv[k];
+  FrontendState& f = frontend_[k];
+  const std::int64_t In = s.in_row(), N = s.out_row();
+  out.clear();
+  for (std::int64_t t = 0; t < n; ++t) {
+    std::copy(f.window.begin() + In, f.window.end(), f.window.begin());  // drop the oldest frame
+    std::copy_n(x + t * In, In, f.window.end() - In);
+    if (f.frames++ % s.st != 0) continue;
+    const std::size_t at = out.size();
+    out.resize(at + static_cast<std::size_t>(N));
+    float* z = out.data() + at;
+    conv_frame_forward<float>(s, f.window.data(), s.kt - 1, &w_[p.w], &w_[p.b], z);
+    if (p.gamma >= 0) {
+      xhat_.resize(static_cast<std::size_t>(N));
+      float rstd = 0.0f;
+      residual_norm_row<float>(z, nullptr, &w_[p.gamma], &w_[p.beta], N, z, xhat_.data(), &rstd);
+    }
+    for (std::int64_t j = 0; j < N; ++j) z[j] = conv_activate(options_.conv_activation, z[j]);
+  }
 }
 
 void RecurrentStream::push(const float* frames, std::int64_t n) {
@@ -87,6 +120,13 @@ void RecurrentStream::push(const float* frames, std::int64_t n) {
       x0_[t * F_ + f] = options_.input_norm ? (v - mean_[f]) * inv_std_[f] : v;
     }
   const float* x = x0_.data();
+  frames_ += n;
+  for (std::size_t k = 0; k < blocks_.size(); ++k) {
+    frontend_block(k, x, n, frontend_out_[k]);
+    x = frontend_out_[k].data();
+    n = static_cast<std::int64_t>(frontend_out_[k].size()) / blocks_[k].out_row();
+  }
+  if (n == 0) return;  // a time stride: no new step yet
   for (int l = 0; l < options_.num_layers; ++l) {
     auto& y = outs_[static_cast<std::size_t>(l)];
     y.resize(static_cast<std::size_t>(n * H_));
@@ -109,7 +149,7 @@ void RecurrentStream::push(const float* frames, std::int64_t n) {
     x = z.data();
   }
   pool_block(x, n);
-  frames_ += n;
+  steps_ += n;
 }
 
 // Steps of one layer over the block, from and to the carried state; y (n, H).
@@ -125,7 +165,7 @@ void RecurrentStream::layer_block(int layer, const float* x, std::int64_t n, flo
   if (lstm) aux2_.resize(static_cast<std::size_t>(n * H));
   for (std::int64_t t = 0; t < n; ++t) {
     // h_prev W_hh^T; the sequence's first step has no previous state (zero, as in forward()).
-    const bool first = frames_ == 0 && t == 0;
+    const bool first = steps_ == 0 && t == 0;
     const float* hp = t > 0 ? y + (t - 1) * H : s.h.data();
     if (first)
       std::fill(rec_.begin(), rec_.end(), 0.0f);
@@ -165,7 +205,7 @@ void RecurrentStream::pool_block(const float* y, std::int64_t n) {
     case PoolingKind::Max:
       for (std::int64_t t = 0; t < n; ++t)
         for (std::int64_t j = 0; j < D; ++j)
-          if ((frames_ == 0 && t == 0) || y[t * D + j] > sum_[j]) sum_[j] = y[t * D + j];
+          if ((steps_ == 0 && t == 0) || y[t * D + j] > sum_[j]) sum_[j] = y[t * D + j];
       break;
     case PoolingKind::Last:
       std::copy_n(y + (n - 1) * D, D, sum_.data());
@@ -178,7 +218,7 @@ void RecurrentStream::pool_block(const float* y, std::int64_t n) {
       for (std::int64_t t = 0; t < n; ++t) {
         float e = 0.0f;
         for (std::int64_t a = 0; a < A; ++a) e += v[a] * pool_tanh(u_[t * A + a]);
-        if (frames_ == 0 && t == 0) {
+        if (steps_ == 0 && t == 0) {
           score_max_ = e;
         } else if (e > score_max_) {  // rescale the sums to the new maximum
           const float scale = std::exp(score_max_ - e);
@@ -196,10 +236,10 @@ void RecurrentStream::pool_block(const float* y, std::int64_t n) {
 }
 
 std::vector<float> RecurrentStream::logits() const {
-  CALMSPACE_CHECK(frames_ > 0, "logits of an empty stream");
+  CALMSPACE_CHECK(steps_ > 0, "logits of an empty stream");
   std::vector<float> pooled = sum_;
   if (options_.pooling == PoolingKind::Mean)
-    for (float& p : pooled) p /= static_cast<float>(frames_);
+    for (float& p : pooled) p /= static_cast<float>(steps_);
   if (options_.pooling == PoolingKind::Attention)
     for (float& p : pooled) p /= score_sum_;
   std::vector<float> out(static_cast<std::size_t>(C_));

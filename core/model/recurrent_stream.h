@@ -9,6 +9,8 @@
 //     last the last state, attention an online softmax (Milakov & Gimelshein 2018, "Online
 //     normalizer calculation for softmax"): the running maximum score m, s = sum exp(e_t - m)
 //     and a = sum exp(e_t - m) y_t, rescaled by exp(m_old - m_new) when m grows; P = a / s.
+// A convolutional front-end (conv_frontend.h) is causal in time: each block keeps its last kt input
+// frames and emits an output frame on every st-th input frame, as forward() would.
 // A bidirectional model needs every frame before its reverse pass starts: supports() says so.
 // Weights are copied at construction (from any backend: SequenceModel::weights() is host memory).
 #pragma once
@@ -17,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/conv_frontend.h"
 #include "core/model/param_index.h"
 #include "core/model/sequence_model.h"
 
@@ -31,7 +34,7 @@ class RecurrentStream {
 
   // frames: (n, F) row-major raw features (the model's input normalisation is applied here).
   void push(const float* frames, std::int64_t n);
-  std::int64_t frames() const { return frames_; }
+  std::int64_t frames() const { return frames_; }  // feature frames pushed
   // Back to the start of a new sequence (no frame pushed), keeping the weights: cheaper than a
   // new stream, whose construction transposes them.
   void reset();
@@ -44,6 +47,14 @@ class RecurrentStream {
     std::vector<float> bsum;          // (G*H) b_ih + b_hh
     std::vector<float> h, c;          // (H) the last step's state (c: LSTM)
   };
+  // One front-end block: its last kt input frames (kt, in_row), oldest first, zero before the
+  // sequence, and the input frames it has read.
+  struct FrontendState {
+    std::vector<float> window;
+    std::int64_t frames = 0;
+  };
+  // The block's output frames (m, out_row) for n input frames (n, in_row), appended to `out`.
+  void frontend_block(std::size_t k, const float* x, std::int64_t n, std::vector<float>& out);
   void layer_block(int layer, const float* x, std::int64_t n, float* y);
   void pool_block(const float* y, std::int64_t n);
 
@@ -52,7 +63,11 @@ class RecurrentStream {
   ModelParamIndex index_;
   std::vector<float> w_, mean_, inv_std_;
   std::vector<LayerState> layers_;
-  std::int64_t frames_ = 0;
+  std::vector<ConvBlockShape> blocks_;
+  std::vector<FrontendState> frontend_;
+  std::vector<std::vector<float>> frontend_out_;  // per block: this push's output frames
+  std::int64_t frames_ = 0;                       // feature frames pushed
+  std::int64_t steps_ = 0;  // frames the recurrent layers have run (fewer with a time stride)
 
   // Block workspaces (reused): normalised input, gates, per-layer outputs, recurrent product,
   // attention pre-activations.

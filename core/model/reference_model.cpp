@@ -29,7 +29,8 @@ ReferenceModel<S>::ReferenceModel(const ModelOptions& options, int input_dim, in
       w_(static_cast<std::size_t>(index_.total), S(0)),
       g_(static_cast<std::size_t>(index_.total), S(0)),
       mean_(static_cast<std::size_t>(input_dim), S(0)),
-      std_(static_cast<std::size_t>(input_dim), S(1)) {}
+      std_(static_cast<std::size_t>(input_dim), S(1)),
+      blocks_(conv_block_shapes(options, input_dim)) {}
 
 template <class S>
 void ReferenceModel<S>::forward(const RefBatch<S>& x, std::vector<S>& logits, bool training,
@@ -37,20 +38,20 @@ void ReferenceModel<S>::forward(const RefBatch<S>& x, std::vector<S>& logits, bo
   CALMSPACE_CHECK(x.dim == F_, "input dim ", x.dim, " != ", F_);
   CALMSPACE_CHECK(static_cast<std::int64_t>(x.lengths.size()) == x.batch);
   B_ = x.batch;
-  T_ = x.max_frames;
-  lengths_ = x.lengths;
+  T_ = input_frames_ = x.max_frames;
+  lengths_ = input_lengths_ = x.lengths;
   for (auto len : lengths_) CALMSPACE_CHECK(len >= 1 && len <= T_, "length ", len);
   const int L = options_.num_layers;
   layers_.assign(static_cast<std::size_t>(L), LayerCache{});
   // Input normalisation on valid frames; padded rows stay zero.
-  auto& in0 = layers_[0].in;
-  in0.assign(static_cast<std::size_t>(B_ * T_ * F_), S(0));
+  std::vector<S> in0(static_cast<std::size_t>(B_ * T_ * F_), S(0));
   for (std::int64_t b = 0; b < B_; ++b)
     for (std::int64_t t = 0; t < lengths_[b]; ++t)
       for (int f = 0; f < F_; ++f) {
         const auto i = static_cast<std::size_t>((b * T_ + t) * F_ + f);
         in0[i] = options_.input_norm ? (x.data[i] - mean_[f]) / std_[f] : x.data[i];
       }
+  layers_[0].in = frontend_forward(std::move(in0));
   for (int l = 0; l < L; ++l) {
     auto& c = layers_[static_cast<std::size_t>(l)];
     layer_forward(l, c);
@@ -219,15 +220,78 @@ void ReferenceModel<S>::backward(std::span<const S> dlogits, std::vector<S>* din
       dout.swap(din);
     }
   }
+  din = frontend_backward(std::move(din));
   if (dinput) {
-    dinput->assign(static_cast<std::size_t>(B_ * T_ * F_), S(0));
+    dinput->assign(static_cast<std::size_t>(B_ * input_frames_ * F_), S(0));
     for (std::int64_t b = 0; b < B_; ++b)
-      for (std::int64_t t = 0; t < lengths_[b]; ++t)
+      for (std::int64_t t = 0; t < input_lengths_[b]; ++t)
         for (int f = 0; f < F_; ++f) {
-          const auto i = static_cast<std::size_t>((b * T_ + t) * F_ + f);
+          const auto i = static_cast<std::size_t>((b * input_frames_ + t) * F_ + f);
           (*dinput)[i] = options_.input_norm ? din[i] / std_[f] : din[i];
         }
   }
+}
+
+template <class S>
+std::vector<S> ReferenceModel<S>::frontend_forward(std::vector<S> x) {
+  frontend_.assign(blocks_.size(), FrontendCache{});
+  for (std::size_t k = 0; k < blocks_.size(); ++k) {
+    const ConvBlockShape& s = blocks_[k];
+    const ConvParamOffsets& p = index_.conv[k];
+    FrontendCache& c = frontend_[k];
+    c.frames_in = T_;
+    c.frames_out = s.out_frames(T_);
+    c.lengths_in = lengths_;
+    c.lengths_out.resize(lengths_.size());
+    const std::int64_t In = s.in_row(), N = s.out_row(), To = c.frames_out;
+    c.in = std::move(x);
+    c.pre.assign(static_cast<std::size_t>(B_ * To * N), S(0));
+    c.xhat.assign(c.pre.size(), S(0));
+    c.rstd.assign(static_cast<std::size_t>(B_ * To), S(0));
+    x.assign(c.pre.size(), S(0));
+    for (std::int64_t b = 0; b < B_; ++b) {
+      c.lengths_out[b] = s.out_frames(lengths_[b]);
+      for (std::int64_t t = 0; t < c.lengths_out[b]; ++t) {
+        const std::int64_t row = b * To + t;
+        S* z = &c.pre[row * N];
+        conv_frame_forward<S>(s, &c.in[b * T_ * In], s.st * t, &w_[p.w], &w_[p.b], z);
+        if (p.gamma >= 0)
+          residual_norm_row<S>(z, nullptr, &w_[p.gamma], &w_[p.beta], N, z, &c.xhat[row * N],
+                               &c.rstd[row]);
+        for (std::int64_t j = 0; j < N; ++j)
+          x[row * N + j] = conv_activate(options_.conv_activation, z[j]);
+      }
+    }
+    T_ = To;
+    lengths_ = c.lengths_out;
+  }
+  return x;
+}
+
+template <class S>
+std::vector<S> ReferenceModel<S>::frontend_backward(std::vector<S> dout) {
+  for (std::size_t k = blocks_.size(); k-- > 0;) {
+    const ConvBlockShape& s = blocks_[k];
+    const ConvParamOffsets& p = index_.conv[k];
+    const FrontendCache& c = frontend_[k];
+    const std::int64_t In = s.in_row(), N = s.out_row(), To = c.frames_out, Ti = c.frames_in;
+    std::vector<S> dx(static_cast<std::size_t>(B_ * Ti * In), S(0));
+    std::vector<S> dz(static_cast<std::size_t>(N));
+    for (std::int64_t b = 0; b < B_; ++b)
+      for (std::int64_t t = 0; t < c.lengths_out[b]; ++t) {
+        const std::int64_t row = b * To + t;
+        for (std::int64_t j = 0; j < N; ++j)
+          dz[j] =
+              dout[row * N + j] * conv_activate_grad(options_.conv_activation, c.pre[row * N + j]);
+        if (p.gamma >= 0)
+          residual_norm_row_backward<S>(dz.data(), &w_[p.gamma], &c.xhat[row * N], c.rstd[row], N,
+                                        dz.data(), &g_[p.gamma], &g_[p.beta]);
+        conv_frame_backward<S>(s, &c.in[b * Ti * In], s.st * t, &w_[p.w], dz.data(), &g_[p.w],
+                               &g_[p.b], &dx[b * Ti * In]);
+      }
+    dout = std::move(dx);
+  }
+  return dout;
 }
 
 // dout (B, T, D) -> ADDS weight gradients, WRITES din (B, T, I).

@@ -7,7 +7,8 @@
 //         c' = f c + i g; h' = o tanh(c')
 //   gru:  r = sigmoid(W_ir x + b_ir + W_hr h + b_hr); z likewise
 //         n = tanh(W_in x + b_in + r (W_hn h + b_hn)); h' = (1 - z) n + z h
-// Between layers, residual and layer norm as in residual_norm.h.
+// Between layers, residual and layer norm as in residual_norm.h; before them, the convolutional
+// front-end frame by frame (conv_frontend.h).
 // The reverse direction of clip b runs t = len_b - 1 down to 0 (cuDNN with per-sample lengths,
 // PyTorch with packed sequences); outputs are zero for t >= len_b.
 #pragma once
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "core/config/model_options.h"
+#include "core/model/conv_frontend.h"
 #include "core/model/param_index.h"
 #include "core/model/pooling.h"
 
@@ -50,6 +52,18 @@ class ReferenceModel {
   void backward(std::span<const S> dlogits, std::vector<S>* dinput = nullptr);
 
  private:
+  // One front-end block over the batch: its input (B, T_in, in_row) and lengths, the output
+  // frame's pre-activation (B, T_out, out_row) after the norm, xhat and rstd of the norm.
+  struct FrontendCache {
+    std::int64_t frames_in = 0, frames_out = 0;
+    std::vector<std::int64_t> lengths_in, lengths_out;
+    std::vector<S> in, pre, xhat, rstd;
+  };
+  // x (B, T, F) normalised -> what layer 0 reads (B, T', I0); sets B_, T_, lengths_ to the
+  // recurrent layers' frames.
+  std::vector<S> frontend_forward(std::vector<S> x);
+  // dL/d(layer 0 input) (B, T', I0) -> dL/d(normalised features) (B, T, F); ADDS weight grads.
+  std::vector<S> frontend_backward(std::vector<S> dout);
   struct LayerCache {
     std::vector<S> in;    // (B, T, I) layer input (normalised features or dropped-out outputs)
     std::vector<S> out;   // (B, T, D) outputs, zero past the lengths
@@ -73,8 +87,12 @@ class ReferenceModel {
   ModelParamIndex index_;
   std::vector<S> w_, g_, mean_, std_;
   // last forward
-  std::int64_t B_ = 0, T_ = 0;
+  std::int64_t B_ = 0, T_ = 0;  // T_: frames the recurrent layers see
   std::vector<std::int64_t> lengths_;
+  std::int64_t input_frames_ = 0;  // T of the features
+  std::vector<std::int64_t> input_lengths_;
+  std::vector<ConvBlockShape> blocks_;
+  std::vector<FrontendCache> frontend_;
   std::vector<LayerCache> layers_;
   std::vector<S> pooled_;  // (B, D)
   PoolCache<S> pool_cache_;

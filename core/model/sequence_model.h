@@ -1,6 +1,10 @@
 // The model stage's narrow interface, shared by the CPU backend (core/model) and the cuDNN
 // backend (cuda/model). Both use ONE parameter layout, so a checkpoint written by one
 // loads in the other and exports to PyTorch by name:
+//   with model.frontend = conv, first per block b (conv_frontend.h):
+//     frontend.blocks.{b}.conv.weight (C, C_in, kt, kf), frontend.blocks.{b}.conv.bias (C),
+//     frontend.blocks.{b}.norm.weight (C, F_b), frontend.blocks.{b}.norm.bias (C, F_b)
+//     (the norm only with conv_layer_norm), and F below becomes C * F_last;
 //   per layer l, per direction (suffix "" or "_reverse"), PyTorch nn.LSTM/GRU/RNN names/shapes:
 //     rnn.weight_ih_l{l}{sfx} (G*H, in_l)   in_0 = F, in_l = H * directions
 //     rnn.weight_hh_l{l}{sfx} (G*H, H)

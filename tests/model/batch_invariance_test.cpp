@@ -27,6 +27,8 @@ std::vector<ModelCase> cases() {
   out.push_back({CellKind::Lstm, true, 3, PoolingKind::Attention, true, true});
   out.push_back({CellKind::Gru, false, 2, PoolingKind::Max, true, false});
   out.push_back({CellKind::RnnTanh, true, 2, PoolingKind::Mean, false, true});
+  // The convolutional front-end: its kernel must not read another clip's frames or padding.
+  for (const ModelCase& c : testing::conv_model_cases()) out.push_back(c);
   return out;
 }
 

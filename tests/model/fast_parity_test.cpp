@@ -73,6 +73,9 @@ TEST_P(FastParity, LogitsAndGradientsMatchReference) {
 
 INSTANTIATE_TEST_SUITE_P(AllCases, FastParity, ::testing::ValuesIn(testing::all_model_cases()),
                          [](const auto& p) { return p.param.name(); });
+// The convolutional front-end (its norms moved off 1 / 0), with dropout in the 2-layer cases.
+INSTANTIATE_TEST_SUITE_P(Frontend, FastParity, ::testing::ValuesIn(testing::conv_model_cases()),
+                         [](const auto& p) { return p.param.name(); });
 // Residual and layer norm between layers, with dropout (every stack case has 2 or 3 layers).
 INSTANTIATE_TEST_SUITE_P(Stacks, FastParity, ::testing::ValuesIn(testing::stack_model_cases()),
                          [](const auto& p) { return p.param.name(); });

@@ -1,7 +1,7 @@
 // Finite-difference gradient checks of the double REFERENCE model + loss: every cell, both
 // directions, 1 and 2 layers (3 for one case), every pooling, w.r.t. every parameter and the
-// input; and the residual / layer-norm stacks between layers. Central differences with eps = 1e-6;
-// a gradient passes when
+// input; the residual / layer-norm stacks between layers; the convolutional front-end. Central
+// differences with eps = 1e-6; a gradient passes when
 //   |analytic - numeric| <= 1e-6 * max(|analytic|, |numeric|) + 1e-9
 // (truncation O(eps^2) ~ 1e-12, round-off ~ 1e-16 / eps = 1e-10).
 #include <gtest/gtest.h>
@@ -56,7 +56,9 @@ void gradcheck(const ModelCase& c, double dropout) {
   m.input_mean() = {0.2, -0.1, 0.05};
   m.input_std() = {1.5, 0.8, 1.1};
   Problem p;
-  p.x = testing::to_ref<double>(testing::random_batch({5, 3, 1}, F, 7));
+  // With a front-end: 7 frames so that a time stride of 2 or 3 leaves several steps.
+  p.x =
+      testing::to_ref<double>(testing::random_batch({c.conv_stride_time > 0 ? 7 : 5, 3, 1}, F, 7));
   p.labels = {2, 0, 1};
   p.class_weights = {0.5, 2.0, 1.25};
   const bool training = dropout > 0;
@@ -108,6 +110,11 @@ TEST_P(ReferenceGradcheck, MatchesCentralDifferences) {
 
 INSTANTIATE_TEST_SUITE_P(AllCases, ReferenceGradcheck,
                          ::testing::ValuesIn(testing::all_model_cases()),
+                         [](const auto& p) { return p.param.name(); });
+
+// The convolutional front-end (core/model/conv_frontend.h) before every cell.
+INSTANTIATE_TEST_SUITE_P(Frontend, ReferenceGradcheck,
+                         ::testing::ValuesIn(testing::conv_model_cases()),
                          [](const auto& p) { return p.param.name(); });
 
 // Residual and layer norm between layers (core/model/residual_norm.h).

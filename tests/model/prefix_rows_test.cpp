@@ -24,6 +24,8 @@ std::vector<ModelCase> cases() {
   out.push_back({CellKind::Lstm, false, 3, PoolingKind::Mean, true, true});
   out.push_back({CellKind::Gru, true, 2, PoolingKind::Attention, false, true});
   out.push_back({CellKind::Gru, false, 2, PoolingKind::Last, true, false});
+  // The front-end is causal in time: a prefix's frames are the first frames of the whole clip's.
+  for (const ModelCase& c : testing::conv_model_cases()) out.push_back(c);
   return out;
 }
 

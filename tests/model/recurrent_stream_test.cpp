@@ -23,6 +23,8 @@ std::vector<ModelCase> unidirectional_cases() {
     if (!c.bidirectional) out.push_back(c);
   for (const ModelCase& c : testing::stack_model_cases())
     if (!c.bidirectional) out.push_back(c);
+  for (const ModelCase& c : testing::conv_model_cases())
+    if (!c.bidirectional) out.push_back(c);
   return out;
 }
 

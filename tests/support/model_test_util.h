@@ -50,9 +50,16 @@ struct ModelCase {
   PoolingKind pooling;
   bool residual = false;    // model.residual
   bool layer_norm = false;  // model.layer_norm
+  // The convolutional front-end (model.frontend = conv): 0 = none, else its conv_stride_time, with
+  // 2 blocks of 3 channels, (3, 3) kernels, frequency stride 2; GELU instead of ReLU; no norm.
+  int conv_stride_time = 0;
+  bool gelu = false;
+  bool conv_no_norm = false;
   std::string name() const {
     return cell_name(cell) + (bidirectional ? "_bi" : "_uni") + "_l" + std::to_string(layers) +
-           "_" + pool_name(pooling) + (residual ? "_res" : "") + (layer_norm ? "_ln" : "");
+           "_" + pool_name(pooling) + (residual ? "_res" : "") + (layer_norm ? "_ln" : "") +
+           (conv_stride_time > 0 ? "_conv_s" + std::to_string(conv_stride_time) : "") +
+           (gelu ? "_gelu" : "") + (conv_no_norm ? "_nonorm" : "");
   }
 };
 
@@ -80,11 +87,35 @@ inline std::vector<ModelCase> stack_model_cases() {
   return out;
 }
 
-// Moves every LayerNorm scale and shift of `model` (norm.{l}.weight / bias) off its 1 / 0 start by
+// The convolutional front-end under every cell and direction, time strides 1 and 2, ReLU and
+// GELU, with and without its norm, and under a residual / layer-norm stack.
+inline std::vector<ModelCase> conv_model_cases() {
+  std::vector<ModelCase> out;
+  for (auto c : {CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru})
+    for (bool bi : {false, true})
+      for (int stride : {1, 2}) {
+        ModelCase m{c, bi, stride == 1 ? 1 : 2,
+                    stride == 1 ? PoolingKind::Attention : PoolingKind::Mean};
+        m.conv_stride_time = stride;
+        m.gelu = stride == 2;
+        out.push_back(m);
+      }
+  ModelCase plain{CellKind::Lstm, false, 1, PoolingKind::Last};
+  plain.conv_stride_time = 3;
+  plain.conv_no_norm = true;
+  out.push_back(plain);
+  ModelCase stacked{CellKind::Gru, false, 2, PoolingKind::Max, true, true};
+  stacked.conv_stride_time = 2;
+  out.push_back(stacked);
+  return out;
+}
+
+// Moves every LayerNorm scale and shift of `model` (norm.{l}.weight / bias and the front-end's
+// frontend.blocks.{b}.norm.weight / bias) off its 1 / 0 start by
 // seeded Gaussian values (stddev 0.3), so that parity tests exercise them.
 inline void randomise_layer_norms(SequenceModel& model, std::uint64_t seed) {
   for (const ParamView& p : model.layout()) {
-    if (p.name.rfind("norm.", 0) != 0) continue;
+    if (p.name.rfind("norm.", 0) != 0 && p.name.find(".norm.") == std::string::npos) continue;
     const auto noise = white_noise(p.size, 0.3, seed + static_cast<std::uint64_t>(p.offset));
     const float base = p.name.ends_with(".weight") ? 1.0f : 0.0f;
     for (std::int64_t i = 0; i < p.size; ++i)
@@ -103,6 +134,17 @@ inline ModelOptions make_options(const ModelCase& c, int hidden, int attention_d
   o.input_norm = true;
   o.residual = c.residual;
   o.layer_norm = c.layer_norm;
+  if (c.conv_stride_time > 0) {
+    o.frontend = FrontendKind::Conv;
+    o.conv_blocks = 2;
+    o.conv_channels = 3;
+    o.conv_kernel_time = 3;
+    o.conv_kernel_freq = 3;
+    o.conv_stride_time = c.conv_stride_time;
+    o.conv_stride_freq = 2;
+    o.conv_activation = c.gelu ? ActivationKind::Gelu : ActivationKind::Relu;
+    o.conv_layer_norm = !c.conv_no_norm;
+  }
   return o;
 }
 

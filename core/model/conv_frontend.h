@@ -1,0 +1,107 @@
+// The convolutional front-end (model.frontend = conv, model_options.h): shapes, lengths and the
+// per-frame arithmetic shared by the double reference, the float CPU backend and the stream.
+// Activations are frame-major (T, C, F) per clip, so a frame is one contiguous row of C * F
+// values, channel-major; the first block reads the features as one channel (T, 1, F).
+// One block, output frame t' (0 <= t' < T' = ceil(T / st)), channel co, bin f':
+//   y[t', co, f'] = b[co] + sum_{ci, i < kt, j < kf} W[co, ci, i, j] * x[st t' - (kt-1) + i, ci,
+//                                                                         sf f' - pf + j]
+// with x = 0 outside the clip (frames < 0) and outside the bins; pf = (kf - 1) / 2, F' =
+// ceil(F / sf). Frame t' reads input frames up to st t' <= T - 1 only: causal, so a clip's outputs
+// never read its padding or its future, a prefix's outputs are the first frames of the whole
+// clip's, and the stream (recurrent_stream.h) runs it frame by frame.
+// This is torch.nn.Conv2d(ci, co, (kt, kf), stride=(st, sf), padding=(0, pf)) over (B, C, T, F)
+// after F.pad(x, (0, 0, kt - 1, 0)) (tests/export/torch_parity.py).
+// Then per frame z = LayerNorm over the (C, F') values (residual_norm.h, gamma/beta (C, F'),
+// torch.nn.LayerNorm((C, F'))) when conv_layer_norm, and a = relu(z) or gelu(z) =
+// z Phi(z) (exact, erf: torch.nn.GELU()).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "core/config/model_options.h"
+
+namespace calmspace {
+
+struct ConvBlockShape {
+  int c_in = 1, f_in = 1;    // input channels, bins
+  int c_out = 1, f_out = 1;  // output channels, bins = ceil(f_in / sf)
+  int kt = 1, kf = 1, st = 1, sf = 1, pad_f = 0;
+  std::int64_t in_row() const { return std::int64_t{c_in} * f_in; }     // values per input frame
+  std::int64_t out_row() const { return std::int64_t{c_out} * f_out; }  // values per output frame
+  std::int64_t patch() const { return std::int64_t{c_in} * kt * kf; }   // K: weights per channel
+  std::int64_t out_frames(std::int64_t in_frames) const { return (in_frames + st - 1) / st; }
+};
+
+// Every block's shape for features of `input_dim` bins (empty without a front-end).
+std::vector<ConvBlockShape> conv_block_shapes(const ModelOptions& options, int input_dim);
+// What the first recurrent layer reads per frame: c_out * f_out of the last block, else input_dim.
+int frontend_output_dim(const ModelOptions& options, int input_dim);
+// Frames the recurrent layers see for a clip of `frames` feature frames (frames without one).
+std::int64_t frontend_frames(const ModelOptions& options, std::int64_t frames);
+
+// One output frame before normalisation: y (c_out, f_out) for the frame whose kernel window ends
+// at input frame `t_end` = st * t' of x (frames, c_in * f_in); frames before 0 read as zero.
+template <class S>
+void conv_frame_forward(const ConvBlockShape& s, const S* x, std::int64_t t_end, const S* w,
+                        const S* b, S* y) {
+  const std::int64_t K = s.patch();
+  for (int co = 0; co < s.c_out; ++co)
+    for (int fo = 0; fo < s.f_out; ++fo) {
+      S acc = b[co];
+      for (int i = 0; i < s.kt; ++i) {
+        const std::int64_t t = t_end - (s.kt - 1) + i;
+        if (t < 0) continue;
+        for (int ci = 0; ci < s.c_in; ++ci)
+          for (int j = 0; j < s.kf; ++j) {
+            const int f = fo * s.sf - s.pad_f + j;
+            if (f < 0 || f >= s.f_in) continue;
+            acc += w[co * K + (ci * s.kt + i) * s.kf + j] * x[t * s.in_row() + ci * s.f_in + f];
+          }
+      }
+      y[co * s.f_out + fo] = acc;
+    }
+}
+
+// Backward of conv_frame_forward for dy (c_out, f_out): ADDS to dw (c_out, K), db (c_out) and
+// dx (frames, c_in * f_in), indexed as x.
+template <class S>
+void conv_frame_backward(const ConvBlockShape& s, const S* x, std::int64_t t_end, const S* w,
+                         const S* dy, S* dw, S* db, S* dx) {
+  const std::int64_t K = s.patch();
+  for (int co = 0; co < s.c_out; ++co)
+    for (int fo = 0; fo < s.f_out; ++fo) {
+      const S g = dy[co * s.f_out + fo];
+      db[co] += g;
+      for (int i = 0; i < s.kt; ++i) {
+        const std::int64_t t = t_end - (s.kt - 1) + i;
+        if (t < 0) continue;
+        for (int ci = 0; ci < s.c_in; ++ci)
+          for (int j = 0; j < s.kf; ++j) {
+            const int f = fo * s.sf - s.pad_f + j;
+            if (f < 0 || f >= s.f_in) continue;
+            const std::int64_t wi = co * K + (ci * s.kt + i) * s.kf + j;
+            const std::int64_t xi = t * s.in_row() + ci * s.f_in + f;
+            dw[wi] += g * x[xi];
+            dx[xi] += g * w[wi];
+          }
+      }
+    }
+}
+
+// The activation and its derivative at the pre-activation z.
+template <class S>
+S conv_activate(ActivationKind kind, S z) {
+  if (kind == ActivationKind::Relu) return z > S(0) ? z : S(0);
+  return S(0.5) * z * (S(1) + std::erf(z * static_cast<S>(0.70710678118654752440)));
+}
+template <class S>
+S conv_activate_grad(ActivationKind kind, S z) {
+  if (kind == ActivationKind::Relu) return z > S(0) ? S(1) : S(0);
+  const S cdf = S(0.5) * (S(1) + std::erf(z * static_cast<S>(0.70710678118654752440)));
+  return cdf + z * static_cast<S>(0.39894228040143267794) * std::exp(S(-0.5) * z * z);
+}
+
+}  // namespace calmspace

@@ -1,0 +1,215 @@
+// CpuConvFrontend: the convolutional front-end on the CPU (see cpu_conv_frontend.h).
+#include "core/model/cpu_conv_frontend.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+
+#include "core/base/error.h"
+#include "core/base/parallel.h"
+#include "core/model/residual_norm.h"
+
+namespace calmspace {
+
+namespace {
+
+template <class V>
+void ensure(V& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+}
+
+// Runs fn(b, task) for every clip b, the clips split into contiguous chunks, one task each.
+template <class Fn>
+void for_clips(std::int64_t batch, int threads, Fn fn) {
+  const auto chunks = std::max<std::int64_t>(1, std::min<std::int64_t>(threads, batch));
+  parallel_for(chunks, threads, [&](std::int64_t c) {
+    for (std::int64_t b = batch * c / chunks; b < batch * (c + 1) / chunks; ++b) fn(b, c);
+  });
+}
+
+}  // namespace
+
+CpuConvFrontend::CpuConvFrontend(const ModelOptions& options, int input_dim)
+    : activation_(options.conv_activation), blocks_(conv_block_shapes(options, input_dim)) {}
+
+void CpuConvFrontend::gather_patches(std::size_t k, std::int64_t b, std::vector<float>& col) const {
+  const ConvBlockShape& s = blocks_[k];
+  const float* in = k == 0 ? x_ : act_[k - 1].data();
+  const std::int64_t Ti = frames_[k], In = s.in_row(), K = s.patch();
+  const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)];
+  ensure(col, static_cast<std::size_t>(L * s.f_out * K));
+  for (std::int64_t t = 0; t < L; ++t)
+    for (int fo = 0; fo < s.f_out; ++fo) {
+      float* r = col.data() + (t * s.f_out + fo) * K;
+      for (int ci = 0; ci < s.c_in; ++ci)
+        for (int i = 0; i < s.kt; ++i) {
+          const std::int64_t ti = s.st * t - (s.kt - 1) + i;
+          float* dst = r + (ci * s.kt + i) * s.kf;
+          const float* src = in + (b * Ti + ti) * In + ci * s.f_in;
+          for (int j = 0; j < s.kf; ++j) {
+            const int f = fo * s.sf - s.pad_f + j;
+            dst[j] = ti >= 0 && f >= 0 && f < s.f_in ? src[f] : 0.0f;
+          }
+        }
+    }
+}
+
+void CpuConvFrontend::forward(const float* weights, const ModelParamIndex& index, const float* x,
+                              std::int64_t batch, std::int64_t frames, const std::int64_t* lengths,
+                              int threads) {
+  CALMSPACE_CHECK(!blocks_.empty(), "conv front-end: no blocks");
+  x_ = x;
+  batch_ = batch;
+  const std::size_t nb = blocks_.size();
+  frames_.assign(nb + 1, frames);
+  lengths_.assign(nb + 1, std::vector<std::int64_t>(lengths, lengths + batch));
+  for (std::size_t k = 0; k < nb; ++k) {
+    frames_[k + 1] = blocks_[k].out_frames(frames_[k]);
+    for (std::int64_t b = 0; b < batch; ++b)
+      lengths_[k + 1][static_cast<std::size_t>(b)] =
+          blocks_[k].out_frames(lengths_[k][static_cast<std::size_t>(b)]);
+  }
+  pre_.resize(nb);
+  xhat_.resize(nb);
+  rstd_.resize(nb);
+  act_.resize(nb);
+  const auto chunks =
+      static_cast<std::size_t>(std::max<std::int64_t>(1, std::min<std::int64_t>(threads, batch)));
+  scratch_.resize(chunks);
+  scratch2_.resize(chunks);
+  for (std::size_t k = 0; k < nb; ++k) {
+    const ConvBlockShape& s = blocks_[k];
+    const ConvParamOffsets& p = index.conv[k];
+    const std::int64_t To = frames_[k + 1], N = s.out_row(), K = s.patch();
+    pre_[k].resize(static_cast<std::size_t>(batch * To * N));
+    act_[k].resize(pre_[k].size());
+    if (p.gamma >= 0) {
+      xhat_[k].resize(pre_[k].size());
+      rstd_[k].resize(static_cast<std::size_t>(batch * To));
+    }
+    const float* W = weights + p.w;
+    const float* bias = weights + p.b;
+    for_clips(batch, threads, [&](std::int64_t b, std::int64_t task) {
+      auto& col = scratch_[static_cast<std::size_t>(task)];
+      auto& tmp = scratch2_[static_cast<std::size_t>(task)];
+      const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)];
+      const std::int64_t M = L * s.f_out;
+      gather_patches(k, b, col);
+      ensure(tmp, static_cast<std::size_t>(M * s.c_out));
+      // tmp (M, C_out) = patches (M, K) W^T, W (C_out, K)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), s.c_out,
+                  static_cast<int>(K), 1.0f, col.data(), static_cast<int>(K), W,
+                  static_cast<int>(K), 0.0f, tmp.data(), s.c_out);
+      for (std::int64_t t = 0; t < L; ++t) {
+        const std::int64_t row = b * To + t;
+        float* z = pre_[k].data() + row * N;
+        for (int co = 0; co < s.c_out; ++co)
+          for (int fo = 0; fo < s.f_out; ++fo)
+            z[co * s.f_out + fo] = tmp[(t * s.f_out + fo) * s.c_out + co] + bias[co];
+        if (p.gamma >= 0)
+          residual_norm_row<float>(z, nullptr, weights + p.gamma, weights + p.beta, N, z,
+                                   xhat_[k].data() + row * N, rstd_[k].data() + row);
+        float* a = act_[k].data() + row * N;
+        for (std::int64_t j = 0; j < N; ++j) a[j] = conv_activate(activation_, z[j]);
+      }
+      std::fill(pre_[k].begin() + (b * To + L) * N, pre_[k].begin() + (b + 1) * To * N, 0.0f);
+      std::fill(act_[k].begin() + (b * To + L) * N, act_[k].begin() + (b + 1) * To * N, 0.0f);
+    });
+  }
+}
+
+void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& index, float* gradients,
+                               const float* dout, int threads) {
+  CALMSPACE_CHECK(!act_.empty(), "conv front-end backward without forward");
+  const std::int64_t B = batch_;
+  partial_.resize(static_cast<std::size_t>(B));
+  const float* dcur = dout;
+  for (std::size_t k = blocks_.size(); k-- > 0;) {
+    const ConvBlockShape& s = blocks_[k];
+    const ConvParamOffsets& p = index.conv[k];
+    const bool norm = p.gamma >= 0;
+    const std::int64_t To = frames_[k + 1], Ti = frames_[k], N = s.out_row(), K = s.patch(),
+                       In = s.in_row(), CO = s.c_out;
+    const std::int64_t partial_size = CO * K + CO + (norm ? 2 * N : 0);
+    if (k > 0) dx_.assign(static_cast<std::size_t>(B * Ti * In), 0.0f);
+    const float* W = weights + p.w;
+    for_clips(B, threads, [&](std::int64_t b, std::int64_t task) {
+      auto& col = scratch_[static_cast<std::size_t>(task)];
+      auto& work = scratch2_[static_cast<std::size_t>(task)];
+      auto& part = partial_[static_cast<std::size_t>(b)];
+      part.assign(static_cast<std::size_t>(partial_size), 0.0f);
+      float* dW = part.data();
+      float* db = dW + CO * K;
+      float* dgamma = norm ? db + CO : nullptr;
+      float* dbeta = norm ? dgamma + N : nullptr;
+      const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)];
+      const std::int64_t M = L * s.f_out;
+      ensure(work, static_cast<std::size_t>(N + M * CO + (k > 0 ? M * K : 0)));
+      float* dz = work.data();     // (N) one frame
+      float* dyt = dz + N;         // (M, C_out)
+      float* dcol = dyt + M * CO;  // (M, K)
+      for (std::int64_t t = 0; t < L; ++t) {
+        const std::int64_t row = b * To + t;
+        const float* z = pre_[k].data() + row * N;
+        const float* g = dcur + row * N;
+        for (std::int64_t j = 0; j < N; ++j) dz[j] = g[j] * conv_activate_grad(activation_, z[j]);
+        if (norm)
+          residual_norm_row_backward<float>(dz, weights + p.gamma, xhat_[k].data() + row * N,
+                                            rstd_[k][static_cast<std::size_t>(row)], N, dz, dgamma,
+                                            dbeta);
+        for (int co = 0; co < CO; ++co)
+          for (int fo = 0; fo < s.f_out; ++fo) {
+            const float v = dz[co * s.f_out + fo];
+            dyt[(t * s.f_out + fo) * CO + co] = v;
+            db[co] += v;
+          }
+      }
+      if (M == 0) return;
+      gather_patches(k, b, col);
+      // dW (C_out, K) = dY^T (C_out, M) patches (M, K)
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(CO),
+                  static_cast<int>(K), static_cast<int>(M), 1.0f, dyt, static_cast<int>(CO),
+                  col.data(), static_cast<int>(K), 0.0f, dW, static_cast<int>(K));
+      if (k == 0) return;
+      // dpatches (M, K) = dY (M, C_out) W (C_out, K), scattered back onto the input frames.
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(M),
+                  static_cast<int>(K), static_cast<int>(CO), 1.0f, dyt, static_cast<int>(CO), W,
+                  static_cast<int>(K), 0.0f, dcol, static_cast<int>(K));
+      for (std::int64_t t = 0; t < L; ++t)
+        for (int fo = 0; fo < s.f_out; ++fo) {
+          const float* r = dcol + (t * s.f_out + fo) * K;
+          for (int ci = 0; ci < s.c_in; ++ci)
+            for (int i = 0; i < s.kt; ++i) {
+              const std::int64_t ti = s.st * t - (s.kt - 1) + i;
+              if (ti < 0) continue;
+              float* dst = dx_.data() + (b * Ti + ti) * In + ci * s.f_in;
+              for (int j = 0; j < s.kf; ++j) {
+                const int f = fo * s.sf - s.pad_f + j;
+                if (f >= 0 && f < s.f_in) dst[f] += r[(ci * s.kt + i) * s.kf + j];
+              }
+            }
+        }
+    });
+    // Sum the clips in batch order (independent of the thread count).
+    float* gW = gradients + p.w;
+    float* gb = gradients + p.b;
+    for (std::int64_t b = 0; b < B; ++b) {
+      const float* part = partial_[static_cast<std::size_t>(b)].data();
+      for (std::int64_t i = 0; i < CO * K; ++i) gW[i] += part[i];
+      for (std::int64_t i = 0; i < CO; ++i) gb[i] += part[CO * K + i];
+      if (norm)
+        for (std::int64_t i = 0; i < N; ++i) {
+          gradients[p.gamma + i] += part[CO * K + CO + i];
+          gradients[p.beta + i] += part[CO * K + CO + N + i];
+        }
+    }
+    if (k > 0) {
+      // dx_ is this block's input gradient, i.e. block k - 1's output gradient; keep it alive
+      // in dz_ while block k - 1 fills a fresh dx_.
+      dz_.swap(dx_);
+      dcur = dz_.data();
+    }
+  }
+}
+
+}  // namespace calmspace

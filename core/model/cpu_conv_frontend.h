@@ -1,0 +1,54 @@
+// The convolutional front-end (conv_frontend.h) on the fast CPU backend, float32: per block and
+// clip, the valid output frames' patches are gathered into a matrix (im2col: rows (t', f'),
+// K = C_in kt kf columns) and multiplied by the weights with one sgemm; layer norm and the
+// activation run per frame. Parallel over clips. Backward recomputes the patches (they would cost
+// K values per output value to keep), forms the weight gradient per clip (dY^T patches) and sums
+// the clips in batch order, so the result does not depend on the thread count; the input gradient
+// is the transposed product scattered back (col2im), for every block but the first (features are
+// not trained).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/config/model_options.h"
+#include "core/model/conv_frontend.h"
+#include "core/model/param_index.h"
+
+namespace calmspace {
+
+class CpuConvFrontend {
+ public:
+  CpuConvFrontend(const ModelOptions& options, int input_dim);
+
+  bool empty() const { return blocks_.empty(); }
+
+  // x (B, T, F): normalised features, rows past lengths[b] zero. Writes output() (B, T', D0)
+  // with T' = frames_out(), zero past lengths_out().
+  void forward(const float* weights, const ModelParamIndex& index, const float* x,
+               std::int64_t batch, std::int64_t frames, const std::int64_t* lengths, int threads);
+  const std::vector<float>& output() const { return act_.back(); }
+  std::int64_t frames_out() const { return frames_.back(); }
+  const std::vector<std::int64_t>& lengths_out() const { return lengths_.back(); }
+
+  // dout (B, T', D0) for the last forward: ADDS the front-end's parameter gradients.
+  void backward(const float* weights, const ModelParamIndex& index, float* gradients,
+                const float* dout, int threads);
+
+ private:
+  // Patches of clip b's valid output frames of block k: (len_out * f_out, K).
+  void gather_patches(std::size_t k, std::int64_t b, std::vector<float>& col) const;
+
+  ActivationKind activation_;
+  std::vector<ConvBlockShape> blocks_;
+  const float* x_ = nullptr;  // the first block's input (caller-owned)
+  std::int64_t batch_ = 0;
+  std::vector<std::int64_t> frames_;                         // per block boundary: T, T_1, ..., T_K
+  std::vector<std::vector<std::int64_t>> lengths_;           // per boundary (B)
+  std::vector<std::vector<float>> pre_, xhat_, rstd_, act_;  // per block (B, T_k, N_k) / (B, T_k)
+  std::vector<std::vector<float>> scratch_, scratch2_;       // per clip task
+  std::vector<std::vector<float>> partial_;                  // per clip: dW, db, dgamma, dbeta
+  std::vector<float> dz_, dx_;
+};
+
+}  // namespace calmspace
