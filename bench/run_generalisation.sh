@@ -33,12 +33,16 @@
 #      its runs, as RAVDESS six-fold CVs for the LSTM and the GRU (CELLS).
 #  13. stacks_loco: the same stacked GRU, leave-one-corpus-out for the corpus folds LOCO_FOLDS
 #      (default 0 and 3: RAVDESS and EMOVO held out).
+#  14. frontend: the stacked recipe (12) with the convolutional front-end at its defaults
+#      (model.frontend=conv: 2 blocks of 16 channels, 3 x 3 kernels, frequency stride 2, layer
+#      norm, ReLU; issue 21), fixed before its runs, as RAVDESS six-fold CVs for CELLS (default
+#      lstm gru rnn).
 # A run's test report is re-scored under the current rules by `calmspace train --resume RUN_DIR
 # --data FILE` once its epochs are done (how the leave-one-RAVDESS-out runs made before 2021e0e
 # were scored on the 7 classes training taught).
 # Usage: bash bench/run_generalisation.sh [BUILD_DIR=build] [OUT=out/gen]
 #        [cv|ravdess|ship|sixfold|calibrate|robust_aug|speaker_norm|prosody|prosody_speaker|
-#         ship_prosody|stacks|stacks_loco|all]
+#         ship_prosody|stacks|stacks_loco|frontend|all]
 # Every output lands under OUT (not in git); bench/results/ gets the summary by hand, with these
 # commands.
 set -euo pipefail
@@ -48,7 +52,7 @@ out="${2:-$root/out/gen}"
 what="${3:-all}"
 case "$what" in
   cv | ravdess | ship | sixfold | calibrate | robust_aug | speaker_norm | prosody | prosody_speaker | \
-    ship_prosody | stacks | stacks_loco | all) ;;
+    ship_prosody | stacks | stacks_loco | frontend | all) ;;
   *) echo "run_generalisation: unknown part '$what'" >&2; exit 2 ;;
 esac
 recipe="${RECIPE:-$root/configs/generalise.yaml}"
@@ -196,5 +200,11 @@ if [ "$what" = stacks_loco ] || [ "$what" = all ]; then
   for k in ${LOCO_FOLDS:-0 3}; do
     "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/stack/loco/fold_$k" \
       data.fold_by=corpus train.test_fold="$k" model.cell=gru "${stacked[@]}" --no-plots
+  done
+fi
+if [ "$what" = frontend ] || [ "$what" = all ]; then
+  for cell in ${CELLS:-lstm gru rnn}; do
+    "$calmspace" cv "$recipe" --data "$out/ravdess.h5" --out "$out/frontend/sixfold_ravdess_$cell" \
+      model.cell="$cell" "${stacked[@]}" model.frontend=conv
   done
 fi

@@ -8,6 +8,7 @@
 #include "core/base/error.h"
 #include "core/export/onnx_audio_frontend.h"
 #include "core/export/onnx_builder.h"
+#include "core/model/conv_frontend.h"
 #include "core/model/residual_norm.h"
 #include "core/run/checkpoint_safetensors.h"
 
@@ -118,6 +119,53 @@ RecurrentOutputs add_recurrent_layer(GraphBuilder& g, const ModelOptions& o, con
   }
   const auto outs = g.node(op_type, inputs, 2, std::move(attrs));
   return {outs[0], outs[1]};
+}
+
+// The convolutional front-end (conv_frontend.h) on the normalised features x (B, T, F): per block
+// Conv (causal: pads kt - 1 frames before, none after; (kf - 1) / 2 bins on both sides), then per
+// frame LayerNormalization over (C, F') and Relu or exact GELU (0.5 z (1 + erf(z / sqrt 2)));
+// returns (B, T', C * F') and sets `lengths` to the name of the int32 lengths ceil(T / st) per
+// block. Padded frames of x need not be zero: a causal output frame never reads them.
+std::string add_conv_frontend(GraphBuilder& g, const ModelOptions& o, const Params& params,
+                              std::int64_t F, const std::string& x, std::string& lengths) {
+  std::string y = g.op("Unsqueeze", {x, g.int64s("axes", {1})});  // (B, 1, T, F)
+  std::string len64 = g.op("Cast", {lengths}, {attr("to", onnx::TensorProto::INT64)});
+  const auto blocks = conv_block_shapes(o, static_cast<int>(F));
+  for (std::size_t k = 0; k < blocks.size(); ++k) {
+    const ConvBlockShape& s = blocks[k];
+    const std::string prefix = cat("frontend.blocks.", k, ".");
+    y = g.op("Conv",
+             {y,
+              g.floats(prefix + "conv.weight", {s.c_out, s.c_in, s.kt, s.kf},
+                       params[prefix + "conv.weight"]),
+              g.floats(prefix + "conv.bias", {s.c_out}, params[prefix + "conv.bias"])},
+             {attr("kernel_shape", Ints{s.kt, s.kf}), attr("strides", Ints{s.st, s.sf}),
+              attr("pads", Ints{s.kt - 1, s.pad_f, 0, s.pad_f})});  // (B, C, T', F')
+    y = g.op("Transpose", {y}, {attr("perm", Ints{0, 2, 1, 3})});   // (B, T', C, F')
+    if (o.conv_layer_norm)
+      y = g.op(
+          "LayerNormalization",
+          {y, g.floats(prefix + "norm.weight", {s.c_out, s.f_out}, params[prefix + "norm.weight"]),
+           g.floats(prefix + "norm.bias", {s.c_out, s.f_out}, params[prefix + "norm.bias"])},
+          {attr("axis", std::int64_t{-2}), attr("epsilon", static_cast<float>(kLayerNormEps))});
+    if (o.conv_activation == ActivationKind::Relu) {
+      y = g.op("Relu", {y});
+    } else {
+      const std::string cdf = g.op(
+          "Mul",
+          {g.op("Add",
+                {g.op("Erf", {g.op("Mul", {y, g.scalar_float("inv_sqrt2", 0.70710678118654752f)})}),
+                 g.scalar_float("one_f", 1.0f)}),
+           g.scalar_float("half", 0.5f)});
+      y = g.op("Mul", {y, cdf});
+    }
+    if (k + 1 < blocks.size()) y = g.op("Transpose", {y}, {attr("perm", Ints{0, 2, 1, 3})});
+    if (s.st > 1)  // ceil(len / st)
+      len64 = g.op("Div", {g.op("Add", {len64, g.scalar_int64("stride_minus_one", s.st - 1)}),
+                           g.scalar_int64("stride", s.st)});
+  }
+  lengths = g.op("Cast", {len64}, {attr("to", onnx::TensorProto::INT32)});
+  return g.op("Reshape", {y, g.int64s("BTD", {0, 0, -1})});  // (B, T', C * F')
 }
 
 // (B, D) = [forward half of y at frame length - 1, reverse half at frame 0]: "last" pooling of
@@ -257,12 +305,17 @@ std::string onnx_model_bytes(const Checkpoint& checkpoint, OnnxInput takes) {
     x = g.op("Mul", {g.op("Sub", {x, g.floats("input_norm.mean", {F}, checkpoint.norm_mean)}),
                      g.floats("input_norm.inv_std", {F}, inv_std)});
   }
-  std::string seq = g.op("Transpose", {x}, {attr("perm", Ints{1, 0, 2})});  // (T, B, F)
+  std::string lengths = "lengths";
   std::int64_t input = F;
+  if (o.has_conv_frontend()) {
+    x = add_conv_frontend(g, o, params, F, x, lengths);
+    input = frontend_output_dim(o, static_cast<int>(F));
+  }
+  std::string seq = g.op("Transpose", {x}, {attr("perm", Ints{1, 0, 2})});  // (T, B, I)
   std::string y_h;
   const std::int64_t D = o.output_dim();
   for (int layer = 0; layer < o.num_layers; ++layer) {
-    const auto r = add_recurrent_layer(g, o, params, layer, input, seq, "lengths");
+    const auto r = add_recurrent_layer(g, o, params, layer, input, seq, lengths);
     // (T, dirs, B, H) -> (T, B, dirs, H) -> (T, B, D): [forward, reverse] per frame
     const std::string layer_input = seq;
     seq = g.op("Reshape", {g.op("Transpose", {r.y}, {attr("perm", Ints{0, 2, 1, 3})}),
@@ -285,7 +338,7 @@ std::string onnx_model_bytes(const Checkpoint& checkpoint, OnnxInput takes) {
     }
   }
   const std::string y = g.op("Transpose", {seq}, {attr("perm", Ints{1, 0, 2})});  // (B, T, D)
-  const std::string pooled = add_pooling(g, o, params, y, y_h, "lengths");
+  const std::string pooled = add_pooling(g, o, params, y, y_h, lengths);
 
   g.op_to("logits", "Gemm",
           {pooled, g.floats("head.weight", {C, D}, params["head.weight"]),

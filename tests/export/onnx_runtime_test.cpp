@@ -6,7 +6,9 @@
 // also runs its shortest clips alone (unpadded, time = its length) and must give the same row.
 // A third of the cases carry a calibrated model.temperature T: their probabilities are
 // softmax(logits / T), their logits the head's own. A second set does the same for the stacks
-// between layers: model.residual, model.layer_norm (random scales and shifts) and both.
+// between layers: model.residual, model.layer_norm (random scales and shifts) and both; a third
+// for the convolutional front-end (time strides 1 and 2, ReLU and GELU, with and without its
+// norm), whose causal kernels must not read the noisy padding either.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -81,6 +83,8 @@ Checkpoint checkpoint_of(SequenceModel& model, Config config, std::vector<float>
 
 struct Stack {
   bool residual = false, layer_norm = false;
+  int conv_stride_time = 0;  // > 0: model.frontend = conv with this time stride
+  bool gelu = false, conv_layer_norm = true;
 };
 
 // Builds one model, runs the CPU backend, writes model.onnx and the inputs into `folder`.
@@ -99,6 +103,13 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
   config.model.temperature = temperature;
   config.model.residual = stack.residual;
   config.model.layer_norm = stack.layer_norm;
+  if (stack.conv_stride_time > 0) {
+    config.model.frontend = FrontendKind::Conv;
+    config.model.conv_channels = 3;
+    config.model.conv_stride_time = stack.conv_stride_time;
+    config.model.conv_activation = stack.gelu ? ActivationKind::Gelu : ActivationKind::Relu;
+    config.model.conv_layer_norm = stack.conv_layer_norm;
+  }
   auto model = make_cpu_sequence_model(config.model, kFeatures, kClasses, seed);
   testing::randomise_layer_norms(*model, seed);  // off their identity start
   auto mean = testing::white_noise(kFeatures, 2.0, seed + 1);
@@ -121,7 +132,9 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
   c.cell = enum_name(cell_kind_table(), cell);
   c.name = c.cell + (bidirectional ? "_bi_" : "_uni_") + std::to_string(layers) + "l_" +
            enum_name(pooling_kind_table(), pooling) + (stack.residual ? "_residual" : "") +
-           (stack.layer_norm ? "_norm" : "");
+           (stack.layer_norm ? "_norm" : "") +
+           (stack.conv_stride_time > 0 ? "_conv" + std::to_string(stack.conv_stride_time) : "") +
+           (stack.gelu ? "_gelu" : "");
   model->forward(x, c.logits, false, 0);
   for (std::int64_t b = 0; b < kBatch; ++b) {  // softmax of logits / T in double
     const auto z = [&](int k) { return double(c.logits[b * kClasses + k]) / temperature; };
@@ -233,6 +246,28 @@ TEST(OnnxRuntime, ResidualAndLayerNormStacksMatchTheCpuBackend) {
         cases.push_back(numbered_case(dir, index, cell, bidirectional,
                                       stack.residual && stack.layer_norm ? 3 : 2, pooling,
                                       900 + 10 * index, index % 4 == 3 ? 2.5 : 1.0, stack));
+        ++index;
+      }
+  ASSERT_EQ(cases.size(), 32u);
+  run_and_compare(dir, cases);
+}
+
+TEST(OnnxRuntime, ConvFrontendMatchesTheCpuBackend) {
+  if (const auto why = onnxruntime_missing(); !why.empty()) GTEST_SKIP() << why;
+  ScratchDir dir;
+  std::vector<Case> cases;
+  int index = 0;
+  for (auto cell : {CellKind::RnnTanh, CellKind::RnnRelu, CellKind::Lstm, CellKind::Gru})
+    for (bool bidirectional : {false, true})
+      for (auto pooling :
+           {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention}) {
+        Stack stack;
+        stack.conv_stride_time = 1 + index % 2;
+        stack.gelu = index % 4 >= 2;
+        stack.conv_layer_norm = index % 5 != 4;
+        stack.layer_norm = index % 3 == 0;
+        cases.push_back(numbered_case(dir, index, cell, bidirectional, 1 + index % 2, pooling,
+                                      1300 + 10 * index, 1.0, stack));
         ++index;
       }
   ASSERT_EQ(cases.size(), 32u);

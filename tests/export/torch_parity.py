@@ -8,7 +8,8 @@ named `head`, options from the `model` metadata, weights loaded with load_state_
 inputs normalised with input_norm.mean/std; each clip run on its true frames; pooled (mean over
 frames, or last = forward state at the last frame + reverse state at frame 0, PyTorch's h_n).
 With model.residual / model.layer_norm the recurrent layers run one at a time (ResidualNormRnn
-below: r = y + x from the second layer on, z = nn.LayerNorm(r), named `norm`).
+below: r = y + x from the second layer on, z = nn.LayerNorm(r), named `norm`). With
+model.frontend = conv the features first pass ConvFrontend below, named `frontend`.
 Computed in float64, so the difference measures CalmSpace's float32 error. Exit 0 = every case
 within 1e-5 of CalmSpace's logits.
 """
@@ -92,6 +93,47 @@ class ResidualNormRnn(torch.nn.Module):
         return y, None
 
 
+class ConvFrontend(torch.nn.Module):
+    """CalmSpace's convolutional front-end (core/model/conv_frontend.h).
+
+    blocks[b].conv = nn.Conv2d(C_in, C, (kt, kf), stride=(st, sf), padding=(0, (kf - 1) // 2))
+    over (B, C_in, T, F) after padding kt - 1 zero frames before the clip (causal in time);
+    blocks[b].norm = nn.LayerNorm((C, F_b)) over each frame's (channels, bins); then ReLU or GELU.
+    (B, T, F) features -> (B, T', C * F_last), channel-major per frame.
+    """
+
+    def __init__(self, opts, feat):
+        super().__init__()
+        self.kt = int(opts["conv_kernel_time"])
+        kf = int(opts["conv_kernel_freq"])
+        st, sf = int(opts["conv_stride_time"]), int(opts["conv_stride_freq"])
+        channels = int(opts["conv_channels"])
+        self.layer_norm = opts["conv_layer_norm"] == "true"
+        self.act = torch.nn.GELU() if opts["conv_activation"] == "gelu" else torch.nn.ReLU()
+        self.blocks = torch.nn.ModuleList()
+        c_in, bins = 1, feat
+        for _ in range(int(opts["conv_blocks"])):
+            block = torch.nn.Module()
+            block.conv = torch.nn.Conv2d(c_in, channels, (self.kt, kf), stride=(st, sf),
+                                         padding=(0, (kf - 1) // 2))
+            bins = (bins + sf - 1) // sf
+            if self.layer_norm:
+                block.norm = torch.nn.LayerNorm((channels, bins), eps=1e-5)
+            self.blocks.append(block)
+            c_in = channels
+        self.output_dim = channels * bins
+
+    def forward(self, x):
+        y = x.unsqueeze(1)  # (B, 1, T, F)
+        for block in self.blocks:
+            y = block.conv(torch.nn.functional.pad(y, (0, 0, self.kt - 1, 0)))  # (B, C, T', F')
+            y = y.permute(0, 2, 1, 3)  # (B, T', C, F'): LayerNorm over each frame
+            if self.layer_norm:
+                y = block.norm(y)
+            y = self.act(y).permute(0, 2, 1, 3)
+        return y.permute(0, 2, 1, 3).flatten(2)  # (B, T', C * F')
+
+
 def build(meta, tensors):
     opts = parse_flat_yaml(meta["model"])
     cell = opts["cell"]
@@ -100,7 +142,8 @@ def build(meta, tensors):
     bidirectional = opts["bidirectional"] == "true"
     feat = tensors["input_norm.mean"].shape[0]
     classes = len(json.loads(meta["labels"]))
-    kw = dict(input_size=feat, hidden_size=hidden, num_layers=layers, batch_first=True,
+    frontend = ConvFrontend(opts, feat) if opts.get("frontend") == "conv" else None
+    kw = dict(input_size=frontend.output_dim if frontend else feat, hidden_size=hidden, num_layers=layers, batch_first=True,
               bidirectional=bidirectional)
     if cell == "lstm":
         rnn = torch.nn.LSTM(**kw)
@@ -122,8 +165,10 @@ def build(meta, tensors):
         stack = None
         model.rnn = rnn
     model.head = head
+    if frontend:
+        model.frontend = frontend
     state = {k: torch.from_numpy(v.copy()) for k, v in tensors.items()
-             if k.split(".")[0] in ("rnn", "norm", "head")}
+             if k.split(".")[0] in ("frontend", "rnn", "norm", "head")}
     model.load_state_dict(state, strict=True)  # every name and shape must match
     model = model.double()
     model.stack = stack.double() if stack else model.rnn  # what runs the recurrent layers
@@ -145,12 +190,15 @@ def run_case(folder):
             clip = x[b, :n]
             if use_norm:
                 clip = (clip - mean) / std
-            y, _ = model.stack(torch.from_numpy(clip).unsqueeze(0))
+            seq = torch.from_numpy(clip).unsqueeze(0)
+            if hasattr(model, "frontend"):
+                seq = model.frontend(seq)
+            y, _ = model.stack(seq)
             y = y[0]
             if pooling == "mean":
                 p = y.mean(dim=0)
             elif pooling == "last":
-                p = y[n - 1, :hidden]
+                p = y[y.shape[0] - 1, :hidden]
                 if bidirectional:
                     p = torch.cat([p, y[0, hidden:]])
             else:

@@ -2,7 +2,9 @@
 // nn.LSTM / nn.GRU / nn.RNN + nn.Linear (load_state_dict by name) and gives the same logits to
 // 1e-5 (tests/export/torch_parity.py, float64 in PyTorch). Every cell, uni- and bidirectional,
 // mean and last pooling, ragged lengths, input normalisation on; and each of those again as a
-// three-layer stack with model.residual and model.layer_norm (random LayerNorm scales and shifts).
+// three-layer stack with model.residual and model.layer_norm (random LayerNorm scales and shifts),
+// and behind the convolutional front-end (torch_parity.py's ConvFrontend: nn.Conv2d after a causal
+// pad, nn.LayerNorm per frame; time stride 1 or 2, ReLU or GELU).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -28,10 +30,11 @@ TEST(TorchParity, ExportedModelsGiveCalmSpaceLogitsInPyTorch) {
   constexpr int kFeatures = 6, kClasses = 4, kBatch = 3, kFrames = 9;
   const std::vector<std::int64_t> lengths = {9, 4, 1};
   int case_index = 0;
-  for (bool stack : {false, true})
+  for (int variant : {0, 1, 2})  // plain, residual + layer norm, conv front-end
     for (auto cell : {CellKind::Lstm, CellKind::Gru, CellKind::RnnTanh, CellKind::RnnRelu})
       for (bool bidirectional : {false, true})
         for (auto pooling : {PoolingKind::Mean, PoolingKind::Last}) {
+          const bool stack = variant == 1, conv = variant == 2;
           Config config;
           config.features.n_mels = kFeatures;
           config.model.cell = cell;
@@ -42,6 +45,13 @@ TEST(TorchParity, ExportedModelsGiveCalmSpaceLogitsInPyTorch) {
           config.model.input_norm = true;
           config.model.residual = stack;
           config.model.layer_norm = stack;
+          if (conv) {
+            config.model.frontend = FrontendKind::Conv;
+            config.model.conv_channels = 3;
+            config.model.conv_stride_time = bidirectional ? 2 : 1;
+            config.model.conv_activation =
+                pooling == PoolingKind::Last ? ActivationKind::Gelu : ActivationKind::Relu;
+          }
           const std::uint64_t seed = 100 + case_index;
           auto model = make_cpu_sequence_model(config.model, kFeatures, kClasses, seed);
           testing::randomise_layer_norms(*model, seed);  // off their identity start
@@ -76,9 +86,10 @@ TEST(TorchParity, ExportedModelsGiveCalmSpaceLogitsInPyTorch) {
           c.norm_mean = mean;
           c.norm_std = std_dev;
           const auto folder =
-              dir / ("case" + std::to_string(case_index++) + "_" +
-                     enum_name(cell_kind_table(), cell) + (bidirectional ? "_bi_" : "_uni_") +
-                     enum_name(pooling_kind_table(), pooling) + (stack ? "_residual_norm" : ""));
+              dir /
+              ("case" + std::to_string(case_index++) + "_" + enum_name(cell_kind_table(), cell) +
+               (bidirectional ? "_bi_" : "_uni_") + enum_name(pooling_kind_table(), pooling) +
+               (stack ? "_residual_norm" : "") + (conv ? "_conv" : ""));
           std::filesystem::create_directories(folder);
           export_safetensors(c, (folder / "model.safetensors").string());
           write_npy((folder / "x.npy").string(), {kBatch, kFrames, kFeatures}, x.data);

@@ -2,7 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "core/base/error.h"
+#include "core/model/conv_frontend.h"
 #include "core/model/cpu_sequence_model.h"
 #include "core/model/sequence_model.h"
 
@@ -90,6 +93,50 @@ TEST(ParameterLayout, ResidualNeedsTwoLayers) {
   EXPECT_NE(o.cuda_unsupported_reason(), "");
   o.residual = false;
   EXPECT_EQ(o.cuda_unsupported_reason(), "");
+}
+
+// The convolutional front-end leads the layout with PyTorch's Conv2d / LayerNorm shapes, and the
+// first recurrent layer reads C * F_last: 64 bands -> 32 -> 16 bins with stride 2.
+TEST(ParameterLayout, ConvFrontendLeadsWithConv2dAndLayerNormShapes) {
+  ModelOptions o;
+  o.hidden_size = 8;
+  o.num_layers = 1;
+  o.frontend = FrontendKind::Conv;  // 2 blocks, 16 channels, (3, 3), strides (1, 2)
+  const auto layout = parameter_layout(o, 64, 4);
+  ASSERT_GE(layout.size(), 8u);
+  const std::vector<std::pair<std::string, std::vector<std::int64_t>>> want = {
+      {"frontend.blocks.0.conv.weight", {16, 1, 3, 3}},  {"frontend.blocks.0.conv.bias", {16}},
+      {"frontend.blocks.0.norm.weight", {16, 32}},       {"frontend.blocks.0.norm.bias", {16, 32}},
+      {"frontend.blocks.1.conv.weight", {16, 16, 3, 3}}, {"frontend.blocks.1.conv.bias", {16}},
+      {"frontend.blocks.1.norm.weight", {16, 16}},       {"frontend.blocks.1.norm.bias", {16, 16}}};
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(layout[i].name, want[i].first);
+    EXPECT_EQ(layout[i].shape, want[i].second) << want[i].first;
+  }
+  EXPECT_EQ(layout[8].name, "rnn.weight_ih_l0");
+  EXPECT_EQ(layout[8].shape, (std::vector<std::int64_t>{32, 16 * 16}));
+  EXPECT_EQ(frontend_frames(o, 101), 101);
+  o.conv_stride_time = 2;  // ceil(ceil(101 / 2) / 2) = 26
+  EXPECT_EQ(frontend_frames(o, 101), 26);
+  EXPECT_NE(o.cuda_unsupported_reason(), "");
+  o.conv_layer_norm = false;  // no norm tensors: block 1's conv follows block 0's bias
+  EXPECT_EQ(parameter_layout(o, 64, 4)[2].name, "frontend.blocks.1.conv.weight");
+}
+
+TEST(ParameterLayout, ConvFrontendOptionsAreChecked) {
+  ModelOptions o;
+  o.frontend = FrontendKind::Conv;
+  EXPECT_NO_THROW(o.validate());
+  for (auto bad : std::vector<std::function<void(ModelOptions&)>>{
+           [](ModelOptions& m) { m.conv_kernel_freq = 4; },  // even: no centred padding
+           [](ModelOptions& m) { m.conv_blocks = 0; }, [](ModelOptions& m) { m.conv_channels = 0; },
+           [](ModelOptions& m) { m.conv_stride_time = 0; },
+           [](ModelOptions& m) { m.conv_kernel_time = 0; },
+           [](ModelOptions& m) { m.conv_blocks = 100; }}) {
+    ModelOptions m = o;
+    bad(m);
+    EXPECT_THROW(m.validate(), InputError);
+  }
 }
 
 // Numbers from PyTorch 1.13: sum(p.numel() for p in m.parameters()).

@@ -81,6 +81,37 @@ TEST_F(Trainer, AResidualLayerNormStackLearnsAndItsCheckpointKeepsTheNorms) {
   EXPECT_EQ(norms, 4);
 }
 
+// The convolutional front-end through the whole trainer (time stride 2, GELU): it learns, and
+// its checkpoint keeps the options and the trained front-end tensors.
+TEST_F(Trainer, AConvFrontendLearnsAndItsCheckpointKeepsIt) {
+  const DatasetFile data(data_path_);
+  Config config = tiny_config(12);
+  config.model.frontend = FrontendKind::Conv;
+  config.model.conv_channels = 4;
+  config.model.conv_stride_time = 2;
+  config.model.conv_activation = ActivationKind::Gelu;
+  const auto run = (dir_ / "conv").string();
+  const TrainOutcome out = train_model(data, config, run, false);
+  EXPECT_GE(out.test.ua, 0.9);  // chance is 1/3
+  const Checkpoint last = load_checkpoint((fs::path(run) / "checkpoints/last.h5").string());
+  const Config saved = last.config();
+  EXPECT_TRUE(saved.model.has_conv_frontend());
+  EXPECT_EQ(saved.model.conv_stride_time, 2);
+  EXPECT_EQ(saved.model.conv_activation, ActivationKind::Gelu);
+  int tensors = 0;
+  for (const ParamView& p : last.layout) {
+    if (p.name.rfind("frontend.", 0) != 0) continue;
+    ++tensors;
+    if (p.name.find(".norm.") == std::string::npos) continue;
+    const float start = p.name.ends_with(".weight") ? 1.0f : 0.0f;
+    float moved = 0;
+    for (std::int64_t i = p.offset; i < p.offset + p.size; ++i)
+      moved = std::max(moved, std::abs(last.weights[static_cast<std::size_t>(i)] - start));
+    EXPECT_GT(moved, 1e-3f) << p.name << " never trained";
+  }
+  EXPECT_EQ(tensors, 8);  // 2 blocks x (conv weight, bias, norm weight, bias)
+}
+
 TEST_F(Trainer, SameSeedGivesIdenticalMetricsAndAnotherSeedDoesNot) {
   const DatasetFile data(data_path_);
   const auto a = train_model(data, tiny_config(3), (dir_ / "a").string(), false);
