@@ -126,6 +126,7 @@ def main():
             title, body = "CPU log-mel features vs torchaudio", features_section(r)
         elif kind == "train_step_cpu":
             title = "CPU training step vs PyTorch" + (
+                ", conv front-end" if r.get("frontend") else "") + (
                 ", residual + layer norm between layers" if r.get("stack") else "")
             body = train_step_section(r)
         else:

@@ -3,8 +3,10 @@
 # PyTorch (bench/peers/torch_train_step.py), rnn / lstm / gru, hidden 128, 2 layers, 64 inputs,
 # batch 32 x 400 frames, mean pooling, 8 classes, Adam; at 1 and 2 threads; forward alone too.
 # STACK=1: the same with model.residual and model.layer_norm between the two layers (the peer
-# with --stack), written to train_step_cpu_stack_<date>.md. Builds nothing. Usage:
-#   [STACK=1] bench/run_train_step_bench.sh BUILD_DIR [REPETITIONS=3] [MIN_TIME_S=2]
+# with --stack), written to train_step_cpu_stack_<date>.md. STACK=2: that and the convolutional
+# front-end (model.frontend = conv; the peer with --stack --frontend), written to
+# train_step_cpu_frontend_<date>.md. Builds nothing. Usage:
+#   [STACK=1|2] bench/run_train_step_bench.sh BUILD_DIR [REPETITIONS=3] [MIN_TIME_S=2]
 # Prints a table (median clips per second, ratio CalmSpace / PyTorch) and writes it with the raw
 # outputs and the machine (CPU, load, git revision, date, versions) to
 # bench/results/train_step_cpu_<UTC date>.md.
@@ -23,6 +25,7 @@ stack=${STACK:-0}
 peer_stack=()
 name=train_step_cpu
 if [[ $stack == 1 ]]; then peer_stack=(--stack); name=train_step_cpu_stack; fi
+if [[ $stack == 2 ]]; then peer_stack=(--stack --frontend); name=train_step_cpu_frontend; fi
 out="$root/bench/results/${name}_${stamp}.md"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -85,17 +88,22 @@ for kind, title in (("train", "Training step (forward, loss, backward, Adam)"), 
 print("\n".join(tables))
 
 torch_v = json.load(open(os.path.join(tmp, "torch_lstm_1.json")))["torch"]
-command = ("STACK=1 " if stack == "1" else "") + f"bench/run_train_step_bench.sh {build} {reps} {min_time}"
+command = (f"STACK={stack} " if stack != "0" else "") + f"bench/run_train_step_bench.sh {build} {reps} {min_time}"
 stack_words = (" with residual connections and layer normalisation between the two layers "
                "(model.residual, model.layer_norm; PyTorch: two one-layer modules, x + y, nn.LayerNorm)"
-               if stack == "1" else "")
+               if stack != "0" else "")
+if stack == "2":
+    stack_words += (", behind the convolutional front-end at its defaults (model.frontend = conv: 2 blocks "
+                    "of 16 channels, 3 x 3 kernels causal in time, frequency stride 2, nn.LayerNorm per frame, "
+                    "ReLU; PyTorch: nn.Conv2d after F.pad), so the recurrent layers read 256 values per frame")
 m = machine.record(root, build, cs["context"],
                    dirty_paths=["core/model", "core/train/loss.h", "core/train/loss.cpp",
                                 "core/train/optimizer.h", "core/train/optimizer.cpp",
                                 "core/base/parallel.h", "core/base/tensor.h", "bench/train_step_bench.cpp",
                                 "bench/peers/torch_train_step.py"],
                    extra={"load_average_before": load_before, "torch": torch_v})
-md = [f"# CPU training step{' (residual + layer norm)' if stack == '1' else ''}: CalmSpace vs PyTorch ({datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)", "",
+title = {"0": "", "1": " (residual + layer norm)", "2": " (conv front-end, residual + layer norm)"}[stack]
+md = [f"# CPU training step{title}: CalmSpace vs PyTorch ({datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC)", "",
       "One training step (forward, cross-entropy, backward, Adam update) and forward alone (evaluation mode) "
       f"of rnn_tanh / lstm / gru with hidden 128, 2 layers{stack_words}, 64 inputs, a batch of 32 clips of 400 frames "
       "(seeded Gaussian features), mean pooling, linear head to 8 classes. Clips per wall second, median "
@@ -117,7 +125,7 @@ for cell in cells:
 os.makedirs(os.path.dirname(out), exist_ok=True)
 open(out, "w").write("\n".join(md))
 # The same result as data (bench/make_results.py reads it).
-json.dump({"kind": "train_step_cpu", "stack": stack == "1", "command": command, "machine": m,
+json.dump({"kind": "train_step_cpu", "stack": stack != "0", "frontend": stack == "2", "command": command, "machine": m,
            "rows": [{"cell": cell, "threads": t, "calmspace": c, "torch_default": pd,
                      "torch_passive": pp} for cell, t, c, pd, pp in rows],
            "calmspace": cs}, open(out[:-3] + ".json", "w"), indent=1)

@@ -1,10 +1,12 @@
 // One CPU training step of the sequence model (forward, backward, Adam update) and forward alone,
 // for rnn_tanh / lstm / gru: hidden 128, 2 layers, 64 inputs, batch 32 clips of 400 frames, mean
 // pooling, 8 classes; 1 and 2 threads; stack 0 the plain stack, 1 with model.residual and
-// model.layer_norm between the layers. Peer: bench/peers/torch_train_step.py (same shapes);
-// bench/run_train_step_bench.sh runs both and writes the comparison.
-// Inputs: seeded Gaussian features (splitmix64 + Box-Muller), random labels; the first step is
-// checked (finite loss, logits and gradient norm) before anything is timed.
+// model.layer_norm between the layers, 2 that and the convolutional front-end at its defaults
+// (model.frontend = conv: 2 blocks of 16 channels, 3 x 3 kernels, frequency stride 2, layer norm,
+// ReLU; the recurrent layers then read 16 x 16 = 256 values per frame). Peer:
+// bench/peers/torch_train_step.py (same shapes); bench/run_train_step_bench.sh runs both and writes
+// the comparison. Inputs: seeded Gaussian features (splitmix64 + Box-Muller), random labels; the
+// first step is checked (finite loss, logits and gradient norm) before anything is timed.
 #include <benchmark/benchmark.h>
 
 #include "bench/lib/bench_context.h"
@@ -50,11 +52,12 @@ struct Setup {
   std::vector<float> logits, dlogits;
   std::unique_ptr<AdamOptimizer> opt;
 
-  Setup(int cell, int threads, bool stack) {
+  Setup(int cell, int threads, int stack) {
     ModelOptions o;
     o.cell = kCells[cell];
-    o.residual = stack;
-    o.layer_norm = stack;
+    o.residual = stack >= 1;
+    o.layer_norm = stack >= 1;
+    if (stack == 2) o.frontend = FrontendKind::Conv;
     o.hidden_size = kHidden;
     o.num_layers = kLayers;
     o.pooling = PoolingKind::Mean;
@@ -90,7 +93,8 @@ struct Setup {
 };
 
 void BM_TrainStep(benchmark::State& state) {
-  Setup s(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)), state.range(2) != 0);
+  Setup s(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+          static_cast<int>(state.range(2)));
   if (auto e = s.check(); !e.empty()) {
     state.SkipWithError(e.c_str());
     return;
@@ -102,7 +106,8 @@ void BM_TrainStep(benchmark::State& state) {
 }
 
 void BM_Forward(benchmark::State& state) {
-  Setup s(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)), state.range(2) != 0);
+  Setup s(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+          static_cast<int>(state.range(2)));
   if (auto e = s.check(); !e.empty()) {
     state.SkipWithError(e.c_str());
     return;
@@ -118,7 +123,7 @@ void BM_Forward(benchmark::State& state) {
 
 void args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"cell", "threads", "stack"});
-  for (int stack : {0, 1})
+  for (int stack : {0, 1, 2})
     for (int c = 0; c < 3; ++c)
       for (int t : {1, 2}) b->Args({c, t, stack});
   b->UseRealTime()->Unit(benchmark::kMillisecond);
