@@ -18,12 +18,21 @@ void ensure(V& v, std::size_t n) {
   if (v.size() < n) v.resize(n);
 }
 
-// Runs fn(b, task) for every clip b, the clips split into contiguous chunks, one task each.
+// Clips are split into at most this many contiguous groups, one task each, whatever the thread
+// count: a group sums its clips' weight gradients in order, so the result does not depend on the
+// threads, and gradient memory is this many copies of the front-end's weights at most.
+constexpr std::int64_t kMaxGroups = 8;
+
+std::int64_t group_count(std::int64_t batch) {
+  return std::max<std::int64_t>(1, std::min(batch, kMaxGroups));
+}
+
+// Runs fn(group, b) for every clip b in order within its group; groups in parallel.
 template <class Fn>
-void for_clips(std::int64_t batch, int threads, Fn fn) {
-  const auto chunks = std::max<std::int64_t>(1, std::min<std::int64_t>(threads, batch));
-  parallel_for(chunks, threads, [&](std::int64_t c) {
-    for (std::int64_t b = batch * c / chunks; b < batch * (c + 1) / chunks; ++b) fn(b, c);
+void for_groups(std::int64_t batch, int threads, Fn fn) {
+  const std::int64_t groups = group_count(batch);
+  parallel_for(groups, threads, [&](std::int64_t g) {
+    for (std::int64_t b = batch * g / groups; b < batch * (g + 1) / groups; ++b) fn(g, b);
   });
 }
 
@@ -43,12 +52,16 @@ void CpuConvFrontend::gather_patches(std::size_t k, std::int64_t b, std::vector<
       float* r = col.data() + (t * s.f_out + fo) * K;
       for (int ci = 0; ci < s.c_in; ++ci)
         for (int i = 0; i < s.kt; ++i) {
-          const std::int64_t ti = s.st * t - (s.kt - 1) + i;
+          const std::int64_t ti = s.st * t - (s.kt - 1) + i;  // <= st (L - 1) <= clip length - 1
           float* dst = r + (ci * s.kt + i) * s.kf;
+          if (ti < 0) {  // before the clip: zero
+            std::fill(dst, dst + s.kf, 0.0f);
+            continue;
+          }
           const float* src = in + (b * Ti + ti) * In + ci * s.f_in;
           for (int j = 0; j < s.kf; ++j) {
             const int f = fo * s.sf - s.pad_f + j;
-            dst[j] = ti >= 0 && f >= 0 && f < s.f_in ? src[f] : 0.0f;
+            dst[j] = f >= 0 && f < s.f_in ? src[f] : 0.0f;
           }
         }
     }
@@ -73,10 +86,8 @@ void CpuConvFrontend::forward(const float* weights, const ModelParamIndex& index
   xhat_.resize(nb);
   rstd_.resize(nb);
   act_.resize(nb);
-  const auto chunks =
-      static_cast<std::size_t>(std::max<std::int64_t>(1, std::min<std::int64_t>(threads, batch)));
-  scratch_.resize(chunks);
-  scratch2_.resize(chunks);
+  scratch_.resize(static_cast<std::size_t>(group_count(batch)));
+  scratch2_.resize(scratch_.size());
   for (std::size_t k = 0; k < nb; ++k) {
     const ConvBlockShape& s = blocks_[k];
     const ConvParamOffsets& p = index.conv[k];
@@ -89,9 +100,9 @@ void CpuConvFrontend::forward(const float* weights, const ModelParamIndex& index
     }
     const float* W = weights + p.w;
     const float* bias = weights + p.b;
-    for_clips(batch, threads, [&](std::int64_t b, std::int64_t task) {
-      auto& col = scratch_[static_cast<std::size_t>(task)];
-      auto& tmp = scratch2_[static_cast<std::size_t>(task)];
+    for_groups(batch, threads, [&](std::int64_t group, std::int64_t b) {
+      auto& col = scratch_[static_cast<std::size_t>(group)];
+      auto& tmp = scratch2_[static_cast<std::size_t>(group)];
       const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)];
       const std::int64_t M = L * s.f_out;
       gather_patches(k, b, col);
@@ -122,7 +133,10 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
                                const float* dout, int threads) {
   CALMSPACE_CHECK(!act_.empty(), "conv front-end backward without forward");
   const std::int64_t B = batch_;
-  partial_.resize(static_cast<std::size_t>(B));
+  const std::int64_t groups = group_count(B);
+  partial_.resize(static_cast<std::size_t>(groups));
+  scratch_.resize(static_cast<std::size_t>(groups));
+  scratch2_.resize(static_cast<std::size_t>(groups));
   const float* dcur = dout;
   for (std::size_t k = blocks_.size(); k-- > 0;) {
     const ConvBlockShape& s = blocks_[k];
@@ -133,11 +147,11 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
     const std::int64_t partial_size = CO * K + CO + (norm ? 2 * N : 0);
     if (k > 0) dx_.assign(static_cast<std::size_t>(B * Ti * In), 0.0f);
     const float* W = weights + p.w;
-    for_clips(B, threads, [&](std::int64_t b, std::int64_t task) {
-      auto& col = scratch_[static_cast<std::size_t>(task)];
-      auto& work = scratch2_[static_cast<std::size_t>(task)];
-      auto& part = partial_[static_cast<std::size_t>(b)];
-      part.assign(static_cast<std::size_t>(partial_size), 0.0f);
+    for (auto& part : partial_) part.assign(static_cast<std::size_t>(partial_size), 0.0f);
+    for_groups(B, threads, [&](std::int64_t group, std::int64_t b) {
+      auto& col = scratch_[static_cast<std::size_t>(group)];
+      auto& work = scratch2_[static_cast<std::size_t>(group)];
+      auto& part = partial_[static_cast<std::size_t>(group)];
       float* dW = part.data();
       float* db = dW + CO * K;
       float* dgamma = norm ? db + CO : nullptr;
@@ -166,10 +180,10 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
       }
       if (M == 0) return;
       gather_patches(k, b, col);
-      // dW (C_out, K) = dY^T (C_out, M) patches (M, K)
+      // dW (C_out, K) += dY^T (C_out, M) patches (M, K)
       cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(CO),
                   static_cast<int>(K), static_cast<int>(M), 1.0f, dyt, static_cast<int>(CO),
-                  col.data(), static_cast<int>(K), 0.0f, dW, static_cast<int>(K));
+                  col.data(), static_cast<int>(K), 1.0f, dW, static_cast<int>(K));
       if (k == 0) return;
       // dpatches (M, K) = dY (M, C_out) W (C_out, K), scattered back onto the input frames.
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(M),
@@ -190,11 +204,11 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
             }
         }
     });
-    // Sum the clips in batch order (independent of the thread count).
+    // Sum the groups in order (independent of the thread count).
     float* gW = gradients + p.w;
     float* gb = gradients + p.b;
-    for (std::int64_t b = 0; b < B; ++b) {
-      const float* part = partial_[static_cast<std::size_t>(b)].data();
+    for (std::int64_t g = 0; g < groups; ++g) {
+      const float* part = partial_[static_cast<std::size_t>(g)].data();
       for (std::int64_t i = 0; i < CO * K; ++i) gW[i] += part[i];
       for (std::int64_t i = 0; i < CO; ++i) gb[i] += part[CO * K + i];
       if (norm)

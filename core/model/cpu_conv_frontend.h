@@ -1,9 +1,10 @@
 // The convolutional front-end (conv_frontend.h) on the fast CPU backend, float32: per block and
 // clip, the valid output frames' patches are gathered into a matrix (im2col: rows (t', f'),
 // K = C_in kt kf columns) and multiplied by the weights with one sgemm; layer norm and the
-// activation run per frame. Parallel over clips. Backward recomputes the patches (they would cost
-// K values per output value to keep), forms the weight gradient per clip (dY^T patches) and sums
-// the clips in batch order, so the result does not depend on the thread count; the input gradient
+// activation run per frame. Parallel over at most 8 fixed groups of clips. Backward recomputes the
+// patches (they would cost K values per output value to keep), adds each clip's weight gradient
+// (dY^T patches) to its group's in clip order and sums the groups in order, so the result does not
+// depend on the thread count; the input gradient
 // is the transposed product scattered back (col2im), for every block but the first (features are
 // not trained).
 #pragma once
@@ -46,8 +47,8 @@ class CpuConvFrontend {
   std::vector<std::int64_t> frames_;                         // per block boundary: T, T_1, ..., T_K
   std::vector<std::vector<std::int64_t>> lengths_;           // per boundary (B)
   std::vector<std::vector<float>> pre_, xhat_, rstd_, act_;  // per block (B, T_k, N_k) / (B, T_k)
-  std::vector<std::vector<float>> scratch_, scratch2_;       // per clip task
-  std::vector<std::vector<float>> partial_;                  // per clip: dW, db, dgamma, dbeta
+  std::vector<std::vector<float>> scratch_, scratch2_;       // per group of clips
+  std::vector<std::vector<float>> partial_;                  // per group: dW, db, dgamma, dbeta
   std::vector<float> dz_, dx_;
 };
 

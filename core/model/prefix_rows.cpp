@@ -38,14 +38,18 @@ std::int64_t forward_bytes_per_frame(const ModelOptions& options, int input_dim)
   const std::int64_t attention =
       options.pooling == PoolingKind::Attention ? options.attention_dim + 1 : 0;
   // Conv front-end per block (conv_frontend.h): conv output, normalised copy, activation and the
-  // patch matrix (K values per output bin), and what the recurrent layers read; counted per input
-  // frame (a time stride only shrinks them).
-  std::int64_t frontend = 0;
-  for (const ConvBlockShape& b : conv_block_shapes(options, input_dim))
+  // patch matrix (K values per output bin), counted per input frame (a time stride only shrinks
+  // them); the recurrent layers see one frame per `stride` input frames (ceil(T / stride) per
+  // clip: one frame more per clip at most, not counted).
+  std::int64_t frontend = 0, stride = 1;
+  for (const ConvBlockShape& b : conv_block_shapes(options, input_dim)) {
     frontend += 4 * b.out_row() + 2 * b.patch() * b.f_out;
-  if (frontend > 0) frontend += frontend_output_dim(options, input_dim);
+    stride *= b.st;
+  }
+  const std::int64_t recurrent = (frontend > 0 ? frontend_output_dim(options, input_dim) : 0) +
+                                 options.num_layers * per_layer + attention;
   // Input batch and its normalised, sorted copy (2 F).
-  return 4 * (2 * input_dim + frontend + options.num_layers * per_layer + attention);
+  return 4 * (2 * input_dim + frontend + (recurrent + stride - 1) / stride);
 }
 
 }  // namespace calmspace

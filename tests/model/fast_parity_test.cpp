@@ -137,5 +137,25 @@ TEST(FastModel, ThreadCountDoesNotChangeLayerNormGradientsAtAll) {
   EXPECT_EQ(norms, 2 * 6);  // 3 layers x (weight, bias), compared at 2 and 3 threads
 }
 
+// The conv front-end's weight gradients are summed in fixed groups of clips, in order: bit for bit
+// the same at 1, 2 and 3 threads.
+TEST(FastModel, ThreadCountDoesNotChangeConvFrontendGradientsAtAll) {
+  ModelCase c{CellKind::Lstm, false, 2, PoolingKind::Attention};
+  c.conv_stride_time = 2;
+  auto opts = testing::make_options(c, 8, 4);
+  std::vector<std::vector<float>> logits, grads;
+  const auto layout = run_at_one_to_three_threads(opts, logits, grads);
+  int tensors = 0;
+  for (int th = 1; th < 3; ++th)
+    for (const ParamView& p : layout) {
+      if (p.name.rfind("frontend.", 0) != 0) continue;
+      ++tensors;
+      for (std::int64_t i = p.offset; i < p.offset + p.size; ++i)
+        ASSERT_EQ(grads[th][static_cast<std::size_t>(i)], grads[0][static_cast<std::size_t>(i)])
+            << p.name << " at " << th + 1 << " threads";
+    }
+  EXPECT_EQ(tensors, 2 * 8);  // 2 blocks x 4 tensors, compared at 2 and 3 threads
+}
+
 }  // namespace
 }  // namespace calmspace
