@@ -91,6 +91,31 @@ void conv_frame_backward(const ConvBlockShape& s, const S* x, std::int64_t t_end
     }
 }
 
+// The patches of one output frame, as rows of an im2col matrix: out (f_out, K), row f' holding
+// x[t_end - (kt-1) + i, ci, sf f' - pf + j] at column (ci kt + i) kf + j, zero outside the bins and
+// before frame 0; then y (f_out, c_out) = out W^T is the frame's convolution without bias.
+template <class S>
+void gather_frame_patches(const ConvBlockShape& s, const S* x, std::int64_t t_end, S* out) {
+  const std::int64_t K = s.patch();
+  for (int fo = 0; fo < s.f_out; ++fo) {
+    S* r = out + fo * K;
+    for (int ci = 0; ci < s.c_in; ++ci)
+      for (int i = 0; i < s.kt; ++i) {
+        const std::int64_t t = t_end - (s.kt - 1) + i;
+        S* dst = r + (ci * s.kt + i) * s.kf;
+        if (t < 0) {
+          std::fill(dst, dst + s.kf, S(0));
+          continue;
+        }
+        const S* src = x + t * s.in_row() + ci * s.f_in;
+        for (int j = 0; j < s.kf; ++j) {
+          const int f = fo * s.sf - s.pad_f + j;
+          dst[j] = f >= 0 && f < s.f_in ? src[f] : S(0);
+        }
+      }
+  }
+}
+
 // The activation and its derivative at the pre-activation z.
 template <class S>
 S conv_activate(ActivationKind kind, S z) {

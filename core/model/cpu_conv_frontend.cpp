@@ -44,27 +44,12 @@ CpuConvFrontend::CpuConvFrontend(const ModelOptions& options, int input_dim)
 void CpuConvFrontend::gather_patches(std::size_t k, std::int64_t b, std::vector<float>& col) const {
   const ConvBlockShape& s = blocks_[k];
   const float* in = k == 0 ? x_ : act_[k - 1].data();
-  const std::int64_t Ti = frames_[k], In = s.in_row(), K = s.patch();
   const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)];
-  ensure(col, static_cast<std::size_t>(L * s.f_out * K));
+  ensure(col, static_cast<std::size_t>(L * s.f_out * s.patch()));
+  // Output frame t reads input frames up to st t <= st (L - 1) <= the clip's length - 1.
   for (std::int64_t t = 0; t < L; ++t)
-    for (int fo = 0; fo < s.f_out; ++fo) {
-      float* r = col.data() + (t * s.f_out + fo) * K;
-      for (int ci = 0; ci < s.c_in; ++ci)
-        for (int i = 0; i < s.kt; ++i) {
-          const std::int64_t ti = s.st * t - (s.kt - 1) + i;  // <= st (L - 1) <= clip length - 1
-          float* dst = r + (ci * s.kt + i) * s.kf;
-          if (ti < 0) {  // before the clip: zero
-            std::fill(dst, dst + s.kf, 0.0f);
-            continue;
-          }
-          const float* src = in + (b * Ti + ti) * In + ci * s.f_in;
-          for (int j = 0; j < s.kf; ++j) {
-            const int f = fo * s.sf - s.pad_f + j;
-            dst[j] = f >= 0 && f < s.f_in ? src[f] : 0.0f;
-          }
-        }
-    }
+    gather_frame_patches<float>(s, in + b * frames_[k] * s.in_row(), s.st * t,
+                                col.data() + t * s.f_out * s.patch());
 }
 
 void CpuConvFrontend::forward(const float* weights, const ModelParamIndex& index, const float* x,

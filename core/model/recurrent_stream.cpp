@@ -69,8 +69,11 @@ RecurrentStream::RecurrentStream(SequenceModel& model)
   sum_.assign(static_cast<std::size_t>(H_), 0.0f);
   frontend_.resize(blocks_.size());
   frontend_out_.resize(blocks_.size());
-  for (std::size_t k = 0; k < blocks_.size(); ++k)
-    frontend_[k].window.assign(static_cast<std::size_t>(blocks_[k].kt * blocks_[k].in_row()), 0.0f);
+  for (std::size_t k = 0; k < blocks_.size(); ++k) {
+    const ConvBlockShape& b = blocks_[k];
+    frontend_[k].frames_buffer.assign(static_cast<std::size_t>((b.kt - 1) * b.in_row()), 0.0f);
+    frontend_[k].w_t = transposed(&w_[index_.conv[k].w], b.c_out, b.patch());
+  }
 }
 
 void RecurrentStream::reset() {
@@ -80,8 +83,10 @@ void RecurrentStream::reset() {
   }
   std::fill(sum_.begin(), sum_.end(), 0.0f);
   score_max_ = score_sum_ = 0.0f;
-  for (FrontendState& f : frontend_) {
-    std::fill(f.window.begin(), f.window.end(), 0.0f);
+  for (std::size_t k = 0; k < frontend_.size(); ++k) {
+    FrontendState& f = frontend_[k];
+    f.frames_buffer.assign(static_cast<std::size_t>((blocks_[k].kt - 1) * blocks_[k].in_row()),
+                           0.0f);
     f.frames = 0;
   }
   frames_ = steps_ = 0;
@@ -92,23 +97,45 @@ void RecurrentStream::frontend_block(std::size_t k, const float* x, std::int64_t
   const ConvBlockShape& s = blocks_[k];
   const ConvParamOffsets& p = index_.conv[k];
   FrontendState& f = frontend_[k];
-  const std::int64_t In = s.in_row(), N = s.out_row();
-  out.clear();
-  for (std::int64_t t = 0; t < n; ++t) {
-    std::copy(f.window.begin() + In, f.window.end(), f.window.begin());  // drop the oldest frame
-    std::copy_n(x + t * In, In, f.window.end() - In);
-    if (f.frames++ % s.st != 0) continue;
-    const std::size_t at = out.size();
-    out.resize(at + static_cast<std::size_t>(N));
-    float* z = out.data() + at;
-    conv_frame_forward<float>(s, f.window.data(), s.kt - 1, &w_[p.w], &w_[p.b], z);
+  const std::int64_t In = s.in_row(), N = s.out_row(), K = s.patch(), keep = s.kt - 1;
+  // [the last kt - 1 frames | x]: local frame keep + t is input frame f.frames + t.
+  f.frames_buffer.resize(static_cast<std::size_t>((keep + n) * In));
+  std::copy_n(x, n * In, f.frames_buffer.data() + keep * In);
+  // Output frames: input frames i = f.frames + t with i % st == 0.
+  const std::int64_t first = (s.st - f.frames % s.st) % s.st;
+  const std::int64_t m = first < n ? (n - 1 - first) / s.st + 1 : 0;
+  out.resize(static_cast<std::size_t>(m * N));
+  xhat_.resize(std::max<std::size_t>(xhat_.size(), static_cast<std::size_t>(N)));
+  const float* bias = &w_[p.b];
+  // Up to kFramesPerProduct output frames per product: the patches stay a few hundred KB.
+  constexpr std::int64_t kFramesPerProduct = 32;
+  for (std::int64_t o = 0; o < m; ++o) {
+    const std::int64_t r = o % kFramesPerProduct;
+    if (r == 0) {
+      const std::int64_t count = std::min(kFramesPerProduct, m - o);
+      patches_.resize(static_cast<std::size_t>(count * s.f_out * K));
+      for (std::int64_t q = 0; q < count; ++q)
+        gather_frame_patches<float>(s, f.frames_buffer.data(), keep + first + (o + q) * s.st,
+                                    patches_.data() + q * s.f_out * K);
+      // conv_ (count f_out, c_out) = patches (count f_out, K) W^T
+      conv_.resize(static_cast<std::size_t>(count * s.f_out * s.c_out));
+      small_gemm(count * s.f_out, s.c_out, K, patches_.data(), K, f.w_t.data(), conv_.data(),
+                 s.c_out);
+    }
+    float* z = out.data() + o * N;
+    for (int co = 0; co < s.c_out; ++co)
+      for (int fo = 0; fo < s.f_out; ++fo)
+        z[co * s.f_out + fo] = conv_[(r * s.f_out + fo) * s.c_out + co] + bias[co];
     if (p.gamma >= 0) {
-      xhat_.resize(static_cast<std::size_t>(N));
       float rstd = 0.0f;
       residual_norm_row<float>(z, nullptr, &w_[p.gamma], &w_[p.beta], N, z, xhat_.data(), &rstd);
     }
     for (std::int64_t j = 0; j < N; ++j) z[j] = conv_activate(options_.conv_activation, z[j]);
   }
+  // Keep the last kt - 1 frames for the next push.
+  std::copy(f.frames_buffer.end() - keep * In, f.frames_buffer.end(), f.frames_buffer.begin());
+  f.frames_buffer.resize(static_cast<std::size_t>(keep * In));
+  f.frames += n;
 }
 
 void RecurrentStream::push(const float* frames, std::int64_t n) {

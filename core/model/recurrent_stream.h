@@ -9,8 +9,9 @@
 //     last the last state, attention an online softmax (Milakov & Gimelshein 2018, "Online
 //     normalizer calculation for softmax"): the running maximum score m, s = sum exp(e_t - m)
 //     and a = sum exp(e_t - m) y_t, rescaled by exp(m_old - m_new) when m grows; P = a / s.
-// A convolutional front-end (conv_frontend.h) is causal in time: each block keeps its last kt input
-// frames and emits an output frame on every st-th input frame, as forward() would.
+// A convolutional front-end (conv_frontend.h) is causal in time: each block keeps its last kt - 1
+// input frames and emits an output frame on every st-th input frame, as forward() would; a push's
+// output frames are one matrix product (patches x weights) per block.
 // A bidirectional model needs every frame before its reverse pass starts: supports() says so.
 // Weights are copied at construction (from any backend: SequenceModel::weights() is host memory).
 #pragma once
@@ -47,11 +48,12 @@ class RecurrentStream {
     std::vector<float> bsum;          // (G*H) b_ih + b_hh
     std::vector<float> h, c;          // (H) the last step's state (c: LSTM)
   };
-  // One front-end block: its last kt input frames (kt, in_row), oldest first, zero before the
-  // sequence, and the input frames it has read.
+  // One front-end block: its last kt - 1 input frames followed by this push's frames
+  // (kt - 1 + n, in_row), zero before the sequence; the input frames it has read; W^T (K, c_out).
   struct FrontendState {
-    std::vector<float> window;
+    std::vector<float> frames_buffer;
     std::int64_t frames = 0;
+    std::vector<float> w_t;
   };
   // The block's output frames (m, out_row) for n input frames (n, in_row), appended to `out`.
   void frontend_block(std::size_t k, const float* x, std::int64_t n, std::vector<float>& out);
@@ -75,6 +77,7 @@ class RecurrentStream {
   std::vector<std::vector<float>> outs_;
   std::vector<std::vector<float>> posts_;  // per layer: outputs after residual / layer norm
   std::vector<float> xhat_;                // (H) layer norm scratch
+  std::vector<float> patches_, conv_;      // front-end: (m f_out, K) patches, (m f_out, c_out)
 
   // Pooling summary.
   std::vector<float> sum_;  // mean: sum of y; attention: a; max: running max; last: last y
