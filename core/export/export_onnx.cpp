@@ -133,20 +133,21 @@ std::string add_conv_frontend(GraphBuilder& g, const ModelOptions& o, const Para
   const auto blocks = conv_block_shapes(o, static_cast<int>(F));
   for (std::size_t k = 0; k < blocks.size(); ++k) {
     const ConvBlockShape& s = blocks[k];
-    const std::string prefix = cat("frontend.blocks.", k, ".");
+    const std::string conv_w = cat("frontend.blocks.", k, ".conv.weight");
+    const std::string conv_b = cat("frontend.blocks.", k, ".conv.bias");
+    const std::string norm_w = cat("frontend.blocks.", k, ".norm.weight");
+    const std::string norm_b = cat("frontend.blocks.", k, ".norm.bias");
     y = g.op("Conv",
-             {y,
-              g.floats(prefix + "conv.weight", {s.c_out, s.c_in, s.kt, s.kf},
-                       params[prefix + "conv.weight"]),
-              g.floats(prefix + "conv.bias", {s.c_out}, params[prefix + "conv.bias"])},
+             {y, g.floats(conv_w, {s.c_out, s.c_in, s.kt, s.kf}, params[conv_w]),
+              g.floats(conv_b, {s.c_out}, params[conv_b])},
              {attr("kernel_shape", Ints{s.kt, s.kf}), attr("strides", Ints{s.st, s.sf}),
               attr("pads", Ints{s.kt - 1, s.pad_f, 0, s.pad_f})});  // (B, C, T', F')
     y = g.op("Transpose", {y}, {attr("perm", Ints{0, 2, 1, 3})});   // (B, T', C, F')
     if (o.conv_layer_norm)
       y = g.op(
           "LayerNormalization",
-          {y, g.floats(prefix + "norm.weight", {s.c_out, s.f_out}, params[prefix + "norm.weight"]),
-           g.floats(prefix + "norm.bias", {s.c_out, s.f_out}, params[prefix + "norm.bias"])},
+          {y, g.floats(norm_w, {s.c_out, s.f_out}, params[norm_w]),
+           g.floats(norm_b, {s.c_out, s.f_out}, params[norm_b])},
           {attr("axis", std::int64_t{-2}), attr("epsilon", static_cast<float>(kLayerNormEps))});
     if (o.conv_activation == ActivationKind::Relu) {
       y = g.op("Relu", {y});

@@ -42,6 +42,23 @@ int frontend_output_dim(const ModelOptions& options, int input_dim);
 // Frames the recurrent layers see for a clip of `frames` feature frames (frames without one).
 std::int64_t frontend_frames(const ModelOptions& options, std::int64_t frames);
 
+// Calls tap(k, xi) for every kernel tap of output bin fo of the frame whose window ends at input
+// frame t_end that lands inside the clip (frame >= 0) and the bins: k = (ci kt + i) kf + j indexes
+// the weights of one output channel, xi the input value in x (frames, c_in * f_in).
+template <class Tap>
+void for_each_tap(const ConvBlockShape& s, std::int64_t t_end, int fo, Tap tap) {
+  for (int i = 0; i < s.kt; ++i) {
+    const std::int64_t t = t_end - (s.kt - 1) + i;
+    if (t < 0) continue;
+    for (int ci = 0; ci < s.c_in; ++ci)
+      for (int j = 0; j < s.kf; ++j) {
+        const int f = fo * s.sf - s.pad_f + j;
+        if (f >= 0 && f < s.f_in)
+          tap(std::int64_t{(ci * s.kt + i) * s.kf + j}, t * s.in_row() + ci * s.f_in + f);
+      }
+  }
+}
+
 // One output frame before normalisation: y (c_out, f_out) for the frame whose kernel window ends
 // at input frame `t_end` = st * t' of x (frames, c_in * f_in); frames before 0 read as zero.
 template <class S>
@@ -51,16 +68,8 @@ void conv_frame_forward(const ConvBlockShape& s, const S* x, std::int64_t t_end,
   for (int co = 0; co < s.c_out; ++co)
     for (int fo = 0; fo < s.f_out; ++fo) {
       S acc = b[co];
-      for (int i = 0; i < s.kt; ++i) {
-        const std::int64_t t = t_end - (s.kt - 1) + i;
-        if (t < 0) continue;
-        for (int ci = 0; ci < s.c_in; ++ci)
-          for (int j = 0; j < s.kf; ++j) {
-            const int f = fo * s.sf - s.pad_f + j;
-            if (f < 0 || f >= s.f_in) continue;
-            acc += w[co * K + (ci * s.kt + i) * s.kf + j] * x[t * s.in_row() + ci * s.f_in + f];
-          }
-      }
+      for_each_tap(s, t_end, fo,
+                   [&](std::int64_t k, std::int64_t xi) { acc += w[co * K + k] * x[xi]; });
       y[co * s.f_out + fo] = acc;
     }
 }
@@ -75,19 +84,10 @@ void conv_frame_backward(const ConvBlockShape& s, const S* x, std::int64_t t_end
     for (int fo = 0; fo < s.f_out; ++fo) {
       const S g = dy[co * s.f_out + fo];
       db[co] += g;
-      for (int i = 0; i < s.kt; ++i) {
-        const std::int64_t t = t_end - (s.kt - 1) + i;
-        if (t < 0) continue;
-        for (int ci = 0; ci < s.c_in; ++ci)
-          for (int j = 0; j < s.kf; ++j) {
-            const int f = fo * s.sf - s.pad_f + j;
-            if (f < 0 || f >= s.f_in) continue;
-            const std::int64_t wi = co * K + (ci * s.kt + i) * s.kf + j;
-            const std::int64_t xi = t * s.in_row() + ci * s.f_in + f;
-            dw[wi] += g * x[xi];
-            dx[xi] += g * w[wi];
-          }
-      }
+      for_each_tap(s, t_end, fo, [&](std::int64_t k, std::int64_t xi) {
+        dw[co * K + k] += g * x[xi];
+        dx[xi] += g * w[co * K + k];
+      });
     }
 }
 
