@@ -69,11 +69,9 @@ RecurrentStream::RecurrentStream(SequenceModel& model)
   sum_.assign(static_cast<std::size_t>(H_), 0.0f);
   frontend_.resize(blocks_.size());
   frontend_out_.resize(blocks_.size());
-  for (std::size_t k = 0; k < blocks_.size(); ++k) {
-    const ConvBlockShape& b = blocks_[k];
-    frontend_[k].frames_buffer.assign(static_cast<std::size_t>((b.kt - 1) * b.in_row()), 0.0f);
-    frontend_[k].w_t = transposed(&w_[index_.conv[k].w], b.c_out, b.patch());
-  }
+  for (std::size_t k = 0; k < blocks_.size(); ++k)
+    frontend_[k].w_t = transposed(&w_[index_.conv[k].w], blocks_[k].c_out, blocks_[k].patch());
+  reset();  // zero states, summaries and the front-end's frames before the sequence
 }
 
 void RecurrentStream::reset() {
