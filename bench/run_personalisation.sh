@@ -41,6 +41,7 @@ for manifest in "$out"/manifests/*.csv; do
     --out "$dir/base" --threads "$threads" --no-plots >/dev/null
   [ -f "$dir/$variant/report.json" ] || "$calmspace" train "$recipe" --init "$model" \
     --data "$dir/data.h5" --out "$dir/$variant" --overwrite train.num_threads="$threads" --no-plots \
+    ${OVERRIDES:-} \
     >"$dir/$variant.log" 2>&1
 done
 /usr/bin/python3 "$root/bench/personal/summarise.py" "$out" "$variant"

@@ -295,6 +295,11 @@ void TrainOptions::validate() const {
   if (trainable != Trainable::All && init.empty())
     throw InputError("train.trainable",
                      "freezes part of a trained model; give the model with train.init (--init)");
+  if (!(init_mix >= 0 && init_mix <= 1)) throw InputError("train.init_mix", "must be in [0, 1]");
+  if (init_mix != 1 && init.empty())
+    throw InputError("train.init_mix",
+                     "mixes the trained weights with a trained model's; give the model with "
+                     "train.init (--init)");
   if (!init.empty() && ensemble > 1)
     throw InputError("train.init", "fine-tunes one model; set train.ensemble to 1");
   parse_device(device, "train.device");  // the format only; availability is checked on use

@@ -64,6 +64,10 @@ struct TrainOptions {
   // Which weights train from `init`: all | top (the last recurrent layer, pooling and head) |
   // head (pooling and head); the rest stay as the model has them.
   Trainable trainable = Trainable::All;
+  // With init: the model a run keeps (best.h5, so also its validation) is
+  // init + init_mix x (trained - init); 1 = the trained weights, 0.5 = halfway back to the init
+  // (WiSE-FT, Wortsman et al., CVPR 2022). last.h5 holds the trained weights, for --resume.
+  double init_mix = 1.0;
   std::uint64_t seed = 1;
   int ensemble = 1;  // > 1: that many members, seeds seed, seed + 1, ... (core/train/ensemble.h)
   bool ensemble_rotate_valid = false;     // members validate on different folds (ensemble.h)
@@ -103,6 +107,9 @@ struct TrainOptions {
           "audio, features, model and labels are kept; empty = random initialisation");
     r.add_enum("trainable", &trainable, trainable_table(),
                "with init: all, top (last recurrent layer, pooling, head) or head (pooling, head)");
+    r.add("init_mix", &init_mix,
+          "with init: the kept model is init + init_mix x (trained - init); 1 = as trained, "
+          "0.5 = halfway back to the init (WiSE-FT)");
     r.add("seed", &seed, "seed of initialisation, shuffling, dropout and augmentation");
     r.add("ensemble", &ensemble,
           "models to train with seeds seed, seed+1, ...; predictions average their "

@@ -41,4 +41,12 @@ std::size_t frozen_weights(const ModelOptions& model, int input_dim, int num_cla
   return static_cast<std::size_t>(index.at(model.num_layers - 1, 0, directions).w_ih);
 }
 
+void mix_towards_init(std::span<float> weights, std::span<const float> init, double mix) {
+  CALMSPACE_CHECK(weights.size() == init.size(), "mixing ", weights.size(), " weights with ",
+                  init.size());
+  const auto m = static_cast<float>(mix);
+  for (std::size_t i = 0; i < weights.size(); ++i)
+    weights[i] = init[i] + m * (weights[i] - init[i]);
+}
+
 }  // namespace calmspace

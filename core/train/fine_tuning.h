@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 
 #include "core/config/config.h"
@@ -31,5 +32,8 @@ void check_fine_tuning_labels(const DatasetFile& dataset, const Checkpoint& base
 // recurrent layers, stay trainable (InputError naming train.trainable for a one-layer model).
 std::size_t frozen_weights(const ModelOptions& model, int input_dim, int num_classes,
                            Trainable trainable);
+
+// train.init_mix: `weights` <- init + mix x (weights - init), elementwise (same sizes).
+void mix_towards_init(std::span<float> weights, std::span<const float> init, double mix);
 
 }  // namespace calmspace

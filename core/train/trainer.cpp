@@ -2,12 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <utility>
+#include <vector>
 
 #include "core/base/atomic_file.h"
 #include "core/base/error.h"
@@ -234,6 +237,11 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     const std::vector<float> zero(F, 0.0f), one(F, 1.0f);
     model->set_input_norm(zero, one);
   }
+  // train.init_mix < 1: the kept model is mixed back towards the init (a resumed run reads the
+  // init again: its checkpoints hold the trained weights).
+  std::vector<float> init_weights;
+  if (t.init_mix != 1 && !t.init.empty())
+    init_weights = base ? base->weights : load_model_checkpoint(t.init).weights;
   TrainStepConfig step_config;
   step_config.adam = AdamConfig::from(t);
   step_config.adam.frozen = frozen;
@@ -255,7 +263,8 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
                                  ? ""
                                  : cat("; fine-tuning ", t.init,
                                        " (trainable: ", enum_name(trainable_table(), t.trainable),
-                                       ", ", model->weights().size() - frozen, " weights)");
+                                       ", ", model->weights().size() - frozen, " weights",
+                                       t.init_mix != 1 ? cat(", kept mix ", t.init_mix) : "", ")");
   if (observer)
     observer->on_start(
         cat(describe_splits(splits), tuning, "; ", model->weights().size(), " parameters; backend ",
@@ -287,6 +296,14 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     record.train_accuracy = trained.accuracy;
     record.grad_norm = trained.grad_norm;
     record.clips_per_s = splits.train.size() / std::max(trained.seconds, 1e-9);
+    // The weights as trained, while the model holds the mix that validation scores and best.h5
+    // keeps (train.init_mix); put back before last.h5 and the next epoch.
+    std::vector<float> trained_weights;
+    if (!init_weights.empty()) {
+      const std::span<float> w = model->weights();
+      trained_weights.assign(w.begin(), w.end());
+      mix_towards_init(model->weights(), init_weights, t.init_mix);
+    }
     bool improved = false;
     if (valid_source.size() > 0) {
       const Metrics valid =
@@ -320,9 +337,14 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     state.optimizer_v = std::move(adam.v);
     state.optimizer_step = adam.step;
     state.metrics_history = history_to_json(history);
+    if (root && improved && !trained_weights.empty())
+      save_checkpoint(run.best_checkpoint().string(), checkpoint_of(*model, config, labels, state));
+    if (!trained_weights.empty())
+      std::copy(trained_weights.begin(), trained_weights.end(), model->weights().begin());
     if (root) {
       const Checkpoint checkpoint = checkpoint_of(*model, config, labels, state);
-      if (improved) save_checkpoint(run.best_checkpoint().string(), checkpoint);
+      if (improved && trained_weights.empty())
+        save_checkpoint(run.best_checkpoint().string(), checkpoint);
       save_checkpoint(run.last_checkpoint().string(),
                       checkpoint);  // last: a resume always finds the best
       write_history(run, history);

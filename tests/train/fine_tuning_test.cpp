@@ -142,6 +142,73 @@ TEST_F(FineTuning, OtherLabelsAreRefusedWithTheLabelSetThatWouldFit) {
   EXPECT_EQ(train_model(data, c, (dir_ / "respelt").string(), false).history.size(), 1u);
 }
 
+// train.init_mix: best.h5 (the kept model) is init + mix x (trained - init), last.h5 the trained
+// weights; the mix changes what is kept, not how the run trains, and survives a resume.
+TEST_F(FineTuning, InitMixKeepsTheMixAndTrainsAsWithout) {
+  const DatasetFile data(data_path_);
+  Config mixed = tuning_config(Trainable::All, 3);
+  mixed.train.validation = false;  // best.h5 is the last epoch's model
+  mixed.train.init_mix = 0.5;
+  const auto run = (dir_ / "mixed").string();
+  train_model(data, mixed, run, false);
+  const Checkpoint trained = last_of(run);
+  const Checkpoint kept = load_checkpoint((fs::path(run) / "checkpoints/best.h5").string());
+  ASSERT_EQ(kept.weights.size(), base_.weights.size());
+  std::size_t moved = 0;
+  for (std::size_t i = 0; i < kept.weights.size(); ++i) {
+    const float half = base_.weights[i] + 0.5f * (trained.weights[i] - base_.weights[i]);
+    ASSERT_NEAR(kept.weights[i], half, 1e-6f) << "weight " << i;
+    moved += trained.weights[i] != base_.weights[i];
+  }
+  EXPECT_GT(moved, kept.weights.size() / 2);  // the run did train: the mix is not the base
+  EXPECT_EQ(kept.config().train.init_mix, 0.5);
+
+  Config plain = mixed;
+  plain.train.init_mix = 1;
+  const auto plain_run = (dir_ / "plain").string();
+  train_model(data, plain, plain_run, false);
+  EXPECT_EQ(last_of(plain_run).weights, trained.weights);
+
+  // Killed after epoch 2 and resumed: the same trained and kept weights.
+  const auto killed = (dir_ / "killed").string();
+  testing::CrashAfter crash(2);
+  EXPECT_THROW(train_model(data, mixed, killed, false, &crash), std::runtime_error);
+  train_model(data, mixed, killed, true);
+  EXPECT_EQ(last_of(killed).weights, trained.weights);
+  EXPECT_EQ(load_checkpoint((fs::path(killed) / "checkpoints/best.h5").string()).weights,
+            kept.weights);
+
+  // init_mix 0 keeps the base model, bit for bit.
+  mixed.train.init_mix = 0;
+  const auto none = (dir_ / "none").string();
+  train_model(data, mixed, none, false);
+  EXPECT_EQ(load_checkpoint((fs::path(none) / "checkpoints/best.h5").string()).weights,
+            base_.weights);
+}
+
+TEST_F(FineTuning, InitMixIsCheckedAndNeedsAModel) {
+  Config c = tiny_config(1);
+  c.train.init_mix = 0.5;
+  try {
+    c.validate();
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), "train.init_mix");
+    EXPECT_THAT(e.reason(), HasSubstr("train.init"));
+  }
+  c.train.init = base_run_;
+  EXPECT_NO_THROW(c.validate());
+  for (const double bad : {-0.1, 1.5}) {
+    c.train.init_mix = bad;
+    try {
+      c.validate();
+      FAIL() << bad;
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.subject(), "train.init_mix");
+    }
+  }
+}
+
 TEST_F(FineTuning, TrainableWithoutAModelIsAConfigError) {
   Config c = tiny_config(1);
   c.train.trainable = Trainable::Head;
