@@ -37,12 +37,15 @@
 #      (model.frontend=conv: 2 blocks of 16 channels, 3 x 3 kernels, frequency stride 2, layer
 #      norm, ReLU; issue 21), fixed before its runs, as RAVDESS six-fold CVs for CELLS (default
 #      lstm gru rnn).
+#  15. frontend_bypass: (14) with the prosody columns past the convolution (model.conv_bypass=3:
+#      pitch, voicing and energy join the front-end's output), fixed before its runs, for CELLS
+#      (default lstm).
 # A run's test report is re-scored under the current rules by `calmspace train --resume RUN_DIR
 # --data FILE` once its epochs are done (how the leave-one-RAVDESS-out runs made before 2021e0e
 # were scored on the 7 classes training taught).
 # Usage: bash bench/run_generalisation.sh [BUILD_DIR=build] [OUT=out/gen]
 #        [cv|ravdess|ship|sixfold|calibrate|robust_aug|speaker_norm|prosody|prosody_speaker|
-#         ship_prosody|stacks|stacks_loco|frontend|all]
+#         ship_prosody|stacks|stacks_loco|frontend|frontend_bypass|all]
 # Every output lands under OUT (not in git); bench/results/ gets the summary by hand, with these
 # commands.
 set -euo pipefail
@@ -52,7 +55,7 @@ out="${2:-$root/out/gen}"
 what="${3:-all}"
 case "$what" in
   cv | ravdess | ship | sixfold | calibrate | robust_aug | speaker_norm | prosody | prosody_speaker | \
-    ship_prosody | stacks | stacks_loco | frontend | all) ;;
+    ship_prosody | stacks | stacks_loco | frontend | frontend_bypass | all) ;;
   *) echo "run_generalisation: unknown part '$what'" >&2; exit 2 ;;
 esac
 recipe="${RECIPE:-$root/configs/generalise.yaml}"
@@ -206,5 +209,12 @@ if [ "$what" = frontend ] || [ "$what" = all ]; then
   for cell in ${CELLS:-lstm gru rnn}; do
     "$calmspace" cv "$recipe" --data "$out/ravdess.h5" --out "$out/frontend/sixfold_ravdess_$cell" \
       model.cell="$cell" "${stacked[@]}" model.frontend=conv
+  done
+fi
+if [ "$what" = frontend_bypass ] || [ "$what" = all ]; then
+  for cell in ${CELLS:-lstm}; do
+    "$calmspace" cv "$recipe" --data "$out/ravdess.h5" \
+      --out "$out/frontend/sixfold_ravdess_${cell}_bypass" model.cell="$cell" "${stacked[@]}" \
+      model.frontend=conv model.conv_bypass=3
   done
 fi

@@ -258,6 +258,10 @@ void ModelOptions::validate() const {
     check_at_most(conv_kernel_freq, 31, "model.conv_kernel_freq", " bins");
     check_at_most(conv_stride_time, 8, "model.conv_stride_time", "");
     check_at_most(conv_stride_freq, 8, "model.conv_stride_freq", "");
+    if (conv_bypass < 0) throw InputError("model.conv_bypass", "must be >= 0");
+    check_at_most(conv_bypass, 4096, "model.conv_bypass", " columns");
+  } else if (conv_bypass != 0) {
+    throw InputError("model.conv_bypass", "applies to model.frontend=conv only");
   }
   if (residual && num_layers < 2)
     throw InputError("model.residual",

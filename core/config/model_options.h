@@ -86,6 +86,10 @@ struct ModelOptions {
   int conv_stride_freq = 2;
   bool conv_layer_norm = true;  // LayerNorm over (channels, F') per frame, before the activation
   ActivationKind conv_activation = ActivationKind::Relu;
+  // The last conv_bypass feature columns (e.g. the prosody of features.extra, which are no
+  // frequency bins) skip the convolution: the recurrent layers read [the last block's output of
+  // frame t', those columns of feature frame S t'], S the product of the blocks' time strides.
+  int conv_bypass = 0;
   // Between recurrent layers (core/model/residual_norm.h), per frame, after layer l's RNN output
   // y_l (D): r_l = y_l + x_l (residual, layers l >= 1, whose input x_l is the layer below's
   // output after dropout, also D wide), z_l = gamma_l * (r_l - mean(r_l)) / sqrt(var(r_l) + 1e-5) +
@@ -127,6 +131,9 @@ struct ModelOptions {
           "conv front-end: layer-normalise (channels, bins) per frame before the activation");
     r.add_enum("conv_activation", &conv_activation, activation_kind_table(),
                "conv front-end: relu or gelu (exact, erf)");
+    r.add("conv_bypass", &conv_bypass,
+          "conv front-end: the last n feature columns skip the convolution and join its output "
+          "(e.g. 3 for features.extra=[pitch,energy] without deltas)");
     r.add("residual", &residual, "add each recurrent layer's input to its output (layers 2..L)");
     r.add("layer_norm", &layer_norm, "layer-normalise every recurrent layer's output per frame");
     r.add_enum("recurrent_init", &recurrent_init, recurrent_init_table(),

@@ -126,11 +126,18 @@ RecurrentOutputs add_recurrent_layer(GraphBuilder& g, const ModelOptions& o, con
 // frame LayerNormalization over (C, F') and Relu or exact GELU (0.5 z (1 + erf(z / sqrt 2)));
 // returns (B, T', C * F') and sets `lengths` to the name of the int32 lengths ceil(T / st) per
 // block. Padded frames of x need not be zero: a causal output frame never reads them.
+// With model.conv_bypass = P, the convolution reads columns [0, F - P) and the output is
+// (B, T', C * F' + P): each frame joined to columns [F - P, F) of every S-th feature frame.
 std::string add_conv_frontend(GraphBuilder& g, const ModelOptions& o, const Params& params,
                               std::int64_t F, const std::string& x, std::string& lengths) {
-  std::string y = g.op("Unsqueeze", {x, g.int64s("axes", {1})});  // (B, 1, T, F)
-  std::string len64 = g.op("Cast", {lengths}, {attr("to", onnx::TensorProto::INT64)});
   const auto blocks = conv_block_shapes(o, static_cast<int>(F));
+  const std::int64_t P = o.conv_bypass, Fs = F - P;
+  auto columns = [&](std::int64_t from, std::int64_t to) {  // x[:, :, from:to]
+    return g.op("Slice",
+                {x, g.int64s("start", {from}), g.int64s("end", {to}), g.int64s("axes", {2})});
+  };
+  std::string y = g.op("Unsqueeze", {P > 0 ? columns(0, Fs) : x, g.int64s("axes", {1})});
+  std::string len64 = g.op("Cast", {lengths}, {attr("to", onnx::TensorProto::INT64)});
   for (std::size_t k = 0; k < blocks.size(); ++k) {
     const ConvBlockShape& s = blocks[k];
     const std::string conv_w = cat("frontend.blocks.", k, ".conv.weight");
@@ -166,7 +173,14 @@ std::string add_conv_frontend(GraphBuilder& g, const ModelOptions& o, const Para
                            g.scalar_int64("stride", s.st)});
   }
   lengths = g.op("Cast", {len64}, {attr("to", onnx::TensorProto::INT32)});
-  return g.op("Reshape", {y, g.int64s("BTD", {0, 0, -1})});  // (B, T', C * F')
+  y = g.op("Reshape", {y, g.int64s("BTD", {0, 0, -1})});  // (B, T', C * F')
+  if (P == 0) return y;
+  // Frames 0, S, 2S, ... of the bypassed columns: (B, ceil(T / S), P), T' frames as y.
+  const std::string bypass =
+      g.op("Slice", {columns(Fs, F), g.int64s("start", {0}),
+                     g.int64s("end", {std::numeric_limits<std::int64_t>::max()}),
+                     g.int64s("axes", {1}), g.int64s("steps", {frontend_time_stride(o)})});
+  return g.op("Concat", {y, bypass}, {attr("axis", 2)});
 }
 
 // (B, D) = [forward half of y at frame length - 1, reverse half at frame 0]: "last" pooling of

@@ -14,6 +14,10 @@
 // Then per frame z = LayerNorm over the (C, F') values (residual_norm.h, gamma/beta (C, F'),
 // torch.nn.LayerNorm((C, F'))) when conv_layer_norm, and a = relu(z) or gelu(z) =
 // z Phi(z) (exact, erf: torch.nn.GELU()).
+// With model.conv_bypass = P, the first block reads the first F - P feature columns only, and the
+// recurrent layers read [a (C_K F'_K) of the last block, the last P columns of feature frame S t']
+// for output frame t', S the product of the blocks' time strides (frontend_time_stride): S t' is
+// the last feature frame that output frame reads, so the bypass stays causal.
 #pragma once
 
 #include <algorithm>
@@ -35,10 +39,14 @@ struct ConvBlockShape {
   std::int64_t out_frames(std::int64_t in_frames) const { return (in_frames + st - 1) / st; }
 };
 
-// Every block's shape for features of `input_dim` bins (empty without a front-end).
+// Every block's shape for features of `input_dim` columns, conv_bypass of them not convolved
+// (empty without a front-end; InputError naming model.conv_bypass when it leaves no column).
 std::vector<ConvBlockShape> conv_block_shapes(const ModelOptions& options, int input_dim);
-// What the first recurrent layer reads per frame: c_out * f_out of the last block, else input_dim.
+// What the first recurrent layer reads per frame: c_out * f_out of the last block plus
+// conv_bypass, else input_dim.
 int frontend_output_dim(const ModelOptions& options, int input_dim);
+// S: feature frames per recurrent frame (conv_stride_time ^ conv_blocks; 1 without a front-end).
+std::int64_t frontend_time_stride(const ModelOptions& options);
 // Frames the recurrent layers see for a clip of `frames` feature frames (frames without one).
 std::int64_t frontend_frames(const ModelOptions& options, std::int64_t frames);
 
@@ -114,6 +122,14 @@ void gather_frame_patches(const ConvBlockShape& s, const S* x, std::int64_t t_en
         }
       }
   }
+}
+
+// One recurrent input row (n + bypass) for conv_bypass: [conv (n), the last `bypass` of the
+// frame's `dim` feature columns].
+template <class S>
+void join_bypass_row(const S* conv, std::int64_t n, const S* frame, int dim, int bypass, S* out) {
+  std::copy(conv, conv + n, out);
+  std::copy(frame + dim - bypass, frame + dim, out + n);
 }
 
 // The activation and its derivative at the pre-activation z.

@@ -39,7 +39,11 @@ void for_groups(std::int64_t batch, int threads, Fn fn) {
 }  // namespace
 
 CpuConvFrontend::CpuConvFrontend(const ModelOptions& options, int input_dim)
-    : activation_(options.conv_activation), blocks_(conv_block_shapes(options, input_dim)) {}
+    : activation_(options.conv_activation),
+      blocks_(conv_block_shapes(options, input_dim)),
+      input_dim_(input_dim),
+      bypass_(options.conv_bypass),
+      time_stride_(frontend_time_stride(options)) {}
 
 void CpuConvFrontend::gather_patches(std::size_t k, std::int64_t b, std::vector<float>& col) const {
   const ConvBlockShape& s = blocks_[k];
@@ -58,6 +62,13 @@ void CpuConvFrontend::forward(const float* weights, const ModelParamIndex& index
   CALMSPACE_CHECK(!blocks_.empty(), "conv front-end: no blocks");
   x_ = x;
   batch_ = batch;
+  const std::int64_t F = input_dim_, Fs = blocks_.front().f_in;
+  if (bypass_ > 0) {  // the first block reads the spectral columns
+    spectral_.resize(static_cast<std::size_t>(batch * frames * Fs));
+    for (std::int64_t r = 0; r < batch * frames; ++r)
+      std::copy_n(x + r * F, Fs, spectral_.data() + r * Fs);
+    x_ = spectral_.data();
+  }
   const std::size_t nb = blocks_.size();
   frames_.assign(nb + 1, frames);
   lengths_.assign(nb + 1, std::vector<std::int64_t>(lengths, lengths + batch));
@@ -112,6 +123,15 @@ void CpuConvFrontend::forward(const float* weights, const ModelParamIndex& index
       std::fill(act_[k].begin() + (b * To + L) * N, act_[k].begin() + (b + 1) * To * N, 0.0f);
     });
   }
+  if (bypass_ == 0) return;
+  // [last block's row, the bypassed columns of feature frame S t'] per valid output frame.
+  const std::int64_t To = frames_.back(), N = blocks_.back().out_row(), D = N + bypass_;
+  joined_.assign(static_cast<std::size_t>(batch * To * D), 0.0f);
+  for (std::int64_t b = 0; b < batch; ++b)
+    for (std::int64_t t = 0; t < lengths_.back()[static_cast<std::size_t>(b)]; ++t)
+      join_bypass_row(act_.back().data() + (b * To + t) * N, N,
+                      x + (b * frames + time_stride_ * t) * F, input_dim_, bypass_,
+                      joined_.data() + (b * To + t) * D);
 }
 
 void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& index, float* gradients,
@@ -123,6 +143,13 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
   scratch_.resize(static_cast<std::size_t>(groups));
   scratch2_.resize(static_cast<std::size_t>(groups));
   const float* dcur = dout;
+  if (bypass_ > 0) {  // the last block's share of dout (the bypassed features are not trained)
+    const std::int64_t N = blocks_.back().out_row(), D = N + bypass_;
+    const std::int64_t rows = B * frames_.back();
+    dconv_.resize(static_cast<std::size_t>(rows * N));
+    for (std::int64_t r = 0; r < rows; ++r) std::copy_n(dout + r * D, N, dconv_.data() + r * N);
+    dcur = dconv_.data();
+  }
   for (std::size_t k = blocks_.size(); k-- > 0;) {
     const ConvBlockShape& s = blocks_[k];
     const ConvParamOffsets& p = index.conv[k];

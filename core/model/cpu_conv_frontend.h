@@ -6,7 +6,8 @@
 // (dY^T patches) to its group's in clip order and sums the groups in order, so the result does not
 // depend on the thread count; the input gradient
 // is the transposed product scattered back (col2im), for every block but the first (features are
-// not trained).
+// not trained). With model.conv_bypass the first block reads a copy of the spectral columns, and
+// the output joins the bypassed columns to the last block's rows (conv_frontend.h).
 #pragma once
 
 #include <cstdint>
@@ -24,11 +25,11 @@ class CpuConvFrontend {
 
   bool empty() const { return blocks_.empty(); }
 
-  // x (B, T, F): normalised features, rows past lengths[b] zero. Writes output() (B, T', D0)
-  // with T' = frames_out(), zero past lengths_out().
+  // x (B, T, F): normalised features, rows past lengths[b] zero (kept by the caller until
+  // backward). Writes output() (B, T', D0) with T' = frames_out(), zero past lengths_out().
   void forward(const float* weights, const ModelParamIndex& index, const float* x,
                std::int64_t batch, std::int64_t frames, const std::int64_t* lengths, int threads);
-  const std::vector<float>& output() const { return act_.back(); }
+  const std::vector<float>& output() const { return bypass_ > 0 ? joined_ : act_.back(); }
   std::int64_t frames_out() const { return frames_.back(); }
   const std::vector<std::int64_t>& lengths_out() const { return lengths_.back(); }
 
@@ -42,7 +43,12 @@ class CpuConvFrontend {
 
   ActivationKind activation_;
   std::vector<ConvBlockShape> blocks_;
-  const float* x_ = nullptr;  // the first block's input (caller-owned)
+  int input_dim_ = 0, bypass_ = 0;  // F, model.conv_bypass
+  std::int64_t time_stride_ = 1;    // S
+  std::vector<float> spectral_;     // with bypass_: (B, T, F - bypass_), the first block's input
+  std::vector<float> joined_;       // with bypass_: (B, T', D0)
+  std::vector<float> dconv_;        // with bypass_: (B, T', N) of the last block
+  const float* x_ = nullptr;        // the first block's input (caller-owned)
   std::int64_t batch_ = 0;
   std::vector<std::int64_t> frames_;                         // per block boundary: T, T_1, ..., T_K
   std::vector<std::vector<std::int64_t>> lengths_;           // per boundary (B)

@@ -145,6 +145,14 @@ void RecurrentStream::push(const float* frames, std::int64_t n) {
       x0_[t * F_ + f] = options_.input_norm ? (v - mean_[f]) * inv_std_[f] : v;
     }
   const float* x = x0_.data();
+  const int P = options_.conv_bypass;
+  const std::int64_t first_frame = frames_;
+  if (P > 0) {  // the first block reads the spectral columns (conv_frontend.h)
+    const std::int64_t Fs = blocks_.front().f_in;
+    spectral_.resize(static_cast<std::size_t>(n * Fs));
+    for (std::int64_t t = 0; t < n; ++t) std::copy_n(x + t * F_, Fs, spectral_.data() + t * Fs);
+    x = spectral_.data();
+  }
   frames_ += n;
   for (std::size_t k = 0; k < blocks_.size(); ++k) {
     frontend_block(k, x, n, frontend_out_[k]);
@@ -152,6 +160,15 @@ void RecurrentStream::push(const float* frames, std::int64_t n) {
     n = static_cast<std::int64_t>(frontend_out_[k].size()) / blocks_[k].out_row();
   }
   if (n == 0) return;  // a time stride: no new step yet
+  if (P > 0) {  // output frame t' joins feature frame S t': this push's frames that are multiples
+    const std::int64_t N = blocks_.back().out_row(), stride = frontend_time_stride(options_);
+    joined_.resize(static_cast<std::size_t>(n * (N + P)));
+    const std::int64_t first = (stride - first_frame % stride) % stride;
+    for (std::int64_t o = 0; o < n; ++o)
+      join_bypass_row(x + o * N, N, x0_.data() + (first + o * stride) * F_, F_, P,
+                      joined_.data() + o * (N + P));
+    x = joined_.data();
+  }
   for (int l = 0; l < options_.num_layers; ++l) {
     auto& y = outs_[static_cast<std::size_t>(l)];
     y.resize(static_cast<std::size_t>(n * H_));

@@ -68,7 +68,8 @@ class RecurrentStream {
   std::vector<ConvBlockShape> blocks_;
   std::vector<FrontendState> frontend_;
   std::vector<std::vector<float>> frontend_out_;  // per block: this push's output frames
-  std::int64_t frames_ = 0;                       // feature frames pushed
+  std::vector<float> spectral_, joined_;  // model.conv_bypass: block 0's input, layer 0's input
+  std::int64_t frames_ = 0;               // feature frames pushed
   std::int64_t steps_ = 0;  // frames the recurrent layers have run (fewer with a time stride)
 
   // Block workspaces (reused): normalised input, gates, per-layer outputs, recurrent product,

@@ -235,6 +235,15 @@ void ReferenceModel<S>::backward(std::span<const S> dlogits, std::vector<S>* din
 template <class S>
 std::vector<S> ReferenceModel<S>::frontend_forward(std::vector<S> x) {
   frontend_.assign(blocks_.size(), FrontendCache{});
+  const int P = options_.conv_bypass;
+  std::vector<S> features;  // (B, T, F) with a bypass: its columns join the output
+  if (P > 0 && !blocks_.empty()) {
+    const std::int64_t Fs = blocks_.front().f_in;
+    features.swap(x);
+    x.assign(static_cast<std::size_t>(B_ * T_ * Fs), S(0));
+    for (std::int64_t r = 0; r < B_ * T_; ++r)
+      for (std::int64_t f = 0; f < Fs; ++f) x[r * Fs + f] = features[r * F_ + f];
+  }
   for (std::size_t k = 0; k < blocks_.size(); ++k) {
     const ConvBlockShape& s = blocks_[k];
     const ConvParamOffsets& p = index_.conv[k];
@@ -265,11 +274,28 @@ std::vector<S> ReferenceModel<S>::frontend_forward(std::vector<S> x) {
     T_ = To;
     lengths_ = c.lengths_out;
   }
-  return x;
+  if (features.empty()) return x;
+  const std::int64_t N = blocks_.back().out_row(), D = N + P,
+                     stride = frontend_time_stride(options_);
+  std::vector<S> joined(static_cast<std::size_t>(B_ * T_ * D), S(0));
+  for (std::int64_t b = 0; b < B_; ++b)
+    for (std::int64_t t = 0; t < lengths_[b]; ++t)
+      join_bypass_row(&x[(b * T_ + t) * N], N, &features[(b * input_frames_ + stride * t) * F_], F_,
+                      P, &joined[(b * T_ + t) * D]);
+  return joined;
 }
 
 template <class S>
 std::vector<S> ReferenceModel<S>::frontend_backward(std::vector<S> dout) {
+  const int P = options_.conv_bypass;
+  std::vector<S> djoined;  // with a bypass: (B, T', N + P), split into the last block's share
+  if (P > 0 && !blocks_.empty()) {
+    const std::int64_t N = blocks_.back().out_row(), rows = B_ * frontend_.back().frames_out;
+    djoined.swap(dout);
+    dout.assign(static_cast<std::size_t>(rows * N), S(0));
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t j = 0; j < N; ++j) dout[r * N + j] = djoined[r * (N + P) + j];
+  }
   for (std::size_t k = blocks_.size(); k-- > 0;) {
     const ConvBlockShape& s = blocks_[k];
     const ConvParamOffsets& p = index_.conv[k];
@@ -291,7 +317,19 @@ std::vector<S> ReferenceModel<S>::frontend_backward(std::vector<S> dout) {
       }
     dout = std::move(dx);
   }
-  return dout;
+  if (djoined.empty()) return dout;
+  // (B, T, F): the spectral columns' gradient, and each bypassed column's from its output frame.
+  const std::int64_t Fs = blocks_.front().f_in, N = blocks_.back().out_row(),
+                     To = frontend_.back().frames_out, stride = frontend_time_stride(options_);
+  std::vector<S> dx(static_cast<std::size_t>(B_ * input_frames_ * F_), S(0));
+  for (std::int64_t r = 0; r < B_ * input_frames_; ++r)
+    for (std::int64_t f = 0; f < Fs; ++f) dx[r * F_ + f] = dout[r * Fs + f];
+  for (std::int64_t b = 0; b < B_; ++b)
+    for (std::int64_t t = 0; t < frontend_.back().lengths_out[b]; ++t)
+      for (int j = 0; j < P; ++j)
+        dx[(b * input_frames_ + stride * t) * F_ + Fs + j] +=
+            djoined[(b * To + t) * (N + P) + N + j];
+  return dx;
 }
 
 // dout (B, T, D) -> ADDS weight gradients, WRITES din (B, T, I).

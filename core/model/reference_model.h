@@ -59,7 +59,8 @@ class ReferenceModel {
     std::vector<std::int64_t> lengths_in, lengths_out;
     std::vector<S> in, pre, xhat, rstd;
   };
-  // x (B, T, F) normalised -> what layer 0 reads (B, T', I0); sets B_, T_, lengths_ to the
+  // x (B, T, F) normalised -> what layer 0 reads (B, T', I0) (with model.conv_bypass: the last
+  // block's rows joined to the bypassed columns, conv_frontend.h); sets B_, T_, lengths_ to the
   // recurrent layers' frames.
   std::vector<S> frontend_forward(std::vector<S> x);
   // dL/d(layer 0 input) (B, T', I0) -> dL/d(normalised features) (B, T, F); ADDS weight grads.

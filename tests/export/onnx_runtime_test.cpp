@@ -85,6 +85,7 @@ struct Stack {
   bool residual = false, layer_norm = false;
   int conv_stride_time = 0;  // > 0: model.frontend = conv with this time stride
   bool gelu = false, conv_layer_norm = true;
+  int conv_bypass = 0;  // model.conv_bypass
 };
 
 // Builds one model, runs the CPU backend, writes model.onnx and the inputs into `folder`.
@@ -109,6 +110,7 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
     config.model.conv_stride_time = stack.conv_stride_time;
     config.model.conv_activation = stack.gelu ? ActivationKind::Gelu : ActivationKind::Relu;
     config.model.conv_layer_norm = stack.conv_layer_norm;
+    config.model.conv_bypass = stack.conv_bypass;
   }
   auto model = make_cpu_sequence_model(config.model, kFeatures, kClasses, seed);
   testing::randomise_layer_norms(*model, seed);  // off their identity start
@@ -134,7 +136,8 @@ Case make_case(const std::filesystem::path& folder, CellKind cell, bool bidirect
            enum_name(pooling_kind_table(), pooling) + (stack.residual ? "_residual" : "") +
            (stack.layer_norm ? "_norm" : "") +
            (stack.conv_stride_time > 0 ? "_conv" + std::to_string(stack.conv_stride_time) : "") +
-           (stack.gelu ? "_gelu" : "");
+           (stack.gelu ? "_gelu" : "") +
+           (stack.conv_bypass > 0 ? "_bypass" + std::to_string(stack.conv_bypass) : "");
   model->forward(x, c.logits, false, 0);
   for (std::int64_t b = 0; b < kBatch; ++b) {  // softmax of logits / T in double
     const auto z = [&](int k) { return double(c.logits[b * kClasses + k]) / temperature; };
@@ -266,6 +269,7 @@ TEST(OnnxRuntime, ConvFrontendMatchesTheCpuBackend) {
         stack.gelu = index % 4 >= 2;
         stack.conv_layer_norm = index % 5 != 4;
         stack.layer_norm = index % 3 == 0;
+        stack.conv_bypass = index % 7 % 3;  // 0, 1 or 2 columns, over both time strides
         cases.push_back(numbered_case(dir, index, cell, bidirectional, 1 + index % 2, pooling,
                                       1300 + 10 * index, 1.0, stack));
         ++index;

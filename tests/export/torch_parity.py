@@ -99,7 +99,9 @@ class ConvFrontend(torch.nn.Module):
     blocks[b].conv = nn.Conv2d(C_in, C, (kt, kf), stride=(st, sf), padding=(0, (kf - 1) // 2))
     over (B, C_in, T, F) after padding kt - 1 zero frames before the clip (causal in time);
     blocks[b].norm = nn.LayerNorm((C, F_b)) over each frame's (channels, bins); then ReLU or GELU.
-    (B, T, F) features -> (B, T', C * F_last), channel-major per frame.
+    (B, T, F) features -> (B, T', C * F_last), channel-major per frame; with conv_bypass = P the
+    convolution reads the first F - P columns and each output frame t' gets columns F - P.. of
+    feature frame S t' appended (S: the product of the time strides).
     """
 
     def __init__(self, opts, feat):
@@ -111,7 +113,9 @@ class ConvFrontend(torch.nn.Module):
         self.layer_norm = opts["conv_layer_norm"] == "true"
         self.act = torch.nn.GELU() if opts["conv_activation"] == "gelu" else torch.nn.ReLU()
         self.blocks = torch.nn.ModuleList()
-        c_in, bins = 1, feat
+        self.bypass = int(opts.get("conv_bypass", "0"))
+        self.time_stride = st ** int(opts["conv_blocks"])
+        c_in, bins = 1, feat - self.bypass
         for _ in range(int(opts["conv_blocks"])):
             block = torch.nn.Module()
             block.conv = torch.nn.Conv2d(c_in, channels, (self.kt, kf), stride=(st, sf),
@@ -121,17 +125,21 @@ class ConvFrontend(torch.nn.Module):
                 block.norm = torch.nn.LayerNorm((channels, bins), eps=1e-5)
             self.blocks.append(block)
             c_in = channels
-        self.output_dim = channels * bins
+        self.output_dim = channels * bins + self.bypass
 
     def forward(self, x):
-        y = x.unsqueeze(1)  # (B, 1, T, F)
+        spectral = x[:, :, :x.shape[2] - self.bypass]
+        y = spectral.unsqueeze(1)  # (B, 1, T, F - P)
         for block in self.blocks:
             y = block.conv(torch.nn.functional.pad(y, (0, 0, self.kt - 1, 0)))  # (B, C, T', F')
             y = y.permute(0, 2, 1, 3)  # (B, T', C, F'): LayerNorm over each frame
             if self.layer_norm:
                 y = block.norm(y)
             y = self.act(y).permute(0, 2, 1, 3)
-        return y.permute(0, 2, 1, 3).flatten(2)  # (B, T', C * F')
+        y = y.permute(0, 2, 1, 3).flatten(2)  # (B, T', C * F')
+        if self.bypass == 0:
+            return y
+        return torch.cat([y, x[:, ::self.time_stride, x.shape[2] - self.bypass:]], dim=2)
 
 
 def build(meta, tensors):

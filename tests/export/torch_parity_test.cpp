@@ -51,6 +51,8 @@ TEST(TorchParity, ExportedModelsGiveCalmSpaceLogitsInPyTorch) {
             config.model.conv_stride_time = bidirectional ? 2 : 1;
             config.model.conv_activation =
                 pooling == PoolingKind::Last ? ActivationKind::Gelu : ActivationKind::Relu;
+            // Two columns bypass the convolution for two cells of four (time strides 1 and 2).
+            config.model.conv_bypass = (case_index / 4) % 2 == 0 ? 2 : 0;
           }
           const std::uint64_t seed = 100 + case_index;
           auto model = make_cpu_sequence_model(config.model, kFeatures, kClasses, seed);
@@ -86,10 +88,10 @@ TEST(TorchParity, ExportedModelsGiveCalmSpaceLogitsInPyTorch) {
           c.norm_mean = mean;
           c.norm_std = std_dev;
           const auto folder =
-              dir /
-              ("case" + std::to_string(case_index++) + "_" + enum_name(cell_kind_table(), cell) +
-               (bidirectional ? "_bi_" : "_uni_") + enum_name(pooling_kind_table(), pooling) +
-               (stack ? "_residual_norm" : "") + (conv ? "_conv" : ""));
+              dir / ("case" + std::to_string(case_index++) + "_" +
+                     enum_name(cell_kind_table(), cell) + (bidirectional ? "_bi_" : "_uni_") +
+                     enum_name(pooling_kind_table(), pooling) + (stack ? "_residual_norm" : "") +
+                     (conv ? "_conv" : "") + (config.model.conv_bypass > 0 ? "_bypass" : ""));
           std::filesystem::create_directories(folder);
           export_safetensors(c, (folder / "model.safetensors").string());
           write_npy((folder / "x.npy").string(), {kBatch, kFrames, kFeatures}, x.data);

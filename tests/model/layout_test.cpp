@@ -123,6 +123,36 @@ TEST(ParameterLayout, ConvFrontendLeadsWithConv2dAndLayerNormShapes) {
   EXPECT_EQ(parameter_layout(o, 64, 4)[2].name, "frontend.blocks.1.conv.weight");
 }
 
+// model.conv_bypass: 64 log-mels + 3 prosody columns, the prosody past the convolution. The
+// blocks see 64 bins as without prosody, and the first recurrent layer reads 16 x 16 + 3.
+TEST(ParameterLayout, BypassedColumnsJoinTheFrontEndsOutput) {
+  ModelOptions o;
+  o.hidden_size = 8;
+  o.num_layers = 1;
+  o.frontend = FrontendKind::Conv;
+  o.conv_stride_time = 2;
+  o.conv_bypass = 3;
+  const auto blocks = conv_block_shapes(o, 67);
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].f_in, 64);
+  EXPECT_EQ(blocks[0].f_out, 32);
+  EXPECT_EQ(frontend_output_dim(o, 67), 16 * 16 + 3);
+  EXPECT_EQ(frontend_time_stride(o), 4);
+  const auto layout = parameter_layout(o, 67, 4);
+  EXPECT_EQ(layout[3].shape, (std::vector<std::int64_t>{16, 32}));  // block 0's norm: 32 bins
+  EXPECT_EQ(layout[8].name, "rnn.weight_ih_l0");
+  EXPECT_EQ(layout[8].shape, (std::vector<std::int64_t>{32, 16 * 16 + 3}));
+  // Every column bypassed leaves nothing to convolve: refused, naming the option.
+  o.conv_bypass = 67;
+  try {
+    conv_block_shapes(o, 67);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), "model.conv_bypass");
+    EXPECT_THAT(e.reason(), ::testing::HasSubstr("67"));
+  }
+}
+
 TEST(ParameterLayout, ConvFrontendOptionsAreChecked) {
   ModelOptions o;
   o.frontend = FrontendKind::Conv;
@@ -132,7 +162,12 @@ TEST(ParameterLayout, ConvFrontendOptionsAreChecked) {
            [](ModelOptions& m) { m.conv_blocks = 0; }, [](ModelOptions& m) { m.conv_channels = 0; },
            [](ModelOptions& m) { m.conv_stride_time = 0; },
            [](ModelOptions& m) { m.conv_kernel_time = 0; },
-           [](ModelOptions& m) { m.conv_blocks = 100; }}) {
+           [](ModelOptions& m) { m.conv_blocks = 100; },
+           [](ModelOptions& m) { m.conv_bypass = -1; },
+           [](ModelOptions& m) {
+             m.frontend = FrontendKind::None;  // a bypass without a front-end
+             m.conv_bypass = 3;
+           }}) {
     ModelOptions m = o;
     bad(m);
     EXPECT_THROW(m.validate(), InputError);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -55,11 +56,13 @@ struct ModelCase {
   int conv_stride_time = 0;
   bool gelu = false;
   bool conv_no_norm = false;
+  int conv_bypass = 0;  // model.conv_bypass: the last n feature columns skip the convolution
   std::string name() const {
     return cell_name(cell) + (bidirectional ? "_bi" : "_uni") + "_l" + std::to_string(layers) +
            "_" + pool_name(pooling) + (residual ? "_res" : "") + (layer_norm ? "_ln" : "") +
            (conv_stride_time > 0 ? "_conv_s" + std::to_string(conv_stride_time) : "") +
-           (gelu ? "_gelu" : "") + (conv_no_norm ? "_nonorm" : "");
+           (gelu ? "_gelu" : "") + (conv_no_norm ? "_nonorm" : "") +
+           (conv_bypass > 0 ? "_bypass" + std::to_string(conv_bypass) : "");
   }
 };
 
@@ -88,7 +91,8 @@ inline std::vector<ModelCase> stack_model_cases() {
 }
 
 // The convolutional front-end under every cell and direction, time strides 1 and 2, ReLU and
-// GELU, with and without its norm, and under a residual / layer-norm stack.
+// GELU, with and without its norm, under a residual / layer-norm stack, and with feature columns
+// that bypass the convolution (time strides 1, 2 and 3: the bypass reads every S-th frame).
 inline std::vector<ModelCase> conv_model_cases() {
   std::vector<ModelCase> out;
   for (auto c : {CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru})
@@ -107,6 +111,14 @@ inline std::vector<ModelCase> conv_model_cases() {
   ModelCase stacked{CellKind::Gru, false, 2, PoolingKind::Max, true, true};
   stacked.conv_stride_time = 2;
   out.push_back(stacked);
+  for (const auto& [cell, bi, stride, bypass] :
+       {std::tuple{CellKind::Lstm, false, 2, 2}, std::tuple{CellKind::Gru, true, 1, 1},
+        std::tuple{CellKind::RnnTanh, false, 3, 1}}) {
+    ModelCase m{cell, bi, 1, stride == 1 ? PoolingKind::Mean : PoolingKind::Attention};
+    m.conv_stride_time = stride;
+    m.conv_bypass = bypass;
+    out.push_back(m);
+  }
   return out;
 }
 
@@ -144,6 +156,7 @@ inline ModelOptions make_options(const ModelCase& c, int hidden, int attention_d
     o.conv_stride_freq = 2;
     o.conv_activation = c.gelu ? ActivationKind::Gelu : ActivationKind::Relu;
     o.conv_layer_norm = !c.conv_no_norm;
+    o.conv_bypass = c.conv_bypass;
   }
   return o;
 }
