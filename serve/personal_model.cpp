@@ -215,7 +215,10 @@ void PersonalModel::train_steps() {
   // 2. Prepared with the base model's labels, audio and features.
   set_stage("preparing");
   const Checkpoint& base = base_.front();
-  Config config = fine_tuning_config(base, resolve_config(options_.recipe, options_.overrides));
+  // Resolved with train.init, which options such as train.init_mix and train.trainable need.
+  std::vector<std::string> overrides = options_.overrides;
+  overrides.insert(overrides.begin(), "train.init=" + yaml_quoted(base_path_));
+  Config config = fine_tuning_config(base, resolve_config(options_.recipe, overrides));
   config.data.labels = base.labels;
   config.data.store_features = false;
   config.train.init = base_path_;
@@ -232,8 +235,11 @@ void PersonalModel::train_steps() {
   const RunDir run((work / "run").string());
   train_model(dataset, config, run.str(), /*resume=*/false, &progress);
   // The last epoch, not the best on the held-out clips: they score it below, so they must not
-  // also have chosen it.
-  const Checkpoint personal = load_checkpoint(run.last_checkpoint().string());
+  // also have chosen it; mixed back towards the base as the recipe's train.init_mix says
+  // (last.h5 holds the weights as trained).
+  Checkpoint personal = load_checkpoint(run.last_checkpoint().string());
+  if (config.train.init_mix != 1)
+    mix_towards_init(personal.weights, base.weights, config.train.init_mix);
 
   // 4. Both on the held-out corrections (the base model's weights in the personal run's config,
   //    so both see the same split).

@@ -57,11 +57,8 @@ void add_train(CLI::App& app) {
   cmd->callback([cmd, args] {
     if (!args->init.empty() && !args->resume.empty())
       throw InputError("--init", "a resumed run continues from its own checkpoint; drop --init");
-    if (!args->init.empty()) {  // a YAML single-quoted string: any path, '#' and ': ' included
-      std::string quoted = "'";
-      for (const char c : args->init) quoted += c == '\'' ? std::string("''") : std::string(1, c);
-      args->config.implied = {"train.init=" + quoted + "'"};
-    }
+    if (!args->init.empty())  // any path, '#' and ': ' included
+      args->config.implied = {"train.init=" + yaml_quoted(args->init)};
     auto config = resolve_config_args(cmd, args->config);
     if (!config) return;
     if (args->resume.empty() == args->out.empty())

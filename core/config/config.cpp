@@ -165,6 +165,11 @@ void Config::validate() const {
   model.validate();
   train.validate();
   augment.validate();
+  // Here rather than at the model's construction, before a run writes anything.
+  const int columns = features.feature_dim(audio.sample_rate);
+  if (model.has_conv_frontend() && model.conv_bypass >= columns)
+    throw InputError("model.conv_bypass",
+                     cat("leaves none of the ", columns, " feature columns to the convolution"));
 }
 
 namespace {
@@ -354,6 +359,12 @@ void AugmentOptions::validate() const {
   check_at_most(freq_mask_bins, 4096, "augment.freq_mask_bins", " bins");
   check_at_most(reverb_rooms, 4096, "augment.reverb_rooms", " rooms");
   check_at_most(babble_talkers, 16, "augment.babble_talkers", " talkers");
+}
+
+std::string yaml_quoted(std::string_view text) {
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  return quoted + "'";
 }
 
 Config resolve_config(const std::string& config_path, const std::vector<std::string>& overrides) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/config/audio_options.h"
@@ -49,5 +50,9 @@ struct Config {
 
 // Loads `config_path` (if not empty) and applies `overrides` in order, then validates.
 Config resolve_config(const std::string& config_path, const std::vector<std::string>& overrides);
+
+// `text` as a YAML single-quoted scalar, for a key=value override that must hold any string
+// (a path with '#', ': ' or quotes): 'it''s'.
+std::string yaml_quoted(std::string_view text);
 
 }  // namespace calmspace

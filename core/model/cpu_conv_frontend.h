@@ -26,7 +26,8 @@ class CpuConvFrontend {
   bool empty() const { return blocks_.empty(); }
 
   // x (B, T, F): normalised features, rows past lengths[b] zero (kept by the caller until
-  // backward). Writes output() (B, T', D0) with T' = frames_out(), zero past lengths_out().
+  // backward when nothing bypasses the convolution; with conv_bypass the first block reads a
+  // copy). Writes output() (B, T', D0) with T' = frames_out(), zero past lengths_out().
   void forward(const float* weights, const ModelParamIndex& index, const float* x,
                std::int64_t batch, std::int64_t frames, const std::int64_t* lengths, int threads);
   const std::vector<float>& output() const { return bypass_ > 0 ? joined_ : act_.back(); }

@@ -2,7 +2,8 @@
 // write and `predict`, `eval`, `export`, `plot` and `serve` read.
 //   RUN/config.yaml              the resolved config
 //   RUN/metrics.jsonl, .csv      one record per finished epoch (core/train/epoch_record.h)
-//   RUN/checkpoints/best.h5      the best epoch (validation UA), last.h5 the last
+//   RUN/checkpoints/best.h5      the best epoch (validation UA), last.h5 the last, init.h5 the
+//   model train.init_mix mixes towards
 //   (core/run/checkpoint.h) RUN/report.json, .csv        the best checkpoint on the test split
 //   (core/eval/metrics.h) RUN/data_parallel.json  time per rank of a data-parallel run
 //   RUN/member_<k>/              an ensemble's member k, a run directory of
@@ -28,6 +29,9 @@ class RunDir {
   std::filesystem::path checkpoints() const { return dir_ / "checkpoints"; }
   std::filesystem::path best_checkpoint() const { return checkpoints() / "best.h5"; }
   std::filesystem::path last_checkpoint() const { return checkpoints() / "last.h5"; }
+  // train.init_mix < 1: the init model the kept weights are mixed towards (trainer.cpp), so that
+  // a resumed run mixes towards the same weights whatever happened to train.init's file since.
+  std::filesystem::path init_checkpoint() const { return checkpoints() / "init.h5"; }
   std::filesystem::path report_json() const { return dir_ / "report.json"; }
   std::filesystem::path report_csv() const { return dir_ / "report.csv"; }
   std::filesystem::path plots() const { return dir_ / "plots"; }

@@ -237,11 +237,17 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     const std::vector<float> zero(F, 0.0f), one(F, 1.0f);
     model->set_input_norm(zero, one);
   }
-  // train.init_mix < 1: the kept model is mixed back towards the init (a resumed run reads the
-  // init again: its checkpoints hold the trained weights).
+  // train.init_mix < 1: the kept model is mixed back towards the init, kept in the run (a resumed
+  // run's checkpoints hold the trained weights, and train.init's file may have changed since).
   std::vector<float> init_weights;
-  if (t.init_mix != 1 && !t.init.empty())
-    init_weights = base ? base->weights : load_model_checkpoint(t.init).weights;
+  if (t.init_mix != 1 && !t.init.empty()) {
+    if (base) {
+      init_weights = base->weights;
+      if (root) save_checkpoint(run.init_checkpoint().string(), *base);
+    } else {
+      init_weights = load_checkpoint(run.init_checkpoint().string()).weights;
+    }
+  }
   TrainStepConfig step_config;
   step_config.adam = AdamConfig::from(t);
   step_config.adam.frozen = frozen;

@@ -173,6 +173,28 @@ TEST(PersonalModel, LearnsFromCorrectionsIsOfferedSwitchedToAndBackAndRemembered
   EXPECT_EQ(use_model(server, R"({"model": "personal"})")->status, 409);
 }
 
+// The recipe's train.init_mix decides what the personal model keeps: at 0, the base model's
+// weights, so switching to it changes no answer (the trainer's last.h5 holds the weights as
+// trained; the server mixes them).
+TEST(PersonalModel, ThePersonalModelKeepsTheRecipesMixWithTheBase) {
+  testing::ServerHarness server(8u << 20, [](serve::ServerOptions& o) {
+    quick_personal(o);
+    o.personal.overrides.emplace_back("train.init_mix=0");
+  });
+  labelled_uploads(server, 6, "angry", "sad");
+  ASSERT_EQ(server.client().Post("/api/personal/train", "", "application/json")->status, 202);
+  server.personal().wait();
+  ASSERT_EQ(status_of(server)["training"]["state"], "done") << status_of(server).dump();
+  const std::string probe = testing::voice_wav(server.dir() / "probe.wav", 2.3);
+  const auto pb = probabilities_of(server.post(probe, "probe.wav"));
+  ASSERT_EQ(use_model(server, R"({"model": "personal"})")->status, 200);
+  const auto personal_answer = server.post(probe, "probe.wav");
+  EXPECT_EQ(json_of(personal_answer)["model"], "personal");
+  const auto pp = probabilities_of(personal_answer);
+  ASSERT_EQ(pp.size(), pb.size());
+  for (std::size_t i = 0; i < pb.size(); ++i) EXPECT_FLOAT_EQ(pp[i], pb[i]) << i;
+}
+
 TEST(PersonalModel, AModelMadeFromAnotherBaseModelIsNotLoaded) {
   testing::ServerHarness server(8u << 20, quick_personal);
   labelled_uploads(server, 4, "happy", "fearful");

@@ -169,16 +169,23 @@ TEST_F(FineTuning, InitMixKeepsTheMixAndTrainsAsWithout) {
   train_model(data, plain, plain_run, false);
   EXPECT_EQ(last_of(plain_run).weights, trained.weights);
 
-  // Killed after epoch 2 and resumed: the same trained and kept weights.
+  // Killed after epoch 2 and resumed: the same trained and kept weights, mixed towards the init
+  // the run kept (checkpoints/init.h5), even though train.init's file has changed since.
   const auto killed = (dir_ / "killed").string();
   testing::CrashAfter crash(2);
   EXPECT_THROW(train_model(data, mixed, killed, false, &crash), std::runtime_error);
+  EXPECT_EQ(load_checkpoint((fs::path(killed) / "checkpoints/init.h5").string()).weights,
+            base_.weights);
+  Checkpoint replaced = base_;
+  for (float& w : replaced.weights) w += 0.5f;
+  save_checkpoint((fs::path(base_run_) / "checkpoints/best.h5").string(), replaced);
   train_model(data, mixed, killed, true);
   EXPECT_EQ(last_of(killed).weights, trained.weights);
   EXPECT_EQ(load_checkpoint((fs::path(killed) / "checkpoints/best.h5").string()).weights,
             kept.weights);
 
   // init_mix 0 keeps the base model, bit for bit.
+  save_checkpoint((fs::path(base_run_) / "checkpoints/best.h5").string(), base_);
   mixed.train.init_mix = 0;
   const auto none = (dir_ / "none").string();
   train_model(data, mixed, none, false);
