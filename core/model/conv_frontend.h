@@ -124,6 +124,14 @@ void gather_frame_patches(const ConvBlockShape& s, const S* x, std::int64_t t_en
   }
 }
 
+// The first n values of each of `rows` rows of `dim` values, packed into (rows, n): for
+// conv_bypass, the spectral columns the first block reads, and the last block's share of the
+// recurrent input's gradient.
+template <class S>
+void copy_leading_columns(const S* x, std::int64_t rows, std::int64_t dim, std::int64_t n, S* out) {
+  for (std::int64_t r = 0; r < rows; ++r) std::copy_n(x + r * dim, n, out + r * n);
+}
+
 // One recurrent input row (n + bypass) for conv_bypass: [conv (n), the last `bypass` of the
 // frame's `dim` feature columns].
 template <class S>

@@ -65,8 +65,7 @@ void CpuConvFrontend::forward(const float* weights, const ModelParamIndex& index
   const std::int64_t F = input_dim_, Fs = blocks_.front().f_in;
   if (bypass_ > 0) {  // the first block reads the spectral columns
     spectral_.resize(static_cast<std::size_t>(batch * frames * Fs));
-    for (std::int64_t r = 0; r < batch * frames; ++r)
-      std::copy_n(x + r * F, Fs, spectral_.data() + r * Fs);
+    copy_leading_columns(x, batch * frames, F, Fs, spectral_.data());
     x_ = spectral_.data();
   }
   const std::size_t nb = blocks_.size();
@@ -147,7 +146,7 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
     const std::int64_t N = blocks_.back().out_row(), D = N + bypass_;
     const std::int64_t rows = B * frames_.back();
     dconv_.resize(static_cast<std::size_t>(rows * N));
-    for (std::int64_t r = 0; r < rows; ++r) std::copy_n(dout + r * D, N, dconv_.data() + r * N);
+    copy_leading_columns(dout, rows, D, N, dconv_.data());
     dcur = dconv_.data();
   }
   for (std::size_t k = blocks_.size(); k-- > 0;) {

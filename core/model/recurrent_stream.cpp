@@ -150,7 +150,7 @@ void RecurrentStream::push(const float* frames, std::int64_t n) {
   if (P > 0) {  // the first block reads the spectral columns (conv_frontend.h)
     const std::int64_t Fs = blocks_.front().f_in;
     spectral_.resize(static_cast<std::size_t>(n * Fs));
-    for (std::int64_t t = 0; t < n; ++t) std::copy_n(x + t * F_, Fs, spectral_.data() + t * Fs);
+    copy_leading_columns(x, n, std::int64_t{F_}, Fs, spectral_.data());
     x = spectral_.data();
   }
   frames_ += n;

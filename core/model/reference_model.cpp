@@ -240,9 +240,8 @@ std::vector<S> ReferenceModel<S>::frontend_forward(std::vector<S> x) {
   if (P > 0 && !blocks_.empty()) {
     const std::int64_t Fs = blocks_.front().f_in;
     features.swap(x);
-    x.assign(static_cast<std::size_t>(B_ * T_ * Fs), S(0));
-    for (std::int64_t r = 0; r < B_ * T_; ++r)
-      for (std::int64_t f = 0; f < Fs; ++f) x[r * Fs + f] = features[r * F_ + f];
+    x.resize(static_cast<std::size_t>(B_ * T_ * Fs));
+    copy_leading_columns(features.data(), B_ * T_, std::int64_t{F_}, Fs, x.data());
   }
   for (std::size_t k = 0; k < blocks_.size(); ++k) {
     const ConvBlockShape& s = blocks_[k];
@@ -292,9 +291,8 @@ std::vector<S> ReferenceModel<S>::frontend_backward(std::vector<S> dout) {
   if (P > 0 && !blocks_.empty()) {
     const std::int64_t N = blocks_.back().out_row(), rows = B_ * frontend_.back().frames_out;
     djoined.swap(dout);
-    dout.assign(static_cast<std::size_t>(rows * N), S(0));
-    for (std::int64_t r = 0; r < rows; ++r)
-      for (std::int64_t j = 0; j < N; ++j) dout[r * N + j] = djoined[r * (N + P) + j];
+    dout.resize(static_cast<std::size_t>(rows * N));
+    copy_leading_columns(djoined.data(), rows, N + P, N, dout.data());
   }
   for (std::size_t k = blocks_.size(); k-- > 0;) {
     const ConvBlockShape& s = blocks_[k];

@@ -193,6 +193,23 @@ TEST_F(FineTuning, InitMixKeepsTheMixAndTrainsAsWithout) {
             base_.weights);
 }
 
+// With validation, every epoch is scored as the mix: at init_mix 0 that is the base model each
+// time, so every epoch's validation loss is the same and best.h5 is the base (scoring the
+// trained weights instead would move the loss from epoch to epoch).
+TEST_F(FineTuning, ValidationScoresTheMixedModel) {
+  const DatasetFile data(data_path_);
+  Config c = tuning_config(Trainable::All, 3);
+  c.train.validation = true;
+  c.train.init_mix = 0;
+  const auto run = (dir_ / "validated").string();
+  const TrainOutcome out = train_model(data, c, run, false);
+  ASSERT_EQ(out.history.size(), 3u);
+  for (const EpochRecord& r : out.history) EXPECT_EQ(r.valid_loss, out.history[0].valid_loss);
+  EXPECT_EQ(load_checkpoint((fs::path(run) / "checkpoints/best.h5").string()).weights,
+            base_.weights);
+  EXPECT_NE(last_of(run).weights, base_.weights);  // it trained all the same
+}
+
 TEST_F(FineTuning, InitMixIsCheckedAndNeedsAModel) {
   Config c = tiny_config(1);
   c.train.init_mix = 0.5;
