@@ -26,7 +26,8 @@ peer_stack=()
 name=train_step_cpu
 if [[ $stack == 1 ]]; then peer_stack=(--stack); name=train_step_cpu_stack; fi
 if [[ $stack == 2 ]]; then peer_stack=(--stack --frontend); name=train_step_cpu_frontend; fi
-out="$root/bench/results/${name}_${stamp}.md"
+# TAG=x writes ..._<date>_x.md, so that a second run on one day keeps the first's file.
+out="$root/bench/results/${name}_${stamp}${TAG:+_$TAG}.md"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

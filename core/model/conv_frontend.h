@@ -99,29 +99,36 @@ void conv_frame_backward(const ConvBlockShape& s, const S* x, std::int64_t t_end
     }
 }
 
+// The output bins [*lo, *hi) whose tap j lands inside the input bins: 0 <= fo sf - pf + j < f_in.
+inline void tap_bins(const ConvBlockShape& s, int j, int* lo, int* hi) {
+  const int first = s.pad_f - j;              // fo sf >= first
+  const int last = s.f_in - 1 + s.pad_f - j;  // fo sf <= last
+  *lo = first <= 0 ? 0 : std::min(s.f_out, (first + s.sf - 1) / s.sf);
+  *hi = last < 0 ? 0 : std::min(s.f_out, last / s.sf + 1);
+  *hi = std::max(*lo, *hi);
+}
+
 // The patches of one output frame, as rows of an im2col matrix: out (f_out, K), row f' holding
 // x[t_end - (kt-1) + i, ci, sf f' - pf + j] at column (ci kt + i) kf + j, zero outside the bins and
 // before frame 0; then y (f_out, c_out) = out W^T is the frame's convolution without bias.
+// Loops run over the output bins innermost, with the bins that fall outside split off, so that no
+// value needs a branch.
 template <class S>
 void gather_frame_patches(const ConvBlockShape& s, const S* x, std::int64_t t_end, S* out) {
   const std::int64_t K = s.patch();
-  for (int fo = 0; fo < s.f_out; ++fo) {
-    S* r = out + fo * K;
-    for (int ci = 0; ci < s.c_in; ++ci)
-      for (int i = 0; i < s.kt; ++i) {
-        const std::int64_t t = t_end - (s.kt - 1) + i;
-        S* dst = r + (ci * s.kt + i) * s.kf;
-        if (t < 0) {
-          std::fill(dst, dst + s.kf, S(0));
-          continue;
-        }
-        const S* src = x + t * s.in_row() + ci * s.f_in;
-        for (int j = 0; j < s.kf; ++j) {
-          const int f = fo * s.sf - s.pad_f + j;
-          dst[j] = f >= 0 && f < s.f_in ? src[f] : S(0);
-        }
+  for (int ci = 0; ci < s.c_in; ++ci)
+    for (int i = 0; i < s.kt; ++i) {
+      const std::int64_t t = t_end - (s.kt - 1) + i;
+      const S* src = t >= 0 ? x + t * s.in_row() + ci * s.f_in : x;  // bin f at src[f]
+      for (int j = 0; j < s.kf; ++j) {
+        S* dst = out + (ci * s.kt + i) * s.kf + j;  // bin fo at dst[fo K]
+        int lo = 0, hi = 0;
+        if (t >= 0) tap_bins(s, j, &lo, &hi);
+        for (int fo = 0; fo < lo; ++fo) dst[fo * K] = S(0);
+        for (int fo = lo; fo < hi; ++fo) dst[fo * K] = src[fo * s.sf - s.pad_f + j];
+        for (int fo = hi; fo < s.f_out; ++fo) dst[fo * K] = S(0);
       }
-  }
+    }
 }
 
 // The first n values of each of `rows` rows of `dim` values, packed into (rows, n): for
@@ -151,6 +158,29 @@ S conv_activate_grad(ActivationKind kind, S z) {
   if (kind == ActivationKind::Relu) return z > S(0) ? S(1) : S(0);
   const S cdf = S(0.5) * (S(1) + std::erf(z * static_cast<S>(0.70710678118654752440)));
   return cdf + z * static_cast<S>(0.39894228040143267794) * std::exp(S(-0.5) * z * z);
+}
+
+// a (n) = activation(z (n)) and dz (n) = g (n) * activation'(z (n)), z and a (or g and dz) may
+// be the same row. The kind is looked up once per row, so the ReLU loops have no branch on the
+// sign (which mispredicts half the time on real activations) and vectorise.
+template <class S>
+void conv_activate_row(ActivationKind kind, const S* z, std::int64_t n, S* a) {
+  if (kind == ActivationKind::Relu) {
+    for (std::int64_t j = 0; j < n; ++j) a[j] = z[j] > S(0) ? z[j] : S(0);
+    return;
+  }
+  for (std::int64_t j = 0; j < n; ++j) a[j] = conv_activate(kind, z[j]);
+}
+template <class S>
+void conv_activate_grad_row(ActivationKind kind, const S* z, const S* g, std::int64_t n, S* dz) {
+  if (kind == ActivationKind::Relu) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      const S gj = g[j];  // read unconditionally: a select, not a branch
+      dz[j] = z[j] > S(0) ? gj : S(0);
+    }
+    return;
+  }
+  for (std::int64_t j = 0; j < n; ++j) dz[j] = g[j] * conv_activate_grad(kind, z[j]);
 }
 
 }  // namespace calmspace

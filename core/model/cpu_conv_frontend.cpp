@@ -1,4 +1,10 @@
 // CpuConvFrontend: the convolutional front-end on the CPU (see cpu_conv_frontend.h).
+// As in cell_kernels.cpp: without trapping float compares GCC turns the ReLU selects of
+// conv_activate_row and conv_activate_grad_row into vector blends instead of branches (which
+// mispredict half the time); nothing here inspects floating-point flags.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include "core/model/cpu_conv_frontend.h"
 
 #include <cblas.h>
@@ -115,8 +121,7 @@ void CpuConvFrontend::forward(const float* weights, const ModelParamIndex& index
         if (p.gamma >= 0)
           residual_norm_row<float>(z, nullptr, weights + p.gamma, weights + p.beta, N, z,
                                    xhat_[k].data() + row * N, rstd_[k].data() + row);
-        float* a = act_[k].data() + row * N;
-        for (std::int64_t j = 0; j < N; ++j) a[j] = conv_activate(activation_, z[j]);
+        conv_activate_row(activation_, z, N, act_[k].data() + row * N);
       }
       std::fill(pre_[k].begin() + (b * To + L) * N, pre_[k].begin() + (b + 1) * To * N, 0.0f);
       std::fill(act_[k].begin() + (b * To + L) * N, act_[k].begin() + (b + 1) * To * N, 0.0f);
@@ -177,17 +182,20 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
         const std::int64_t row = b * To + t;
         const float* z = pre_[k].data() + row * N;
         const float* g = dcur + row * N;
-        for (std::int64_t j = 0; j < N; ++j) dz[j] = g[j] * conv_activate_grad(activation_, z[j]);
+        conv_activate_grad_row(activation_, z, g, N, dz);
         if (norm)
           residual_norm_row_backward<float>(dz, weights + p.gamma, xhat_[k].data() + row * N,
                                             rstd_[k][static_cast<std::size_t>(row)], N, dz, dgamma,
                                             dbeta);
-        for (int co = 0; co < CO; ++co)
+        for (int co = 0; co < CO; ++co) {
+          float bias_sum = db[co];  // in a register: the same sums in the same order
           for (int fo = 0; fo < s.f_out; ++fo) {
             const float v = dz[co * s.f_out + fo];
             dyt[(t * s.f_out + fo) * CO + co] = v;
-            db[co] += v;
+            bias_sum += v;
           }
+          db[co] = bias_sum;
+        }
       }
       if (M == 0) return;
       gather_patches(k, b, col);
@@ -201,19 +209,18 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
                   static_cast<int>(K), static_cast<int>(CO), 1.0f, dyt, static_cast<int>(CO), W,
                   static_cast<int>(K), 0.0f, dcol, static_cast<int>(K));
       for (std::int64_t t = 0; t < L; ++t)
-        for (int fo = 0; fo < s.f_out; ++fo) {
-          const float* r = dcol + (t * s.f_out + fo) * K;
-          for (int ci = 0; ci < s.c_in; ++ci)
-            for (int i = 0; i < s.kt; ++i) {
-              const std::int64_t ti = s.st * t - (s.kt - 1) + i;
-              if (ti < 0) continue;
-              float* dst = dx_.data() + (b * Ti + ti) * In + ci * s.f_in;
-              for (int j = 0; j < s.kf; ++j) {
-                const int f = fo * s.sf - s.pad_f + j;
-                if (f >= 0 && f < s.f_in) dst[f] += r[(ci * s.kt + i) * s.kf + j];
-              }
+        for (int ci = 0; ci < s.c_in; ++ci)
+          for (int i = 0; i < s.kt; ++i) {
+            const std::int64_t ti = s.st * t - (s.kt - 1) + i;
+            if (ti < 0) continue;
+            float* dst = dx_.data() + (b * Ti + ti) * In + ci * s.f_in;  // bin f at dst[f]
+            for (int j = 0; j < s.kf; ++j) {
+              const float* r = dcol + t * s.f_out * K + (ci * s.kt + i) * s.kf + j;  // [fo K]
+              int lo = 0, hi = 0;
+              tap_bins(s, j, &lo, &hi);
+              for (int fo = lo; fo < hi; ++fo) dst[fo * s.sf - s.pad_f + j] += r[fo * K];
             }
-        }
+          }
     });
     // Sum the groups in order (independent of the thread count).
     float* gW = gradients + p.w;

@@ -128,7 +128,7 @@ void RecurrentStream::frontend_block(std::size_t k, const float* x, std::int64_t
       float rstd = 0.0f;
       residual_norm_row<float>(z, nullptr, &w_[p.gamma], &w_[p.beta], N, z, xhat_.data(), &rstd);
     }
-    for (std::int64_t j = 0; j < N; ++j) z[j] = conv_activate(options_.conv_activation, z[j]);
+    conv_activate_row(options_.conv_activation, z, N, z);
   }
   // Keep the last kt - 1 frames for the next push.
   std::copy(f.frames_buffer.end() - keep * In, f.frames_buffer.end(), f.frames_buffer.begin());

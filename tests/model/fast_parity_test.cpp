@@ -6,7 +6,10 @@
 // over all cases: 2.1e-6 absolute, float32 round-off over 12 steps; 10x margin).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <string>
+#include <tuple>
 
 #include "core/model/cpu_sequence_model.h"
 #include "core/model/reference_model.h"
@@ -35,19 +38,19 @@ void expect_tensor_close(std::span<const float> fast, std::span<const double> re
                                  << ref[at];
 }
 
-class FastParity : public ::testing::TestWithParam<ModelCase> {};
-
-TEST_P(FastParity, LogitsAndGradientsMatchReference) {
-  const ModelCase c = GetParam();
-  const int F = 4, C = 3;
-  auto opts = testing::make_options(c, 6, 5);
-  const bool training = c.layers > 1;
-  opts.dropout = training ? 0.3 : 0.0;
+// Logits and every gradient of the fast backend against the reference for F feature columns,
+// in training mode (with opts.dropout) when `training`.
+void expect_parity(const ModelOptions& opts, int F, bool training) {
+  const int C = 3;
   CpuSequenceModel fast(opts, F, C, 5);
   fast.set_num_threads(2);
   const auto w = testing::random_values(static_cast<std::int64_t>(fast.weights().size()), 0.4, 3);
   std::copy(w.begin(), w.end(), fast.weights().begin());
-  const std::vector<float> mean = {0.1f, -0.2f, 0.3f, 0.0f}, stdv = {1.2f, 0.7f, 1.0f, 2.0f};
+  std::vector<float> mean(static_cast<std::size_t>(F)), stdv(mean.size());
+  for (int f = 0; f < F; ++f) {  // {0.1, -0.2, 0.3, 0.0, ...}, {1.2, 0.7, 1.0, 2.0, ...}
+    mean[f] = std::array{0.1f, -0.2f, 0.3f, 0.0f}[f % 4];
+    stdv[f] = std::array{1.2f, 0.7f, 1.0f, 2.0f}[f % 4];
+  }
   fast.set_input_norm(mean, stdv);
   ReferenceModel<double> ref(opts, F, C);
   ref.weights().assign(w.begin(), w.end());
@@ -69,6 +72,35 @@ TEST_P(FastParity, LogitsAndGradientsMatchReference) {
   for (const auto& v : fast.layout())
     expect_tensor_close(fast.gradients().subspan(v.offset, v.size),
                         std::span<const double>(ref.gradients()).subspan(v.offset, v.size), v.name);
+}
+
+class FastParity : public ::testing::TestWithParam<ModelCase> {};
+
+TEST_P(FastParity, LogitsAndGradientsMatchReference) {
+  const ModelCase c = GetParam();
+  auto opts = testing::make_options(c, 6, 5);
+  const bool training = c.layers > 1;
+  opts.dropout = training ? 0.3 : 0.0;
+  expect_parity(opts, 4, training);
+}
+
+// The front-end's patch gathering and gradient scatter split off the bins a tap misses at the
+// edges: kernels and strides other than the default 3 / 2 in frequency (wider than the stride, as
+// wide as the input, 1 x 1, strides 1 and 3), over 7 feature columns, so every edge case is
+// crossed.
+TEST(FastParity, ConvKernelShapesMatchReference) {
+  for (const auto& [kt, kf, sf] : {std::tuple{3, 5, 3}, std::tuple{2, 7, 1}, std::tuple{1, 1, 1},
+                                   std::tuple{4, 3, 1}, std::tuple{2, 5, 2}, std::tuple{1, 7, 3}}) {
+    SCOPED_TRACE("kernel " + std::to_string(kt) + " x " + std::to_string(kf) + ", stride " +
+                 std::to_string(sf));
+    ModelCase c{CellKind::Gru, false, 1, PoolingKind::Mean};
+    c.conv_stride_time = 2;
+    auto opts = testing::make_options(c, 6, 5);
+    opts.conv_kernel_time = kt;
+    opts.conv_kernel_freq = kf;
+    opts.conv_stride_freq = sf;
+    expect_parity(opts, 7, false);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCases, FastParity, ::testing::ValuesIn(testing::all_model_cases()),
