@@ -14,6 +14,7 @@
 #include "core/base/error.h"
 #include "core/base/parallel.h"
 #include "core/model/residual_norm.h"
+#include "core/model/small_gemm.h"
 
 namespace calmspace {
 
@@ -51,15 +52,32 @@ CpuConvFrontend::CpuConvFrontend(const ModelOptions& options, int input_dim)
       bypass_(options.conv_bypass),
       time_stride_(frontend_time_stride(options)) {}
 
-void CpuConvFrontend::gather_patches(std::size_t k, std::int64_t b, std::vector<float>& col) const {
+void CpuConvFrontend::gather_columns(std::size_t k, std::int64_t b, std::vector<float>& col) const {
   const ConvBlockShape& s = blocks_[k];
-  const float* in = k == 0 ? x_ : act_[k - 1].data();
-  const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)];
-  ensure(col, static_cast<std::size_t>(L * s.f_out * s.patch()));
+  const float* in = (k == 0 ? x_ : act_[k - 1].data()) + b * frames_[k] * s.in_row();
+  const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)], Fo = s.f_out;
+  const std::int64_t M = L * Fo;
+  ensure(col, static_cast<std::size_t>(s.patch() * M));
   // Output frame t reads input frames up to st t <= st (L - 1) <= the clip's length - 1.
-  for (std::int64_t t = 0; t < L; ++t)
-    gather_frame_patches<float>(s, in + b * frames_[k] * s.in_row(), s.st * t,
-                                col.data() + t * s.f_out * s.patch());
+  for (int ci = 0; ci < s.c_in; ++ci)
+    for (int i = 0; i < s.kt; ++i)
+      for (int j = 0; j < s.kf; ++j) {
+        float* row = col.data() + ((ci * s.kt + i) * s.kf + j) * M;  // (t', f') at [t' F' + f']
+        int lo = 0, hi = 0;
+        tap_bins(s, j, &lo, &hi);
+        for (std::int64_t t = 0; t < L; ++t) {
+          float* dst = row + t * Fo;
+          const std::int64_t ti = s.st * t - (s.kt - 1) + i;
+          if (ti < 0) {
+            std::fill(dst, dst + Fo, 0.0f);
+            continue;
+          }
+          const float* src = in + ti * s.in_row() + ci * s.f_in;  // bin f at src[f]
+          for (int fo = 0; fo < lo; ++fo) dst[fo] = 0.0f;
+          for (int fo = lo; fo < hi; ++fo) dst[fo] = src[fo * s.sf - s.pad_f + j];
+          for (int fo = hi; fo < Fo; ++fo) dst[fo] = 0.0f;
+        }
+      }
 }
 
 void CpuConvFrontend::forward(const float* weights, const ModelParamIndex& index, const float* x,
@@ -106,18 +124,17 @@ void CpuConvFrontend::forward(const float* weights, const ModelParamIndex& index
       auto& tmp = scratch2_[static_cast<std::size_t>(group)];
       const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)];
       const std::int64_t M = L * s.f_out;
-      gather_patches(k, b, col);
+      gather_columns(k, b, col);
       ensure(tmp, static_cast<std::size_t>(M * s.c_out));
-      // tmp (M, C_out) = patches (M, K) W^T, W (C_out, K)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), s.c_out,
-                  static_cast<int>(K), 1.0f, col.data(), static_cast<int>(K), W,
-                  static_cast<int>(K), 0.0f, tmp.data(), s.c_out);
+      // tmp (C_out, M) = W (C_out, K) columns (K, M): row co holds channel co of every frame.
+      small_gemm(s.c_out, M, K, W, K, col.data(), tmp.data(), M);
       for (std::int64_t t = 0; t < L; ++t) {
         const std::int64_t row = b * To + t;
         float* z = pre_[k].data() + row * N;
-        for (int co = 0; co < s.c_out; ++co)
-          for (int fo = 0; fo < s.f_out; ++fo)
-            z[co * s.f_out + fo] = tmp[(t * s.f_out + fo) * s.c_out + co] + bias[co];
+        for (int co = 0; co < s.c_out; ++co) {
+          const float* y = tmp.data() + co * M + t * s.f_out;
+          for (int fo = 0; fo < s.f_out; ++fo) z[co * s.f_out + fo] = y[fo] + bias[co];
+        }
         if (p.gamma >= 0)
           residual_norm_row<float>(z, nullptr, weights + p.gamma, weights + p.beta, N, z,
                                    xhat_[k].data() + row * N, rstd_[k].data() + row);
@@ -163,6 +180,9 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
     const std::int64_t partial_size = CO * K + CO + (norm ? 2 * N : 0);
     if (k > 0) dx_.assign(static_cast<std::size_t>(B * Ti * In), 0.0f);
     const float* W = weights + p.w;
+    wt_.resize(static_cast<std::size_t>(K * CO));  // W^T (K, C_out)
+    for (std::int64_t co = 0; co < CO; ++co)
+      for (std::int64_t kk = 0; kk < K; ++kk) wt_[kk * CO + co] = W[co * K + kk];
     for (auto& part : partial_) part.assign(static_cast<std::size_t>(partial_size), 0.0f);
     for_groups(B, threads, [&](std::int64_t group, std::int64_t b) {
       auto& col = scratch_[static_cast<std::size_t>(group)];
@@ -175,9 +195,9 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
       const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)];
       const std::int64_t M = L * s.f_out;
       ensure(work, static_cast<std::size_t>(N + M * CO + (k > 0 ? M * K : 0)));
-      float* dz = work.data();     // (N) one frame
-      float* dyt = dz + N;         // (M, C_out)
-      float* dcol = dyt + M * CO;  // (M, K)
+      float* dz = work.data();    // (N) one frame
+      float* dy = dz + N;         // (C_out, M): row co holds channel co of every frame
+      float* dcol = dy + M * CO;  // (K, M), laid out as gather_columns' columns
       for (std::int64_t t = 0; t < L; ++t) {
         const std::int64_t row = b * To + t;
         const float* z = pre_[k].data() + row * N;
@@ -189,36 +209,35 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
                                             dbeta);
         for (int co = 0; co < CO; ++co) {
           float bias_sum = db[co];  // in a register: the same sums in the same order
+          float* d = dy + co * M + t * s.f_out;
           for (int fo = 0; fo < s.f_out; ++fo) {
-            const float v = dz[co * s.f_out + fo];
-            dyt[(t * s.f_out + fo) * CO + co] = v;
-            bias_sum += v;
+            d[fo] = dz[co * s.f_out + fo];
+            bias_sum += d[fo];
           }
           db[co] = bias_sum;
         }
       }
       if (M == 0) return;
-      gather_patches(k, b, col);
-      // dW (C_out, K) += dY^T (C_out, M) patches (M, K)
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(CO),
-                  static_cast<int>(K), static_cast<int>(M), 1.0f, dyt, static_cast<int>(CO),
-                  col.data(), static_cast<int>(K), 1.0f, dW, static_cast<int>(K));
+      gather_columns(k, b, col);
+      // dW (C_out, K) += dY (C_out, M) columns^T (M, K)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(CO),
+                  static_cast<int>(K), static_cast<int>(M), 1.0f, dy, static_cast<int>(M),
+                  col.data(), static_cast<int>(M), 1.0f, dW, static_cast<int>(K));
       if (k == 0) return;
-      // dpatches (M, K) = dY (M, C_out) W (C_out, K), scattered back onto the input frames.
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(M),
-                  static_cast<int>(K), static_cast<int>(CO), 1.0f, dyt, static_cast<int>(CO), W,
-                  static_cast<int>(K), 0.0f, dcol, static_cast<int>(K));
-      for (std::int64_t t = 0; t < L; ++t)
-        for (int ci = 0; ci < s.c_in; ++ci)
-          for (int i = 0; i < s.kt; ++i) {
-            const std::int64_t ti = s.st * t - (s.kt - 1) + i;
-            if (ti < 0) continue;
-            float* dst = dx_.data() + (b * Ti + ti) * In + ci * s.f_in;  // bin f at dst[f]
-            for (int j = 0; j < s.kf; ++j) {
-              const float* r = dcol + t * s.f_out * K + (ci * s.kt + i) * s.kf + j;  // [fo K]
-              int lo = 0, hi = 0;
-              tap_bins(s, j, &lo, &hi);
-              for (int fo = lo; fo < hi; ++fo) dst[fo * s.sf - s.pad_f + j] += r[fo * K];
+      // dcolumns (K, M) = W^T (K, C_out) dY (C_out, M), scattered back onto the input frames.
+      small_gemm(K, M, CO, wt_.data(), CO, dy, dcol, M);
+      for (int ci = 0; ci < s.c_in; ++ci)
+        for (int i = 0; i < s.kt; ++i)
+          for (int j = 0; j < s.kf; ++j) {
+            const float* r = dcol + ((ci * s.kt + i) * s.kf + j) * M;  // (t', f') at [t' F' + f']
+            int lo = 0, hi = 0;
+            tap_bins(s, j, &lo, &hi);
+            for (std::int64_t t = 0; t < L; ++t) {
+              const std::int64_t ti = s.st * t - (s.kt - 1) + i;
+              if (ti < 0) continue;
+              float* dst = dx_.data() + (b * Ti + ti) * In + ci * s.f_in;  // bin f at dst[f]
+              const float* src = r + t * s.f_out;
+              for (int fo = lo; fo < hi; ++fo) dst[fo * s.sf - s.pad_f + j] += src[fo];
             }
           }
     });

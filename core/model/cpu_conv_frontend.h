@@ -1,13 +1,15 @@
 // The convolutional front-end (conv_frontend.h) on the fast CPU backend, float32: per block and
-// clip, the valid output frames' patches are gathered into a matrix (im2col: rows (t', f'),
-// K = C_in kt kf columns) and multiplied by the weights with one sgemm; layer norm and the
-// activation run per frame. Parallel over at most 8 fixed groups of clips. Backward recomputes the
-// patches (they would cost K values per output value to keep), adds each clip's weight gradient
-// (dY^T patches) to its group's in clip order and sums the groups in order, so the result does not
-// depend on the thread count; the input gradient
-// is the transposed product scattered back (col2im), for every block but the first (features are
-// not trained). With model.conv_bypass the first block reads a copy of the spectral columns, and
-// the output joins the bypassed columns to the last block's rows (conv_frontend.h).
+// clip, the valid output frames' patches are gathered into a matrix with one row per kernel tap
+// (transposed im2col: K = C_in kt kf rows, columns (t', f')), so that one small_gemm gives
+// W (C_out, K) x patches = each output channel's values of every frame as a contiguous row, and
+// the layout (t', C_out, f') is a copy of f_out-value runs; layer norm and the activation run per
+// frame. Parallel over at most 8 fixed groups of clips. Backward recomputes the patches (they
+// would cost K values per output value to keep), adds each clip's weight gradient
+// (dY patches^T) to its group's in clip order and sums the groups in order, so the result does
+// not depend on the thread count; the input gradient is W^T dY scattered back (col2im), for every
+// block but the first (features are not trained). With model.conv_bypass the first block reads a
+// copy of the spectral columns, and the output joins the bypassed columns to the last block's rows
+// (conv_frontend.h).
 #pragma once
 
 #include <cstdint>
@@ -39,8 +41,9 @@ class CpuConvFrontend {
                 const float* dout, int threads);
 
  private:
-  // Patches of clip b's valid output frames of block k: (len_out * f_out, K).
-  void gather_patches(std::size_t k, std::int64_t b, std::vector<float>& col) const;
+  // Patches of clip b's valid output frames of block k, transposed: col (K, M), M = len_out f_out,
+  // row (ci kt + i) kf + j holding tap (ci, i, j) of output (t', f') at column t' f_out + f'.
+  void gather_columns(std::size_t k, std::int64_t b, std::vector<float>& col) const;
 
   ActivationKind activation_;
   std::vector<ConvBlockShape> blocks_;
@@ -57,6 +60,7 @@ class CpuConvFrontend {
   std::vector<std::vector<float>> scratch_, scratch2_;       // per group of clips
   std::vector<std::vector<float>> partial_;                  // per group: dW, db, dgamma, dbeta
   std::vector<float> dz_, dx_;
+  std::vector<float> wt_;  // the block's W^T (K, C_out) during backward
 };
 
 }  // namespace calmspace

@@ -16,6 +16,22 @@ namespace calmspace {
 
 inline constexpr double kLayerNormEps = 1e-5;  // torch.nn.LayerNorm's default
 
+// sum_{j < n} f(j) as 16 interleaved partial sums (value j into sum j mod 16) added pairwise at
+// the end: one fixed order, so every backend, instruction set and the stream get the same result,
+// and one compilers vectorise, where a single running sum would wait on each add's latency.
+template <class S, class F>
+S lane_sum(std::int64_t n, F f) {
+  constexpr int kLanes = 16;
+  S acc[kLanes] = {};
+  std::int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int l = 0; l < kLanes; ++l) acc[l] += f(j + l);
+  for (int l = 0; j < n; ++j, ++l) acc[l] += f(j);
+  for (int w = kLanes / 2; w > 0; w /= 2)
+    for (int l = 0; l < w; ++l) acc[l] += acc[l + w];
+  return acc[0];
+}
+
 // One frame. x: the residual input (nullptr: none); gamma, beta: (D) or nullptr for no
 // normalisation (then z = r). xhat (D) and rstd (1) are kept for the backward pass when
 // normalising. z may alias y.
@@ -24,12 +40,9 @@ void residual_norm_row(const S* y, const S* x, const S* gamma, const S* beta, st
                        S* xhat, S* rstd) {
   for (std::int64_t j = 0; j < D; ++j) z[j] = x ? y[j] + x[j] : y[j];
   if (!gamma) return;
-  S mu = 0;
-  for (std::int64_t j = 0; j < D; ++j) mu += z[j];
-  mu /= static_cast<S>(D);
-  S var = 0;
-  for (std::int64_t j = 0; j < D; ++j) var += (z[j] - mu) * (z[j] - mu);
-  var /= static_cast<S>(D);
+  const S mu = lane_sum<S>(D, [&](std::int64_t j) { return z[j]; }) / static_cast<S>(D);
+  const S var =
+      lane_sum<S>(D, [&](std::int64_t j) { return (z[j] - mu) * (z[j] - mu); }) / static_cast<S>(D);
   const S r = S(1) / std::sqrt(var + static_cast<S>(kLayerNormEps));
   *rstd = r;
   for (std::int64_t j = 0; j < D; ++j) {
@@ -49,19 +62,15 @@ void residual_norm_row_backward(const S* dz, const S* gamma, const S* xhat, S rs
       for (std::int64_t j = 0; j < D; ++j) dr[j] = dz[j];
     return;
   }
-  S m1 = 0, m2 = 0;
-  for (std::int64_t j = 0; j < D; ++j) {
-    const S dxhat = dz[j] * gamma[j];
-    m1 += dxhat;
-    m2 += dxhat * xhat[j];
-  }
+  // mean(dxhat), mean(dxhat * xhat) with dxhat = dz * gamma
+  const S m1 = lane_sum<S>(D, [&](std::int64_t j) { return dz[j] * gamma[j]; }) / static_cast<S>(D);
+  const S m2 = lane_sum<S>(D, [&](std::int64_t j) { return dz[j] * gamma[j] * xhat[j]; }) /
+               static_cast<S>(D);
   if (dgamma)
     for (std::int64_t j = 0; j < D; ++j) {
       dgamma[j] += dz[j] * xhat[j];
       dbeta[j] += dz[j];
     }
-  m1 /= static_cast<S>(D);
-  m2 /= static_cast<S>(D);
   for (std::int64_t j = 0; j < D; ++j) dr[j] = rstd * (dz[j] * gamma[j] - m1 - xhat[j] * m2);
 }
 
