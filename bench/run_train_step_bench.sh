@@ -5,8 +5,9 @@
 # STACK=1: the same with model.residual and model.layer_norm between the two layers (the peer
 # with --stack), written to train_step_cpu_stack_<date>.md. STACK=2: that and the convolutional
 # front-end (model.frontend = conv; the peer with --stack --frontend), written to
-# train_step_cpu_frontend_<date>.md. Builds nothing. Usage:
-#   [STACK=1|2] bench/run_train_step_bench.sh BUILD_DIR [REPETITIONS=3] [MIN_TIME_S=2]
+# train_step_cpu_frontend_<date>.md. TAG=x appends _x to the file's name (a second run on one
+# day). Builds nothing. Usage:
+#   [STACK=1|2] [TAG=x] bench/run_train_step_bench.sh BUILD_DIR [REPETITIONS=3] [MIN_TIME_S=2]
 # Prints a table (median clips per second, ratio CalmSpace / PyTorch) and writes it with the raw
 # outputs and the machine (CPU, load, git revision, date, versions) to
 # bench/results/train_step_cpu_<UTC date>.md.
@@ -26,7 +27,6 @@ peer_stack=()
 name=train_step_cpu
 if [[ $stack == 1 ]]; then peer_stack=(--stack); name=train_step_cpu_stack; fi
 if [[ $stack == 2 ]]; then peer_stack=(--stack --frontend); name=train_step_cpu_frontend; fi
-# TAG=x writes ..._<date>_x.md, so that a second run on one day keeps the first's file.
 out="$root/bench/results/${name}_${stamp}${TAG:+_$TAG}.md"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

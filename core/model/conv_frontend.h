@@ -162,7 +162,9 @@ S conv_activate_grad(ActivationKind kind, S z) {
 
 // a (n) = activation(z (n)) and dz (n) = g (n) * activation'(z (n)), z and a (or g and dz) may
 // be the same row. The kind is looked up once per row, so the ReLU loops have no branch on the
-// sign (which mispredicts half the time on real activations) and vectorise.
+// sign (which mispredicts half the time on real activations) and vectorise. The ReLU gradient is
+// a select: an inactive unit passes +0 whatever g is (also a NaN or infinite g, which the double
+// reference's product would pass on).
 template <class S>
 void conv_activate_row(ActivationKind kind, const S* z, std::int64_t n, S* a) {
   if (kind == ActivationKind::Relu) {

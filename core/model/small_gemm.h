@@ -1,10 +1,11 @@
 // C (M, N) = A (M, K) B (K, N) for the recurrent step of the CPU backend: few rows (the active
 // clips of one chunk), a weight matrix that stays in cache for the whole sequence. sgemm packs
 // all of B again on every call (per time step: 14.7% of `serve`'s CPU under load, against 23%
-// for sgemm's arithmetic), and sgemv reads B once per row; this kernel reads B once per 4 rows
-// with no copy: a register block of 4 rows x 64 columns (AVX-512; 4 x 16 with AVX2 or plain
-// x86-64), chosen at run time from what the CPU supports. Used for both recurrent products:
-// h_prev W_hh^T forward and dG W_hh backward.
+// for sgemm's arithmetic), and sgemv reads B once per row; this kernel reads B once per 6 rows
+// with no copy: a register block of 6 rows x 64 columns (AVX-512; 4 x 16 with AVX2 or plain
+// x86-64), chosen at run time from what the CPU supports. Used for both recurrent products
+// (h_prev W_hh^T forward and dG W_hh backward), the input projections, and the convolutional
+// front-end's W (C_out, K) x patches (K, frames x bins) and W^T dY (cpu_conv_frontend.h).
 #pragma once
 
 #include <cstdint>

@@ -89,8 +89,9 @@ TEST_P(FastParity, LogitsAndGradientsMatchReference) {
 // wide as the input, 1 x 1, strides 1 and 3), over 7 feature columns, so every edge case is
 // crossed.
 TEST(FastParity, ConvKernelShapesMatchReference) {
-  for (const auto& [kt, kf, sf] : {std::tuple{3, 5, 3}, std::tuple{2, 7, 1}, std::tuple{1, 1, 1},
-                                   std::tuple{4, 3, 1}, std::tuple{2, 5, 2}, std::tuple{1, 7, 3}}) {
+  for (const auto& [kt, kf, sf] :
+       {std::tuple{3, 5, 3}, std::tuple{2, 7, 1}, std::tuple{1, 1, 1}, std::tuple{4, 3, 1},
+        std::tuple{2, 5, 2}, std::tuple{1, 7, 3}, std::tuple{1, 9, 3}}) {
     SCOPED_TRACE("kernel " + std::to_string(kt) + " x " + std::to_string(kf) + ", stride " +
                  std::to_string(sf));
     ModelCase c{CellKind::Gru, false, 1, PoolingKind::Mean};

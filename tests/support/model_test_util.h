@@ -52,17 +52,23 @@ struct ModelCase {
   bool residual = false;    // model.residual
   bool layer_norm = false;  // model.layer_norm
   // The convolutional front-end (model.frontend = conv): 0 = none, else its conv_stride_time, with
-  // 2 blocks of 3 channels, (3, 3) kernels, frequency stride 2; GELU instead of ReLU; no norm.
+  // 2 blocks of 3 channels, kernels 3 frames x conv_kernel_freq bins, frequency stride
+  // conv_stride_freq; GELU instead of ReLU; no norm.
   int conv_stride_time = 0;
   bool gelu = false;
   bool conv_no_norm = false;
   int conv_bypass = 0;  // model.conv_bypass: the last n feature columns skip the convolution
+  int conv_kernel_freq = 3, conv_stride_freq = 2;  // model.conv_kernel_freq, conv_stride_freq
   std::string name() const {
     return cell_name(cell) + (bidirectional ? "_bi" : "_uni") + "_l" + std::to_string(layers) +
            "_" + pool_name(pooling) + (residual ? "_res" : "") + (layer_norm ? "_ln" : "") +
            (conv_stride_time > 0 ? "_conv_s" + std::to_string(conv_stride_time) : "") +
            (gelu ? "_gelu" : "") + (conv_no_norm ? "_nonorm" : "") +
-           (conv_bypass > 0 ? "_bypass" + std::to_string(conv_bypass) : "");
+           (conv_bypass > 0 ? "_bypass" + std::to_string(conv_bypass) : "") +
+           (conv_kernel_freq != 3 || conv_stride_freq != 2
+                ? "_kf" + std::to_string(conv_kernel_freq) + "_sf" +
+                      std::to_string(conv_stride_freq)
+                : "");
   }
 };
 
@@ -91,8 +97,9 @@ inline std::vector<ModelCase> stack_model_cases() {
 }
 
 // The convolutional front-end under every cell and direction, time strides 1 and 2, ReLU and
-// GELU, with and without its norm, under a residual / layer-norm stack, and with feature columns
-// that bypass the convolution (time strides 1, 2 and 3: the bypass reads every S-th frame).
+// GELU, with and without its norm, under a residual / layer-norm stack, with feature columns
+// that bypass the convolution (time strides 1, 2 and 3: the bypass reads every S-th frame), and
+// with a (5 wide, stride 3) frequency kernel.
 inline std::vector<ModelCase> conv_model_cases() {
   std::vector<ModelCase> out;
   for (auto c : {CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru})
@@ -119,6 +126,14 @@ inline std::vector<ModelCase> conv_model_cases() {
     m.conv_bypass = bypass;
     out.push_back(m);
   }
+  // A frequency kernel wider than its stride and than the second block's input (every bin's
+  // patch crosses an edge there), with a bypass.
+  ModelCase wide{CellKind::Gru, false, 1, PoolingKind::Mean};
+  wide.conv_stride_time = 2;
+  wide.conv_kernel_freq = 5;
+  wide.conv_stride_freq = 3;
+  wide.conv_bypass = 1;
+  out.push_back(wide);
   return out;
 }
 
@@ -151,9 +166,9 @@ inline ModelOptions make_options(const ModelCase& c, int hidden, int attention_d
     o.conv_blocks = 2;
     o.conv_channels = 3;
     o.conv_kernel_time = 3;
-    o.conv_kernel_freq = 3;
+    o.conv_kernel_freq = c.conv_kernel_freq;
     o.conv_stride_time = c.conv_stride_time;
-    o.conv_stride_freq = 2;
+    o.conv_stride_freq = c.conv_stride_freq;
     o.conv_activation = c.gelu ? ActivationKind::Gelu : ActivationKind::Relu;
     o.conv_layer_norm = !c.conv_no_norm;
     o.conv_bypass = c.conv_bypass;
