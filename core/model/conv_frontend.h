@@ -108,26 +108,29 @@ inline void tap_bins(const ConvBlockShape& s, int j, int* lo, int* hi) {
   *hi = std::max(*lo, *hi);
 }
 
+// One kernel tap (row i of the kernel, column j) over every output bin: dst[fo * stride] =
+// src[fo sf - pf + j] for the bins it lands inside (tap_bins), zero for the others; src is the
+// input frame's channel row (f_in bins), nullptr for a frame before the clip (all zero).
+template <class S>
+void gather_tap(const ConvBlockShape& s, const S* src, int j, S* dst, std::int64_t stride) {
+  int lo = 0, hi = 0;
+  if (src) tap_bins(s, j, &lo, &hi);
+  for (int fo = 0; fo < lo; ++fo) dst[fo * stride] = S(0);
+  for (int fo = lo; fo < hi; ++fo) dst[fo * stride] = src[fo * s.sf - s.pad_f + j];
+  for (int fo = hi; fo < s.f_out; ++fo) dst[fo * stride] = S(0);
+}
+
 // The patches of one output frame, as rows of an im2col matrix: out (f_out, K), row f' holding
 // x[t_end - (kt-1) + i, ci, sf f' - pf + j] at column (ci kt + i) kf + j, zero outside the bins and
 // before frame 0; then y (f_out, c_out) = out W^T is the frame's convolution without bias.
-// Loops run over the output bins innermost, with the bins that fall outside split off, so that no
-// value needs a branch.
 template <class S>
 void gather_frame_patches(const ConvBlockShape& s, const S* x, std::int64_t t_end, S* out) {
-  const std::int64_t K = s.patch();
   for (int ci = 0; ci < s.c_in; ++ci)
     for (int i = 0; i < s.kt; ++i) {
       const std::int64_t t = t_end - (s.kt - 1) + i;
-      const S* src = t >= 0 ? x + t * s.in_row() + ci * s.f_in : x;  // bin f at src[f]
-      for (int j = 0; j < s.kf; ++j) {
-        S* dst = out + (ci * s.kt + i) * s.kf + j;  // bin fo at dst[fo K]
-        int lo = 0, hi = 0;
-        if (t >= 0) tap_bins(s, j, &lo, &hi);
-        for (int fo = 0; fo < lo; ++fo) dst[fo * K] = S(0);
-        for (int fo = lo; fo < hi; ++fo) dst[fo * K] = src[fo * s.sf - s.pad_f + j];
-        for (int fo = hi; fo < s.f_out; ++fo) dst[fo * K] = S(0);
-      }
+      const S* src = t >= 0 ? x + t * s.in_row() + ci * s.f_in : nullptr;
+      for (int j = 0; j < s.kf; ++j)
+        gather_tap(s, src, j, out + (ci * s.kt + i) * s.kf + j, s.patch());
     }
 }
 

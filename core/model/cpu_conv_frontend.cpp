@@ -63,19 +63,9 @@ void CpuConvFrontend::gather_columns(std::size_t k, std::int64_t b, std::vector<
     for (int i = 0; i < s.kt; ++i)
       for (int j = 0; j < s.kf; ++j) {
         float* row = col.data() + ((ci * s.kt + i) * s.kf + j) * M;  // (t', f') at [t' F' + f']
-        int lo = 0, hi = 0;
-        tap_bins(s, j, &lo, &hi);
         for (std::int64_t t = 0; t < L; ++t) {
-          float* dst = row + t * Fo;
           const std::int64_t ti = s.st * t - (s.kt - 1) + i;
-          if (ti < 0) {
-            std::fill(dst, dst + Fo, 0.0f);
-            continue;
-          }
-          const float* src = in + ti * s.in_row() + ci * s.f_in;  // bin f at src[f]
-          for (int fo = 0; fo < lo; ++fo) dst[fo] = 0.0f;
-          for (int fo = lo; fo < hi; ++fo) dst[fo] = src[fo * s.sf - s.pad_f + j];
-          for (int fo = hi; fo < Fo; ++fo) dst[fo] = 0.0f;
+          gather_tap(s, ti >= 0 ? in + ti * s.in_row() + ci * s.f_in : nullptr, j, row + t * Fo, 1);
         }
       }
 }
