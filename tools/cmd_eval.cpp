@@ -91,8 +91,16 @@ void add_eval(CLI::App& app) {
                       {"clips", b.clips},
                       {"confidence", b.confidence},
                       {"accuracy", b.accuracy}});
-    extra["calibration"] = {
-        {"ece", calibration.ece}, {"temperature", temperature}, {"reliability", bins}};
+    // What a calibrated model would score on as many clips: the ECE's sampling floor.
+    const CalibratedEce sampling = ece_if_calibrated(calibration.confidences);
+    extra["calibration"] = {{"ece", calibration.ece},
+                            {"temperature", temperature},
+                            {"reliability", bins},
+                            {"ece_if_calibrated",
+                             {{"mean", sampling.mean},
+                              {"p05", sampling.p05},
+                              {"p95", sampling.p95},
+                              {"draws", sampling.draws}}}};
     const auto by_corpus = calibration_by_corpus(dataset, e);
     std::string per_corpus;  // "ravdess 0.166 (240 clips), ..." when there are several
     if (by_corpus.size() > 1)
@@ -112,6 +120,11 @@ void add_eval(CLI::App& app) {
     std::printf("calibration: ECE %.4f over %d confidence bins (temperature %.4f%s)\n",
                 calibration.ece, kCalibrationBins, temperature,
                 temperature == 1.0 ? ", not calibrated: see `calmspace calibrate`" : "");
+    std::printf(
+        "a perfectly calibrated model with these confidences would score ECE %.3f on %zu clips "
+        "(90 %% of draws %.3f-%.3f): below that, more clips are needed, not better "
+        "probabilities\n",
+        sampling.mean, calibration.confidences.size(), sampling.p05, sampling.p95);
     if (!per_corpus.empty()) std::printf("ECE per corpus: %s\n", per_corpus.c_str());
     if (!e.classes_left_out.empty())
       std::printf("scored on the %zu classes the data has (argmax over them); left out: %s\n",

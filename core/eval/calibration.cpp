@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "core/base/error.h"
+#include "core/base/rng.h"
 
 namespace calmspace {
 namespace {
@@ -76,6 +77,7 @@ CalibrationReport calibration_report(std::span<const float> logits, std::span<co
     const RowStats r =
         row_stats(logits.data() + i * static_cast<std::size_t>(num_classes), scored, 1.0, truth[i]);
     nll -= r.log_p_target;
+    out.confidences.push_back(r.top_p);
     const int b = std::min(num_bins - 1, static_cast<int>(r.top_p * num_bins));
     ReliabilityBin& bin = out.bins[static_cast<std::size_t>(b)];
     ++bin.clips;
@@ -90,6 +92,47 @@ CalibrationReport calibration_report(std::span<const float> logits, std::span<co
     bin.accuracy /= static_cast<double>(bin.clips);
   }
   out.nll = truth.empty() ? 0.0 : nll / N;
+  return out;
+}
+
+CalibratedEce ece_if_calibrated(std::span<const double> confidences, int num_bins, int draws,
+                                std::uint64_t seed) {
+  CALMSPACE_CHECK(num_bins >= 1 && draws >= 1, "at least one bin and one draw");
+  CalibratedEce out;
+  out.draws = draws;
+  if (confidences.empty()) return out;
+  // Each clip's bin and each bin's summed confidence are the same in every draw; only the
+  // correct counts are redrawn.
+  const auto bins = static_cast<std::size_t>(num_bins);
+  std::vector<std::size_t> bin_of(confidences.size());
+  std::vector<double> confidence_sum(bins, 0.0);
+  for (std::size_t i = 0; i < confidences.size(); ++i) {
+    bin_of[i] = static_cast<std::size_t>(
+        std::clamp(static_cast<int>(confidences[i] * num_bins), 0, num_bins - 1));
+    confidence_sum[bin_of[i]] += confidences[i];
+  }
+  const auto N = static_cast<double>(confidences.size());
+  std::vector<double> eces;
+  eces.reserve(static_cast<std::size_t>(draws));
+  std::vector<double> correct(bins);
+  for (int d = 0; d < draws; ++d) {
+    Rng rng({seed, static_cast<std::uint64_t>(d)});
+    std::fill(correct.begin(), correct.end(), 0.0);
+    for (std::size_t i = 0; i < confidences.size(); ++i)
+      if (rng.uniform() < confidences[i]) correct[bin_of[i]] += 1;
+    double ece = 0;
+    for (std::size_t b = 0; b < bins; ++b) ece += std::abs(correct[b] - confidence_sum[b]) / N;
+    eces.push_back(ece);
+  }
+  std::sort(eces.begin(), eces.end());
+  out.mean = std::accumulate(eces.begin(), eces.end(), 0.0) / draws;
+  // Nearest-rank percentiles.
+  const auto rank = [&](double q) {
+    return eces[std::min(eces.size() - 1,
+                         static_cast<std::size_t>(std::ceil(q * static_cast<double>(draws))) - 1)];
+  };
+  out.p05 = rank(0.05);
+  out.p95 = rank(0.95);
   return out;
 }
 

@@ -13,17 +13,13 @@
 
 #include "core/base/error.h"
 #include "core/base/parallel.h"
+#include "core/base/scratch.h"
 #include "core/model/residual_norm.h"
 #include "core/model/small_gemm.h"
 
 namespace calmspace {
 
 namespace {
-
-template <class V>
-void ensure(V& v, std::size_t n) {
-  if (v.size() < n) v.resize(n);
-}
 
 // Clips are split into at most this many contiguous groups, one task each, whatever the thread
 // count: a group sums its clips' weight gradients in order, so the result does not depend on the
@@ -57,7 +53,7 @@ void CpuConvFrontend::gather_columns(std::size_t k, std::int64_t b, std::vector<
   const float* in = (k == 0 ? x_ : act_[k - 1].data()) + b * frames_[k] * s.in_row();
   const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)], Fo = s.f_out;
   const std::int64_t M = L * Fo;
-  ensure(col, static_cast<std::size_t>(s.patch() * M));
+  ensure_size(col, static_cast<std::size_t>(s.patch() * M));
   // Output frame t reads input frames up to st t <= st (L - 1) <= the clip's length - 1.
   for (int ci = 0; ci < s.c_in; ++ci)
     for (int i = 0; i < s.kt; ++i)
@@ -115,7 +111,7 @@ void CpuConvFrontend::forward(const float* weights, const ModelParamIndex& index
       const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)];
       const std::int64_t M = L * s.f_out;
       gather_columns(k, b, col);
-      ensure(tmp, static_cast<std::size_t>(M * s.c_out));
+      ensure_size(tmp, static_cast<std::size_t>(M * s.c_out));
       // tmp (C_out, M) = W (C_out, K) columns (K, M): row co holds channel co of every frame.
       small_gemm(s.c_out, M, K, W, K, col.data(), tmp.data(), M);
       for (std::int64_t t = 0; t < L; ++t) {
@@ -184,7 +180,7 @@ void CpuConvFrontend::backward(const float* weights, const ModelParamIndex& inde
       float* dbeta = norm ? dgamma + N : nullptr;
       const std::int64_t L = lengths_[k + 1][static_cast<std::size_t>(b)];
       const std::int64_t M = L * s.f_out;
-      ensure(work, static_cast<std::size_t>(N + M * CO + (k > 0 ? M * K : 0)));
+      ensure_size(work, static_cast<std::size_t>(N + M * CO + (k > 0 ? M * K : 0)));
       float* dz = work.data();    // (N) one frame
       float* dy = dz + N;         // (C_out, M): row co holds channel co of every frame
       float* dcol = dy + M * CO;  // (K, M), laid out as gather_columns' columns

@@ -16,6 +16,7 @@
 
 #include "core/base/error.h"
 #include "core/base/parallel.h"
+#include "core/base/scratch.h"
 #include "core/model/cell_kernels.h"
 #include "core/model/dropout.h"
 #include "core/model/init.h"
@@ -66,11 +67,6 @@ inline void gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t 
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
               static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), 1.0f, A,
               static_cast<int>(lda), B, static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
-}
-
-template <class V>
-void ensure(V& v, std::size_t n) {
-  if (v.size() < n) v.resize(n);
 }
 
 }  // namespace
@@ -360,7 +356,7 @@ void CpuSequenceModel::forward_task(int layer, int d, std::int64_t s0, std::int6
   float* aux = ly.aux[d].empty() ? nullptr : ly.aux[d].data();
   float* aux2 = ly.aux2[d].empty() ? nullptr : ly.aux2[d].data();
   float* Y = ly.out.data();
-  ensure(r, static_cast<std::size_t>((s1 - s0 + 1) * GH));
+  ensure_size(r, static_cast<std::size_t>((s1 - s0 + 1) * GH));
   float* bsum = r.data() + (s1 - s0) * GH;  // b_ih + b_hh
   for (std::int64_t g = 0; g < GH; ++g) bsum[g] = bih[g] + bhh[g];
   // Input projection of every valid frame: G[s, t] = W_ih x[s, t].

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <random>
 
 #include "core/dataset/dataset_file.h"
@@ -38,6 +39,52 @@ TEST(Calibration, EceIsTheClipWeightedGapBetweenAccuracyAndConfidencePerBin) {
   EXPECT_EQ(r.bins[9].clips, 2);
   const double nll = -(2 * std::log(0.62) + std::log(0.9) + std::log(0.1)) / 4;
   EXPECT_NEAR(r.nll, nll, 1e-6);
+}
+
+TEST(Calibration, TheReportKeepsEachClipsConfidenceInOrder) {
+  std::vector<float> logits;
+  for (double p : {0.9, 0.62, 0.75}) add_row(logits, p);
+  const std::vector<int> truth = {0, 1, 0};
+  const CalibrationReport r = calibration_report(logits, truth, 2);
+  ASSERT_EQ(r.confidences.size(), 3u);
+  EXPECT_NEAR(r.confidences[0], 0.9, 1e-6);
+  EXPECT_NEAR(r.confidences[1], 0.62, 1e-6);
+  EXPECT_NEAR(r.confidences[2], 0.75, 1e-6);
+}
+
+TEST(Calibration, TheCalibratedFloorMatchesTheBinomialMeanAbsoluteDeviation) {
+  // N clips all at confidence 0.5 share one bin, so ECE = |k / N - 0.5| with k ~ Binomial(N, 0.5):
+  // its mean is about sqrt(2 / pi) * 0.5 / sqrt(N) (the normal approximation), 0.01995 at N = 400.
+  const std::vector<double> half(400, 0.5);
+  const CalibratedEce e = ece_if_calibrated(half, kCalibrationBins, 4000);
+  EXPECT_EQ(e.draws, 4000);
+  EXPECT_NEAR(e.mean, std::sqrt(2 / std::numbers::pi) * 0.5 / 20, 0.001);
+  EXPECT_LT(e.p05, e.mean);
+  EXPECT_GT(e.p95, e.mean);
+  // Certain clips are always right: no sampling error at all.
+  const std::vector<double> sure(50, 1.0);
+  const CalibratedEce none = ece_if_calibrated(sure);
+  EXPECT_EQ(none.mean, 0.0);
+  EXPECT_EQ(none.p95, 0.0);
+}
+
+TEST(Calibration, TheCalibratedFloorFallsWithTheSquareRootOfTheClipsAndRepeats) {
+  // The same spread of confidences, 100 and 10,000 clips: the floor falls about tenfold.
+  std::vector<double> small, large;
+  for (int i = 0; i < 10000; ++i) {
+    const double c = 0.3 + 0.7 * (i % 100) / 100.0;
+    large.push_back(c);
+    if (i < 100) small.push_back(c);
+  }
+  const CalibratedEce s = ece_if_calibrated(small), l = ece_if_calibrated(large);
+  EXPECT_GT(s.mean, 0.05);
+  EXPECT_LT(l.mean, s.mean / 5);
+  EXPECT_GT(l.mean, s.mean / 20);
+  // Seeded: the same clips give the same figures; another seed, other draws.
+  const CalibratedEce again = ece_if_calibrated(small);
+  EXPECT_EQ(again.mean, s.mean);
+  EXPECT_EQ(again.p95, s.p95);
+  EXPECT_NE(ece_if_calibrated(small, kCalibrationBins, 1000, 2).mean, s.mean);
 }
 
 TEST(Calibration, ClassesNotScoredAreLeftOutOfTheSoftmax) {
@@ -149,7 +196,7 @@ TEST(Calibration, WeightingsHaveNamesAndAnUnknownOneIsAnInputError) {
 // A merged dataset of two corpora, "a" with `clips_a` clips and "b" with `clips_b`, one speaker
 // each (a/1, b/1), labels {sad, angry} alternating, voice-like clips of different lengths.
 std::string write_two_corpora(const testing::ScratchDir& dir, int clips_a, int clips_b) {
-  const auto path = (dir / "two.h5").string();
+  auto path = (dir / "two.h5").string();
   DatasetHeader h;
   h.corpus = "merged";
   h.corpus_names = {"a", "b"};
