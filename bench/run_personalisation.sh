@@ -7,8 +7,9 @@
 # OUT/summary_nested.json.
 # Usage: bash bench/run_personalisation.sh [BUILD_DIR=build] [OUT=out/personal]
 # Env: MODEL (default models/calmspace-gru.safetensors), RECIPE (configs/finetune.yaml),
-#      PER_CLASS (2), SEED (1: which clips each user corrects), THREADS (2), VARIANT (run folder
-#      name, "tuned"), NESTED (1), CALMSPACE_CORPORA.
+#      PER_CLASS (2), SEED (1: which clips each user corrects), FOLD (0: which speaker fold's
+#      users; 1 = the development users of the recipe's fold-1 model), THREADS (2), VARIANT (run
+#      folder name, "tuned"), OVERRIDES (train overrides), NESTED (1), CALMSPACE_CORPORA.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
@@ -22,7 +23,7 @@ calmspace="$build/tools/calmspace"
 [ -x "$calmspace" ] || { echo "no $calmspace: build first" >&2; exit 1; }
 mkdir -p "$out"
 /usr/bin/python3 "$root/bench/personal/simulated_users.py" "$corpora" "$out/manifests" \
-  --per-class "${PER_CLASS:-2}" --seed "${SEED:-1}"
+  --per-class "${PER_CLASS:-2}" --seed "${SEED:-1}" --fold "${FOLD:-0}"
 # The model's own label set, in its order: every user's dataset is prepared onto it.
 labels="$(/usr/bin/python3 - "$model" <<'PY'
 import json, struct, sys

@@ -5,9 +5,12 @@ For each speaker, `--per-class` clips of every emotion (drawn with a seeded shuf
 person's corrections (split "train"), every other clip of theirs tests (split "test"). Paths are
 absolute; labels are the corpus's own names (prepare maps them onto the model's with data.labels).
 
-Usage: simulated_users.py CORPORA_DIR OUT_DIR [--per-class 2] [--seed 1]
-Writes OUT_DIR/<corpus>_<speaker>.csv for RAVDESS actors 01-04 and EMOVO f1: the speakers the
-shipped model (models/calmspace-gru.md) never trained on.
+Usage: simulated_users.py CORPORA_DIR OUT_DIR [--per-class 2] [--seed 1] [--fold 0]
+Writes OUT_DIR/<corpus>_<speaker>.csv for the RAVDESS actors and the EMOVO speaker of one speaker
+fold of the merged corpora (configs/generalise.yaml's six folds): fold 0, RAVDESS actors 01-04
+and EMOVO f1, are the speakers the shipped model (models/calmspace-gru.md) never trained on;
+fold 1 (actors 05-08, EMOVO f2) are the development users of the recipe's fold-1 model, on which
+a fine-tuning recipe may be chosen without touching fold 0.
 """
 import argparse
 import csv
@@ -16,6 +19,9 @@ from pathlib import Path
 
 RAVDESS_EMOTIONS = {"01": "neutral", "02": "calm", "03": "happy", "04": "sad", "05": "angry",
                     "06": "fearful", "07": "disgust", "08": "surprised"}
+
+# EMOVO's speakers in the order `prepare csv` numbers them, so fold k holds the k-th.
+EMOVO_SPEAKERS = ["f1", "f2", "f3", "m1", "m2", "m3"]
 
 
 def ravdess_clips(root: Path, actor: str):
@@ -55,12 +61,17 @@ def main() -> None:
     p.add_argument("out", type=Path)
     p.add_argument("--per-class", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--fold", type=int, default=0, choices=range(6),
+                   help="speaker fold: RAVDESS actors 4k+1..4k+4 and the k-th EMOVO speaker")
     a = p.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
-    for actor in ["01", "02", "03", "04"]:
+    for n in range(4 * a.fold + 1, 4 * a.fold + 5):
+        actor = f"{n:02d}"
         write_user(a.out, f"ravdess_{actor}", ravdess_clips(a.corpora / "ravdess", actor),
                    a.per_class, a.seed)
-    write_user(a.out, "emovo_f1", manifest_clips(a.corpora / "emovo", "f1"), a.per_class, a.seed)
+    emovo = EMOVO_SPEAKERS[a.fold]
+    write_user(a.out, f"emovo_{emovo}", manifest_clips(a.corpora / "emovo", emovo), a.per_class,
+               a.seed)
 
 
 if __name__ == "__main__":
