@@ -1,7 +1,8 @@
 // `mpirun -np N calmspace cv` (core/train/cross_validation.h): the folds x ensemble members dealt
 // out to 2 and 3 ranks give the cv.json of one process bit for bit, and a killed
-// cross-validation resumes with another number of ranks to the same result. Skips with the
-// reason when this build or machine has no MPI (tests/cluster/mpi_launch.h).
+// cross-validation resumes with another number of ranks to the same result; so does every point
+// of `calmspace sweep` (tools/cmd_sweep.cpp), which runs one such cross-validation per point. Skips
+// with the reason when this build or machine has no MPI (tests/cluster/mpi_launch.h).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -66,6 +67,24 @@ TEST_F(MpiCv, AKilledCrossValidationResumesWithAnotherNumberOfRanks) {
   ASSERT_EQ(run_calmspace(3, cat("cv --resume ", killed.string(), " --data ", data_), &output), 0)
       << output;
   EXPECT_EQ(cv_json(killed), one);
+}
+
+TEST_F(MpiCv, ASweepOnTwoRanksGivesEveryPointsOneProcessResult) {
+  std::string output;
+  for (const int ranks : {1, 2}) {
+    ASSERT_EQ(
+        run_calmspace(ranks,
+                      cat("sweep --data ", data_, " --out ", (dir_ / cat("sweep", ranks)).string(),
+                          " ", kRecipe, " model.hidden_size=4,12"),
+                      &output),
+        0)
+        << output;
+  }
+  for (const char* point : {"point_0", "point_1"})
+    EXPECT_EQ(cv_json(dir_ / "sweep2" / point), cv_json(dir_ / "sweep1" / point)) << point;
+  const std::string one = read_text_file(dir_ / "sweep1" / "sweep.json");
+  EXPECT_NE(one.find("\"best\": \"point_"), std::string::npos) << one;
+  EXPECT_EQ(read_text_file(dir_ / "sweep2" / "sweep.json"), one);
 }
 
 TEST_F(MpiCv, ABadInputEndsEveryRankWithOneLineEach) {
