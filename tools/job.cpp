@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "core/base/device.h"
 #include "core/base/error.h"
 
 namespace calmspace::tools {
@@ -22,7 +23,9 @@ bool started_by_mpi_launcher() {
 }
 
 void start_job(int* argc, char*** argv) {
-  if (started_by_mpi_launcher()) mpi_job() = start_mpi_cluster(argc, argv);
+  if (!started_by_mpi_launcher()) return;
+  mpi_job() = start_mpi_cluster(argc, argv);
+  set_gpu_slot(mpi_job()->local_rank());  // ranks sharing a machine spread over its GPUs
 }
 
 Cluster& job() {

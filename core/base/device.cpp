@@ -1,5 +1,6 @@
 #include "core/base/device.h"
 
+#include <atomic>
 #include <cctype>
 
 #include "core/base/error.h"
@@ -30,6 +31,16 @@ DeviceSpec parse_device(const std::string& text, const std::string& key) {
   throw InputError(key, cat("'", text, "' is not one of auto, cpu, cuda, cuda:N"));
 }
 
+namespace {
+std::atomic<int> gpu_slot{0};  // set_gpu_slot
+}  // namespace
+
+void set_gpu_slot(int local_rank) {
+  CALMSPACE_CHECK(local_rank >= 0, "a GPU slot is a rank's position on its machine, not ",
+                  local_rank);
+  gpu_slot = local_rank;
+}
+
 ResolvedDevice resolve_device(const std::string& text, const std::string& key) {
   const DeviceSpec spec = parse_device(text, key);
   ResolvedDevice out;
@@ -44,7 +55,9 @@ ResolvedDevice resolve_device(const std::string& text, const std::string& key) {
   if (spec.kind == DeviceSpec::Kind::Auto) {
     if (count > 0) {
       out.cuda = true;
-      out.description = cat("cuda:0 (auto: ", gpus[0].name, ")");
+      out.index = gpu_slot % count;
+      out.description =
+          cat("cuda:", out.index, " (auto: ", gpus[static_cast<std::size_t>(out.index)].name, ")");
     } else {
       out.description = cat("cpu (auto: ", reason, ")");
     }
@@ -55,9 +68,9 @@ ResolvedDevice resolve_device(const std::string& text, const std::string& key) {
     throw InputError(key, cat("'", text, "': only ", count, " GPU", count == 1 ? "" : "s",
                               " visible (cuda:0", count > 1 ? cat("..cuda:", count - 1) : "", ")"));
   out.cuda = true;
-  out.index = spec.index;
+  out.index = text == "cuda" ? gpu_slot % count : spec.index;  // bare cuda: this process's GPU
   out.description =
-      cat("cuda:", spec.index, " (", gpus[static_cast<std::size_t>(spec.index)].name, ")");
+      cat("cuda:", out.index, " (", gpus[static_cast<std::size_t>(out.index)].name, ")");
   return out;
 }
 

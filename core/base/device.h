@@ -1,7 +1,8 @@
 // Where work runs: the device strings of the config (train.device, features.device) parsed and
 // resolved in one place, for every stage's factory.
-//   auto | cpu | cuda | cuda:N   (auto = cuda:0 when the CUDA library loads and its runtime sees
-//                                 a GPU, else cpu; core/gpu_runtime.h)
+//   auto | cpu | cuda | cuda:N   (auto = this process's GPU, cuda:0 unless an MPI rank's slot says
+//                                 otherwise, when the CUDA library loads and its runtime sees a
+//                                 GPU, else cpu; core/gpu_runtime.h)
 #pragma once
 
 #include <string>
@@ -24,8 +25,14 @@ struct ResolvedDevice {
   std::string description;  // e.g. "cuda:0 (auto: NVIDIA H100 80GB HBM3)", "cpu (auto: ...)"
 };
 // cpu -> cpu; cuda[:N] -> cuda or an InputError naming train.device and the runtime's reason;
-// auto -> cuda:0 when usable, else cpu with the reason in the description.
+// auto -> this process's GPU (below) when usable, else cpu with the reason in the description.
 ResolvedDevice resolve_device(const std::string& text, const std::string& key = "train.device");
+
+// Which GPU auto and cuda (no index) mean in this process: GPU `local_rank` mod the number
+// visible, 0 until set. tools/job.cpp sets it to the rank's position on its machine, so that the
+// ranks of an MPI job sharing a machine with several GPUs spread over them (with one GPU they
+// share it). cuda:N always means GPU N.
+void set_gpu_slot(int local_rank);
 
 // GPU math of the recurrent layers (cuDNN mathType) and of the pooling / head GEMMs (cuBLAS):
 //   fp32  strict FP32 (CUDNN_FMA_MATH, no tensor cores), the reference

@@ -21,6 +21,9 @@ class Cluster {
   virtual int rank() const = 0;  // 0 .. size() - 1
   virtual int size() const = 0;
   bool is_root() const { return rank() == 0; }
+  // This rank among the ranks on its own machine (0 .. ranks there - 1): which of the machine's
+  // GPUs it takes. By default the rank itself, as if every rank shared one machine.
+  virtual int local_rank() const { return rank(); }
   // "1 process" or "3 MPI ranks (Open MPI v4.1.4, ...)".
   virtual std::string description() const = 0;
 

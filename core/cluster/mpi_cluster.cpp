@@ -50,6 +50,13 @@ class MpiCluster final : public Cluster {
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    // The ranks that share this machine's memory (MPI-3), ordered by world rank.
+    MPI_Comm node = MPI_COMM_NULL;
+    check_mpi(
+        MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node),
+        "MPI_Comm_split_type");
+    MPI_Comm_rank(node, &local_rank_);
+    MPI_Comm_free(&node);
     char version[MPI_MAX_LIBRARY_VERSION_STRING];
     int length = 0;
     MPI_Get_library_version(version, &length);
@@ -63,6 +70,7 @@ class MpiCluster final : public Cluster {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  int local_rank() const override { return local_rank_; }
   std::string description() const override {
     return cat(size_, " MPI rank", size_ == 1 ? "" : "s", " (", library_, ")");
   }
@@ -109,7 +117,7 @@ class MpiCluster final : public Cluster {
   }
 
  private:
-  int rank_ = 0, size_ = 1;
+  int rank_ = 0, size_ = 1, local_rank_ = 0;
   std::string library_;
 };
 

@@ -8,9 +8,14 @@
 //   g = sum_r g_r / sum_r W_r: the gradient of the whole batch's (weighted) mean loss
 //   global-norm clipping and Adam/AdamW, identical on every rank.
 // So the same config, seed and global batch give the same training as one process up to the
-// order of float summation (tests/train/mpi_train_test.cpp). The buffer is P + 4 floats (about
-// 1 MB for the shipped GRU). Host memory only: the CPU backend (the cuDNN step keeps its
-// gradients on the device; staging them through the host is not built).
+// order of float summation (tests/cluster/mpi_train_test.cpp). The buffer is P + 4 floats
+// (about 1 MB for the shipped GRU). On the cuDNN backend the step goes through the model's host
+// mirrors (core/model/sequence_model.h): forward and backward of the share on the rank's GPU
+// (core/base/device.h, set_gpu_slot), the gradients downloaded, summed on the host, the update on
+// the host and the weights uploaded before the next forward: staged through the host, 2P floats
+// over PCIe per step; NCCL is not used (tests/cuda/model/gpu_data_parallel_test.cpp). cuDNN's
+// dropout masks do not follow the clip, so with dropout the GPU ranks match one process only in
+// distribution.
 #pragma once
 
 #include <vector>

@@ -208,11 +208,6 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
 
   auto model = make_sequence_model(config.model, model_input_dim(config), C, t.seed, t.compute());
   model->set_num_threads(t.num_threads);
-  if (parallel && model->backend_name() != "cpu")
-    throw InputError("train.device",
-                     cat("data-parallel training over ", cluster.size(),
-                         " ranks runs on the CPU backend only (the ", model->backend_name(),
-                         " step keeps its gradients on the device); set train.device=cpu"));
   LrSchedule schedule(t);
   TrainingState state;
   std::vector<EpochRecord> history;

@@ -88,6 +88,28 @@ TEST(Device, CudaWithoutAGpuIsAnInputErrorWithTheReason) {
   }
 }
 
+// An MPI rank's GPU slot (tools/job.cpp: its position on its machine) picks what auto and a bare
+// cuda mean, modulo the GPUs visible; cuda:N and cpu are unmoved; without a GPU auto stays cpu.
+TEST(Device, TheProcessGpuSlotPicksTheGpuOfAutoAndBareCuda) {
+  cuda::register_backends();
+  const auto report = cuda::query_runtime();
+  set_gpu_slot(3);
+  const ResolvedDevice a = resolve_device("auto"), c = resolve_device("cpu");
+  EXPECT_FALSE(c.cuda);
+  if (report.has_gpu()) {
+    const int n = static_cast<int>(report.gpus.size());
+    EXPECT_EQ(a.index, 3 % n);
+    EXPECT_EQ(resolve_device("cuda").index, 3 % n);
+    EXPECT_EQ(resolve_device("cuda:0").index, 0);
+    EXPECT_THAT(a.description, HasSubstr(cat("cuda:", 3 % n, " (auto: ")));
+  } else {
+    EXPECT_FALSE(a.cuda);
+    EXPECT_EQ(a.index, 0);
+  }
+  set_gpu_slot(0);
+  EXPECT_THROW(set_gpu_slot(-1), Error);
+}
+
 TEST(Device, AnIndexBeyondTheGpusIsRefused) {
   cuda::register_backends();
   EXPECT_THROW(resolve_device("cuda:9999"), InputError);
