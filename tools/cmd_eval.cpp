@@ -92,7 +92,8 @@ void add_eval(CLI::App& app) {
                       {"confidence", b.confidence},
                       {"accuracy", b.accuracy}});
     // What a calibrated model would score on as many clips: the ECE's sampling floor.
-    const CalibratedEce sampling = ece_if_calibrated(calibration.confidences);
+    const CalibratedEce sampling =
+        ece_if_calibrated(calibration.confidences, static_cast<int>(calibration.bins.size()));
     extra["calibration"] = {{"ece", calibration.ece},
                             {"temperature", temperature},
                             {"reliability", bins},
@@ -122,8 +123,7 @@ void add_eval(CLI::App& app) {
                 temperature == 1.0 ? ", not calibrated: see `calmspace calibrate`" : "");
     std::printf(
         "a perfectly calibrated model with these confidences would score ECE %.3f on %zu clips "
-        "(90 %% of draws %.3f-%.3f): below that, more clips are needed, not better "
-        "probabilities\n",
+        "(90 %% of draws %.3f-%.3f): an ECE up to the upper figure is within sampling noise\n",
         sampling.mean, calibration.confidences.size(), sampling.p05, sampling.p95);
     if (!per_corpus.empty()) std::printf("ECE per corpus: %s\n", per_corpus.c_str());
     if (!e.classes_left_out.empty())

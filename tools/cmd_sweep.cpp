@@ -4,9 +4,12 @@
 // (core/config/sweep.h): DIR/point_<p>/ is point p's cv folder, and DIR/sweep.json lists the
 // points, their overrides and, as they finish, each one's test UA, WA and macro-F1 (mean and
 // standard deviation over folds) and its mean validation UA. Points are ranked by that
-// validation UA, the score of speakers each fold held out for early stopping, never by the test
-// folds' (that would choose the recipe on its own test speakers). Under MPI every point's runs
-// are dealt to the ranks as `cv` deals them, so each point equals its one-process cv bit for bit.
+// validation UA (each run's best epoch on the fold it validates on), not by the test UA each
+// run reports. Run k validates on fold k + 1, which is run k + 1's test fold, so across the
+// folds the same speakers serve both: the winner's test UA is optimistic, and a recipe chosen
+// here must be confirmed on speakers the sweep never saw (another corpus, or a nested cv).
+// Under MPI every point's runs are dealt to the ranks as `cv` deals them, so each point equals
+// its one-process cv bit for bit.
 // --resume carries on a killed sweep: finished folds are scored again, killed ones resume, the
 // rest start, with any number of ranks.
 #include <algorithm>
@@ -21,6 +24,7 @@
 #include "core/base/text.h"
 #include "core/config/sweep.h"
 #include "core/dataset/splits.h"
+#include "core/model/backend.h"
 #include "core/train/cross_validation.h"
 #include "tools/config_args.h"
 #include "tools/console_observer.h"
@@ -67,14 +71,27 @@ std::string joined(const nlohmann::json& overrides) {
   return s;
 }
 
+// DIR/sweep.json as a sweep wrote it: "points", each with a "dir" and its "overrides".
 nlohmann::json read_sweep_json(const fs::path& path) {
   std::ifstream in(path);
   if (!in) throw InputError(path.parent_path().string(), "nothing to resume: no sweep.json");
+  nlohmann::json sweep;
   try {
-    return nlohmann::json::parse(in);
+    sweep = nlohmann::json::parse(in);
   } catch (const nlohmann::json::exception& e) {
     throw InputError(path.string(), cat("is not a sweep's JSON: ", e.what()));
   }
+  bool ok = sweep.is_object() && sweep.contains("points") && sweep["points"].is_array() &&
+            !sweep["points"].empty();
+  for (std::size_t p = 0; ok && p < sweep["points"].size(); ++p) {
+    const auto& point = sweep["points"][p];
+    ok = point.is_object() && point.contains("dir") && point["dir"] == cat("point_", p) &&
+         point.contains("overrides") && point["overrides"].is_array();
+    for (std::size_t k = 0; ok && k < point["overrides"].size(); ++k)
+      ok = point["overrides"][k].is_string();
+  }
+  if (!ok) throw InputError(path.string(), "is not a sweep's JSON: no list of points point_0...");
+  return sweep;
 }
 
 double mean_valid_ua(const CvSummary& s) {
@@ -115,13 +132,22 @@ void rank_and_print(nlohmann::json& sweep) {
     std::printf("| %zu | %s | %s | %s | %s | %s |\n", r + 1, joined(p["overrides"]).c_str(),
                 valid.c_str(), stat("ua").c_str(), stat("wa").c_str(), stat("macro_f1").c_str());
   }
-  if (validated)
-    std::printf("\nbest by validation UA: %s (%s)\n", sweep["best"].get<std::string>().c_str(),
-                joined(sweep["points"][order[0]]["overrides"]).c_str());
-  else
+  if (validated) {
     std::printf(
-        "\nnot ranked: without validation folds (train.validation=false) the only scores are the "
-        "test folds', and choosing a recipe by them would tune it on its own test speakers\n");
+        "\nbest by validation UA: %s (%s); its test UA is optimistic (the folds share "
+        "speakers between validation and test): confirm it on speakers this sweep never "
+        "saw\n",
+        sweep["best"].get<std::string>().c_str(),
+        joined(sweep["points"][order[0]]["overrides"]).c_str());
+  } else {
+    std::string unvalidated;
+    for (const auto& p : sweep["points"])
+      if (!p["valid_ua"].is_number()) unvalidated += " " + p["dir"].get<std::string>();
+    std::printf(
+        "\nnot ranked: no validation UA for%s (train.validation=false); the only scores left are "
+        "the test folds', and choosing a recipe by them would tune it on its own test speakers\n",
+        unvalidated.c_str());
+  }
 }
 
 void add_sweep(CLI::App& app) {
@@ -176,7 +202,19 @@ void add_sweep(CLI::App& app) {
         throw InputError(out.string(), "holds a sweep already: --resume it, or give another --out");
     }
     const DatasetFile dataset(args->data);
+    // What a point's runs would refuse only when they start, checked for every point first, so
+    // that point 5 cannot fail after points 0-4 trained for hours.
+    for (const Config& c : configs) {
+      if (resume) break;  // stored configs ran before
+      check_config_folds(dataset.header(), c.data, dataset.path());
+      if (num_test_folds(dataset.header(), c.data.fold_by) < 2)
+        throw InputError(dataset.path(),
+                         "has fewer than 2 folds for this fold_by; a sweep "
+                         "cross-validates every point");
+      resolve_model_device(c.model, c.train.device);
+    }
     const std::size_t N = sweep["points"].size();
+    cluster.idle_barrier();  // every rank has checked the folder before the root writes into it
     if (!resume && cluster.is_root()) {
       // Each point's config is stored first, so that --resume finds every point, started or not.
       for (std::size_t p = 0; p < N; ++p) {

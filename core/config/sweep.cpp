@@ -16,8 +16,9 @@ std::vector<std::string> top_level_items(const std::string& value) {
   for (const char c : value) {
     if (quote) {
       if (c == quote) quote = 0;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
+    } else if ((c == '\'' || c == '"') && depth == 0 &&
+               items.back().find_first_not_of(' ') == std::string::npos) {
+      quote = c;  // a YAML quoted scalar: only at the start of an item (bob's.h5 is no quote)
     } else if (c == '[' || c == '{') {
       ++depth;
     } else if ((c == ']' || c == '}') && depth > 0) {
@@ -54,6 +55,9 @@ SweepSpec parse_sweep(std::span<const std::string> overrides) {
   }
   if (spec.axes.empty())
     throw InputError("sweep", "nothing to sweep: give at least one section.key=v1,v2,...");
+  for (const std::string& token : spec.fixed)
+    if (swept.contains(token.substr(0, token.find('='))))
+      throw InputError(token, "this key is also swept; give it once, as the list of its values");
   return spec;
 }
 

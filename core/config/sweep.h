@@ -24,8 +24,10 @@ struct SweepSpec {
 // start thousands.
 inline constexpr std::size_t kMaxSweepPoints = 256;
 
-// Splits `overrides` (section.key=value tokens) into fixed ones and axes. InputError naming the
-// token for an empty value in a list (`a=1,,2`, `a=1,`), a key listed twice, or no list at all.
+// Splits `overrides` (section.key=value tokens) into fixed ones and axes. A quote opens a quoted
+// value only at the start of an item ('a,b' is one value, bob's.h5,x.h5 two). InputError naming
+// the token for an empty value in a list (`a=1,,2`, `a=1,`), a key swept twice or also given
+// one fixed value, or no list at all.
 SweepSpec parse_sweep(std::span<const std::string> overrides);
 
 // Every point as the overrides that make it (section.key=value, one per axis, in axis order),

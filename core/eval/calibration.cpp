@@ -126,13 +126,13 @@ CalibratedEce ece_if_calibrated(std::span<const double> confidences, int num_bin
   }
   std::sort(eces.begin(), eces.end());
   out.mean = std::accumulate(eces.begin(), eces.end(), 0.0) / draws;
-  // Nearest-rank percentiles.
-  const auto rank = [&](double q) {
-    return eces[std::min(eces.size() - 1,
-                         static_cast<std::size_t>(std::ceil(q * static_cast<double>(draws))) - 1)];
+  // Nearest-rank percentiles, ceil(percent x draws / 100) - 1 in integers (no rounding).
+  const auto rank = [&](int percent) {
+    const std::size_t r = (static_cast<std::size_t>(draws) * percent + 99) / 100;
+    return eces[std::min(eces.size(), std::max<std::size_t>(r, 1)) - 1];
   };
-  out.p05 = rank(0.05);
-  out.p95 = rank(0.95);
+  out.p05 = rank(5);
+  out.p95 = rank(95);
   return out;
 }
 

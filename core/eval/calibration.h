@@ -42,10 +42,10 @@ struct CalibrationReport {
 // ECE is biased upwards on few clips: each bin's accuracy is a sample mean, so it misses the
 // bin's confidence by about sqrt(p (1 - p) / n_b) even when the probabilities are exact. Here
 // each clip's correctness is redrawn as Bernoulli(its confidence), `draws` times (seeded, so
-// the figures are reproducible), and the ECE of every draw taken. A measured ECE inside
-// [p05, p95] cannot tell the model from a calibrated one; to show an ECE below a target, the
-// clips must be enough for `mean` to sit well under it (for 338 clips of a model about 55 %
-// right, `mean` is about 0.06).
+// the figures are reproducible), and the ECE of every draw taken. A measured ECE at or below
+// p95 is within sampling noise of a calibrated model on as many clips; to show an ECE below a
+// target, the clips must be enough for `mean` to sit well under it (for 338 clips of a model
+// about 55 % right, `mean` is about 0.06).
 struct CalibratedEce {
   double mean = 0, p05 = 0, p95 = 0;  // mean and 5th / 95th percentiles over the draws
   int draws = 0;

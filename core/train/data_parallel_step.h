@@ -14,8 +14,8 @@
 // (core/base/device.h, set_gpu_slot), the gradients downloaded, summed on the host, the update on
 // the host and the weights uploaded before the next forward: staged through the host, 2P floats
 // over PCIe per step; NCCL is not used (tests/cuda/model/gpu_data_parallel_test.cpp). cuDNN's
-// dropout masks do not follow the clip, so with dropout the GPU ranks match one process only in
-// distribution.
+// dropout generator is seeded by train.seed on every rank, so its masks would repeat across the
+// ranks' shares: the trainer refuses model.dropout > 0 there.
 #pragma once
 
 #include <vector>

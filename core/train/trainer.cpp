@@ -176,6 +176,11 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     throw InputError("train.trainable",
                      "freezing layers runs on the CPU backend only (the CUDA step updates every "
                      "weight); set train.device=cpu");
+  if (cluster.size() > 1 && where.cuda && config.model.dropout > 0)
+    throw InputError("model.dropout",
+                     "data-parallel training on the GPU would draw the same dropout masks on "
+                     "every rank (cuDNN's generator is seeded by train.seed, not by the clip); "
+                     "set model.dropout=0, or train.device=cpu");
   const bool parallel = cluster.size() > 1;
   const bool root = cluster.is_root();  // writes the run directory, tells the observer
   if (!root) observer = nullptr;

@@ -75,7 +75,7 @@ TEST_F(MpiCv, ASweepOnTwoRanksGivesEveryPointsOneProcessResult) {
     ASSERT_EQ(
         run_calmspace(ranks,
                       cat("sweep --data ", data_, " --out ", (dir_ / cat("sweep", ranks)).string(),
-                          " ", kRecipe, " model.hidden_size=4,12"),
+                          " ", kRecipe, " train.weight_decay=0,0.01"),
                       &output),
         0)
         << output;

@@ -3,8 +3,12 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "core/base/error.h"
 #include "core/cluster/cluster.h"
@@ -26,6 +30,15 @@ inline int run_calmspace(int ranks, const std::string& args, std::string* output
   if (ranks == 1) return run_command(program, output);
   return run_command(cat("mpirun --oversubscribe --allow-run-as-root -np ", ranks, " ", program),
                      output);
+}
+
+// A run's epochs as written to RUN/metrics.jsonl, one JSON object per epoch.
+inline std::vector<nlohmann::json> epochs_of(const std::filesystem::path& run) {
+  std::vector<nlohmann::json> epochs;
+  std::istringstream in(read_text_file(run / "metrics.jsonl"));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) epochs.push_back(nlohmann::json::parse(line));
+  return epochs;
 }
 
 // A scratch folder with the tone dataset (test_support.h) in it; skips without MPI.

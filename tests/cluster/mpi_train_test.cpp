@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <sstream>
 
 #include "cluster/mpi_launch.h"
 #include "core/dataset/dataset_file.h"
@@ -34,14 +33,6 @@ Config recipe_config() {
   c.model.dropout = 0.3;
   c.train.class_weights = true;
   return c;
-}
-
-std::vector<nlohmann::json> epochs_of(const fs::path& run) {
-  std::vector<nlohmann::json> epochs;
-  std::istringstream in(read_text_file(run / "metrics.jsonl"));
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) epochs.push_back(nlohmann::json::parse(line));
-  return epochs;
 }
 
 // The ranks sum their shares' gradients in another order than one process sums the batch:

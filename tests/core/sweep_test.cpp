@@ -36,6 +36,15 @@ TEST(Sweep, ACommaOutsideBracketsListsValuesAndBracketedListsStayOneValue) {
   EXPECT_THAT(spec.axes[1].values, ElementsAre("0.001", "0.003"));
 }
 
+TEST(Sweep, AQuoteOpensAQuotedValueOnlyAtTheStartOfAnItem) {
+  const std::vector<std::string> overrides = {"train.init=bob's.h5,alice.h5",
+                                              "data.labels=\"x,y\",'z'"};
+  const SweepSpec spec = parse_sweep(overrides);
+  ASSERT_EQ(spec.axes.size(), 2u);
+  EXPECT_THAT(spec.axes[0].values, ElementsAre("bob's.h5", "alice.h5"));
+  EXPECT_THAT(spec.axes[1].values, ElementsAre("\"x,y\"", "'z'"));
+}
+
 TEST(Sweep, PointsAreEveryCombinationWithTheFirstKeySlowest) {
   const std::vector<std::string> overrides = {"a.x=1,2,3", "b.y=[1,2],[3]"};
   const SweepSpec spec = parse_sweep(overrides);
@@ -53,6 +62,7 @@ TEST(Sweep, EmptyValuesRepeatedKeysNoListAndTooManyPointsAreRefused) {
   EXPECT_THAT(error_of({"train.lr=0.1,0.2", "train.lr=0.3,0.4"}), HasSubstr("swept twice"));
   EXPECT_THAT(error_of({"train.lr=0.1"}), HasSubstr("nothing to sweep"));
   EXPECT_THAT(error_of({"train.lr"}), HasSubstr("not an override"));
+  EXPECT_THAT(error_of({"train.lr=0.1", "train.lr=0.2,0.3"}), HasSubstr("also swept"));
   // 3 x 10 x 10 = 300 points > 256.
   std::string ten = "0";
   for (int k = 1; k < 10; ++k) ten += "," + std::to_string(k);

@@ -93,6 +93,9 @@ TEST(Device, CudaWithoutAGpuIsAnInputErrorWithTheReason) {
 TEST(Device, TheProcessGpuSlotPicksTheGpuOfAutoAndBareCuda) {
   cuda::register_backends();
   const auto report = cuda::query_runtime();
+  struct SlotBack {  // the process's slot back to 0 however the test ends
+    ~SlotBack() { set_gpu_slot(0); }
+  } slot_back;
   set_gpu_slot(3);
   const ResolvedDevice a = resolve_device("auto"), c = resolve_device("cpu");
   EXPECT_FALSE(c.cuda);
@@ -106,7 +109,6 @@ TEST(Device, TheProcessGpuSlotPicksTheGpuOfAutoAndBareCuda) {
     EXPECT_FALSE(a.cuda);
     EXPECT_EQ(a.index, 0);
   }
-  set_gpu_slot(0);
   EXPECT_THROW(set_gpu_slot(-1), Error);
 }
 

@@ -451,5 +451,138 @@ TEST_F(TrainCli, InitFineTunesFromATrainedModelWithTheLowerLayersFrozen) {
   EXPECT_FALSE(fs::exists(dir_ / "no"));
 }
 
+// `calmspace sweep` (tools/cmd_sweep.cpp): each point equals its own `cv` run, points are ranked
+// by validation UA, a bad value stops the sweep before anything is written, and a killed sweep
+// resumes to the same results. Two epochs a run: a point costs seconds.
+const char* kSweepEpochs = " train.epochs=2";
+
+TEST_F(TrainCli, SweepEachPointEqualsItsOwnCrossValidationAndPointsAreRankedByValidationUa) {
+  std::string out;
+  const fs::path sweep = dir_ / "sweep";
+  ASSERT_EQ(calmspace("sweep --data " + data_.string() + " --out " + sweep.string() + kTiny +
+                          kSweepEpochs + " model.pooling=mean,attention",
+                      &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("sweep of 2 points"));
+  EXPECT_THAT(out, HasSubstr("best by validation UA: point_"));
+  const auto s = read_json(sweep / "sweep.json");
+  ASSERT_EQ(s["points"].size(), 2u);
+  EXPECT_EQ(s["points"][0]["overrides"][0], "model.pooling=mean");
+  EXPECT_EQ(s["points"][1]["overrides"][0], "model.pooling=attention");
+  EXPECT_EQ(s["ranked_by"], "mean validation UA over folds");
+  const double v0 = s["points"][0]["valid_ua"].get<double>();
+  const double v1 = s["points"][1]["valid_ua"].get<double>();
+  EXPECT_EQ(s["best"], v1 > v0 ? "point_1" : "point_0");
+  // Point 1 is exactly `cv` with its override: the same folds, seeds and scores.
+  ASSERT_EQ(calmspace("cv --data " + data_.string() + " --out " + (dir_ / "cv12").string() + kTiny +
+                          kSweepEpochs + " model.pooling=attention",
+                      &out),
+            0)
+      << out;
+  const auto alone = read_json(dir_ / "cv12" / "cv.json");
+  const auto within = read_json(sweep / "point_1" / "cv.json");
+  EXPECT_EQ(within["ua"]["per_fold"], alone["ua"]["per_fold"]);
+  EXPECT_EQ(within["macro_f1"]["per_fold"], alone["macro_f1"]["per_fold"]);
+  EXPECT_EQ(s["points"][1]["ua"]["mean"], alone["ua"]["mean"]);
+  // The mean validation UA is the mean of the folds' best validation UA.
+  double sum = 0;
+  for (const auto& fold : within["folds"]) sum += fold["best_valid_ua"].get<double>();
+  EXPECT_NEAR(v1, sum / static_cast<double>(within["folds"].size()), 1e-12);
+  // A second sweep into the same folder is refused; it would mix two sweeps' points.
+  EXPECT_EQ(calmspace("sweep --data " + data_.string() + " --out " + sweep.string() + kTiny +
+                          kSweepEpochs + " model.pooling=mean,attention",
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("holds a sweep already"));
+}
+
+TEST_F(TrainCli, SweepABadValueInAnyPointStopsTheSweepBeforeItWritesAnything) {
+  std::string out;
+  const fs::path sweep = dir_ / "bad";
+  EXPECT_EQ(calmspace("sweep --data " + data_.string() + " --out " + sweep.string() + kTiny +
+                          kSweepEpochs + " model.pooling=mean,banana",
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("banana"));
+  EXPECT_FALSE(fs::exists(sweep));
+  // A point the dataset cannot cross-validate (one corpus: one corpus fold) is refused before
+  // the first point trains.
+  EXPECT_EQ(calmspace("sweep --data " + data_.string() + " --out " + sweep.string() + kTiny +
+                          kSweepEpochs + " data.fold_by=speaker,corpus",
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("fewer than 2 folds"));
+  EXPECT_FALSE(fs::exists(sweep));
+  // A key given once and also swept is ambiguous.
+  EXPECT_EQ(calmspace("sweep --data " + data_.string() + " --out " + sweep.string() + kTiny +
+                          kSweepEpochs + " model.cell=gru,lstm",
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("also swept"));
+  EXPECT_FALSE(fs::exists(sweep));
+  EXPECT_EQ(calmspace("sweep --data " + data_.string() + " --out " + sweep.string() + kTiny, &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("nothing to sweep"));
+  EXPECT_FALSE(fs::exists(sweep));
+}
+
+TEST_F(TrainCli, SweepWithoutValidationFoldsNothingIsRanked) {
+  std::string out;
+  const fs::path sweep = dir_ / "noval";
+  ASSERT_EQ(calmspace("sweep --data " + data_.string() + " --out " + sweep.string() + kTiny +
+                          kSweepEpochs + " train.validation=false train.weight_decay=0,0.01",
+                      &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("not ranked"));
+  const auto s = read_json(sweep / "sweep.json");
+  EXPECT_TRUE(s["best"].is_null());
+  EXPECT_TRUE(s["points"][0]["valid_ua"].is_null());
+  EXPECT_TRUE(s["points"][1]["ua"]["mean"].is_number());
+}
+
+// Killed after point 0 (point 1's cv.json and one fold lost, point 2 never started): --resume
+// ends with the same results as the whole sweep, and point 0 is not trained again.
+TEST_F(TrainCli, SweepAKilledSweepResumesToTheSameResults) {
+  std::string out;
+  const fs::path whole = dir_ / "whole", broken = dir_ / "broken";
+  ASSERT_EQ(calmspace("sweep --data " + data_.string() + " --out " + whole.string() + kTiny +
+                          kSweepEpochs + " train.weight_decay=0,0.01,0.1",
+                      &out),
+            0)
+      << out;
+  fs::copy(whole, broken, fs::copy_options::recursive);
+  auto s = read_json(broken / "sweep.json");
+  for (std::size_t p = 0; p < 3; ++p) {  // as written before any point finished
+    for (const char* key : {"valid_ua", "ua", "wa", "macro_f1"}) s["points"][p].erase(key);
+  }
+  s.erase("best");
+  s.erase("ranked_by");
+  std::ofstream(broken / "sweep.json") << s.dump(2);
+  fs::remove(broken / "point_1" / "cv.json");
+  fs::remove_all(broken / "point_1" / "fold_2");
+  for (const auto& entry : fs::directory_iterator(broken / "point_2"))
+    if (entry.path().filename() != "config.yaml") fs::remove_all(entry.path());
+  const fs::path kept = broken / "point_0" / "fold_0" / "checkpoints" / "best.h5";
+  const auto kept_time = fs::last_write_time(kept);
+  ASSERT_EQ(calmspace("sweep --resume " + broken.string() + " --data " + data_.string(), &out), 0)
+      << out;
+  EXPECT_EQ(fs::last_write_time(kept), kept_time);
+  const auto expected = read_json(whole / "sweep.json");
+  const auto resumed = read_json(broken / "sweep.json");
+  for (std::size_t p = 0; p < 3; ++p) {
+    EXPECT_EQ(resumed["points"][p]["ua"], expected["points"][p]["ua"]) << p;
+    EXPECT_EQ(resumed["points"][p]["valid_ua"], expected["points"][p]["valid_ua"]) << p;
+  }
+  EXPECT_EQ(resumed["best"], expected["best"]);
+  // A resume takes no new points or overrides.
+  EXPECT_EQ(calmspace("sweep --resume " + broken.string() + " --data " + data_.string() +
+                          " train.weight_decay=0.1,0.2",
+                      &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("keeps its stored points"));
+}
+
 }  // namespace
 }  // namespace calmspace

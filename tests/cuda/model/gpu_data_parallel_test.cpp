@@ -14,7 +14,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <sstream>
 
 #include "cluster/mpi_launch.h"
 #include "support/gpu_test_util.h"
@@ -30,14 +29,6 @@ const std::string kRecipe =
     "model.dropout=0 model.bidirectional=true train.epochs=4 train.batch_size=8 train.lr=0.02 "
     "train.warmup_epochs=0 train.min_lr=0.001 train.patience=0 train.seed=5 train.num_threads=1 "
     "train.device=cuda";
-
-std::vector<nlohmann::json> epochs_of(const fs::path& run) {
-  std::vector<nlohmann::json> epochs;
-  std::istringstream in(read_text_file(run / "metrics.jsonl"));
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) epochs.push_back(nlohmann::json::parse(line));
-  return epochs;
-}
 
 TEST(GpuDataParallel, TwoRanksOnTheGpuFollowOneProcess) {
   CALMSPACE_SKIP_WITHOUT_GPU();
