@@ -41,24 +41,6 @@ struct SweepArgs {
   ConfigArgs config;
 };
 
-// The config file (first bare token, unless --config) and the override tokens.
-std::pair<std::string, std::vector<std::string>> split_tokens(CLI::App* cmd,
-                                                              const ConfigArgs& args) {
-  std::string config_path = args.config_path;
-  std::vector<std::string> overrides;
-  for (const auto& token : cmd->remaining()) {
-    const bool bare = !token.empty() && token[0] != '-' && token.find('=') == std::string::npos;
-    if (bare && config_path.empty()) {
-      config_path = token;
-      continue;
-    }
-    if (token.empty() || token[0] == '-' || token.find('=') == std::string::npos)
-      throw InputError(token, "unexpected argument (overrides look like section.key=value)");
-    overrides.push_back(token);
-  }
-  return {config_path, overrides};
-}
-
 std::string fixed4(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f", v);
@@ -177,7 +159,7 @@ void add_sweep(CLI::App& app) {
       sweep = read_sweep_json(sweep_json);
       configs.resize(sweep.at("points").size());
     } else {
-      const auto [config_path, overrides] = split_tokens(cmd, args->config);
+      const auto [config_path, overrides] = config_tokens(cmd, args->config);
       const SweepSpec spec = parse_sweep(overrides);
       const auto points = sweep_points(spec.axes);
       sweep = {{"config", config_path},
@@ -204,8 +186,7 @@ void add_sweep(CLI::App& app) {
     const DatasetFile dataset(args->data);
     // What a point's runs would refuse only when they start, checked for every point first, so
     // that point 5 cannot fail after points 0-4 trained for hours.
-    for (const Config& c : configs) {
-      if (resume) break;  // stored configs ran before
+    for (const Config& c : resume ? std::vector<Config>{} : configs) {  // stored ones ran before
       check_config_folds(dataset.header(), c.data, dataset.path());
       if (num_test_folds(dataset.header(), c.data.fold_by) < 2)
         throw InputError(dataset.path(),

@@ -18,7 +18,7 @@ void add_config_args(CLI::App* cmd, ConfigArgs& args, bool positional_config) {
               defaults.help_table());
 }
 
-std::optional<Config> resolve_config_args(CLI::App* cmd, const ConfigArgs& args) {
+ConfigTokens config_tokens(CLI::App* cmd, const ConfigArgs& args) {
   std::vector<std::string> overrides = args.implied;
   std::string config_path = args.config_path;
   for (const auto& token : cmd->remaining()) {
@@ -35,7 +35,12 @@ std::optional<Config> resolve_config_args(CLI::App* cmd, const ConfigArgs& args)
       throw InputError(token, "unexpected argument (overrides look like section.key=value)");
     overrides.push_back(token);
   }
-  Config config = resolve_config(config_path, overrides);
+  return {config_path, overrides};
+}
+
+std::optional<Config> resolve_config_args(CLI::App* cmd, const ConfigArgs& args) {
+  const ConfigTokens tokens = config_tokens(cmd, args);
+  Config config = resolve_config(tokens.config_path, tokens.overrides);
   if (args.print_config) {
     std::cout << config.to_yaml();
     return std::nullopt;

@@ -28,6 +28,15 @@ struct ConfigArgs {
 // With `positional_config`, a bare argument (no '=') is the config file: `train CONFIG ...`.
 void add_config_args(CLI::App* cmd, ConfigArgs& args, bool positional_config = false);
 
+// The config file (--config, or the first bare argument with `positional_config`) and the
+// overrides left on `cmd`'s command line, in order, after `args.implied`; bare arguments go to
+// `args.bare_args` when the verb takes them, and anything else is an InputError naming it.
+struct ConfigTokens {
+  std::string config_path;
+  std::vector<std::string> overrides;
+};
+ConfigTokens config_tokens(CLI::App* cmd, const ConfigArgs& args);
+
 // Resolves the config from --config and the overrides left on `cmd`'s command line. With
 // --print-config prints it and returns nothing: the verb should then stop.
 std::optional<Config> resolve_config_args(CLI::App* cmd, const ConfigArgs& args);

@@ -52,10 +52,13 @@ ResolvedDevice resolve_device(const std::string& text, const std::string& key) {
   const std::vector<GpuInfo> none;
   const std::vector<GpuInfo>& gpus = reason.empty() ? gpu_runtime_report().gpus : none;
   const int count = static_cast<int>(gpus.size());
+  // auto and a bare cuda: this process's GPU; cuda:N: GPU N.
+  const int index =
+      spec.index == DeviceSpec::kProcessGpu && count > 0 ? gpu_slot % count : spec.index;
   if (spec.kind == DeviceSpec::Kind::Auto) {
     if (count > 0) {
       out.cuda = true;
-      out.index = gpu_slot % count;
+      out.index = index;
       out.description =
           cat("cuda:", out.index, " (auto: ", gpus[static_cast<std::size_t>(out.index)].name, ")");
     } else {
@@ -64,11 +67,11 @@ ResolvedDevice resolve_device(const std::string& text, const std::string& key) {
     return out;
   }
   if (count == 0) throw InputError(key, cat("'", text, "' asks for a GPU, but ", reason));
-  if (spec.index >= count)
+  if (index >= count)
     throw InputError(key, cat("'", text, "': only ", count, " GPU", count == 1 ? "" : "s",
                               " visible (cuda:0", count > 1 ? cat("..cuda:", count - 1) : "", ")"));
   out.cuda = true;
-  out.index = text == "cuda" ? gpu_slot % count : spec.index;  // bare cuda: this process's GPU
+  out.index = index;
   out.description =
       cat("cuda:", out.index, " (", gpus[static_cast<std::size_t>(out.index)].name, ")");
   return out;

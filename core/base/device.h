@@ -14,7 +14,8 @@ namespace calmspace {
 // A parsed device string. InputError naming `key` when the text is not auto, cpu, cuda, cuda:N.
 struct DeviceSpec {
   enum class Kind { Auto, Cpu, Cuda } kind = Kind::Auto;
-  int index = 0;  // cuda:N
+  int index = kProcessGpu;  // cuda:N; auto and a bare cuda: this process's GPU (set_gpu_slot)
+  static constexpr int kProcessGpu = -1;
 };
 DeviceSpec parse_device(const std::string& text, const std::string& key = "train.device");
 

@@ -45,6 +45,12 @@ void check_shapes(std::span<const float> logits, std::span<const int> truth, std
                   "logits are (N, C)");
 }
 
+// The bin of a confidence among `num_bins` equal-width bins of [0, 1] (1 in the last).
+std::size_t confidence_bin(double confidence, int num_bins) {
+  return static_cast<std::size_t>(
+      std::clamp(static_cast<int>(confidence * num_bins), 0, num_bins - 1));
+}
+
 // The weighted mean NLL (weights empty: the plain mean).
 double mean_nll(std::span<const float> logits, std::span<const int> truth, std::int64_t C,
                 const std::vector<int>& classes, double scale, std::span<const double> weights) {
@@ -73,13 +79,13 @@ CalibrationReport calibration_report(std::span<const float> logits, std::span<co
     out.bins[b].upper = static_cast<double>(b + 1) / num_bins;
   }
   double nll = 0;
+  out.confidences.reserve(truth.size());
   for (std::size_t i = 0; i < truth.size(); ++i) {
     const RowStats r =
         row_stats(logits.data() + i * static_cast<std::size_t>(num_classes), scored, 1.0, truth[i]);
     nll -= r.log_p_target;
     out.confidences.push_back(r.top_p);
-    const int b = std::min(num_bins - 1, static_cast<int>(r.top_p * num_bins));
-    ReliabilityBin& bin = out.bins[static_cast<std::size_t>(b)];
+    ReliabilityBin& bin = out.bins[confidence_bin(r.top_p, num_bins)];
     ++bin.clips;
     bin.confidence += r.top_p;
     bin.accuracy += r.top == truth[i] ? 1.0 : 0.0;
@@ -107,8 +113,7 @@ CalibratedEce ece_if_calibrated(std::span<const double> confidences, int num_bin
   std::vector<std::size_t> bin_of(confidences.size());
   std::vector<double> confidence_sum(bins, 0.0);
   for (std::size_t i = 0; i < confidences.size(); ++i) {
-    bin_of[i] = static_cast<std::size_t>(
-        std::clamp(static_cast<int>(confidences[i] * num_bins), 0, num_bins - 1));
+    bin_of[i] = confidence_bin(confidences[i], num_bins);
     confidence_sum[bin_of[i]] += confidences[i];
   }
   const auto N = static_cast<double>(confidences.size());

@@ -23,7 +23,7 @@ TEST(Device, ParsesTheFourForms) {
   EXPECT_EQ(parse_device("auto").kind, DeviceSpec::Kind::Auto);
   EXPECT_EQ(parse_device("cpu").kind, DeviceSpec::Kind::Cpu);
   EXPECT_EQ(parse_device("cuda").kind, DeviceSpec::Kind::Cuda);
-  EXPECT_EQ(parse_device("cuda").index, 0);
+  EXPECT_EQ(parse_device("cuda").index, DeviceSpec::kProcessGpu);
   const DeviceSpec two = parse_device("cuda:2");
   EXPECT_EQ(two.kind, DeviceSpec::Kind::Cuda);
   EXPECT_EQ(two.index, 2);
