@@ -40,12 +40,16 @@
 #  15. frontend_bypass: (14) with the prosody columns past the convolution (model.conv_bypass=3:
 #      pitch, voicing and energy join the front-end's output), fixed before its runs, for CELLS
 #      (default lstm).
+#  16. mixup: the stacked recipe (12) with mixup on the training batches (augment.mixup_alpha=0.4,
+#      fixed before its runs), as RAVDESS six-fold CVs for CELLS (default gru lstm).
+#  17. mixup_loco: the same with the GRU, leave-one-corpus-out for LOCO_FOLDS (default 0 2 3:
+#      RAVDESS, CASIA and EMOVO, the held-out corpora with more than two speakers).
 # A run's test report is re-scored under the current rules by `calmspace train --resume RUN_DIR
 # --data FILE` once its epochs are done (how the leave-one-RAVDESS-out runs made before 2021e0e
 # were scored on the 7 classes training taught).
 # Usage: bash bench/run_generalisation.sh [BUILD_DIR=build] [OUT=out/gen]
 #        [cv|ravdess|ship|sixfold|calibrate|robust_aug|speaker_norm|prosody|prosody_speaker|
-#         ship_prosody|stacks|stacks_loco|frontend|frontend_bypass|all]
+#         ship_prosody|stacks|stacks_loco|frontend|frontend_bypass|mixup|mixup_loco|all]
 # Every output lands under OUT (not in git); bench/results/ gets the summary by hand, with these
 # commands.
 set -euo pipefail
@@ -55,7 +59,7 @@ out="${2:-$root/out/gen}"
 what="${3:-all}"
 case "$what" in
   cv | ravdess | ship | sixfold | calibrate | robust_aug | speaker_norm | prosody | prosody_speaker | \
-    ship_prosody | stacks | stacks_loco | frontend | frontend_bypass | all) ;;
+    ship_prosody | stacks | stacks_loco | frontend | frontend_bypass | mixup | mixup_loco | all) ;;
   *) echo "run_generalisation: unknown part '$what'" >&2; exit 2 ;;
 esac
 recipe="${RECIPE:-$root/configs/generalise.yaml}"
@@ -216,5 +220,18 @@ if [ "$what" = frontend_bypass ] || [ "$what" = all ]; then
     "$calmspace" cv "$recipe" --data "$out/ravdess.h5" \
       --out "$out/frontend/sixfold_ravdess_${cell}_bypass" model.cell="$cell" "${stacked[@]}" \
       model.frontend=conv model.conv_bypass=3
+  done
+fi
+mixup=("${stacked[@]}" "augment.mixup_alpha=0.4")
+if [ "$what" = mixup ] || [ "$what" = all ]; then
+  for cell in ${CELLS:-gru lstm}; do
+    "$calmspace" cv "$recipe" --data "$out/ravdess.h5" --out "$out/mixup/sixfold_ravdess_$cell" \
+      model.cell="$cell" "${mixup[@]}"
+  done
+fi
+if [ "$what" = mixup_loco ] || [ "$what" = all ]; then
+  for k in ${LOCO_FOLDS:-0 2 3}; do
+    "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/mixup/loco/fold_$k" \
+      data.fold_by=corpus train.test_fold="$k" model.cell=gru "${mixup[@]}" --no-plots
   done
 fi

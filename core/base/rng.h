@@ -19,6 +19,7 @@ enum class RngStream : std::uint64_t {
   Waveform = 1,  // gain, noise, speed per (epoch, clip)
   SpecAugment,   // time / frequency masks per (epoch, clip)
   Batching,      // batch order per epoch
+  Mixup,         // mixup partners and weights per (epoch, batch)
 };
 
 inline std::uint64_t splitmix64(std::uint64_t x) {
@@ -60,6 +61,27 @@ class Rng {
     const double u1 = 1.0 - uniform();  // (0, 1]
     const double u2 = uniform();
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+  }
+  // Gamma(shape, 1), shape > 0: Marsaglia and Tsang (2000), "A simple method for generating
+  // gamma variables", ACM TOMS 26(3); shape < 1 through Gamma(shape + 1) * U^(1 / shape).
+  double gamma(double shape) {
+    if (shape < 1) return gamma(shape + 1) * std::pow(1.0 - uniform(), 1.0 / shape);
+    const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+    for (;;) {
+      double x = 0, v = 0;
+      do {
+        x = normal();
+        v = 1.0 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const double u = 1.0 - uniform();  // (0, 1]
+      if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v;
+    }
+  }
+  // Beta(a, b), a, b > 0, as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
+  double beta(double a, double b) {
+    const double x = gamma(a), y = gamma(b);
+    return x + y > 0 ? x / (x + y) : 0.5;  // both underflow only for tiny shapes
   }
   // Fisher-Yates.
   template <class T>

@@ -346,6 +346,8 @@ void AugmentOptions::validate() const {
   if (!(babble_snr_min_db <= babble_snr_max_db))
     throw InputError("augment.babble_snr_min_db", "must be <= babble_snr_max_db");
   if (babble_talkers < 1) throw InputError("augment.babble_talkers", "must be >= 1");
+  if (!(mixup_alpha >= 0)) throw InputError("augment.mixup_alpha", "must be >= 0");
+  check_at_most(mixup_alpha, 100, "augment.mixup_alpha", "");
   check_at_most(gain_db, 60, "augment.gain_db", " dB");
   for (const auto& [snr, key] : {std::pair{noise_snr_min_db, "augment.noise_snr_min_db"},
                                  {noise_snr_max_db, "augment.noise_snr_max_db"},

@@ -147,6 +147,11 @@ struct AugmentOptions {
   double babble_snr_min_db = 5.0;
   double babble_snr_max_db = 20.0;
   int babble_talkers = 3;
+  // Mixup (Zhang et al. 2018, arXiv 1710.09412), on the features of each training batch: every
+  // clip is mixed with a seeded partner of its batch, x = lambda x_a + (1 - lambda) x_b, with
+  // lambda ~ Beta(mixup_alpha, mixup_alpha) folded to >= 0.5 so the clip stays the larger part,
+  // and trained towards lambda y_a + (1 - lambda) y_b (core/train/mixup.h). 0 = off.
+  double mixup_alpha = 0.0;
 
   void register_options(OptionRegistry& r) {
     r.add("gain_db", &gain_db, "random gain range +-dB; 0 = off");
@@ -166,6 +171,7 @@ struct AugmentOptions {
     r.add("babble_snr_min_db", &babble_snr_min_db, "lowest babble SNR in dB");
     r.add("babble_snr_max_db", &babble_snr_max_db, "highest babble SNR in dB");
     r.add("babble_talkers", &babble_talkers, "other speakers summed into the babble");
+    r.add("mixup_alpha", &mixup_alpha, "mixup's Beta(alpha, alpha) on training batches; 0 = off");
   }
   void validate() const;
   bool waveform_augmentation() const {

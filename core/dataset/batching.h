@@ -33,6 +33,10 @@ struct Batch {
   PaddedBatch x;                     // (B, T_max, F), zero beyond each clip's length
   std::vector<int> labels;           // (B,) label id of each member
   std::vector<std::size_t> members;  // (B,) positions in the split
+  // Mixup (augment.mixup_alpha, core/train/mixup.h): both (B,) or both empty. Row b's features
+  // are already mixed; it aims at mix_lambda[b] of labels[b] and the rest of partner_labels[b].
+  std::vector<int> partner_labels;
+  std::vector<float> mix_lambda;
 };
 
 // `features[p]` and `labels[p]` for every position p of `members`; all features share one dim.

@@ -44,8 +44,9 @@ void DataParallelStep::run(const Batch& batch, std::uint64_t dropout_seed, int e
     const double loss = forward_backward(model_, batch, config_.class_weights, dropout_seed, epoch,
                                          index, logits_, dlogits_);
     double weight_sum = 0;
-    for (const int y : batch.labels)
-      weight_sum += config_.class_weights.empty() ? 1.0 : config_.class_weights[y];
+    const MixedTargets mix = mixed_targets(batch);
+    for (std::int64_t b = 0; b < B; ++b)
+      weight_sum += target_weight<float>(b, batch.labels.data(), config_.class_weights, mix);
     const auto g = model_.gradients();
     const auto w = static_cast<float>(weight_sum);
     for (std::size_t i = 0; i < P; ++i) flat_[i] = g[i] * w;

@@ -3,7 +3,8 @@
 // of its rows holding about 1/N of the batch's frames (trainer.cpp, my_rows), possibly none.
 // One step:
 //   local forward / softmax cross-entropy / backward on the share      -> g_r = d(mean_r loss)/dw
-//   g_r *= W_r  (W_r = the share's sum of class weights, its clip count when unweighted)
+//   g_r *= W_r  (W_r = the share's sum of class weights, its clip count when unweighted; with
+//               mixup the sum of its rows' target weights, core/model/loss.h target_weight)
 //   one MPI_Allreduce (sum) of the flat buffer [g_r (P floats), W_r, W_r loss_r, correct_r, B_r]
 //   g = sum_r g_r / sum_r W_r: the gradient of the whole batch's (weighted) mean loss
 //   global-norm clipping and Adam/AdamW, identical on every rank.

@@ -30,6 +30,7 @@
 #include "core/train/data_parallel_step.h"
 #include "core/train/ensemble.h"
 #include "core/train/fine_tuning.h"
+#include "core/train/mixup.h"
 #include "core/train/optimizer.h"
 #include "core/train/schedule.h"
 #include "core/train/training_step.h"
@@ -113,7 +114,11 @@ EpochTraining train_one_epoch(TrainingStep& step, ClipSource& source, const Conf
     const std::vector<std::size_t> members(plan[k].begin() + static_cast<std::ptrdiff_t>(first),
                                            plan[k].begin() + static_cast<std::ptrdiff_t>(end));
     Batch batch;  // empty when this rank's share of a small batch is nothing
-    if (!members.empty()) {
+    if (!members.empty() && config.augment.mixup_alpha > 0) {
+      const MixupDraw draw =
+          draw_mixup(plan[k].size(), config.augment.mixup_alpha, t.seed, epoch, k);
+      batch = mixup_batch(source, plan[k], first, end, draw, epoch);
+    } else if (!members.empty()) {
       const std::vector<FeatureMatrix> features = source.features(members, epoch);
       std::vector<const FeatureMatrix*> pointers;
       std::vector<int> labels;
@@ -176,6 +181,10 @@ TrainOutcome train_model(const DatasetFile& dataset, Config config, const std::s
     throw InputError("train.trainable",
                      "freezing layers runs on the CPU backend only (the CUDA step updates every "
                      "weight); set train.device=cpu");
+  if (where.cuda && config.augment.mixup_alpha > 0)
+    throw InputError("augment.mixup_alpha",
+                     "mixup trains on the CPU backend only for now (the CUDA loss kernel takes "
+                     "one label per clip); set train.device=cpu, or augment.mixup_alpha=0");
   if (cluster.size() > 1 && where.cuda && config.model.dropout > 0)
     throw InputError("model.dropout",
                      "data-parallel training on the GPU would draw the same dropout masks on "

@@ -17,6 +17,15 @@ std::unique_ptr<TrainingStep> make_training_step(SequenceModel& model,
   return std::make_unique<CpuTrainingStep>(model, config);
 }
 
+MixedTargets mixed_targets(const Batch& batch) {
+  if (batch.partner_labels.empty()) return {};
+  CALMSPACE_CHECK(batch.partner_labels.size() == batch.labels.size() &&
+                      batch.mix_lambda.size() == batch.labels.size(),
+                  "mixup targets of ", batch.partner_labels.size(), " and ",
+                  batch.mix_lambda.size(), " rows for a batch of ", batch.labels.size());
+  return {batch.partner_labels.data(), batch.mix_lambda.data()};
+}
+
 double forward_backward(SequenceModel& model, const Batch& batch,
                         std::span<const float> class_weights, std::uint64_t dropout_seed, int epoch,
                         std::size_t index, std::vector<float>& logits,
@@ -25,8 +34,8 @@ double forward_backward(SequenceModel& model, const Batch& batch,
   model.zero_gradients();
   model.forward(batch.x, logits, /*training=*/true, dropout_seed);
   dlogits.resize(logits.size());
-  const double loss =
-      softmax_cross_entropy(logits, B, model.num_classes(), batch.labels, class_weights, dlogits);
+  const double loss = softmax_cross_entropy(logits, B, model.num_classes(), batch.labels,
+                                            class_weights, dlogits, mixed_targets(batch));
   if (!std::isfinite(loss))
     throw InputError(
         "train.lr", cat("training diverged: the loss is ", loss, " at epoch ", epoch + 1, " batch ",

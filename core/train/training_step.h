@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/dataset/batching.h"
+#include "core/model/loss.h"
 #include "core/model/sequence_model.h"
 #include "core/train/optimizer.h"
 
@@ -49,10 +50,15 @@ class TrainingStep {
   virtual void set_optimizer_state(const AdamState& state) = 0;
 };
 
+// The batch's mixup targets (empty without mixup), for softmax_cross_entropy and
+// target_weight (core/model/loss.h).
+MixedTargets mixed_targets(const Batch& batch);
+
 // The first half of a host step: zero gradients, forward (training, `dropout_seed`), softmax
-// cross-entropy with `class_weights`, backward. Returns the batch's (weighted) mean loss; the
-// model's gradients are then d loss / d weights; `logits` (B, C) and `dlogits` are scratch.
-// InputError naming train.lr when the loss is not finite (`epoch`, `index` name the batch).
+// cross-entropy with `class_weights` (and the batch's mixup targets), backward. Returns the batch's
+// (weighted) mean loss; the model's gradients are then d loss / d weights; `logits` (B, C) and
+// `dlogits` are scratch. InputError naming train.lr when the loss is not finite (`epoch`, `index`
+// name the batch).
 double forward_backward(SequenceModel& model, const Batch& batch,
                         std::span<const float> class_weights, std::uint64_t dropout_seed, int epoch,
                         std::size_t index, std::vector<float>& logits, std::vector<float>& dlogits);

@@ -104,6 +104,14 @@ TEST_F(MpiTrain, TwoAndThreeRanksFollowTheOneProcessRun) {
   EXPECT_EQ(log["allreduce_bytes_per_step"].get<std::size_t>(), (best.weights.size() + 4) * 4);
 }
 
+// Mixup's partners are drawn over the whole batch, so a rank mixes its rows with partners it
+// may not hold (it computes their features) and weighs its share by the rows' mixed targets.
+TEST_F(MpiTrain, MixupOnThreeRanksFollowsTheOneProcessRun) {
+  train(1, "mixup_one", "augment.mixup_alpha=0.4");
+  train(3, "mixup_three", "augment.mixup_alpha=0.4");
+  expect_same_training(dir_ / "mixup_three", dir_ / "mixup_one");
+}
+
 TEST_F(MpiTrain, ARunStartedByOneProcessResumesOnTwoRanks) {
   train(1, "whole");
   const DatasetFile data(data_);

@@ -227,6 +227,8 @@ TEST(Config, ValuesAboveTheirLimitsAreRefusedNamingKeyAndLimit) {
       {"model.hidden_size=1000000000", "above the limit of 4096 units"},
       {"augment.gain_db=1e30", "above the limit of 60 dB"},
       {"augment.noise_snr_max_db=1e9", "outside [-30, 100] dB"},
+      {"augment.mixup_alpha=1e9", "above the limit of 100"},
+      {"augment.mixup_alpha=-0.2", "must be >= 0"},
       {"audio.max_duration_s=1e300", "one day at most"}};
   for (const auto& [assignment_text, message] : cases) {
     const std::string assignment = assignment_text;  // clang 14 cannot capture a binding

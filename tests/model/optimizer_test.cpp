@@ -90,5 +90,33 @@ TEST(Loss, CrossEntropyByHand) {
   EXPECT_THROW(softmax_cross_entropy(z, 2, 2, std::vector<int>{2, 0}, {}, d), Error);
 }
 
+// Mixup's targets: row 0 aims at 0.75 of class 1 and 0.25 of class 0, row 1 at class 0 (its
+// partner has the same label). Unweighted: the mean over rows of the lambda-weighted NLLs.
+TEST(Loss, MixedTargetsWeighBothLabelsOfARow) {
+  const std::vector<float> z = {0.0f, std::log(3.0f), 0.0f, 0.0f};  // p = (0.25, 0.75), (0.5, 0.5)
+  const std::vector<int> y = {1, 0}, partner = {0, 0};
+  const std::vector<float> lambda = {0.75f, 0.5f};
+  const MixedTargets mix{partner.data(), lambda.data()};
+  std::vector<float> d(4);
+  const double loss = softmax_cross_entropy(z, 2, 2, y, {}, d, mix);
+  const double row0 = 0.75 * -std::log(0.75) + 0.25 * -std::log(0.25);
+  EXPECT_NEAR(loss, (row0 - std::log(0.5)) / 2, 1e-6);
+  // d z_0 = (p - target) / B with target (0.25, 0.75): (0.25 - 0.25, 0.75 - 0.75) / 2 = 0.
+  EXPECT_NEAR(d[0], 0.0, 1e-7);
+  EXPECT_NEAR(d[1], 0.0, 1e-7);
+  EXPECT_NEAR(d[2], (0.5 - 1.0) / 2, 1e-7);
+  // Class weights w = (2, 0.5): row 0 weighs 0.75 * 0.5 + 0.25 * 2 = 0.875, row 1 weighs 2.
+  const std::vector<float> w = {2.0f, 0.5f};
+  const double weighted = softmax_cross_entropy(z, 2, 2, y, w, d, mix);
+  const double want =
+      (0.75 * 0.5 * -std::log(0.75) + 0.25 * 2 * -std::log(0.25) + 2 * -std::log(0.5)) /
+      (0.875 + 2);
+  EXPECT_NEAR(weighted, want, 1e-6);
+  const std::vector<float> bad = {1.5f, 0.5f};
+  EXPECT_THROW(softmax_cross_entropy(z, 2, 2, y, {}, d, {partner.data(), bad.data()}), Error);
+  const std::vector<int> outside = {0, 2};
+  EXPECT_THROW(softmax_cross_entropy(z, 2, 2, y, {}, d, {outside.data(), lambda.data()}), Error);
+}
+
 }  // namespace
 }  // namespace calmspace

@@ -112,6 +112,26 @@ TEST_F(Trainer, AConvFrontendLearnsAndItsCheckpointKeepsIt) {
   EXPECT_EQ(tensors, 8);  // 2 blocks x (conv weight, bias, norm weight, bias)
 }
 
+// augment.mixup_alpha through the whole trainer: it still learns the tones, is reproducible with
+// its seed, trains otherwise than without mixup, and is kept in the checkpoint's config.
+TEST_F(Trainer, MixupLearnsReproduciblyAndOtherwiseThanWithout) {
+  const DatasetFile data(data_path_);
+  Config config = tiny_config(12);
+  config.augment.mixup_alpha = 0.4;
+  const auto run = (dir_ / "mixup").string();
+  const TrainOutcome a = train_model(data, config, run, false);
+  EXPECT_GE(a.test.ua, 0.9);  // chance is 1/3
+  const TrainOutcome b = train_model(data, config, (dir_ / "again").string(), false);
+  EXPECT_EQ(learning_values(a.history), learning_values(b.history));
+  const TrainOutcome plain = train_model(data, tiny_config(12), (dir_ / "plain").string(), false);
+  EXPECT_NE(learning_values(a.history), learning_values(plain.history));
+  // Soft targets: the loss cannot fall to zero (a row of lambda < 1 keeps its entropy), so the
+  // mixed run's last training loss stays above the plain run's.
+  EXPECT_GT(a.history.back().train_loss, plain.history.back().train_loss);
+  const Checkpoint last = load_checkpoint((fs::path(run) / "checkpoints/last.h5").string());
+  EXPECT_EQ(last.config().augment.mixup_alpha, 0.4);
+}
+
 TEST_F(Trainer, SameSeedGivesIdenticalMetricsAndAnotherSeedDoesNot) {
   const DatasetFile data(data_path_);
   const auto a = train_model(data, tiny_config(3), (dir_ / "a").string(), false);
