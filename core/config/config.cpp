@@ -31,6 +31,11 @@ std::vector<std::pair<std::string, OptionRegistry>> Config::sections() {
 
 namespace {
 
+// The rates libopus encodes (RFC 6716 section 2: 8, 12, 16, 24 and 48 kHz).
+bool opus_sample_rate(int hz) {
+  return hz == 8000 || hz == 12000 || hz == 16000 || hz == 24000 || hz == 48000;
+}
+
 const OptionRegistry* find_section(const std::vector<std::pair<std::string, OptionRegistry>>& all,
                                    const std::string& name) {
   for (const auto& [section, registry] : all)
@@ -165,6 +170,10 @@ void Config::validate() const {
   model.validate();
   train.validate();
   augment.validate();
+  if (augment.codec_prob > 0 && !opus_sample_rate(audio.sample_rate))
+    throw InputError("augment.codec_prob",
+                     cat("Opus encodes 8, 12, 16, 24 or 48 kHz audio, not audio.sample_rate ",
+                         audio.sample_rate, " Hz"));
   // Here rather than at the model's construction, before a run writes anything.
   const int columns = features.feature_dim(audio.sample_rate);
   if (model.has_conv_frontend() && model.conv_bypass >= columns)
@@ -347,6 +356,13 @@ void AugmentOptions::validate() const {
     throw InputError("augment.babble_snr_min_db", "must be <= babble_snr_max_db");
   if (babble_talkers < 1) throw InputError("augment.babble_talkers", "must be >= 1");
   if (!(mixup_alpha >= 0)) throw InputError("augment.mixup_alpha", "must be >= 0");
+  if (!(codec_prob >= 0 && codec_prob <= 1))
+    throw InputError("augment.codec_prob", "must be in [0, 1]");
+  if (codec_prob > 0 && codec_kbps.empty())
+    throw InputError("augment.codec_kbps", "needs at least one bit rate when codec_prob > 0");
+  for (double k : codec_kbps)
+    if (!(k >= 6 && k <= 256))
+      throw InputError("augment.codec_kbps", cat(k, " kbit/s is outside [6, 256] kbit/s"));
   check_at_most(mixup_alpha, 100, "augment.mixup_alpha", "");
   check_at_most(gain_db, 60, "augment.gain_db", " dB");
   for (const auto& [snr, key] : {std::pair{noise_snr_min_db, "augment.noise_snr_min_db"},

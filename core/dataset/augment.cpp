@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/audio/decode.h"
 #include "core/audio/degrade.h"
+#include "core/audio/ffmpeg_encode.h"
 #include "core/audio/resample.h"
 #include "core/base/error.h"
 #include "core/base/rng.h"
@@ -54,6 +56,18 @@ WaveformDraw draw_waveform(const AugmentOptions& options, std::uint64_t seed, st
   if (d.babble)
     d.babble_snr_db = options.babble_snr_min_db +
                       u_babble_snr * (options.babble_snr_max_db - options.babble_snr_min_db);
+  // Drawn after the eight above, so configs without a codec augment exactly as before.
+  const double u_codec = rng.uniform();
+  const double u_codec_kind = rng.uniform();
+  const double u_codec_rate = rng.uniform();
+  d.codec = u_codec < options.codec_prob && !options.codec_kbps.empty();
+  if (d.codec) {
+    d.aac = u_codec_kind >= 0.5;
+    const auto n = options.codec_kbps.size();
+    const double kbps =
+        options.codec_kbps[std::min(n - 1, static_cast<std::size_t>(u_codec_rate * n))];
+    d.codec_bit_rate = static_cast<int>(std::lround(kbps * 1000));
+  }
   return d;
 }
 
@@ -125,6 +139,16 @@ std::vector<float> augment_waveform(std::span<const float> samples, int sample_r
       for (std::size_t i = 0; i < out.size(); ++i)
         out[i] = static_cast<float>(out[i] + scale * noise[i]);
     }
+  }
+  if (draw.codec && !out.empty()) {
+    const EncodeSpec spec = draw.aac ? EncodeSpec{"mp4", "aac", draw.codec_bit_rate, ""}
+                                     : EncodeSpec{"webm", "libopus", draw.codec_bit_rate, ""};
+    const std::string bytes = ffmpeg_encode(out, sample_rate, spec);
+    AudioOptions audio;
+    audio.sample_rate = sample_rate;
+    const std::size_t n = out.size();
+    out = decode_audio(std::as_bytes(std::span(bytes)), spec.encoder, audio).samples;
+    out.resize(n, 0.0f);
   }
   return out;
 }

@@ -17,6 +17,10 @@
 //      [noise_snr_min_db, noise_snr_max_db]: Gaussian noise scaled so that
 //      10 log10(sum x^2 / sum n^2) is exactly the drawn SNR (torchaudio.functional.add_noise).
 //      A silent clip (zero energy) gets no noise: its SNR is undefined.
+//   6. a codec with probability codec_prob: Opus in WebM or AAC in MP4 (equally likely) at a bit
+//      rate drawn from codec_kbps, encoded and decoded in memory by FFmpeg
+//      (core/audio/ffmpeg_encode.h), cut or zero-padded to the clip's length. Both encoders are
+//      deterministic, so the same draw gives the same samples.
 // Features (SpecAugment, Park et al. 2019), on a clip's (T, F) rows:
 //   time_masks masks of width w ~ uniform{0..min(time_mask_frames, T)} starting at
 //   t0 ~ uniform{0..T-w}; then freq_masks masks of width ~ uniform{0..min(freq_mask_bins, F)}.
@@ -46,6 +50,9 @@ struct WaveformDraw {
   int room = 0;          // which room of room_bank() (when reverb)
   bool babble = false;   // whether babble is added
   double babble_snr_db = 0.0;
+  bool codec = false;      // whether the clip goes through a codec
+  bool aac = false;        // AAC in MP4 (else Opus in WebM), when codec
+  int codec_bit_rate = 0;  // bit/s, when codec
 };
 
 WaveformDraw draw_waveform(const AugmentOptions& options, std::uint64_t seed, std::int64_t epoch,

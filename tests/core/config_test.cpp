@@ -229,6 +229,8 @@ TEST(Config, ValuesAboveTheirLimitsAreRefusedNamingKeyAndLimit) {
       {"augment.noise_snr_max_db=1e9", "outside [-30, 100] dB"},
       {"augment.mixup_alpha=1e9", "above the limit of 100"},
       {"augment.mixup_alpha=-0.2", "must be >= 0"},
+      {"augment.codec_kbps=[16, 1000]", "1000 kbit/s is outside [6, 256] kbit/s"},
+      {"augment.codec_prob=1.5", "must be in [0, 1]"},
       {"audio.max_duration_s=1e300", "one day at most"}};
   for (const auto& [assignment_text, message] : cases) {
     const std::string assignment = assignment_text;  // clang 14 cannot capture a binding
@@ -239,6 +241,12 @@ TEST(Config, ValuesAboveTheirLimitsAreRefusedNamingKeyAndLimit) {
   }
   EXPECT_NO_THROW(
       resolve_config("", {"train.lr=0.5", "features.win_ms=1000", "features.n_mels=128"}));
+  // A codec needs a rate Opus encodes; the error names the option that asked for it.
+  const std::string codec = error_of([] {
+    resolve_config("", {"augment.codec_prob=0.5", "audio.sample_rate=22050"});
+  });
+  EXPECT_THAT(codec, HasSubstr("augment.codec_prob"));
+  EXPECT_THAT(codec, HasSubstr("not audio.sample_rate 22050 Hz"));
 }
 
 }  // namespace

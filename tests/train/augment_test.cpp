@@ -138,6 +138,65 @@ TEST(Augment, RoomAndBabbleDrawsKeepTheirRatesAndLeaveTheOlderDrawsAlone) {
   EXPECT_NEAR(babble / double(n), 0.4, 0.03);
 }
 
+TEST(Augment, CodecDrawsKeepTheirRateBothCodecsAndEveryBitRateAndLeaveTheOlderDrawsAlone) {
+  AugmentOptions old;
+  old.gain_db = 6;
+  old.noise_prob = 0.5;
+  old.reverb_prob = 0.3;
+  old.babble_prob = 0.4;
+  AugmentOptions o = old;
+  o.codec_prob = 0.25;
+  o.codec_kbps = {12, 32};
+  int codec = 0, aac = 0, low = 0;
+  const int n = 4000;
+  for (int c = 0; c < n; ++c) {
+    const auto a = draw_waveform(old, 3, 2, c), b = draw_waveform(o, 3, 2, c);
+    EXPECT_EQ(a.gain_db, b.gain_db);
+    EXPECT_EQ(a.snr_db, b.snr_db);
+    EXPECT_EQ(a.reverb, b.reverb);
+    EXPECT_EQ(a.babble_snr_db, b.babble_snr_db);
+    EXPECT_FALSE(a.codec);
+    if (!b.codec) continue;
+    ++codec;
+    aac += b.aac;
+    EXPECT_TRUE(b.codec_bit_rate == 12000 || b.codec_bit_rate == 32000) << b.codec_bit_rate;
+    low += b.codec_bit_rate == 12000;
+  }
+  EXPECT_NEAR(codec / double(n), 0.25, 0.03);
+  EXPECT_NEAR(aac / double(codec), 0.5, 0.06);
+  EXPECT_NEAR(low / double(codec), 0.5, 0.06);
+}
+
+// A voiced sound through Opus and AAC: the clip's length, about its level, a changed waveform,
+// and the same samples every time (both encoders are deterministic).
+TEST(Augment, ACodecKeepsLengthAndLevelChangesTheWaveformAndRepeatsExactly) {
+  std::vector<float> x(kRate);
+  for (int h = 1; h <= 8; ++h) {
+    const auto partial = testing::sine(140.0 * h, 1.0, kRate, 0.25 / h);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] += partial[i];
+  }
+  const auto noise = testing::white_noise(static_cast<std::int64_t>(x.size()), 0.01, 8);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] += noise[i];
+  std::vector<std::vector<float>> outputs;
+  for (const bool aac : {false, true}) {
+    SCOPED_TRACE(aac ? "aac" : "opus");
+    WaveformDraw d;
+    d.codec = true;
+    d.aac = aac;
+    d.codec_bit_rate = 16000;
+    const auto y = augment_waveform(x, kRate, d, ResampleQuality::High, 1, 0, 0);
+    ASSERT_EQ(y.size(), x.size());
+    const double ratio_db = 10 * std::log10(energy(y) / energy(x));
+    EXPECT_LT(std::abs(ratio_db), 2.0) << ratio_db;
+    double diff = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) diff += double(y[i] - x[i]) * (y[i] - x[i]);
+    EXPECT_GT(diff / energy(x), 1e-4);
+    EXPECT_EQ(augment_waveform(x, kRate, d, ResampleQuality::High, 1, 0, 0), y);
+    outputs.push_back(y);
+  }
+  EXPECT_NE(outputs[0], outputs[1]);
+}
+
 TEST(Augment, BabbleComesFromOtherSpeakersAtTheDrawnSnr) {
   AugmentOptions o;
   o.babble_talkers = 3;
