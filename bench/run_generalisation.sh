@@ -44,12 +44,15 @@
 #      fixed before its runs), as RAVDESS six-fold CVs for CELLS (default gru lstm).
 #  17. mixup_loco: the same with the GRU, leave-one-corpus-out for LOCO_FOLDS (default 0 2 3:
 #      RAVDESS, CASIA and EMOVO, the held-out corpora with more than two speakers).
+#  18. codec: the prosody GRU (9) on RAVDESS 05-24, with codec augmentation (augment.codec_prob=0.5:
+#      Opus or AAC at 16, 24 or 32 kbit/s, fixed before its runs) and without (VARIANTS), each
+#      with its full robustness table on RAVDESS 01-04 and its UA on all of TESS.
 # A run's test report is re-scored under the current rules by `calmspace train --resume RUN_DIR
 # --data FILE` once its epochs are done (how the leave-one-RAVDESS-out runs made before 2021e0e
 # were scored on the 7 classes training taught).
 # Usage: bash bench/run_generalisation.sh [BUILD_DIR=build] [OUT=out/gen]
 #        [cv|ravdess|ship|sixfold|calibrate|robust_aug|speaker_norm|prosody|prosody_speaker|
-#         ship_prosody|stacks|stacks_loco|frontend|frontend_bypass|mixup|mixup_loco|all]
+#         ship_prosody|stacks|stacks_loco|frontend|frontend_bypass|mixup|mixup_loco|codec|all]
 # Every output lands under OUT (not in git); bench/results/ gets the summary by hand, with these
 # commands.
 set -euo pipefail
@@ -59,7 +62,7 @@ out="${2:-$root/out/gen}"
 what="${3:-all}"
 case "$what" in
   cv | ravdess | ship | sixfold | calibrate | robust_aug | speaker_norm | prosody | prosody_speaker | \
-    ship_prosody | stacks | stacks_loco | frontend | frontend_bypass | mixup | mixup_loco | all) ;;
+    ship_prosody | stacks | stacks_loco | frontend | frontend_bypass | mixup | mixup_loco | codec | all) ;;
   *) echo "run_generalisation: unknown part '$what'" >&2; exit 2 ;;
 esac
 recipe="${RECIPE:-$root/configs/generalise.yaml}"
@@ -233,5 +236,17 @@ if [ "$what" = mixup_loco ] || [ "$what" = all ]; then
   for k in ${LOCO_FOLDS:-0 2 3}; do
     "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/mixup/loco/fold_$k" \
       data.fold_by=corpus train.test_fold="$k" model.cell=gru "${mixup[@]}" --no-plots
+  done
+fi
+if [ "$what" = codec ] || [ "$what" = all ]; then
+  for variant in ${VARIANTS:-codec plain}; do
+    extra=()
+    [ "$variant" = codec ] && extra=("augment.codec_prob=0.5")
+    run="$out/codec/ravdess_gru_$variant"
+    "$calmspace" train "$recipe" --data "$out/ravdess.h5" --out "$run" train.test_fold=0 \
+      "features.extra=[pitch,energy]" "${extra[@]}" "${ship_settings[@]}" --no-plots
+    "$calmspace" eval "$run" --data "$out/tess.h5" --out "$run/eval_tess" --no-plots
+    "$calmspace" robustness "$run" --data "$out/ravdess.h5" --threads "$threads" \
+      --out "$run/robustness"
   done
 fi

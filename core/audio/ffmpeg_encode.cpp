@@ -62,6 +62,7 @@ void check(int status, const EncodeSpec& spec, const char* what) {
 std::string ffmpeg_encode(std::span<const float> samples, int sample_rate, const EncodeSpec& spec) {
   const AVCodec* codec = avcodec_find_encoder_by_name(spec.encoder.c_str());
   if (!codec) throw InputError("encoder", cat("this FFmpeg has no ", spec.encoder, " encoder"));
+  av_log_set_level(AV_LOG_QUIET);  // failures come back as return codes; no "Qavg" chatter
   AVFormatContext* raw_format = nullptr;
   check(avformat_alloc_output_context2(&raw_format, nullptr, spec.muxer.c_str(), nullptr), spec,
         "output context");
