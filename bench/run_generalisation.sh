@@ -225,7 +225,7 @@ if [ "$what" = frontend_bypass ] || [ "$what" = all ]; then
       model.frontend=conv model.conv_bypass=3
   done
 fi
-mixup=("${stacked[@]}" "augment.mixup_alpha=0.4")
+mixup=("${stacked[@]}" "augment.mixup_alpha=0.4" train.device=cpu)  # mixup: CPU backend only
 if [ "$what" = mixup ] || [ "$what" = all ]; then
   for cell in ${CELLS:-gru lstm}; do
     "$calmspace" cv "$recipe" --data "$out/ravdess.h5" --out "$out/mixup/sixfold_ravdess_$cell" \

@@ -65,7 +65,11 @@ class Rng {
   // Gamma(shape, 1), shape > 0: Marsaglia and Tsang (2000), "A simple method for generating
   // gamma variables", ACM TOMS 26(3); shape < 1 through Gamma(shape + 1) * U^(1 / shape).
   double gamma(double shape) {
-    if (shape < 1) return gamma(shape + 1) * std::pow(1.0 - uniform(), 1.0 / shape);
+    if (shape < 1) {  // two statements: the order of the draws is fixed, not the compiler's
+      const double g = gamma(shape + 1);
+      const double u = 1.0 - uniform();
+      return g * std::pow(u, 1.0 / shape);
+    }
     const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
     for (;;) {
       double x = 0, v = 0;

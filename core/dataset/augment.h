@@ -19,8 +19,10 @@
 //      A silent clip (zero energy) gets no noise: its SNR is undefined.
 //   6. a codec with probability codec_prob: Opus in WebM or AAC in MP4 (equally likely) at a bit
 //      rate drawn from codec_kbps, encoded and decoded in memory by FFmpeg
-//      (core/audio/ffmpeg_encode.h), cut or zero-padded to the clip's length. Both encoders are
-//      deterministic, so the same draw gives the same samples.
+//      (core/audio/ffmpeg_encode.h), cut or zero-padded to the clip's length. The encoder
+//      clips samples to [-1, 1], as a browser's would; Opus's 48 kHz output is resampled at the
+//      resample quality given. Both encoders are deterministic: the same draw, the same samples.
+//      A failed encode or decode is an InputError naming augment.codec_prob, the clip and epoch.
 // Features (SpecAugment, Park et al. 2019), on a clip's (T, F) rows:
 //   time_masks masks of width w ~ uniform{0..min(time_mask_frames, T)} starting at
 //   t0 ~ uniform{0..T-w}; then freq_masks masks of width ~ uniform{0..min(freq_mask_bins, F)}.

@@ -7,7 +7,9 @@
 //   (a shorter partner repeats; batches are bucketed by length, so partners are close in length),
 //   and the loss aims at lambda_r e_{y_r} + (1 - lambda_r) e_{y_p(r)} (core/model/loss.h).
 // Draws are keyed by (train.seed, epoch, batch index) over the whole batch, so every rank of a
-// data-parallel job mixes its rows as one process would, whatever its share.
+// data-parallel job mixes its rows as one process would, whatever its share; a rank computes the
+// features of its rows' partners too, so with waveform augmentation (a codec above all) a rank
+// may do up to twice its share's feature work.
 #pragma once
 
 #include <cstdint>

@@ -36,6 +36,8 @@ void CudnnTrainingStep::run(const Batch& batch, std::uint64_t /*dropout_seed*/, 
                             std::size_t /*index*/) {
   const cudaStream_t s = model_.stream();
   const int C = model_.num_classes();
+  CALMSPACE_CHECK(batch.partner_labels.empty(),
+                  "mixup targets reached the CUDA step, whose loss takes one label per clip");
   for (int y : batch.labels)  // the loss kernel indexes class weights by label
     CALMSPACE_CHECK(y >= 0 && y < C, "label ", y, " outside [0, ", C, ")");
   model_.upload_batch(batch.x, &batch.labels);
