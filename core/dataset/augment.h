@@ -55,6 +55,7 @@ struct WaveformDraw {
   bool codec = false;      // whether the clip goes through a codec
   bool aac = false;        // AAC in MP4 (else Opus in WebM), when codec
   int codec_bit_rate = 0;  // bit/s, when codec
+  bool operator==(const WaveformDraw&) const = default;
 };
 
 WaveformDraw draw_waveform(const AugmentOptions& options, std::uint64_t seed, std::int64_t epoch,
