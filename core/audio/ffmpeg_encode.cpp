@@ -11,6 +11,7 @@ extern "C" {
 #include <cstdint>
 #include <cstring>
 
+#include "core/audio/decode.h"
 #include "core/audio/ffmpeg_handles.h"
 #include "core/base/error.h"
 
@@ -138,6 +139,18 @@ std::string ffmpeg_encode(std::span<const float> samples, int sample_rate, const
   check(av_write_trailer(format.get()), spec, "writing the trailer");
   avio_flush(io.get());
   return std::move(writer.bytes);
+}
+
+std::vector<float> codec_round_trip(std::span<const float> samples, int sample_rate,
+                                    const EncodeSpec& spec, ResampleQuality quality) {
+  const std::string bytes = ffmpeg_encode(samples, sample_rate, spec);
+  AudioOptions audio;
+  audio.sample_rate = sample_rate;
+  audio.resample_quality = quality;
+  std::vector<float> out =
+      decode_audio(std::as_bytes(std::span(bytes)), spec.encoder, audio).samples;
+  out.resize(samples.size(), 0.0f);
+  return out;
 }
 
 }  // namespace calmspace

@@ -6,6 +6,9 @@
 
 #include <span>
 #include <string>
+#include <vector>
+
+#include "core/config/audio_options.h"
 
 namespace calmspace {
 
@@ -19,5 +22,12 @@ struct EncodeSpec {
 // The encoded file's bytes. `sample_rate` must be one the encoder takes (Opus: 8, 12, 16, 24 or
 // 48 kHz). Throws InputError("encoder", reason) when FFmpeg lacks the encoder or fails.
 std::string ffmpeg_encode(std::span<const float> samples, int sample_rate, const EncodeSpec& spec);
+
+// What a listener hears after the codec: `samples` encoded with `spec`, decoded (resampled back
+// to `sample_rate` at `quality` where the codec decodes at another rate, as Opus at 48 kHz), then
+// cut or zero-padded to the input's length. InputError as ffmpeg_encode, or from the decoder.
+std::vector<float> codec_round_trip(std::span<const float> samples, int sample_rate,
+                                    const EncodeSpec& spec,
+                                    ResampleQuality quality = ResampleQuality::High);
 
 }  // namespace calmspace

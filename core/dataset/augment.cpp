@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/audio/decode.h"
 #include "core/audio/degrade.h"
 #include "core/audio/ffmpeg_encode.h"
 #include "core/audio/resample.h"
@@ -143,19 +142,13 @@ std::vector<float> augment_waveform(std::span<const float> samples, int sample_r
   if (draw.codec && !out.empty()) {
     const EncodeSpec spec = draw.aac ? EncodeSpec{"mp4", "aac", draw.codec_bit_rate, ""}
                                      : EncodeSpec{"webm", "libopus", draw.codec_bit_rate, ""};
-    AudioOptions audio;
-    audio.sample_rate = sample_rate;
-    audio.resample_quality = quality;  // Opus decodes at 48 kHz
-    const std::size_t n = out.size();
     try {
-      const std::string bytes = ffmpeg_encode(out, sample_rate, spec);
-      out = decode_audio(std::as_bytes(std::span(bytes)), spec.encoder, audio).samples;
+      out = codec_round_trip(out, sample_rate, spec, quality);
     } catch (const InputError& e) {
       throw InputError("augment.codec_prob", cat(spec.encoder, " at ", draw.codec_bit_rate / 1000,
                                                  " kbit/s failed on clip ", clip, " in epoch ",
                                                  epoch + 1, ": ", e.what()));
     }
-    out.resize(n, 0.0f);
   }
   return out;
 }

@@ -93,16 +93,9 @@ std::vector<Condition> conditions(const RobustnessOptions& o, int rate,
                             {"opus 32 kbit/s (WebM)", {"webm", "libopus", 32000, ""}},
                             {"aac 32 kbit/s (MP4)", {"mp4", "aac", 32000, ""}}};
     for (const Codec& c : codecs)
-      out.push_back(
-          {c.name, "codec", [spec = c.spec, rate](std::span<const float> x, std::size_t) {
-             const std::string bytes = ffmpeg_encode(x, rate, spec);
-             AudioOptions audio;
-             audio.sample_rate = rate;
-             std::vector<float> y =
-                 decode_audio(std::as_bytes(std::span(bytes)), spec.encoder, audio).samples;
-             y.resize(x.size(), 0.0f);
-             return y;
-           }});
+      out.push_back({c.name, "codec", [spec = c.spec, rate](std::span<const float> x, std::size_t) {
+                       return codec_round_trip(x, rate, spec);
+                     }});
   }
   if (o.reverb) {
     const double ranges[2][2] = {{0.2, 0.4}, {0.6, 0.9}};

@@ -27,16 +27,20 @@ struct MixedTargets {
   bool empty() const { return partner_labels == nullptr; }
 };
 
+// w_y: class y's weight, 1 when unweighted.
+template <class S>
+double class_weight(int y, std::span<const S> class_weights) {
+  return class_weights.empty() ? 1.0 : static_cast<double>(class_weights[y]);
+}
+
 // omega_b above: row b's share of the batch's weight (1 when unweighted).
 template <class S>
 double target_weight(std::int64_t b, const int* labels, std::span<const S> class_weights,
                      const MixedTargets& mix) {
-  const auto w = [&](int y) {
-    return class_weights.empty() ? 1.0 : static_cast<double>(class_weights[y]);
-  };
-  if (mix.empty()) return w(labels[b]);
+  if (mix.empty()) return class_weight(labels[b], class_weights);
   const double l = mix.lambda[b];
-  return l * w(labels[b]) + (1 - l) * w(mix.partner_labels[b]);
+  return l * class_weight(labels[b], class_weights) +
+         (1 - l) * class_weight(mix.partner_labels[b], class_weights);
 }
 
 // Returns the loss and WRITES dlogits (B, C) = d loss / d logits. class_weights: empty or (C).
@@ -48,9 +52,7 @@ double softmax_cross_entropy(const S* logits, std::int64_t B, std::int64_t C, co
   CALMSPACE_CHECK(class_weights.empty() || static_cast<std::int64_t>(class_weights.size()) == C,
                   "class_weights size ", class_weights.size(), " != ", C);
   CALMSPACE_CHECK(mix.empty() || mix.lambda != nullptr, "mixed targets without their weights");
-  const auto weight = [&](int y) {
-    return class_weights.empty() ? 1.0 : static_cast<double>(class_weights[y]);
-  };
+  const auto weight = [&](int y) { return class_weight(y, class_weights); };
   softmax_rows(logits, B, C, dlogits);  // dlogits holds probabilities until scaled below
   double total_w = 0, loss = 0;
   for (std::int64_t b = 0; b < B; ++b) {
