@@ -14,10 +14,10 @@
 
 #include "core/audio/decode.h"
 #include "core/audio/encode.h"
+#include "core/export/model_file.h"
 #include "core/predict/live_stream.h"
 #include "core/predict/predictor.h"
 #include "core/run/model_checkpoint.h"
-#include "core/run/model_file.h"
 
 namespace calmspace {
 namespace {

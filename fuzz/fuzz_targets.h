@@ -32,6 +32,8 @@ void config(Input input);
 void dataset_file(Input input);
 // A model export (.safetensors: CalmSpace's own parser) loaded as `predict --model` loads it.
 void model_file(Input input);
+// An ONNX model (.onnx: protobuf, then CalmSpace's import of its own exports) loaded the same way.
+void onnx_model(Input input);
 // Raw HTTP/1.1 requests (pipelined, up to 8) to an in-process `calmspace serve` with the tiny
 // fixture model: host and origin guards, routes, multipart upload, analysis and history.
 void http_request(Input input);
@@ -42,7 +44,8 @@ struct NamedTarget {
 };
 inline constexpr NamedTarget kTargets[] = {
     {"decode_audio", decode_audio}, {"pcm_stream", pcm_stream}, {"config", config},
-    {"dataset_file", dataset_file}, {"model_file", model_file}, {"http_request", http_request},
+    {"dataset_file", dataset_file}, {"model_file", model_file}, {"onnx_model", onnx_model},
+    {"http_request", http_request},
 };
 
 }  // namespace calmspace::fuzz

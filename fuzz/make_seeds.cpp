@@ -16,6 +16,7 @@
 #include "audio/audio_fixtures.h"
 #include "core/audio/encode.h"
 #include "core/audio/ffmpeg_encode.h"
+#include "core/export/export_onnx.h"
 #include "core/export/export_safetensors.h"
 #include "fuzz/fuzz_targets.h"
 #include "support/model_fixtures.h"
@@ -127,6 +128,9 @@ int main(int argc, char** argv) {
     calmspace::export_safetensors(calmspace::testing::fixture_checkpoint(),
                                   (work / "model.safetensors").string());
     put(out / "model_file", "fixture.safetensors", read_bytes(work / "model.safetensors"));
+    calmspace::export_onnx(calmspace::testing::fixture_checkpoint(),
+                           (work / "model.onnx").string());
+    put(out / "onnx_model", "fixture.onnx", read_bytes(work / "model.onnx"));
 
     const fs::path requests = out / "http_request";
     put(requests, "health", http("GET /health HTTP/1.1"));

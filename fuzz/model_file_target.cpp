@@ -3,7 +3,7 @@
 #include <string>
 
 #include "core/base/error.h"
-#include "core/run/model_file.h"
+#include "core/export/model_file.h"
 #include "fuzz/fuzz_targets.h"
 #include "fuzz/scratch_dir.h"
 

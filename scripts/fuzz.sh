@@ -13,7 +13,7 @@ build="${CALMSPACE_SAN_DIR:-$root/build-san}"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(config dataset_file decode_audio http_request model_file pcm_stream)
+[ ${#targets[@]} -gt 0 ] || targets=(config dataset_file decode_audio http_request model_file onnx_model pcm_stream)
 
 CALMSPACE_SAN_CONFIGURE_ONLY=1 "$root/scripts/sanitize.sh"
 cmake --build "$build" -j "$(nproc)" --target fuzz_make_seeds "${targets[@]/#/fuzz_}"

@@ -11,7 +11,7 @@
 #include "core/dataset/prepare.h"
 #include "core/eval/evaluate.h"
 #include "core/export/export_safetensors.h"
-#include "core/run/model_file.h"
+#include "core/export/model_file.h"
 #include "core/run/run_dir.h"
 #include "core/train/fine_tuning.h"
 #include "core/train/trainer.h"

@@ -8,8 +8,8 @@
 #include <exception>
 
 #include "core/base/error.h"
+#include "core/export/model_file.h"
 #include "core/predict/reliability.h"
-#include "core/run/model_file.h"
 #include "serve/json_response.h"
 #include "serve/model_info.h"
 #include "serve/personal_routes.h"

@@ -12,7 +12,7 @@
 #include "core/base/atomic_file.h"
 #include "core/base/text.h"
 #include "core/eval/enrolment.h"
-#include "core/run/model_file.h"
+#include "core/export/model_file.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {

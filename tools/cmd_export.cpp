@@ -9,7 +9,7 @@
 #include "core/base/error.h"
 #include "core/export/export_onnx.h"
 #include "core/export/export_safetensors.h"
-#include "core/run/model_file.h"
+#include "core/export/model_file.h"
 #include "tools/verb.h"
 
 namespace calmspace::tools {

@@ -23,9 +23,9 @@
 
 #include "core/audio/pcm_stream.h"
 #include "core/base/error.h"
+#include "core/export/model_file.h"
 #include "core/predict/live_stream.h"
 #include "core/predict/prediction_json.h"
-#include "core/run/model_file.h"
 #include "tools/default_model.h"
 #include "tools/verb.h"
 

@@ -32,10 +32,10 @@
 #include "core/audio/audio_stream.h"
 #include "core/audio/decode.h"
 #include "core/base/atomic_file.h"
+#include "core/export/model_file.h"
 #include "core/predict/prediction_json.h"
 #include "core/predict/reliability.h"
 #include "core/predict/voice_enrolment.h"
-#include "core/run/model_file.h"
 #include "tools/default_model.h"
 #include "tools/verb.h"
 

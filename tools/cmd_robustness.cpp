@@ -8,8 +8,8 @@
 
 #include "core/base/atomic_file.h"
 #include "core/eval/robustness.h"
+#include "core/export/model_file.h"
 #include "core/plot/figures.h"
-#include "core/run/model_file.h"
 #include "tools/plot_hook.h"
 #include "tools/verb.h"
 

@@ -50,7 +50,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--resume", args->resume,
                   "continue the run in this directory from its last checkpoint");
   cmd->add_option("--init", args->init,
-                  "start from this trained model (run directory, .h5 or .safetensors): "
+                  "start from this trained model (run directory, .h5, .safetensors or .onnx): "
                   "fine-tuning; same as train.init=MODEL");
   add_no_plots_flag(cmd, &args->no_plots);
   add_config_args(cmd, args->config, /*positional_config=*/true);

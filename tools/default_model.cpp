@@ -20,7 +20,8 @@ std::string choose_model(const std::string& flag) {
 }
 
 std::string model_flag_help() {
-  return "run directory, checkpoint (.h5) or export (.safetensors); default $CALMSPACE_MODEL, "
+  return "run directory, checkpoint (.h5) or export (.safetensors, .onnx); default "
+         "$CALMSPACE_MODEL, "
          "else " +
          serve::default_model_path();
 }

@@ -52,7 +52,7 @@ class Predictor {
   // Features of predict_many() come from the extractor features.device names (auto: `device`);
   // predict() computes them block by block on the CPU (FeatureStream).
   Predictor(const Checkpoint& checkpoint, int threads = 0, const std::string& device = "");
-  // An ensemble (core/predict/model_file.h load_model_members): the members' logits are
+  // An ensemble (core/export/model_file.h load_model_members): the members' logits are
   // averaged (core/train/ensemble.h). Features come from the first member's options, which
   // every member shares.
   explicit Predictor(std::span<const Checkpoint> members, int threads = 0,

@@ -54,10 +54,11 @@ Safetensors checkpoint_to_safetensors(const Checkpoint& checkpoint) {
   return out;
 }
 
-Checkpoint checkpoint_from_safetensors(const Safetensors& file, const std::string& path) {
+Checkpoint checkpoint_shell_from_metadata(const std::map<std::string, std::string>& metadata,
+                                          const std::string& path) {
   auto meta = [&](const std::string& key) -> const std::string& {
-    const auto it = file.metadata.find(key);
-    if (it == file.metadata.end())
+    const auto it = metadata.find(key);
+    if (it == metadata.end())
       throw InputError(path, cat("not a CalmSpace model export (no '", key, "' metadata)"));
     return it->second;
   };
@@ -72,8 +73,15 @@ Checkpoint checkpoint_from_safetensors(const Safetensors& file, const std::strin
   }
   if (c.labels.empty()) throw InputError(path, "metadata 'labels' is empty");
   const Config config = c.config(path);
+  c.layout = parameter_layout(config.model, config.features.feature_dim(config.audio.sample_rate),
+                              static_cast<int>(c.labels.size()));
+  return c;
+}
+
+Checkpoint checkpoint_from_safetensors(const Safetensors& file, const std::string& path) {
+  Checkpoint c = checkpoint_shell_from_metadata(file.metadata, path);
+  const Config config = c.config(path);
   const int input_dim = config.features.feature_dim(config.audio.sample_rate);
-  c.layout = parameter_layout(config.model, input_dim, static_cast<int>(c.labels.size()));
   for (const auto& p : c.layout) {
     const auto* t = file.find(p.name);
     if (!t) throw InputError(path, cat("tensor ", p.name, " is missing"));

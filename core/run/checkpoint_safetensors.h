@@ -27,4 +27,10 @@ std::map<std::string, std::string> model_export_metadata(const Checkpoint& check
 Safetensors checkpoint_to_safetensors(const Checkpoint& checkpoint);
 Checkpoint checkpoint_from_safetensors(const Safetensors& file, const std::string& path);
 
+// What an export's metadata alone gives (the safetensors and ONNX importers' common start): config,
+// labels and layout, no weights or norm. InputError(path, reason) when the metadata lacks a key,
+// names another format, or its config or labels do not parse.
+Checkpoint checkpoint_shell_from_metadata(const std::map<std::string, std::string>& metadata,
+                                          const std::string& path);
+
 }  // namespace calmspace

@@ -11,8 +11,8 @@
 #include "core/dataset/clip_source.h"
 #include "core/dataset/splits.h"
 #include "core/eval/evaluate.h"
+#include "core/export/model_file.h"
 #include "core/run/model_checkpoint.h"
-#include "core/run/model_file.h"
 #include "support/test_support.h"
 #include "train/tiny_training.h"
 

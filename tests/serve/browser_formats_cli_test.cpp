@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "core/audio/decode.h"
+#include "core/export/model_file.h"
 #include "core/predict/predictor.h"
-#include "core/run/model_file.h"
 #include "serve/server_harness.h"
 
 namespace calmspace {

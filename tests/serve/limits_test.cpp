@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "core/audio/decode.h"
+#include "core/export/model_file.h"
 #include "core/predict/predictor.h"
-#include "core/run/model_file.h"
 #include "serve/api_routes.h"
 #include "serve/memory_budget.h"
 #include "serve/server_harness.h"

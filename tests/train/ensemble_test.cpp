@@ -11,9 +11,9 @@
 
 #include "core/audio/decode.h"
 #include "core/eval/evaluate.h"
+#include "core/export/model_file.h"
 #include "core/predict/predictor.h"
 #include "core/run/checkpoint.h"
-#include "core/run/model_file.h"
 #include "core/run/run_dir.h"
 #include "support/test_support.h"
 #include "train/tiny_training.h"

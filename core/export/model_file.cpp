@@ -1,8 +1,9 @@
-#include "core/run/model_file.h"
+#include "core/export/model_file.h"
 
 #include <filesystem>
 
 #include "core/config/config.h"
+#include "core/export/onnx_import.h"
 #include "core/run/checkpoint_safetensors.h"
 #include "core/run/run_dir.h"
 
@@ -33,11 +34,7 @@ Checkpoint load_model_checkpoint(const std::string& path) {
     return load_checkpoint(run.best_checkpoint().string());
   }
   if (!fs::exists(path)) throw InputError(path, "no such model file or run directory");
-  if (fs::path(path).extension() == ".onnx")
-    throw InputError(path,
-                     "is an ONNX export, made for onnxruntime (it takes features, not audio); "
-                     "give CalmSpace the run directory, its checkpoint (.h5) or a .safetensors "
-                     "export of the same model");
+  if (fs::path(path).extension() == ".onnx") return load_onnx_checkpoint(path);
   if (fs::path(path).extension() == ".safetensors")
     return checkpoint_from_safetensors(read_safetensors(path), path);
   return load_checkpoint(path);

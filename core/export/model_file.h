@@ -1,7 +1,7 @@
 // Where a trained model comes from: a run directory (its checkpoints/best.h5), a checkpoint file
-// (.h5) or an export (.safetensors); or, for the commands that predict, an ensemble's run
-// directory (core/train/ensemble.h): every member's best checkpoint. InputError(path, reason)
-// for anything else.
+// (.h5) or an export (.safetensors, or .onnx as CalmSpace's exporter wrote it: onnx_import.h);
+// or, for the commands that predict, an ensemble's run directory (core/train/ensemble.h): every
+// member's best checkpoint. InputError(path, reason) for anything else.
 #pragma once
 
 #include <string>

@@ -1,0 +1,176 @@
+// Reading CalmSpace's own ONNX exports back (onnx_import.h): every model shape comes back with the
+// very weights, norm and options, and predicts what the original predicts; an ONNX file that is
+// not what the exporter makes from its own contents is a one-line InputError naming the file.
+#include "core/export/onnx_import.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+
+#include <fstream>
+#include <functional>
+#include <span>
+
+#include "core/base/error.h"
+#include "core/export/export_onnx.h"
+#include "core/export/model_file.h"
+#include "core/predict/predictor.h"
+#include "export/export_fixtures.h"
+
+namespace calmspace {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ScratchDir;
+
+// Every parameter of the importer's result equals the original's; the norm std may be another
+// float with the same reciprocal, which is all the model computes with (cpu_sequence_model.cpp).
+void expect_same_model(const Checkpoint& back, const Checkpoint& original) {
+  EXPECT_EQ(back.config_yaml, original.config_yaml);
+  EXPECT_EQ(back.labels, original.labels);
+  ASSERT_EQ(back.layout.size(), original.layout.size());
+  for (std::size_t k = 0; k < back.layout.size(); ++k)
+    EXPECT_EQ(back.layout[k].name, original.layout[k].name);
+  EXPECT_EQ(back.weights, original.weights);
+  const bool norm = original.config().model.input_norm;
+  ASSERT_EQ(back.norm_mean.size(), original.norm_mean.size());
+  for (std::size_t f = 0; f < back.norm_std.size() && norm; ++f) {
+    EXPECT_EQ(back.norm_mean[f], original.norm_mean[f]) << f;
+    EXPECT_EQ(1.0f / back.norm_std[f], 1.0f / original.norm_std[f]) << f;
+  }
+}
+
+TEST(OnnxImport, EveryCellPoolingStackAndInputComesBackExactly) {
+  int index = 0;
+  for (auto cell : {CellKind::RnnTanh, CellKind::RnnRelu, CellKind::Lstm, CellKind::Gru})
+    for (auto pooling :
+         {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention}) {
+      auto config = testing::small_model_config(cell, index % 2 == 0, pooling);
+      config.model.input_norm = index % 3 != 0;
+      if (index % 4 == 1) config.model.frontend = FrontendKind::Conv;  // 2 blocks, defaults
+      if (index % 5 == 2) config.model.residual = true;
+      if (index % 3 == 1) config.model.layer_norm = true;
+      if (index == 9) config.model.temperature = 1.7;
+      const Checkpoint original = testing::small_checkpoint(config, 4, 30 + index);
+      const OnnxInput input = index % 2 == 1 ? OnnxInput::Audio : OnnxInput::Features;
+      SCOPED_TRACE(index);
+      const Checkpoint back = checkpoint_from_onnx(onnx_model_bytes(original, input), "m.onnx");
+      expect_same_model(back, original);
+      ++index;
+    }
+}
+
+TEST(OnnxImport, PredictTakesTheOnnxFileAndAnswersAsTheCheckpointDoes) {
+  ScratchDir dir;
+  auto config = testing::small_model_config(CellKind::Lstm, true, PoolingKind::Attention);
+  config.model.temperature = 1.3;
+  const Checkpoint original = testing::small_checkpoint(config, 4, 7);
+  const auto onnx_path = (dir / "model.onnx").string();
+  export_onnx(original, onnx_path, OnnxInput::Audio);
+  const Checkpoint loaded = load_model_checkpoint(onnx_path);
+  expect_same_model(loaded, original);
+
+  const std::vector<float> clip = testing::white_noise(16000, 0.1, 3);
+  Predictor from_checkpoint(original, 1), from_onnx(loaded, 1);
+  const std::span<const float> clips[] = {clip};
+  EXPECT_EQ(from_onnx.probabilities(clips), from_checkpoint.probabilities(clips));
+}
+
+// The file's model, changed by `edit`, must be refused with a reason naming the file.
+void expect_refused(const Checkpoint& original, const std::function<void(onnx::ModelProto&)>& edit,
+                    const std::string& reason) {
+  onnx::ModelProto model;
+  ASSERT_TRUE(model.ParseFromString(onnx_model_bytes(original)));
+  edit(model);
+  std::string bytes;
+  ASSERT_TRUE(model.SerializeToString(&bytes));
+  try {
+    (void)checkpoint_from_onnx(bytes, "edited.onnx");
+    ADD_FAILURE() << "accepted an ONNX model edited for: " << reason;
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), "edited.onnx");
+    EXPECT_THAT(e.reason(), HasSubstr(reason));
+  }
+}
+
+TEST(OnnxImport, AGraphTheExporterWouldNotMakeIsRefusedWithAWayOut) {
+  auto config = testing::small_model_config(CellKind::Gru, false, PoolingKind::Mean);
+  const Checkpoint original = testing::small_checkpoint(config, 3, 5);
+  const std::string way_out = "run it with onnxruntime";
+  // A node changed: Softmax over the other axis.
+  expect_refused(
+      original,
+      [](onnx::ModelProto& m) {
+        for (auto& n : *m.mutable_graph()->mutable_node())
+          if (n.op_type() == "Softmax") n.mutable_attribute(0)->set_i(0);
+      },
+      way_out);
+  // A constant that is no weight changed: the temperature's inverse, no longer the config's.
+  expect_refused(
+      original,
+      [](onnx::ModelProto& m) {
+        for (auto& t : *m.mutable_graph()->mutable_initializer())
+          if (t.name().rfind("inverse_temperature", 0) == 0) t.set_float_data(0, 0.25f);
+      },
+      way_out);
+  // A node added after the head.
+  expect_refused(
+      original,
+      [](onnx::ModelProto& m) {
+        auto* n = m.mutable_graph()->add_node();
+        n->set_op_type("Relu");
+        n->add_input("logits");
+        n->add_output("extra");
+      },
+      way_out);
+  // Initializers stored as raw bytes (as some converters write them).
+  expect_refused(
+      original,
+      [](onnx::ModelProto& m) {
+        auto* t = m.mutable_graph()->mutable_initializer(0);
+        std::string raw(reinterpret_cast<const char*>(t->float_data().data()),
+                        sizeof(float) * static_cast<std::size_t>(t->float_data_size()));
+        t->clear_float_data();
+        t->set_raw_data(raw);
+      },
+      "raw_data");
+  // No CalmSpace metadata: another exporter's model.
+  expect_refused(
+      original, [](onnx::ModelProto& m) { m.clear_metadata_props(); }, way_out);
+  // Metadata whose options need more weights than the graph holds.
+  expect_refused(
+      original,
+      [](onnx::ModelProto& m) {
+        for (auto& p : *m.mutable_metadata_props())
+          if (p.key() == "config") {
+            std::string yaml = p.value();
+            const auto at = yaml.find("hidden_size: 3");
+            ASSERT_NE(at, std::string::npos);
+            yaml.replace(at, 14, "hidden_size: 4");
+            p.set_value(yaml);
+          }
+      },
+      way_out);
+}
+
+TEST(OnnxImport, BrokenFilesAreOneLineErrorsNamingThem) {
+  ScratchDir dir;
+  const auto path = (dir / "junk.onnx").string();
+  std::ofstream(path) << "this is not protobuf \xff\xff\xff";
+  try {
+    (void)load_model_checkpoint(path);
+    ADD_FAILURE() << "accepted junk";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), path);
+    EXPECT_THAT(e.reason(), HasSubstr("not an ONNX model"));
+  }
+  try {
+    (void)load_model_checkpoint((dir / "absent.onnx").string());
+    ADD_FAILURE() << "accepted a missing file";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.reason(), HasSubstr("no such model file"));
+  }
+}
+
+}  // namespace
+}  // namespace calmspace
