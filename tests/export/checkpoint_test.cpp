@@ -24,15 +24,7 @@ using ::testing::HasSubstr;
 using testing::ScratchDir;
 
 void expect_same(const Checkpoint& a, const Checkpoint& b) {
-  EXPECT_EQ(a.config_yaml, b.config_yaml);
-  EXPECT_EQ(a.labels, b.labels);
-  ASSERT_EQ(a.layout.size(), b.layout.size());
-  for (std::size_t i = 0; i < a.layout.size(); ++i) {
-    EXPECT_EQ(a.layout[i].name, b.layout[i].name);
-    EXPECT_EQ(a.layout[i].shape, b.layout[i].shape);
-    EXPECT_EQ(a.layout[i].offset, b.layout[i].offset);
-    EXPECT_EQ(a.layout[i].size, b.layout[i].size);
-  }
+  testing::expect_same_model_options(a, b);
   EXPECT_EQ(a.weights, b.weights);
   EXPECT_EQ(a.norm_mean, b.norm_mean);
   EXPECT_EQ(a.norm_std, b.norm_std);

@@ -1,6 +1,8 @@
 // A small, fully populated Checkpoint for the checkpoint and export tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 
 #include "core/run/checkpoint.h"
@@ -19,6 +21,29 @@ inline Config small_model_config(CellKind cell = CellKind::Gru, bool bidirection
   c.model.pooling = pooling;
   c.model.attention_dim = 4;
   return c;
+}
+
+// The small config of the export tests, varied by `index` as the every-shape tests walk cells and
+// poolings: bidirectional on even indices, input norm off on every third, a conv front-end on
+// indices 1, 5, 9, ...
+inline Config varied_model_config(int index, CellKind cell, PoolingKind pooling) {
+  auto config = small_model_config(cell, index % 2 == 0, pooling);
+  config.model.input_norm = index % 3 != 0;
+  if (index % 4 == 1) config.model.frontend = FrontendKind::Conv;  // 2 blocks, defaults
+  return config;
+}
+
+// Config, labels and parameter layout equal (the parts of a model that are not numbers).
+inline void expect_same_model_options(const Checkpoint& a, const Checkpoint& b) {
+  EXPECT_EQ(a.config_yaml, b.config_yaml);
+  EXPECT_EQ(a.labels, b.labels);
+  ASSERT_EQ(a.layout.size(), b.layout.size());
+  for (std::size_t i = 0; i < a.layout.size(); ++i) {
+    EXPECT_EQ(a.layout[i].name, b.layout[i].name);
+    EXPECT_EQ(a.layout[i].shape, b.layout[i].shape);
+    EXPECT_EQ(a.layout[i].offset, b.layout[i].offset);
+    EXPECT_EQ(a.layout[i].size, b.layout[i].size);
+  }
 }
 
 // Every field set to a distinct, non-zero value.

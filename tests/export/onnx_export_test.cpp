@@ -36,9 +36,7 @@ TEST(OnnxExport, OnnxCheckerAcceptsEveryCellAndPooling) {
   for (auto cell : {CellKind::RnnTanh, CellKind::RnnRelu, CellKind::Lstm, CellKind::Gru})
     for (auto pooling :
          {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention}) {
-      auto config = testing::small_model_config(cell, index % 2 == 0, pooling);
-      config.model.input_norm = index % 3 != 0;
-      if (index % 4 == 1) config.model.frontend = FrontendKind::Conv;  // 2 blocks, defaults
+      const auto config = testing::varied_model_config(index, cell, pooling);
       const auto path = dir / ("model" + std::to_string(index) + ".onnx");
       export_onnx(testing::small_checkpoint(config, 4, 10 + index), path.string());
       files += " " + path.string();

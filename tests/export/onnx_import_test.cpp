@@ -26,11 +26,7 @@ using testing::ScratchDir;
 // Every parameter of the importer's result equals the original's; the norm std may be another
 // float with the same reciprocal, which is all the model computes with (cpu_sequence_model.cpp).
 void expect_same_model(const Checkpoint& back, const Checkpoint& original) {
-  EXPECT_EQ(back.config_yaml, original.config_yaml);
-  EXPECT_EQ(back.labels, original.labels);
-  ASSERT_EQ(back.layout.size(), original.layout.size());
-  for (std::size_t k = 0; k < back.layout.size(); ++k)
-    EXPECT_EQ(back.layout[k].name, original.layout[k].name);
+  testing::expect_same_model_options(back, original);
   EXPECT_EQ(back.weights, original.weights);
   const bool norm = original.config().model.input_norm;
   ASSERT_EQ(back.norm_mean.size(), original.norm_mean.size());
@@ -45,9 +41,7 @@ TEST(OnnxImport, EveryCellPoolingStackAndInputComesBackExactly) {
   for (auto cell : {CellKind::RnnTanh, CellKind::RnnRelu, CellKind::Lstm, CellKind::Gru})
     for (auto pooling :
          {PoolingKind::Mean, PoolingKind::Max, PoolingKind::Last, PoolingKind::Attention}) {
-      auto config = testing::small_model_config(cell, index % 2 == 0, pooling);
-      config.model.input_norm = index % 3 != 0;
-      if (index % 4 == 1) config.model.frontend = FrontendKind::Conv;  // 2 blocks, defaults
+      auto config = testing::varied_model_config(index, cell, pooling);
       if (index % 5 == 2) config.model.residual = true;
       if (index % 3 == 1) config.model.layer_norm = true;
       if (index == 9) config.model.temperature = 1.7;
