@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Issue 25's simulated users: for each speaker the shipped model never trained on (RAVDESS actors
-# 01-04, EMOVO f1), 2 clips per emotion fine-tune the model (configs/finetune.yaml, fixed before
-# these runs) and every other clip of that speaker tests it, beside the base model on the same
+# 01-04, EMOVO f1), 2 clips per emotion fine-tune the model (RECIPE, by default the shipped
+# configs/finetune.yaml; a results page that compares with an earlier recipe pins it:
+# `git show 1e55c2f:configs/finetune.yaml > out/finetune_1e55c2f.yaml`, RECIPE=that file) and
+# every other clip of that speaker tests it, beside the base model on the same
 # clips. Prints the table; OUT/summary_tuned.json holds it. Then (NESTED=1, the default) the same
 # users with the recipe chosen per user from their own corrections (bench/personal/nested.py):
 # OUT/summary_nested.json.

@@ -131,6 +131,13 @@ int main(int argc, char** argv) {
     calmspace::export_onnx(calmspace::testing::fixture_checkpoint(),
                            (work / "model.onnx").string());
     put(out / "onnx_model", "fixture.onnx", read_bytes(work / "model.onnx"));
+    // The audio-input graph needs centred frames; the fixture's snip-edge framing has none.
+    calmspace::Checkpoint centred = calmspace::testing::fixture_checkpoint();
+    calmspace::Config centred_config = centred.config();
+    centred_config.features.center = true;
+    centred.config_yaml = centred_config.to_yaml();
+    calmspace::export_onnx(centred, (work / "audio.onnx").string(), calmspace::OnnxInput::Audio);
+    put(out / "onnx_model", "fixture_audio.onnx", read_bytes(work / "audio.onnx"));
 
     const fs::path requests = out / "http_request";
     put(requests, "health", http("GET /health HTTP/1.1"));

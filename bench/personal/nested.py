@@ -23,12 +23,15 @@ import subprocess
 from pathlib import Path
 
 # (name, calmspace train overrides on top of configs/finetune.yaml), fixed before any nested run.
+# Each spells out the rate, epochs, trainable layers and init_mix it was defined with, so that the
+# candidates stay what they were when the recipe file changes (b136410: 40 epochs, 2e-3, 0.75).
+KEPT_WHOLE = ["train.init_mix=1"]
 CANDIDATES = [
     ("base", None),
-    ("all_lr1e-3_20ep", []),
-    ("all_lr3e-3_30ep", ["train.lr=0.003", "train.epochs=30"]),
-    ("top_lr1e-3_30ep", ["train.trainable=top", "train.epochs=30"]),
-    ("head_lr3e-3_30ep", ["train.trainable=head", "train.lr=0.003", "train.epochs=30"]),
+    ("all_lr1e-3_20ep", ["train.trainable=all", "train.lr=0.001", "train.epochs=20"] + KEPT_WHOLE),
+    ("all_lr3e-3_30ep", ["train.trainable=all", "train.lr=0.003", "train.epochs=30"] + KEPT_WHOLE),
+    ("top_lr1e-3_30ep", ["train.trainable=top", "train.lr=0.001", "train.epochs=30"] + KEPT_WHOLE),
+    ("head_lr3e-3_30ep", ["train.trainable=head", "train.lr=0.003", "train.epochs=30"] + KEPT_WHOLE),
 ]
 
 

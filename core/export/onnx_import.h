@@ -13,12 +13,17 @@
 //      (export_onnx.h); input_norm.mean and input_norm.inv_std are read by name (std = 1 / inv_std,
 //      the float whose reciprocal gives the stored value back);
 //   3. the recovered checkpoint is exported again and its graph, opset and IR version must equal
-//      the file's, initializer for initializer and node for node (doc strings aside).
+//      the file's, initializer for initializer and node for node (doc strings aside), and its
+//      metadata must be the file's (the feature options onnxruntime users read included); the
+//      file may hold no model functions or training info.
+// A file smaller than its options' weights (and audio front-end) need is refused before the
+// probes run, so the work stays proportional to the file, at most kMaxOnnxModelBytes.
 // Anything else (a graph edited, converted or quantised elsewhere, another exporter, raw_data
 // initializers) is an InputError(path, reason) that says to run it with onnxruntime or to give
 // the .h5/.safetensors it came from. The model's input (features or audio) is taken from the
 // graph; CalmSpace computes the features itself either way, and the audio graph's in-graph
-// features match CalmSpace's (tests/export/onnx_runtime_test.cpp).
+// features match CalmSpace's (tests/export/onnx_runtime_test.cpp). Predictions equal the
+// checkpoint's bit for bit; with voice enrolment (which scales the std itself) to float rounding.
 #pragma once
 
 #include <string>
@@ -33,6 +38,8 @@ Checkpoint checkpoint_from_onnx(const std::string& bytes, const std::string& pat
 // Reads `path` (at most kMaxOnnxModelBytes) and imports it as above.
 Checkpoint load_onnx_checkpoint(const std::string& path);
 
-inline constexpr std::size_t kMaxOnnxModelBytes = std::size_t{1} << 30;  // 1 GiB
+// A genuine export holds under 2^22 weights and, with audio input, a mel matrix of at most
+// (n_fft / 2 + 1) x n_mels floats: well under this.
+inline constexpr std::size_t kMaxOnnxModelBytes = std::size_t{256} << 20;  // 256 MiB
 
 }  // namespace calmspace
