@@ -47,12 +47,19 @@
 #  18. codec: the prosody GRU (9) on RAVDESS 05-24, with codec augmentation (augment.codec_prob=0.5:
 #      Opus or AAC at 16, 24 or 32 kbit/s, fixed before its runs) and without (VARIANTS), each
 #      with its full robustness table on RAVDESS 01-04 and its UA on all of TESS.
+#  19. trim: every clip's leading and trailing silence cut (bench/trim/trim_silence.py, a Python
+#      prototype: 40 dB below the clip's loudest 25 ms frame, 100 ms margin, fixed before its
+#      runs) in copies of ravdess.h5, tess.h5 and all.h5 under OUT/trim; the silence share of
+#      every corpus before and after; the prosody GRU (9) on RAVDESS 05-24 -> RAVDESS 01-04 and
+#      all of TESS; the stacked recipe (12) as RAVDESS six-fold CVs for CELLS (default gru);
+#      leave-one-corpus-out with the prosody recipe for LOCO_FOLDS (default 0 3).
 # A run's test report is re-scored under the current rules by `calmspace train --resume RUN_DIR
 # --data FILE` once its epochs are done (how the leave-one-RAVDESS-out runs made before 2021e0e
 # were scored on the 7 classes training taught).
 # Usage: bash bench/run_generalisation.sh [BUILD_DIR=build] [OUT=out/gen]
 #        [cv|ravdess|ship|sixfold|calibrate|robust_aug|speaker_norm|prosody|prosody_speaker|
-#         ship_prosody|stacks|stacks_loco|frontend|frontend_bypass|mixup|mixup_loco|codec|all]
+#         ship_prosody|stacks|stacks_loco|frontend|frontend_bypass|mixup|mixup_loco|codec|trim|
+#         all]
 # Every output lands under OUT (not in git); bench/results/ gets the summary by hand, with these
 # commands.
 set -euo pipefail
@@ -62,7 +69,8 @@ out="${2:-$root/out/gen}"
 what="${3:-all}"
 case "$what" in
   cv | ravdess | ship | sixfold | calibrate | robust_aug | speaker_norm | prosody | prosody_speaker | \
-    ship_prosody | stacks | stacks_loco | frontend | frontend_bypass | mixup | mixup_loco | codec | all) ;;
+    ship_prosody | stacks | stacks_loco | frontend | frontend_bypass | mixup | mixup_loco | codec | \
+    trim | all) ;;
   *) echo "run_generalisation: unknown part '$what'" >&2; exit 2 ;;
 esac
 recipe="${RECIPE:-$root/configs/generalise.yaml}"
@@ -248,5 +256,26 @@ if [ "$what" = codec ] || [ "$what" = all ]; then
     "$calmspace" eval "$run" --data "$out/tess.h5" --out "$run/eval_tess" --no-plots
     "$calmspace" robustness "$run" --data "$out/ravdess.h5" --threads "$threads" \
       --out "$run/robustness"
+  done
+fi
+if [ "$what" = trim ] || [ "$what" = all ]; then
+  mkdir -p "$out/trim"
+  for corpus in ravdess tess all; do
+    [ -f "$out/trim/$corpus.h5" ] || python3 bench/trim/trim_silence.py "$out/$corpus.h5" \
+      "$out/trim/$corpus.h5" --top-db 40 --margin-ms 100
+  done
+  python3 bench/trim/silence_share.py "$out"/{ravdess,tess,casia,emovo}.h5 "$out"/trim/{ravdess,tess}.h5
+  run="$out/trim/ravdess_gru_trim"
+  "$calmspace" train "$recipe" --data "$out/trim/ravdess.h5" --out "$run" train.test_fold=0 \
+    "features.extra=[pitch,energy]" "${ship_settings[@]}" --no-plots
+  "$calmspace" eval "$run" --data "$out/trim/tess.h5" --out "$run/eval_tess" --no-plots
+  for cell in ${CELLS:-gru}; do
+    "$calmspace" cv "$recipe" --data "$out/trim/ravdess.h5" \
+      --out "$out/trim/sixfold_${cell}_stack" model.cell="$cell" "${stacked[@]}"
+  done
+  for k in ${LOCO_FOLDS:-0 3}; do
+    "$calmspace" train "$recipe" --data "$out/trim/all.h5" --out "$out/trim/loco/fold_$k" \
+      data.fold_by=corpus train.test_fold="$k" "features.extra=[pitch,energy]" \
+      "${ship_settings[@]}" --no-plots
   done
 fi

@@ -14,6 +14,7 @@
 
 #include "core/audio/audio_stream.h"
 #include "core/audio/decode.h"
+#include "core/audio/trim.h"
 #include "core/base/atomic_file.h"
 #include "core/base/device.h"
 #include "core/base/npy.h"
@@ -169,10 +170,11 @@ void add_features(CLI::App& app) {
     const int rate = config->audio.sample_rate;
     RowSink sink(output, input, config->features, rate);
     double seconds = 0;
-    if (resolve_device(device, "--device").cuda) {
+    // The CUDA path, and audio.trim_db (whose cut needs the whole recording): all at once.
+    if (resolve_device(device, "--device").cuda || config->audio.trim_db > 0) {
       const Audio audio = load_audio(input, config->audio);
       const FeatureMatrix m = make_feature_extractor(config->features, rate, device, "--device")
-                                  ->extract(audio.samples);
+                                  ->extract(kept_samples(audio.samples, config->audio));
       sink.append(m.data);
       seconds = audio.duration_s();
     } else {

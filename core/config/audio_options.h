@@ -23,6 +23,14 @@ struct AudioOptions {
   int sample_rate = 16000;  // Hz; every clip is resampled to this rate (libsoxr)
   ResampleQuality resample_quality = ResampleQuality::High;
   double max_duration_s = 3600.0;  // longer recordings are rejected as input errors
+  // Silence trimming (core/audio/trim.h): a recording's leading and trailing frames more than
+  // trim_db below its loudest frame are cut, trim_margin_ms kept each side, before anything else
+  // sees it (training clips before augmentation, every recording predicted). 0 = off. Recordings
+  // longer than trim_max_s are analysed whole: a stream cannot know its loudest frame until it
+  // ends, and their edges' silence is a vanishing share of them.
+  double trim_db = 0.0;
+  double trim_margin_ms = 100.0;
+  double trim_max_s = 600.0;
   // How errors name the duration limit: the config key, or the flag a program set it from.
   const char* max_duration_name = "audio.max_duration_s";
 
@@ -32,6 +40,12 @@ struct AudioOptions {
         "resample_quality", &resample_quality, resample_quality_table(),
         "libsoxr quality recipe used when a clip's rate differs (quick has no anti-alias filter)");
     r.add("max_duration_s", &max_duration_s, "longest accepted recording, in seconds");
+    r.add("trim_db", &trim_db,
+          "cut leading and trailing silence: frames more than this many dB below the loudest "
+          "25 ms frame; 0 = off");
+    r.add("trim_margin_ms", &trim_margin_ms, "silence kept before and after the speech, in ms");
+    r.add("trim_max_s", &trim_max_s,
+          "longest recording trimmed, in seconds (a longer one is analysed whole)");
   }
   void validate() const;
 };

@@ -220,6 +220,12 @@ void AudioOptions::validate() const {
     throw InputError("audio.sample_rate", cat(sample_rate, " Hz is outside [1000, 384000]"));
   if (!(max_duration_s > 0 && max_duration_s <= 86400))
     throw InputError("audio.max_duration_s", "must be in (0, 86400] seconds (one day at most)");
+  if (!(trim_db >= 0 && trim_db <= 120))
+    throw InputError("audio.trim_db", "must be in [0, 120] dB (0 = no trimming)");
+  if (!(trim_margin_ms >= 0 && trim_margin_ms <= 10000))
+    throw InputError("audio.trim_margin_ms", "must be in [0, 10000] ms");
+  if (!(trim_max_s > 0 && trim_max_s <= 3600))
+    throw InputError("audio.trim_max_s", "must be in (0, 3600] seconds");
 }
 
 void check_at_most(double value, double limit, const std::string& key, const char* unit) {

@@ -26,13 +26,27 @@ ClipSource::ClipSource(const DatasetFile& dataset, const Config& config,
     labels_.push_back(dataset.clips()[c].label);
     speakers_.push_back(dataset.clips()[c].speaker);
   }
+  if (config_.audio.trim_db > 0)
+    for (std::size_t c : clips_) kept_.push_back(kept_range(dataset.waveform(c), config_.audio));
   key_ = feature_set_key(config_.features);
-  stored_ = dataset.has_feature_set(key_);
+  stored_ = kept_.empty() && dataset.has_feature_set(key_);
   feature_dim_ = config_.features.feature_dim(dataset.sample_rate());
 }
 
 ClipSource::~ClipSource() = default;
 ClipSource::ClipSource(ClipSource&&) noexcept = default;
+
+std::vector<float> ClipSource::waveform(std::size_t position) const {
+  std::vector<float> samples = dataset_->waveform(clips_.at(position));
+  if (!kept_.empty()) {
+    const SampleRange r = kept_[position];
+    CALMSPACE_CHECK(r.end <= static_cast<std::int64_t>(samples.size()), "clip ", clips_[position],
+                    " has ", samples.size(), " samples, its kept range ends at ", r.end);
+    samples.erase(samples.begin() + r.end, samples.end());
+    samples.erase(samples.begin(), samples.begin() + r.begin);
+  }
+  return samples;
+}
 
 bool ClipSource::augments_waveforms() const {
   return augment_ && config_.augment.waveform_augmentation();
@@ -42,8 +56,9 @@ std::vector<std::int64_t> ClipSource::frames(std::int64_t epoch) const {
   const int rate = dataset_->sample_rate();
   std::vector<std::int64_t> out;
   out.reserve(clips_.size());
-  for (std::size_t c : clips_) {
-    std::int64_t n = dataset_->clips()[c].length;
+  for (std::size_t k = 0; k < clips_.size(); ++k) {
+    const std::size_t c = clips_[k];
+    std::int64_t n = kept_.empty() ? dataset_->clips()[c].length : kept_[k].size();
     if (augments_waveforms())
       n = augmented_length(
           n, rate,
@@ -125,7 +140,7 @@ std::vector<FeatureMatrix> ClipSource::read_clean(std::span<const std::size_t> p
   for (std::size_t i = 0; i < positions.size(); i += kExtractChunk) {
     waveforms.clear();
     for (std::size_t j = i; j < std::min(positions.size(), i + kExtractChunk); ++j)
-      waveforms.push_back(dataset_->waveform(clips_.at(positions[j])));
+      waveforms.push_back(waveform(positions[j]));
     for (auto& m : extract(waveforms)) out.push_back(std::move(m));
   }
   return out;
@@ -148,13 +163,12 @@ std::vector<FeatureMatrix> ClipSource::features(std::span<const std::size_t> pos
     std::vector<std::vector<std::vector<float>>> talkers(positions.size());
     for (std::size_t k = 0; k < positions.size(); ++k) {
       const auto c = static_cast<std::int64_t>(clips_.at(positions[k]));
-      waveforms[k] = dataset_->waveform(clips_[positions[k]]);
+      waveforms[k] = waveform(positions[k]);
       draws[k] = draw_waveform(a, seed, epoch, c);
       if (draws[k].reverb && rooms_.empty()) rooms_ = room_bank(a, seed, rate);
       if (draws[k].babble) {
         babble[k] = draw_babble_talkers(a, speakers_, positions[k], seed, epoch, c);
-        for (std::size_t p : babble[k].positions)
-          talkers[k].push_back(dataset_->waveform(clips_[p]));
+        for (std::size_t p : babble[k].positions) talkers[k].push_back(waveform(p));
       }
     }
     parallel_for(

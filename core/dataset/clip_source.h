@@ -9,6 +9,10 @@
 //   masks (augment.time_masks / freq_masks) are applied on top, also per (seed, epoch, clip).
 //   Babble takes other speakers' clips of this split; reverberation one of the seed's rooms.
 //   With augment = false the clean cached features are returned unchanged.
+//   With audio.trim_db set, every clip's leading and trailing silence is cut first (trim.h), as
+//   predict cuts a recording's: the kept range of each clip is found once, as the source is made
+//   (one read of the split's audio), and augmentation works on the kept samples. A dataset's
+//   stored feature set holds untrimmed clips' features, so it is not used then.
 //   With features.speaker_norm set, every clip (clean or augmented) is normalised with its
 //   speaker's statistics over the clean features of this source's clips (speaker_norm.h): a
 //   split holds whole speakers, so a test speaker's statistics come from that speaker's own
@@ -24,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "core/audio/trim.h"
 #include "core/base/tensor.h"
 #include "core/config/config.h"
 #include "core/dataset/dataset_file.h"
@@ -76,6 +81,9 @@ class ClipSource {
 
  private:
   std::vector<FeatureMatrix> extract(const std::vector<std::vector<float>>& waveforms);
+  // Position k's samples as the model sees them: the dataset's clip, trimmed when
+  // audio.trim_db says (before any augmentation).
+  std::vector<float> waveform(std::size_t position) const;
   // Clean features of `positions` before any speaker normalisation, uncached.
   std::vector<FeatureMatrix> read_clean(std::span<const std::size_t> positions);
 
@@ -83,6 +91,7 @@ class ClipSource {
   Config config_;
   std::vector<std::size_t> clips_;
   std::vector<int> labels_;
+  std::vector<SampleRange> kept_;  // audio.trim_db: each position's kept samples; empty when off
   bool augment_;
   bool stored_ = false;
   std::string key_;

@@ -12,6 +12,7 @@
 #include "core/audio/decode.h"
 #include "core/audio/degrade.h"
 #include "core/audio/ffmpeg_encode.h"
+#include "core/audio/trim.h"
 #include "core/base/error.h"
 #include "core/base/parallel.h"
 #include "core/base/rng.h"
@@ -195,7 +196,9 @@ RobustnessReport run_robustness(const DatasetFile& dataset, std::span<const Chec
     for (std::size_t first_clip = 0; first_clip < degraded.size(); first_clip += kChunk) {
       const std::size_t n = std::min(kChunk, degraded.size() - first_clip);
       std::vector<std::span<const float>> clips;
-      for (std::size_t k = 0; k < n; ++k) clips.emplace_back(degraded[first_clip + k]);
+      // As predict hears the degraded recording: its silence trimmed when audio.trim_db says.
+      for (std::size_t k = 0; k < n; ++k)
+        clips.emplace_back(kept_samples(degraded[first_clip + k], config.audio));
       const PaddedBatch batch = extractor->extract_batch(clips);
       for (std::size_t k = 0; k < n; ++k) {
         FeatureMatrix& m = features[first_clip + k];

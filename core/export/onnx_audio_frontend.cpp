@@ -32,6 +32,7 @@ void add_onnx_audio_frontend(onnx_builder::GraphBuilder& g, const Config& config
   require(f.preemphasis == 0, "features.preemphasis", "pre-emphasis");
   require(f.dither == 0, "features.dither", "dither");
   require(f.extra.empty(), "features.extra", "pitch and energy columns");
+  require(config.audio.trim_db == 0, "audio.trim_db", "silence trimming");
   const FrameLayout layout = FrameLayout::from(f, rate);
   const std::int64_t n_fft = layout.n_fft, bins = n_fft / 2 + 1, M = f.n_mels;
 

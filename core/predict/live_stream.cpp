@@ -38,6 +38,11 @@ LiveStream::LiveStream(Predictor& predictor, const LiveOptions& options)
       features_(predictor.stream_features_, 1),
       dim_(features_.dim()),
       next_update_(hop_) {
+  if (p_.config().audio.trim_db > 0)
+    throw InputError(
+        "model",
+        "cuts a recording's leading and trailing silence (audio.trim_db), which a live "
+        "stream cannot do before it ends; live analysis needs a model without it");
   std::string why;
   if (features_.needs_whole_recording())
     why = "the features' CMVN or prosody normalisation needs the whole stream";

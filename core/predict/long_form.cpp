@@ -11,6 +11,7 @@
 #include <cstring>
 #include <future>
 
+#include "core/audio/trim.h"
 #include "core/base/error.h"
 #include "core/base/parallel.h"
 #include "core/features/feature_stream.h"
@@ -248,7 +249,59 @@ Prediction Predictor::predict_stream(const SampleReader& read, const std::string
                                  double(expected_samples) / sample_rate(),
                                  " s), over the memory budget of ", megabytes(memory_budget_)));
   }
+  if (config_.audio.trim_db > 0) return predict_trimmed(read, name, expected_samples, timeline);
   Prediction p = LongFormRun(*this, name, timeline).run(read, expected_samples);
+  check_finite(p, name);
+  return p;
+}
+
+// audio.trim_db: the recording is held until it ends or passes audio.trim_max_s. One that ended is
+// predicted on its kept samples (core/audio/trim.h); a longer one whole, its held start first.
+Prediction Predictor::predict_trimmed(const SampleReader& read, const std::string& name,
+                                      std::int64_t expected_samples,
+                                      const TimelineOptions& timeline) {
+  const auto limit = static_cast<std::int64_t>(config_.audio.trim_max_s * sample_rate());
+  std::vector<float> held;
+  held.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(expected_samples, 0, limit) + 1));
+  bool ended = false;
+  while (!ended && static_cast<std::int64_t>(held.size()) <= limit) {
+    const std::size_t at = held.size();
+    const auto want = static_cast<std::size_t>(
+        std::min<std::int64_t>(static_cast<std::int64_t>(kBlockSamples), limit + 1 - at));
+    held.resize(at + want);
+    const std::size_t n = read({held.data() + at, want});
+    held.resize(at + n);
+    ended = n < want;
+  }
+  if (ended) {
+    const SampleRange kept = kept_range(held, config_.audio);
+    std::size_t at = static_cast<std::size_t>(kept.begin);
+    const auto end = static_cast<std::size_t>(kept.end);
+    Prediction p = LongFormRun(*this, name, timeline)
+                       .run(
+                           [&](std::span<float> out) {
+                             const std::size_t n = std::min(out.size(), end - at);
+                             std::memcpy(out.data(), held.data() + at, n * sizeof(float));
+                             at += n;
+                             return n;
+                           },
+                           kept.size());
+    place_in_recording(p, double(kept.begin) / sample_rate(), double(held.size()) / sample_rate());
+    p.quality = assess_recording(held, sample_rate());
+    check_finite(p, name);
+    return p;
+  }
+  std::size_t replayed = 0;
+  Prediction p = LongFormRun(*this, name, timeline)
+                     .run(
+                         [&](std::span<float> out) {
+                           if (replayed == held.size()) return read(out);
+                           const std::size_t n = std::min(out.size(), held.size() - replayed);
+                           std::memcpy(out.data(), held.data() + replayed, n * sizeof(float));
+                           replayed += n;
+                           return n == out.size() ? n : n + read(out.subspan(n));
+                         },
+                         expected_samples);
   check_finite(p, name);
   return p;
 }
@@ -339,6 +392,13 @@ std::int64_t Predictor::memory_needed(std::int64_t num_samples,
   const bool streamable = streams_whole(models_);
   if (needs_whole_recording(stream_features_.options()) || !streamable)
     bytes += T * (F * 4 + (streamable ? 0 : per_frame));
+  // audio.trim_db: the samples held until the recording ends (predict_trimmed), twice for growth
+  // when its length was not known.
+  if (config_.audio.trim_db > 0)
+    bytes += 2 * 4 *
+             (std::min(num_samples,
+                       static_cast<std::int64_t>(config_.audio.trim_max_s * sample_rate())) +
+              1);
   return bytes;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "core/audio/trim.h"
 #include "core/model/softmax.h"
 #include "core/run/model_checkpoint.h"
 
@@ -77,8 +78,19 @@ void Predictor::mean_logits(const PaddedBatch& x, std::span<const PrefixRow> pre
   for (float& z : logits_) z *= scale;
 }
 
+void Predictor::place_in_recording(Prediction& p, double offset_s, double duration_s) {
+  for (WindowPrediction& w : p.timeline) {
+    w.start_s += offset_s;
+    w.end_s += offset_s;
+  }
+  p.duration_s = duration_s;
+  p.segments = timeline_segments(p.timeline, duration_s);
+}
+
 std::vector<float> Predictor::probabilities(std::span<const std::span<const float>> clips) {
-  const PaddedBatch x = extractor_->extract_batch(clips);
+  std::vector<std::span<const float>> kept;
+  for (const auto& clip : clips) kept.push_back(kept_samples(clip, config_.audio));  // trim.h
+  const PaddedBatch x = extractor_->extract_batch(kept);
   for (std::int64_t b = 0; b < x.batch; ++b)
     if (x.lengths[b] == 0) throw InputError("audio", "too short to give a single feature frame");
   mean_logits(x, {});
@@ -91,7 +103,15 @@ std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const 
                                                 const TimelineOptions& timeline) {
   const auto R = static_cast<std::int64_t>(recordings.size());
   const auto C = static_cast<std::int64_t>(labels_.size());
-  const PaddedBatch x = extractor_->extract_batch(recordings);  // (R, T, F)
+  // Each recording as the model hears it: its silence trimmed when audio.trim_db says (trim.h).
+  std::vector<SampleRange> kept(recordings.size());
+  std::vector<std::span<const float>> heard(recordings.size());
+  for (std::size_t r = 0; r < recordings.size(); ++r) {
+    kept[r] = kept_range(recordings[r], config_.audio);
+    heard[r] = recordings[r].subspan(static_cast<std::size_t>(kept[r].begin),
+                                     static_cast<std::size_t>(kept[r].size()));
+  }
+  const PaddedBatch x = extractor_->extract_batch(heard);  // (R, T, F)
   for (std::int64_t r = 0; r < R; ++r)
     if (x.lengths[r] == 0) throw InputError("audio", "too short to give a single feature frame");
 
@@ -103,8 +123,7 @@ std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const 
   std::vector<PrefixRow> prefixes;
   std::vector<FrameSlice> copies;  // windows not starting at frame 0: their frames
   for (std::int64_t r = 0; r < R; ++r) {
-    windows[r] = timeline_windows(static_cast<std::int64_t>(recordings[r].size()), sample_rate(),
-                                  timeline, layout, x.lengths[r]);
+    windows[r] = timeline_windows(kept[r].size(), sample_rate(), timeline, layout, x.lengths[r]);
     for (const TimelineWindow& w : windows[r]) {
       if (w.first_frame == 0) {
         window_rows[r].push_back(-1 - static_cast<std::int64_t>(prefixes.size()));
@@ -125,7 +144,6 @@ std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const 
   std::vector<Prediction> out(recordings.size());
   for (std::int64_t r = 0; r < R; ++r) {
     Prediction& p = out[r];
-    p.duration_s = static_cast<double>(recordings[r].size()) / sample_rate();
     p.probabilities.assign(probs.begin() + r * C, probs.begin() + (r + 1) * C);
     p.predicted = predicted[r];
     for (std::size_t i = 0; i < windows[r].size(); ++i) {
@@ -138,7 +156,8 @@ std::vector<Prediction> Predictor::predict_many(std::span<const std::span<const 
       s.predicted = predicted[row];
       p.timeline.push_back(std::move(s));
     }
-    p.segments = timeline_segments(p.timeline, p.duration_s);
+    place_in_recording(p, double(kept[r].begin) / sample_rate(),
+                       double(recordings[r].size()) / sample_rate());
     p.quality = assess_recording(recordings[r], sample_rate());
     check_finite(p, "audio");
   }

@@ -4,6 +4,10 @@
 // as a clip of its own from the recording's feature frames inside it (timeline_windows.h), and
 // the timeline as segments of one emotion (segments.h).
 // The model may be an ensemble: its members' logits are averaged.
+// A model trained with audio.trim_db hears each recording with its leading and trailing silence
+// cut (core/audio/trim.h; recordings up to audio.trim_max_s): the prediction and the timeline are
+// of the kept samples, its times in the recording's own seconds, its level and clipping checks of
+// the whole recording.
 // Two paths with the same results (to float rounding, tests/predict):
 //   predict(): one recording of any length, read block by block (long_form.cpp): time linear in
 //     the duration, memory bounded by a block of audio and features and a batch of windows;
@@ -93,6 +97,9 @@ class Predictor {
   using SampleReader = std::function<std::size_t(std::span<float>)>;
   Prediction predict_stream(const SampleReader& read, const std::string& name,
                             std::int64_t expected_samples, const TimelineOptions& timeline);
+  // predict_stream() of a model that trims silence (audio.trim_db): long_form.cpp.
+  Prediction predict_trimmed(const SampleReader& read, const std::string& name,
+                             std::int64_t expected_samples, const TimelineOptions& timeline);
   // logits_ = mean over models_ of each one's logits for the same rows, divided by the
   // calibrated model.temperature (core/eval/calibration.h): softmax(logits_) is what we report.
   void mean_logits(const PaddedBatch& x, std::span<const PrefixRow> prefixes);
@@ -103,6 +110,9 @@ class Predictor {
   std::vector<float> logits_of_rows(std::vector<float>& rows, std::int64_t T);
   // The calibrated mean of the streams' logits (one per member, in models_ order).
   std::vector<float> stream_logits(std::span<const RecurrentStream> streams) const;
+  // A prediction made on the samples kept of a recording (audio.trim_db, core/audio/trim.h) in
+  // the recording's own time: windows moved by offset_s, the duration and segments of the whole.
+  static void place_in_recording(Prediction& p, double offset_s, double duration_s);
   // Timeline windows predicted at once by predict(): bounded by kWindowBatchBytes of model work.
   std::int64_t window_batch(std::int64_t window_frames) const;
 

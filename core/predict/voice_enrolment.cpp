@@ -1,5 +1,6 @@
 #include "core/predict/voice_enrolment.h"
 
+#include "core/audio/trim.h"
 #include "core/base/error.h"
 #include "core/features/cpu_feature_extractor.h"
 
@@ -30,7 +31,8 @@ FeatureStats voice_statistics(const Checkpoint& model, const std::string& model_
   speaker_mode(config, model_name);
   const CpuFeatureExtractor extractor(raw_features(config.features), config.audio.sample_rate);
   FeatureStatsAccumulator stats(extractor.feature_dim());
-  for (const std::vector<float>& samples : recordings) {
+  for (const std::vector<float>& recording : recordings) {
+    const std::span<const float> samples = kept_samples(recording, config.audio);  // trim.h
     const std::int64_t frames = extractor.num_frames(static_cast<std::int64_t>(samples.size()));
     if (frames <= 0) continue;
     std::vector<float> rows(static_cast<std::size_t>(frames * extractor.feature_dim()));

@@ -87,6 +87,24 @@ TEST(OnnxExport, InconsistentCheckpointsAreInputErrorsNamingTheParameter) {
   expect_error(no_labels, "has no labels");
 }
 
+// A model that trims silence (audio.trim_db) exports with a features input (the caller trims, as
+// CalmSpace does before its features) but not with the audio input, whose graph has no trimming.
+TEST(OnnxExport, AnAudioExportRefusesAModelThatTrimsSilence) {
+  Config config = testing::small_model_config();
+  const Checkpoint plain = testing::small_checkpoint(config);
+  EXPECT_NO_THROW((void)onnx_model_bytes(plain, OnnxInput::Audio));
+  config.audio.trim_db = 40;
+  const Checkpoint trimming = testing::small_checkpoint(config);
+  EXPECT_NO_THROW((void)onnx_model_bytes(trimming, OnnxInput::Features));
+  try {
+    (void)onnx_model_bytes(trimming, OnnxInput::Audio);
+    ADD_FAILURE() << "an audio export of a trimming model was written";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.subject(), "audio.trim_db") << e.what();
+    EXPECT_THAT(e.what(), HasSubstr("--onnx-input features"));
+  }
+}
+
 TEST(OnnxExport, WritesAtomicallyAndReportsUnwritablePaths) {
   ScratchDir dir;
   const auto path = dir / "model.onnx";

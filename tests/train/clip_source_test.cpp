@@ -31,8 +31,19 @@ Config small_config() {
   return c;
 }
 
-// Writes kClips clips (2 speakers per fold, 3 folds); optionally a feature set for `stored`.
-void write_dataset(const std::string& path, const FeatureOptions* stored = nullptr) {
+// clip_samples(i) between `pad_s` seconds of digital silence before and half as much after.
+std::vector<float> padded_samples(int i, double pad_s) {
+  std::vector<float> x(static_cast<std::size_t>(pad_s * kRate), 0.0f);
+  const auto clip = clip_samples(i);
+  x.insert(x.end(), clip.begin(), clip.end());
+  x.resize(x.size() + static_cast<std::size_t>(pad_s / 2 * kRate), 0.0f);
+  return x;
+}
+
+// Writes kClips clips (2 speakers per fold, 3 folds), padded with pad_s seconds of silence;
+// optionally a feature set for `stored`.
+void write_dataset(const std::string& path, const FeatureOptions* stored = nullptr,
+                   double pad_s = 0.0) {
   DatasetHeader h;
   h.corpus = "csv";
   h.sample_rate = kRate;
@@ -47,13 +58,13 @@ void write_dataset(const std::string& path, const FeatureOptions* stored = nullp
     c.speaker = i;
     c.fold = i / 2;
     c.utterance_id = "u" + std::to_string(i);
-    w.append(c, clip_samples(i));
+    w.append(c, padded_samples(i, pad_s));
   }
   if (stored) {
     FeatureSet set = make_feature_set(*stored, kRate);
     for (int i = 0; i < kClips; ++i) {
       const auto frames =
-          stored->num_frames(static_cast<std::int64_t>(clip_samples(i).size()), kRate);
+          stored->num_frames(static_cast<std::int64_t>(padded_samples(i, pad_s).size()), kRate);
       set.append(testing::white_noise(frames * set.feature_dim, 1.0, 50 + i), frames);
     }
     w.write_feature_set(set);
@@ -145,6 +156,43 @@ TEST(ClipSource, AugmentedTrainingFeaturesDependOnlyOnSeedEpochAndClip) {
   const auto e = eval.features(order_a, 2);
   for (std::size_t k = 0; k < e.size(); ++k)
     EXPECT_EQ(e[k].data, ds.clip_features(eval.feature_key(), k));
+}
+
+// audio.trim_db: each clip's silence is cut before its features (the stored set, made from the
+// untrimmed clips, is bypassed) and before augmentation, and frames() predicts the cut lengths.
+TEST(ClipSource, TrimsEachClipsSilenceBeforeItsFeaturesAndAugmentation) {
+  ScratchDir dir;
+  const auto path = (dir / "d.h5").string();
+  Config config = small_config();
+  write_dataset(path, &config.features, 0.4);
+  config.audio.trim_db = 40;
+  const DatasetFile ds(path);
+  ClipSource src(ds, config, {0, 3}, false);
+  EXPECT_FALSE(src.uses_stored_features());
+  const auto extractor = make_cpu_feature_extractor(config.features, kRate);
+  const auto& clean = src.clean_features();
+  const auto frames = src.frames(0);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const std::vector<float> whole = ds.waveform(src.clip(k));
+    const auto want = extractor->extract(kept_samples(whole, config.audio));
+    EXPECT_EQ(clean[k].data, want.data);
+    EXPECT_EQ(frames[k], want.frames);
+    EXPECT_LT(want.frames, extractor->extract(whole).frames);  // the silence was cut
+  }
+
+  config.augment.noise_prob = 0.5;
+  config.augment.speed_factors = {0.9, 1.1};
+  const std::vector<std::size_t> all = {0, 1, 2, 3, 4, 5};
+  ClipSource train(ds, config, all, true);
+  const auto got = train.features(all, 2);
+  const auto predicted = train.frames(2);
+  Config untrimmed = config;
+  untrimmed.audio.trim_db = 0;
+  const auto longer = ClipSource(ds, untrimmed, all, true).frames(2);
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    EXPECT_EQ(got[k].frames, predicted[k]) << "position " << k;
+    EXPECT_LT(predicted[k], longer[k]) << "position " << k;
+  }
 }
 
 TEST(ClipSource, SpecAugmentOnlyKeepsTheCleanCacheIntact) {
@@ -241,7 +289,7 @@ TEST(ClipSource, SpeakerNormLabelTakesTheStatisticsFromThatLabelsClipsOnly) {
   const auto& n = norm.clean_features();
   const std::int64_t F = r[0].dim;
   // The mean of each feature over the frames of `which` clips.
-  const auto mean_of = [&](std::vector<std::size_t> which) {
+  const auto mean_of = [&](const std::vector<std::size_t>& which) {
     std::vector<double> m(static_cast<std::size_t>(F), 0.0);
     std::int64_t frames = 0;
     for (const std::size_t k : which) {
