@@ -152,19 +152,28 @@ void LiveSessions::send(Id id, const nlohmann::json& message) {
 void LiveSessions::open(Id id, const std::string& resource) {
   if (resource.substr(0, resource.find('?')) != "/live")
     return refuse(id, kPolicy, "unknown live resource '" + resource + "' (use /live)");
+  const auto full = [&] {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return static_cast<int>(sessions_.size()) >= limits_.max_streams;
+  };
+  const std::string busy = cat("the server already has ", limits_.max_streams,
+                               " live streams, its limit; try again in a moment");
+  if (full()) return refuse(id, kTryLater, busy);
   auto s = std::make_shared<Session>();
+  const ModelChoice::InUse model = api_.models.current();
+  try {  // a model live analysis cannot run (LiveStream says why) is refused before it counts
+    s->predictor = std::make_unique<Predictor>(*model.members, /*threads=*/1);
+    s->live = std::make_unique<LiveStream>(*s->predictor, limits_.live);
+  } catch (const InputError& e) {
+    return refuse(id, kUnsupported, e.what());
+  }
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (static_cast<int>(sessions_.size()) >= limits_.max_streams)
-      return refuse(id, kTryLater,
-                    cat("the server already has ", limits_.max_streams,
-                        " live streams, its limit; try again in a moment"));
+      return refuse(id, kTryLater, busy);  // filled while this one's model was made
     sessions_[id] = s;
   }
   count_changed_.notify_all();
-  const ModelChoice::InUse model = api_.models.current();
-  s->predictor = std::make_unique<Predictor>(*model.members, /*threads=*/1);
-  s->live = std::make_unique<LiveStream>(*s->predictor, limits_.live);
   send(id, {{"type", "ready"},
             {"sample_rate", s->predictor->sample_rate()},
             {"format", "s16le"},

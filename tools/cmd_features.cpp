@@ -73,19 +73,24 @@ class RowSink {
     csv_ << '\n';
   }
 
+  // Times of the rows to come start at offset_s: their first sample's place in the recording
+  // (a recording whose leading silence was cut, audio.trim_db).
+  void set_offset_s(double offset_s) { offset_s_ = offset_s; }
+
   void append(const std::vector<float>& rows) {
     const auto n = static_cast<std::int64_t>(rows.size()) / dim_;
     for (std::size_t i = 0; i < rows.size(); ++i)
       if (!std::isfinite(rows[i])) {
         const std::int64_t frame = rows_written() + static_cast<std::int64_t>(i) / dim_;
-        throw InputError(input_, cat("gives a non-finite feature value at frame ", frame, " (",
-                                     frame_time(f_, rate_, frame), " s); nothing was written"));
+        throw InputError(input_,
+                         cat("gives a non-finite feature value at frame ", frame, " (",
+                             offset_s_ + frame_time(f_, rate_, frame), " s); nothing was written"));
       }
     if (npy_) return npy_->append(rows.data(), n);
     char number[32];
     std::string text;
     for (std::int64_t t = 0; t < n; ++t, ++written_) {
-      std::snprintf(number, sizeof number, "%.6f", frame_time(f_, rate_, written_));
+      std::snprintf(number, sizeof number, "%.6f", offset_s_ + frame_time(f_, rate_, written_));
       text += number;
       for (std::int64_t k = 0; k < dim_; ++k) {
         std::snprintf(number, sizeof number, ",%.9g", rows[t * dim_ + k]);  // float32 round-trips
@@ -115,6 +120,7 @@ class RowSink {
   std::optional<AtomicFile> csv_file_;
   std::ofstream csv_;
   std::int64_t written_ = 0;
+  double offset_s_ = 0;
 };
 
 // The CPU path: block by block.
@@ -173,8 +179,12 @@ void add_features(CLI::App& app) {
     // The CUDA path, and audio.trim_db (whose cut needs the whole recording): all at once.
     if (resolve_device(device, "--device").cuda || config->audio.trim_db > 0) {
       const Audio audio = load_audio(input, config->audio);
+      const SampleRange kept = kept_range(audio.samples, config->audio);
+      sink.set_offset_s(double(kept.begin) / rate);
       const FeatureMatrix m = make_feature_extractor(config->features, rate, device, "--device")
-                                  ->extract(kept_samples(audio.samples, config->audio));
+                                  ->extract(std::span<const float>(audio.samples)
+                                                .subspan(static_cast<std::size_t>(kept.begin),
+                                                         static_cast<std::size_t>(kept.size())));
       sink.append(m.data);
       seconds = audio.duration_s();
     } else {

@@ -36,8 +36,9 @@ SampleRange speech_range(std::span<const float> samples, int sample_rate, double
     }
   if (first < 0) return {0, n};
   const auto margin = static_cast<std::int64_t>(margin_ms * sample_rate / 1000.0);
+  const bool to_the_end = last + 1 == static_cast<std::int64_t>(energy_db.size());
   return {std::max<std::int64_t>(0, first * hop - margin),
-          std::min<std::int64_t>(n, last * hop + win + margin)};
+          to_the_end ? n : std::min<std::int64_t>(n, last * hop + win + margin)};
 }
 
 bool trims(const AudioOptions& audio, std::int64_t num_samples) {

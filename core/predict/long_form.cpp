@@ -262,7 +262,8 @@ Prediction Predictor::predict_trimmed(const SampleReader& read, const std::strin
                                       const TimelineOptions& timeline) {
   const auto limit = static_cast<std::int64_t>(config_.audio.trim_max_s * sample_rate());
   std::vector<float> held;
-  held.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(expected_samples, 0, limit) + 1));
+  if (expected_samples > 0 && expected_samples <= limit)  // else (unknown, or too long) it grows
+    held.reserve(static_cast<std::size_t>(expected_samples) + 1);
   bool ended = false;
   while (!ended && static_cast<std::int64_t>(held.size()) <= limit) {
     const std::size_t at = held.size();
@@ -295,10 +296,11 @@ Prediction Predictor::predict_trimmed(const SampleReader& read, const std::strin
   Prediction p = LongFormRun(*this, name, timeline)
                      .run(
                          [&](std::span<float> out) {
-                           if (replayed == held.size()) return read(out);
+                           if (held.empty()) return read(out);
                            const std::size_t n = std::min(out.size(), held.size() - replayed);
                            std::memcpy(out.data(), held.data() + replayed, n * sizeof(float));
                            replayed += n;
+                           if (replayed == held.size()) std::vector<float>().swap(held);  // done
                            return n == out.size() ? n : n + read(out.subspan(n));
                          },
                          expected_samples);
@@ -392,10 +394,10 @@ std::int64_t Predictor::memory_needed(std::int64_t num_samples,
   const bool streamable = streams_whole(models_);
   if (needs_whole_recording(stream_features_.options()) || !streamable)
     bytes += T * (F * 4 + (streamable ? 0 : per_frame));
-  // audio.trim_db: the samples held until the recording ends (predict_trimmed), twice for growth
-  // when its length was not known.
+  // audio.trim_db: the samples held until the recording ends (predict_trimmed), three times for
+  // growth when its length was not known (the old and the doubled buffer while it moves).
   if (config_.audio.trim_db > 0)
-    bytes += 2 * 4 *
+    bytes += 3 * 4 *
              (std::min(num_samples,
                        static_cast<std::int64_t>(config_.audio.trim_max_s * sample_rate())) +
               1);

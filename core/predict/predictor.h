@@ -10,7 +10,8 @@
 // the whole recording.
 // Two paths with the same results (to float rounding, tests/predict):
 //   predict(): one recording of any length, read block by block (long_form.cpp): time linear in
-//     the duration, memory bounded by a block of audio and features and a batch of windows;
+//     the duration, memory bounded by a block of audio and features and a batch of windows (and,
+//     for a model with audio.trim_db, the recording's first audio.trim_max_s of samples);
 //   predict_many(): several short recordings and their windows in ONE padded batch (a server
 //     batching concurrent requests), memory proportional to recordings x longest recording.
 #pragma once

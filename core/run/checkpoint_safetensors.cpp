@@ -34,6 +34,14 @@ std::map<std::string, std::string> model_export_metadata(const Checkpoint& check
   metadata["model"] = model_options_yaml(config.model);
   metadata["sample_rate"] = std::to_string(config.audio.sample_rate);
   metadata["input_norm"] = config.model.input_norm ? "true" : "false";
+  // Silence trimming (core/audio/trim.h) happens before the features: a user computing them
+  // outside CalmSpace must repeat it. Written only when on, so earlier exports keep their bytes.
+  if (config.audio.trim_db > 0)
+    metadata["trim"] = nlohmann::json{{"trim_db", config.audio.trim_db},
+                                      {"trim_margin_ms", config.audio.trim_margin_ms},
+                                      {"trim_max_s", config.audio.trim_max_s},
+                                      {"rule", "core/audio/trim.h"}}
+                           .dump();
   metadata["config"] = checkpoint.config_yaml;
   return metadata;
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "core/base/error.h"
+#include "core/run/checkpoint_safetensors.h"
 #include "export/export_fixtures.h"
 
 namespace calmspace {
@@ -88,7 +89,8 @@ TEST(OnnxExport, InconsistentCheckpointsAreInputErrorsNamingTheParameter) {
 }
 
 // A model that trims silence (audio.trim_db) exports with a features input (the caller trims, as
-// CalmSpace does before its features) but not with the audio input, whose graph has no trimming.
+// CalmSpace does before its features, and the metadata's "trim" entry says how) but not with the
+// audio input, whose graph has no trimming.
 TEST(OnnxExport, AnAudioExportRefusesAModelThatTrimsSilence) {
   Config config = testing::small_model_config();
   const Checkpoint plain = testing::small_checkpoint(config);
@@ -96,6 +98,9 @@ TEST(OnnxExport, AnAudioExportRefusesAModelThatTrimsSilence) {
   config.audio.trim_db = 40;
   const Checkpoint trimming = testing::small_checkpoint(config);
   EXPECT_NO_THROW((void)onnx_model_bytes(trimming, OnnxInput::Features));
+  // The metadata tells whoever computes the features to cut the silence first.
+  EXPECT_EQ(model_export_metadata(plain).count("trim"), 0u);
+  EXPECT_THAT(model_export_metadata(trimming).at("trim"), HasSubstr(R"("trim_db":40.0)"));
   try {
     (void)onnx_model_bytes(trimming, OnnxInput::Audio);
     ADD_FAILURE() << "an audio export of a trimming model was written";

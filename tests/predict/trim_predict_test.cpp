@@ -5,12 +5,16 @@
 // model_variants.h) between paths.
 #include <gtest/gtest.h>
 
+#include "core/audio/audio_stream.h"
+#include "core/audio/decode.h"
+#include "core/audio/encode.h"
 #include "core/audio/trim.h"
 #include "core/base/error.h"
 #include "core/predict/live_stream.h"
 #include "core/predict/predictor.h"
 #include "predict/model_variants.h"
 #include "support/model_fixtures.h"
+#include "support/test_support.h"
 
 namespace calmspace {
 namespace {
@@ -98,15 +102,50 @@ TEST(TrimmedPrediction, ARecordingLongerThanTrimMaxSIsHeardWhole) {
   expect_same_prediction(trimming.predict_many(one).front(), want, 0.0, "predict_many");
 }
 
-TEST(TrimmedPrediction, HoldsTheRecordingWithinItsMemoryBudget) {
+// A recording of exactly trim_max_s is trimmed, one sample more is heard whole, on both paths.
+TEST(TrimmedPrediction, TrimMaxSIsInclusiveOnBothPaths) {
+  Predictor trimming(trimming_model(40.0, 2.0), 1);  // 32,000 samples at most
+  Predictor plain(trimming_model(0.0), 1);
+  std::vector<float> recording = padded_voice(0.5, 1.5, 0.0);
+  ASSERT_EQ(recording.size(), 32000u);
+  for (const bool longer : {false, true}) {
+    if (longer) recording.push_back(0.0f);
+    const std::string what = longer ? "32,001 samples" : "32,000 samples";
+    const std::span<const float> one[] = {recording};
+    const Prediction streamed = trimming.predict(recording);
+    expect_same_prediction(trimming.predict_many(one).front(), streamed, 0.0, what);
+    const SampleRange kept = kept_range(recording, trimming.config().audio);
+    EXPECT_EQ(kept.begin > 0, !longer) << what;
+    const std::vector<float> heard(recording.begin() + kept.begin, recording.begin() + kept.end);
+    expect_same_prediction(streamed, plain.predict(heard), double(kept.begin) / kRate, what);
+  }
+}
+
+// A file read block by block through an AudioStream: the same as its samples in memory.
+TEST(TrimmedPrediction, AnAudioStreamIsTrimmedAsItsSamplesAre) {
+  testing::ScratchDir dir;
+  const auto path = (dir / "padded.wav").string();
+  write_wav16(path, padded_voice(2.0, 5.0, 1.5), kRate);
+  Predictor trimming(trimming_model(40.0), 1);
+  const auto stream = AudioStream::open(path, trimming.config().audio);
+  const Prediction got = trimming.predict(*stream);
+  const Prediction want = trimming.predict(load_audio(path, trimming.config().audio).samples);
+  expect_same_prediction(got, want, 0.0, "stream");
+  EXPECT_DOUBLE_EQ(got.duration_s, 8.5);
+  ASSERT_FALSE(got.timeline.empty());
+  EXPECT_GT(got.timeline.front().start_s, 1.5);  // the first window starts where speech does
+}
+
+TEST(TrimmedPrediction, MemoryNeededCountsTheHeldSamplesUpToTrimMaxS) {
   Predictor trimming(trimming_model(40.0), 1);
   Predictor plain(trimming_model(0.0), 1);
+  const auto extra = [&](std::int64_t n) {
+    return trimming.memory_needed(n) - plain.memory_needed(n);
+  };
   const std::int64_t minute = 60 * kRate;
-  // The held samples (twice, for growth) on top of what the plain model needs.
-  EXPECT_GE(trimming.memory_needed(minute) - plain.memory_needed(minute), 2 * 4 * minute);
-  // Past trim_max_s (600 s) the hold stops growing.
-  const std::int64_t hour = 60 * minute;
-  EXPECT_LE(trimming.memory_needed(hour) - plain.memory_needed(hour), 2 * 4 * (600 * kRate + 1));
+  EXPECT_EQ(extra(minute), 3 * 4 * (minute + 1));  // three times: the buffer while it grows
+  EXPECT_EQ(extra(60 * minute), 3 * 4 * (10 * minute + 1));  // no more than trim_max_s = 600 s
+  EXPECT_EQ(extra(60 * minute), extra(11 * minute));
 }
 
 TEST(TrimmedPrediction, LiveAnalysisRefusesAModelThatTrims) {

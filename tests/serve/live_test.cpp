@@ -16,8 +16,10 @@
 #include <thread>
 
 #include "core/audio/encode.h"
+#include "core/run/checkpoint.h"
 #include "serve/live_socket.h"
 #include "serve/server_harness.h"
+#include "support/model_fixtures.h"
 
 namespace calmspace {
 namespace {
@@ -130,6 +132,32 @@ TEST(Live, StreamsOverTheLimitAreRefusedWithAReason) {
   EXPECT_THAT(refused["message"].get<std::string>(), HasSubstr("2 live streams"));
   EXPECT_EQ(next(third)["type"], "none");  // then closed
   EXPECT_EQ(third.close_code(), 1013);
+}
+
+// A model that cuts silence (audio.trim_db) cannot run live: the stream is refused with the
+// reason, counts against no limit, and the server goes on serving the next one.
+TEST(Live, AModelLiveAnalysisCannotRunIsRefusedWithTheReason) {
+  testing::ScratchDir models;
+  const auto path = models / "trimming.h5";
+  Checkpoint trimming = testing::fixture_checkpoint();
+  Config config = trimming.config();
+  config.audio.trim_db = 40;
+  trimming.config_yaml = config.to_yaml();
+  save_checkpoint(path.string(), trimming);
+  testing::ServerHarness h(8u << 20, [&](serve::ServerOptions& o) {
+    o.model_path = path.string();
+    o.live.max_streams = 1;
+  });
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    LiveSocketClient c(url(h));
+    const nlohmann::json refused = next(c);
+    EXPECT_EQ(refused["type"], "error");
+    EXPECT_THAT(refused["message"].get<std::string>(), HasSubstr("audio.trim_db"));
+    EXPECT_EQ(next(c)["type"], "none");  // then closed
+    EXPECT_EQ(c.close_code(), 1003);
+  }
+  EXPECT_EQ(h.server().live()->active(), 0);
+  EXPECT_EQ(h.client().Get("/api/model")->status, 200);  // the server is still up
 }
 
 TEST(Live, AudioFasterThanRealTimeIsRefused) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "core/audio/encode.h"
 #include "core/base/gpu_runtime.h"
 #include "core/base/npy.h"
 #include "core/predict/predictor.h"
@@ -108,6 +109,30 @@ TEST(Cli, FeaturesWritesCsvAndNpyWithTheResolvedConfigBeside) {
   int rows = 0;
   while (std::getline(in, row)) ++rows;
   EXPECT_EQ(rows, 101);
+}
+
+// audio.trim_db: the features of the kept samples, their times in the recording's own seconds.
+TEST(Cli, FeaturesOfATrimmedRecordingKeepTheRecordingsTimes) {
+  testing::ScratchDir dir;
+  const auto wav = dir / "tone.wav";
+  std::vector<float> x(8000, 0.0f);  // 0.5 s of silence, 1 s of tone, 0.5 s of silence
+  const auto tone = testing::sine(440.0, 1.0, 16000, 0.3);
+  x.insert(x.end(), tone.begin(), tone.end());
+  x.resize(x.size() + 8000, 0.0f);
+  write_wav16(wav.string(), x, 16000);
+  const CliRun r = calmspace("features " + wav.string() + " --out " + (dir / "f.csv").string() +
+                             " audio.trim_db=40");
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::ifstream in(dir / "f.csv");
+  std::string header, row;
+  std::getline(in, header);
+  std::getline(in, row);
+  // Kept: samples [6080, 25840) (core/audio/trim.h: frames 48 to 149, 1,600 samples of margin),
+  // 1 + 19760 / 160 = 124 centred frames, the first at 6080 / 16000 = 0.38 s.
+  EXPECT_EQ(row.substr(0, row.find(',')), "0.380000");
+  int rows = 1;
+  while (std::getline(in, row)) ++rows;
+  EXPECT_EQ(rows, 124);
 }
 
 TEST(Cli, BadOutputExtensionIsRejectedBeforeAnythingIsWritten) {
