@@ -52,7 +52,7 @@
 #      (9) on RAVDESS 05-24 -> RAVDESS 01-04 and all of TESS, also trained on the Python
 #      prototype's trimmed copy (bench/trim/trim_silence.py), which must give the same report;
 #      the stacked recipe (12) as RAVDESS six-fold CVs for CELLS (default gru lstm);
-#      leave-one-corpus-out with the prosody recipe for LOCO_FOLDS (default 0 3).
+#      leave-one-corpus-out with the prosody recipe for LOCO_FOLDS (default 0 2 3).
 # A run's test report is re-scored under the current rules by `calmspace train --resume RUN_DIR
 # --data FILE` once its epochs are done (how the leave-one-RAVDESS-out runs made before 2021e0e
 # were scored on the 7 classes training taught).
@@ -276,7 +276,7 @@ if [ "$what" = trim ] || [ "$what" = all ]; then
     "$calmspace" cv "$recipe" --data "$out/ravdess.h5" --out "$out/trim/sixfold_${cell}_stack" \
       model.cell="$cell" "${stacked[@]}" "${trim[@]}"
   done
-  for k in ${LOCO_FOLDS:-0 3}; do
+  for k in ${LOCO_FOLDS:-0 2 3}; do
     "$calmspace" train "$recipe" --data "$out/all.h5" --out "$out/trim/loco/fold_$k" \
       data.fold_by=corpus train.test_fold="$k" "features.extra=[pitch,energy]" "${trim[@]}" \
       "${ship_settings[@]}" --no-plots
