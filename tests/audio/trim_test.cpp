@@ -53,6 +53,10 @@ TEST(Trim, KeepsTheSpeechAndItsMarginAndCutsTheSilenceAround) {
   const SampleRange tight = speech_range(x, kRate, 40.0, 0.0);
   EXPECT_EQ(tight.begin, 98 * 160);
   EXPECT_EQ(tight.end, 149 * 160 + 400);
+  // Speech to the very end: the last frame, [23520, 23920), is active, and the 80 samples after
+  // it belong to no frame; they are kept, margin or not.
+  const std::vector<float> to_end = tone_in_silence(1.0, 0.5, 0.0);
+  EXPECT_EQ(speech_range(to_end, kRate, 40.0, 0.0).end, 24000);
 }
 
 TEST(Trim, GainDoesNotMoveTheCut) {
